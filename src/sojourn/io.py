@@ -1,0 +1,45 @@
+"""Writing output files so that a failure never leaves a half-written one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from sojourn.errors import InputError
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
+
+    The temporary file keeps the suffix of ``path`` so that writers that pick a
+    format by suffix (matplotlib, netCDF) still do. On any exception the temporary
+    file is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The final output file.
+
+    Raises
+    ------
+    InputError
+        If the directory of ``path`` does not exist.
+    """
+    final = Path(path)
+    directory = final.parent if str(final.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"output directory does not exist: '{directory}'", str(final))
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=final.suffix, dir=directory)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, final)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
