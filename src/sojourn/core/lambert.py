@@ -1,0 +1,346 @@
+"""Lambert's problem by Izzo's (2015) method, batched and compiled.
+
+Given two positions and a time of flight, find the conic that joins them.
+Izzo writes the time of flight as a function T(x) of one variable x that spans
+every conic (x < 1 elliptic, x = 1 parabolic, x > 1 hyperbolic) and solves
+T(x) = T* with Householder's fourth-order iteration. Here that iteration is kept
+inside a bracket of the root, falling back to bisection when a step would leave
+it, and every answer is checked against the time-of-flight equation before it
+is reported ``OK``; so a wrong answer is never passed on as a right one.
+
+Geometry is computed in forms that keep their digits near 0 and 180 degrees of
+transfer angle (half-angle chords instead of ``sqrt(1 - rho**2)``, atan2 instead
+of arccos).
+
+References
+----------
+Izzo, D. (2015). Revisiting Lambert's problem. *Celestial Mechanics and Dynamical
+Astronomy*, 121(1), 1-15. doi:10.1007/s10569-014-9587-y
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from sojourn.core.status import NO_SOLUTION, NOT_CONVERGED, OK
+
+_PI = math.pi
+_MAX_ITER = 120
+_X_TOL = 1e-15
+_T_TOL_FAST = 1e-13  # relative residual of T(x) = T* that ends the iteration
+_T_TOL = 1e-11  # the loosest residual accepted as OK when round-off stalls the iteration
+
+
+@njit(cache=True, inline="always")
+def _hyp2f1b(z):
+    """Gauss hypergeometric 2F1(3, 1; 5/2; z) by its series, |z| < 1."""
+    res = 1.0
+    term = 1.0
+    k = 0
+    while k < 1000:
+        term = term * (3.0 + k) * (1.0 + k) / (2.5 + k) * z / (k + 1.0)
+        new = res + term
+        if new == res:
+            return new
+        res = new
+        k += 1
+    return res
+
+
+@njit(cache=True, inline="always")
+def _y_of(x, lam):
+    return math.sqrt(1.0 - lam * lam * (1.0 - x * x))
+
+
+@njit(cache=True)
+def _tof(x, lam, m):
+    """Non-dimensional time of flight T(x) for ``m`` full revolutions (Izzo eq. 18-20)."""
+    y = _y_of(x, lam)
+    if m == 0 and 0.7745966692414834 < x < 1.1832159566199232:  # sqrt(0.6) < x < sqrt(1.4)
+        # near-parabolic: Battin's hypergeometric series, no cancellation at x = 1
+        eta = y - lam * x
+        s1 = 0.5 * (1.0 - lam - x * eta)
+        q = 4.0 / 3.0 * _hyp2f1b(s1)
+        return 0.5 * (eta * eta * eta * q + 4.0 * lam * eta)
+    omx2 = 1.0 - x * x
+    if x < 1.0:
+        # elliptic: psi from atan2 keeps its digits near 0 and pi
+        psi = math.atan2((y - x * lam) * math.sqrt(omx2), x * y + lam * omx2)
+        return ((psi + m * _PI) / math.sqrt(omx2) - x + lam * y) / omx2
+    psi = math.asinh((y - x * lam) * math.sqrt(-omx2))
+    return (psi / math.sqrt(-omx2) - x + lam * y) / omx2
+
+
+@njit(cache=True, inline="always")
+def _dtof(x, t, lam):
+    """First three derivatives of T(x) (Izzo eq. 22)."""
+    omx2 = 1.0 - x * x
+    y = _y_of(x, lam)
+    l2 = lam * lam
+    l3 = l2 * lam
+    d1 = (3.0 * t * x - 2.0 + 2.0 * l3 * x / y) / omx2
+    d2 = (3.0 * t + 5.0 * x * d1 + 2.0 * (1.0 - l2) * l3 / (y * y * y)) / omx2
+    d3 = (7.0 * x * d2 + 8.0 * d1 - 6.0 * (1.0 - l2) * l2 * l3 * x / (y * y * y * y * y)) / omx2
+    return d1, d2, d3
+
+
+@njit(cache=True)
+def _x_of_tmin(lam, m):
+    """The x where T(x) is smallest for ``m`` >= 1 revolutions, and that T.
+
+    T is convex on (-1, 1) for m >= 1; its minimum is found by Halley's method on
+    dT/dx = 0, guarded by a bracket and bisection.
+    """
+    lo = -1.0 + 1e-12
+    hi = 1.0 - 1e-12
+    x = 0.0
+    for _ in range(_MAX_ITER):
+        t = _tof(x, lam, m)
+        d1, d2, d3 = _dtof(x, t, lam)
+        if d1 > 0.0:
+            hi = x
+        else:
+            lo = x
+        denom = 2.0 * d2 * d2 - d1 * d3
+        xn = x - 2.0 * d1 * d2 / denom if denom != 0.0 else math.nan
+        if not (lo < xn < hi):
+            xn = 0.5 * (lo + hi)
+        if abs(xn - x) < _X_TOL or hi - lo < _X_TOL:
+            x = xn
+            break
+        x = xn
+    return x, _tof(x, lam, m)
+
+
+@njit(cache=True)
+def _solve_x(t_target, lam, m, low_path):
+    """Solve T(x) = t_target; returns (x, status)."""
+    if m == 0:
+        lo = -1.0
+        hi = math.inf
+        t00 = math.acos(lam) + lam * math.sqrt(1.0 - lam * lam)
+        t1 = 2.0 / 3.0 * (1.0 - lam * lam * lam)
+        if t_target >= t00:
+            x = (t00 / t_target) ** (2.0 / 3.0) - 1.0
+        elif t_target < t1:
+            x = 2.5 * t1 / t_target * (t1 - t_target) / (1.0 - lam**5) + 1.0
+        else:
+            x = (t00 / t_target) ** (math.log(t1 / t00) / math.log(2.0)) - 1.0
+        increasing = False
+    else:
+        x_min, t_min = _x_of_tmin(lam, m)
+        if t_target < t_min * (1.0 - 1e-14):
+            return math.nan, NO_SOLUTION
+        a = ((m * _PI + _PI) / (8.0 * t_target)) ** (2.0 / 3.0)
+        b = ((8.0 * t_target) / (m * _PI)) ** (2.0 / 3.0)
+        x_left = (a - 1.0) / (a + 1.0)
+        x_right = (b - 1.0) / (b + 1.0)
+        if low_path:
+            lo, hi, x, increasing = x_min, 1.0, x_right, True
+        else:
+            lo, hi, x, increasing = -1.0, x_min, x_left, False
+        if not (lo < x < hi):
+            x = 0.5 * (lo + hi)
+    for _ in range(_MAX_ITER):
+        t = _tof(x, lam, m)
+        f = t - t_target
+        if not math.isfinite(f):
+            return math.nan, NOT_CONVERGED
+        if abs(f) <= _T_TOL_FAST * t_target:
+            return x, OK
+        # keep the bracket: T decreases in x on the M = 0 curve and the left branch
+        if (f > 0.0) != increasing:
+            lo = x
+        else:
+            hi = x
+        d1, d2, d3 = _dtof(x, t, lam)
+        denom = d1 * (d1 * d1 - f * d2) + d3 * f * f / 6.0
+        xn = x - f * (d1 * d1 - f * d2 / 2.0) / denom if denom != 0.0 else math.nan
+        if abs(xn - x) <= _X_TOL * max(1.0, abs(x)):
+            x = xn
+            break  # stalled at round-off: judged below
+        if not (lo < xn < hi) or not math.isfinite(xn):
+            if math.isfinite(hi):
+                xn = 0.5 * (lo + hi)
+            else:
+                xn = 2.0 * x + 1.0 if x > 0.0 else 1.0 + 1e-3
+        x = xn
+    t = _tof(x, lam, m)
+    if abs(t - t_target) <= _T_TOL * t_target:
+        return x, OK
+    return x, NOT_CONVERGED
+
+
+@njit(cache=True)
+def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, m, prograde, low_path, nx, ny, nz):
+    """Solve one Lambert problem on plain floats.
+
+    The sense of motion is judged against the reference direction (nx, ny, nz):
+    "prograde" is a transfer whose angular momentum points along it (the z axis
+    in the usual convention; the departure body's orbit normal for planetary
+    transfers). Returns (v1x, v1y, v1z, v2x, v2y, v2z, status).
+    """
+    nan = math.nan
+    bad = (nan, nan, nan, nan, nan, nan)
+    r1 = math.sqrt(r1x * r1x + r1y * r1y + r1z * r1z)
+    r2 = math.sqrt(r2x * r2x + r2y * r2y + r2z * r2z)
+    if not (mu > 0.0 and tof > 0.0 and r1 > 0.0 and r2 > 0.0 and m >= 0):
+        return bad + (NO_SOLUTION,)
+    if not (math.isfinite(r1) and math.isfinite(r2) and math.isfinite(tof)):
+        return bad + (NO_SOLUTION,)
+    a1x, a1y, a1z = r1x / r1, r1y / r1, r1z / r1
+    a2x, a2y, a2z = r2x / r2, r2y / r2, r2z / r2
+    cx, cy, cz = r2x - r1x, r2y - r1y, r2z - r1z
+    c = math.sqrt(cx * cx + cy * cy + cz * cz)
+    s = 0.5 * (r1 + r2 + c)
+    cos_dot = a1x * a2x + a1y * a2y + a1z * a2z
+    # Plane normal: ir1 x (ir2 -/+ ir1) equals ir1 x ir2 but keeps its relative
+    # accuracy when the transfer angle is near 0 or 180 degrees.
+    sign = -1.0 if cos_dot >= 0.0 else 1.0
+    dx, dy, dz = a2x + sign * a1x, a2y + sign * a1y, a2z + sign * a1z
+    hx = a1y * dz - a1z * dy
+    hy = a1z * dx - a1x * dz
+    hz = a1x * dy - a1y * dx
+    hn = math.sqrt(hx * hx + hy * hy + hz * hz)
+    half_chord = math.sqrt(dx * dx + dy * dy + dz * dz)  # |ir2 -/+ ir1|
+    if hn < 1e-13:
+        # r1 and r2 on one line: any plane through r1 holds r2. Collinear and
+        # pointing the same way is the rectilinear degenerate case: refused.
+        if cos_dot > 0.0:
+            return bad + (NO_SOLUTION,)
+        hx = nx - (nx * a1x + ny * a1y + nz * a1z) * a1x
+        hy = ny - (nx * a1x + ny * a1y + nz * a1z) * a1y
+        hz = nz - (nx * a1x + ny * a1y + nz * a1z) * a1z
+        hn = math.sqrt(hx * hx + hy * hy + hz * hz)
+        if hn < 1e-13:
+            return bad + (NO_SOLUTION,)
+    hx, hy, hz = hx / hn, hy / hn, hz / hn
+    # sin(theta/2) and cos(theta/2) from chords of unit vectors (accurate everywhere)
+    if cos_dot >= 0.0:
+        sin_half = 0.5 * half_chord
+        cos_half = math.sqrt(max(0.0, 1.0 - sin_half * sin_half))
+    else:
+        cos_half = 0.5 * half_chord
+        sin_half = math.sqrt(max(0.0, 1.0 - cos_half * cos_half))
+    lam = math.sqrt(r1 * r2) * cos_half / s
+    lam = min(lam, 1.0)
+    if hx * nx + hy * ny + hz * nz < 0.0:
+        # the short way round goes against the reference: prograde is the long way
+        lam = -lam
+        t1x, t1y, t1z = a1y * hz - a1z * hy, a1z * hx - a1x * hz, a1x * hy - a1y * hx
+        t2x, t2y, t2z = a2y * hz - a2z * hy, a2z * hx - a2x * hz, a2x * hy - a2y * hx
+    else:
+        t1x, t1y, t1z = hy * a1z - hz * a1y, hz * a1x - hx * a1z, hx * a1y - hy * a1x
+        t2x, t2y, t2z = hy * a2z - hz * a2y, hz * a2x - hx * a2z, hx * a2y - hy * a2x
+    if not prograde:
+        lam = -lam
+        t1x, t1y, t1z = -t1x, -t1y, -t1z
+        t2x, t2y, t2z = -t2x, -t2y, -t2z
+    t_star = math.sqrt(2.0 * mu / (s * s * s)) * tof
+    x, status = _solve_x(t_star, lam, m, low_path)
+    if status != OK:
+        return bad + (status,)
+    y = _y_of(x, lam)
+    gamma = math.sqrt(mu * s / 2.0)
+    rho = (r1 - r2) / c
+    sigma = 2.0 * math.sqrt(r1 * r2) * sin_half / c  # = sqrt(1 - rho^2), without cancellation
+    vr1 = gamma * ((lam * y - x) - rho * (lam * y + x)) / r1
+    vr2 = -gamma * ((lam * y - x) + rho * (lam * y + x)) / r2
+    vt1 = gamma * sigma * (y + lam * x) / r1
+    vt2 = gamma * sigma * (y + lam * x) / r2
+    return (
+        vr1 * a1x + vt1 * t1x,
+        vr1 * a1y + vt1 * t1y,
+        vr1 * a1z + vt1 * t1z,
+        vr2 * a2x + vt2 * t2x,
+        vr2 * a2y + vt2 * t2y,
+        vr2 * a2z + vt2 * t2z,
+        OK,
+    )
+
+
+@njit(cache=True, parallel=True)
+def _lambert_kernel(mu, r1, r2, tof, revs, prograde, low_path, v1, v2, status):
+    for i in prange(r1.shape[0]):
+        a, b, c, d, e, f, st = lambert_one(
+            mu, r1[i, 0], r1[i, 1], r1[i, 2], r2[i, 0], r2[i, 1], r2[i, 2],
+            tof[i], revs[i], prograde, low_path, 0.0, 0.0, 1.0,
+        )
+        v1[i, 0] = a
+        v1[i, 1] = b
+        v1[i, 2] = c
+        v2[i, 0] = d
+        v2[i, 1] = e
+        v2[i, 2] = f
+        status[i] = st
+
+
+def lambert_batch(mu, r1, r2, tof, revs=0, prograde=True, low_path=True):
+    """Solve many Lambert problems at once.
+
+    Never raises for one element: each gets a status.
+
+    Parameters
+    ----------
+    mu : float
+        Gravitational parameter, km^3/s^2.
+    r1, r2 : array_like, shape (N, 3)
+        Initial and final positions, km.
+    tof : array_like, shape (N,) or scalar
+        Times of flight, s.
+    revs : int or array_like of int, shape (N,)
+        Number of complete revolutions (0 for a direct transfer).
+    prograde : bool
+        Transfer angular momentum along +z (True) or -z (False).
+    low_path : bool
+        For ``revs`` > 0, which of the two solutions: True the right branch of
+        Izzo's T(x) (larger x, lower energy path), False the left branch.
+
+    Returns
+    -------
+    v1, v2 : ndarray, shape (N, 3)
+        Velocities at r1 and r2, km/s; NaN where status != OK.
+    status : ndarray of int8, shape (N,)
+        ``OK``, ``NO_SOLUTION`` or ``NOT_CONVERGED`` (see :mod:`sojourn.core.status`).
+    """
+    r1 = np.ascontiguousarray(np.atleast_2d(r1), dtype=np.float64)
+    r2 = np.ascontiguousarray(np.atleast_2d(r2), dtype=np.float64)
+    n = r1.shape[0]
+    tof = np.ascontiguousarray(np.broadcast_to(np.asarray(tof, dtype=np.float64), (n,)))
+    revs = np.ascontiguousarray(np.broadcast_to(np.asarray(revs, dtype=np.int64), (n,)))
+    v1 = np.empty((n, 3))
+    v2 = np.empty((n, 3))
+    status = np.empty(n, dtype=np.int8)
+    _lambert_kernel(float(mu), r1, r2, tof, revs, bool(prograde), bool(low_path), v1, v2, status)
+    return v1, v2, status
+
+
+def solve_lambert(mu, r1, r2, tof, revs=0, prograde=True, low_path=True):
+    """Solve one Lambert problem.
+
+    Parameters are those of :func:`lambert_batch` for a single problem
+    (r1, r2 of shape (3,), tof a float).
+
+    Returns
+    -------
+    v1, v2 : ndarray, shape (3,)
+        Velocities at r1 and r2, km/s.
+
+    Raises
+    ------
+    NoSolutionError
+        If the problem has no solution (e.g. ``tof`` is shorter than the
+        minimum for ``revs`` revolutions) or the solver did not converge.
+    """
+    from sojourn.core.status import NAMES
+    from sojourn.errors import NoSolutionError
+
+    v1, v2, status = lambert_batch(mu, np.reshape(r1, (1, 3)), np.reshape(r2, (1, 3)), [tof], revs, prograde, low_path)
+    if status[0] != OK:
+        raise NoSolutionError(
+            f"Lambert problem has {NAMES[int(status[0])]}", f"tof = {tof} s, revs = {revs}"
+        )
+    return v1[0], v2[0]
