@@ -16,54 +16,75 @@ from sojourn.core.lambert import lambert_one
 from sojourn.core.status import NO_SOLUTION, OK
 
 
+@njit(cache=True, inline="always")
+def _cell(mu, x1, y1, z1, u1, v1, w1, t1, x2, y2, z2, u2, v2, w2, t2):
+    """One ballistic transfer: (c3, vinf_dep, vinf_arr, dla, rla, type_ii, status)."""
+    nan = math.nan
+    # The departure body's orbit normal defines "prograde" (and so type I/II).
+    hx = y1 * w1 - z1 * v1
+    hy = z1 * u1 - x1 * w1
+    hz = x1 * v1 - y1 * u1
+    tof = t2 - t1
+    if not tof > 0.0:
+        return nan, nan, nan, nan, nan, False, NO_SOLUTION
+    a, b, c, d, e, f, st = lambert_one(mu, x1, y1, z1, x2, y2, z2, tof, 0, True, True, hx, hy, hz)
+    if st != OK:
+        return nan, nan, nan, nan, nan, False, st
+    ex, ey, ez = a - u1, b - v1, c - w1
+    e2 = ex * ex + ey * ey + ez * ez
+    en = math.sqrt(e2)
+    dla = math.asin(ez / en) if en > 0.0 else 0.0
+    rla = math.atan2(ey, ex)
+    if rla < 0.0:
+        rla += 2.0 * math.pi
+    gx, gy, gz = d - u2, e - v2, f - w2
+    vinf_arr = math.sqrt(gx * gx + gy * gy + gz * gz)
+    # transfer angle above 180 degrees: r1 x r2 points against the orbit normal
+    cx = y1 * z2 - z1 * y2
+    cy = z1 * x2 - x1 * z2
+    cz = x1 * y2 - y1 * x2
+    type_ii = cx * hx + cy * hy + cz * hz < 0.0
+    return e2, en, vinf_arr, dla, rla, type_ii, OK
+
+
 @njit(cache=True, parallel=True)
 def _grid_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr,
                  c3, vinf_dep, vinf_arr, dla, rla, type_ii, status):
-    n = r_dep.shape[0]
-    m = r_arr.shape[0]
-    nan = math.nan
-    for i in prange(n):
-        x1, y1, z1 = r_dep[i, 0], r_dep[i, 1], r_dep[i, 2]
-        # The departure body's orbit normal defines "prograde" (and so type I/II).
-        hx = y1 * v_dep[i, 2] - z1 * v_dep[i, 1]
-        hy = z1 * v_dep[i, 0] - x1 * v_dep[i, 2]
-        hz = x1 * v_dep[i, 1] - y1 * v_dep[i, 0]
-        for j in range(m):
-            tof = t_arr[j] - t_dep[i]
-            st = NO_SOLUTION
-            if tof > 0.0:
-                x2, y2, z2 = r_arr[j, 0], r_arr[j, 1], r_arr[j, 2]
-                a, b, c, d, e, f, st = lambert_one(
-                    mu, x1, y1, z1, x2, y2, z2, tof, 0, True, True, hx, hy, hz
-                )
-            status[i, j] = st
-            if st != OK:
-                c3[i, j] = nan
-                vinf_dep[i, j] = nan
-                vinf_arr[i, j] = nan
-                dla[i, j] = nan
-                rla[i, j] = nan
-                type_ii[i, j] = False
-                continue
-            ex = a - v_dep[i, 0]
-            ey = b - v_dep[i, 1]
-            ez = c - v_dep[i, 2]
-            e2 = ex * ex + ey * ey + ez * ez
-            en = math.sqrt(e2)
-            c3[i, j] = e2
-            vinf_dep[i, j] = en
-            dla[i, j] = math.asin(ez / en) if en > 0.0 else 0.0
-            ra = math.atan2(ey, ex)
-            rla[i, j] = ra + 2.0 * math.pi if ra < 0.0 else ra
-            gx = d - v_arr[j, 0]
-            gy = e - v_arr[j, 1]
-            gz = f - v_arr[j, 2]
-            vinf_arr[i, j] = math.sqrt(gx * gx + gy * gy + gz * gz)
-            # transfer angle above 180 degrees: r1 x r2 points against the orbit normal
-            cx = y1 * z2 - z1 * y2
-            cy = z1 * x2 - x1 * z2
-            cz = x1 * y2 - y1 * x2
-            type_ii[i, j] = cx * hx + cy * hy + cz * hz < 0.0
+    for i in prange(r_dep.shape[0]):
+        for j in range(r_arr.shape[0]):
+            (c3[i, j], vinf_dep[i, j], vinf_arr[i, j], dla[i, j], rla[i, j],
+             type_ii[i, j], status[i, j]) = _cell(
+                mu, r_dep[i, 0], r_dep[i, 1], r_dep[i, 2], v_dep[i, 0], v_dep[i, 1], v_dep[i, 2],
+                t_dep[i], r_arr[j, 0], r_arr[j, 1], r_arr[j, 2], v_arr[j, 0], v_arr[j, 1],
+                v_arr[j, 2], t_arr[j])
+
+
+@njit(cache=True, parallel=True)
+def _pairs_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr,
+                  c3, vinf_dep, vinf_arr, dla, rla, type_ii, status):
+    for i in prange(r_dep.shape[0]):
+        (c3[i], vinf_dep[i], vinf_arr[i], dla[i], rla[i], type_ii[i], status[i]) = _cell(
+            mu, r_dep[i, 0], r_dep[i, 1], r_dep[i, 2], v_dep[i, 0], v_dep[i, 1], v_dep[i, 2],
+            t_dep[i], r_arr[i, 0], r_arr[i, 1], r_arr[i, 2], v_arr[i, 0], v_arr[i, 1],
+            v_arr[i, 2], t_arr[i])
+
+
+def _run(kernel, shape, mu, arrays):
+    arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in arrays]
+    out = [np.empty(shape) for _ in range(5)]
+    out.append(np.empty(shape, dtype=np.bool_))
+    out.append(np.empty(shape, dtype=np.int8))
+    kernel(float(mu), *arrays, *out)
+    return tuple(out)
+
+
+def transfer_pairs(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr):
+    """Ballistic transfers for matched pairs: launch ``i`` with arrival ``i``.
+
+    Same parameters and outputs as :func:`transfer_grid`, but all of shape
+    (N, 3) / (N,) in and (N,) out.
+    """
+    return _run(_pairs_kernel, (np.shape(t_dep)[0],), mu, (r_dep, v_dep, t_dep, r_arr, v_arr, t_arr))
 
 
 def transfer_grid(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr):
@@ -102,20 +123,5 @@ def transfer_grid(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr):
     Zero-revolution transfers, prograde with respect to the departure body's
     orbit normal. Parallel over launch rows.
     """
-    r_dep = np.ascontiguousarray(r_dep, dtype=np.float64)
-    v_dep = np.ascontiguousarray(v_dep, dtype=np.float64)
-    r_arr = np.ascontiguousarray(r_arr, dtype=np.float64)
-    v_arr = np.ascontiguousarray(v_arr, dtype=np.float64)
-    t_dep = np.ascontiguousarray(t_dep, dtype=np.float64)
-    t_arr = np.ascontiguousarray(t_arr, dtype=np.float64)
-    shape = (r_dep.shape[0], r_arr.shape[0])
-    c3 = np.empty(shape)
-    vinf_dep = np.empty(shape)
-    vinf_arr = np.empty(shape)
-    dla = np.empty(shape)
-    rla = np.empty(shape)
-    type_ii = np.empty(shape, dtype=np.bool_)
-    status = np.empty(shape, dtype=np.int8)
-    _grid_kernel(float(mu), r_dep, v_dep, t_dep, r_arr, v_arr, t_arr,
-                 c3, vinf_dep, vinf_arr, dla, rla, type_ii, status)
-    return c3, vinf_dep, vinf_arr, dla, rla, type_ii, status
+    shape = (np.shape(t_dep)[0], np.shape(t_arr)[0])
+    return _run(_grid_kernel, shape, mu, (r_dep, v_dep, t_dep, r_arr, v_arr, t_arr))

@@ -1,0 +1,56 @@
+"""Ballistic transfers between two bodies for given launch and arrival epochs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sojourn.bodies import GM_SUN, get_body
+from sojourn.time import DAY
+
+
+def transfers(frm, to, t_launch, t_arrival, *, ephemeris=None) -> dict:
+    """Zero-revolution ballistic transfers for matched launch and arrival epochs.
+
+    Parameters
+    ----------
+    frm, to : str or Body
+        Departure and arrival bodies.
+    t_launch, t_arrival : float or array_like, shape (N,)
+        Epochs, TDB seconds past J2000.
+    ephemeris : Ephemeris or str, optional
+        Default DE421.
+
+    Returns
+    -------
+    dict of ndarray, each shape (N,)
+        ``tof_days``, ``c3`` (km^2/s^2), ``vinf_departure``, ``vinf_arrival``
+        (km/s), ``dla_deg``, ``rla_deg`` (ICRF), ``type_ii`` (bool) and
+        ``status`` (:mod:`sojourn.core.status`); NaN where there is no solution.
+
+    Raises
+    ------
+    EphemerisRangeError
+        An epoch outside the ephemeris.
+    """
+    from sojourn.core.transfer_grid import transfer_pairs
+    from sojourn.ephemeris import resolve_ephemeris
+
+    eph = resolve_ephemeris(ephemeris)
+    dep, arr = get_body(frm), get_body(to)
+    t1 = np.atleast_1d(np.asarray(t_launch, dtype=np.float64))
+    t2 = np.atleast_1d(np.asarray(t_arrival, dtype=np.float64))
+    t1, t2 = np.broadcast_arrays(t1, t2)
+    r1, v1 = eph.state(dep, t1)
+    r2, v2 = eph.state(arr, t2)
+    c3, vd, va, dla, rla, type_ii, status = transfer_pairs(GM_SUN, r1, v1, t1, r2, v2, t2)
+    ok = status == 0
+    return {
+        "tof_days": np.where(ok, (t2 - t1) / DAY, np.nan),
+        "c3": c3,
+        "vinf_departure": vd,
+        "vinf_arrival": va,
+        "dla_deg": np.degrees(dla),
+        "rla_deg": np.degrees(rla),
+        "type_ii": type_ii,
+        "status": status,
+    }

@@ -1,0 +1,226 @@
+"""Launch opportunities: one block per synodic period, as in the mission design handbooks.
+
+For each opportunity between two bodies, the least-C3 and the least-arrival-v∞
+transfer of each type (I: under 180 degrees of heliocentric transfer angle,
+II: over), found on a (launch date, time of flight) grid and then refined below
+the grid step by a local optimiser (Nelder-Mead on continuous dates).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sojourn.bodies import GM_SUN, get_body
+from sojourn.errors import EphemerisRangeError, InputError, NoSolutionError
+from sojourn.time import DAY, parse_utc, tdb_to_utc_iso, utc_to_tdb
+
+_FIELDS = {"min_c3": "c3", "min_vinf": "vinf_arrival"}
+_PENALTY = 1e9
+
+
+def _mean_orbit(eph, body, t):
+    """Semi-major axis (km) and period (s) of a body's heliocentric orbit at ``t``."""
+    r, v = eph.state(body, t)
+    a = 1.0 / (2.0 / np.linalg.norm(r) - np.dot(v, v) / GM_SUN)
+    return a, 2.0 * math.pi * math.sqrt(a**3 / GM_SUN)
+
+
+def _year_span(start, end) -> tuple[float, float]:
+    """(start, end) in TDB seconds from years or dates; a year as END means through its last day."""
+    def bound(value, where, is_end):
+        text = str(value).strip()
+        if text.isdigit() and len(text) == 4:
+            year = int(text) + (1 if is_end else 0)
+            return float(utc_to_tdb(year, 1, 1))
+        return parse_utc(text, where)
+
+    t0 = bound(start, "--start", False)
+    t1 = bound(end, "--end", True)
+    if not t1 > t0:
+        raise InputError(f"span ends before it starts: {start} to {end}", "--end")
+    return t0, t1
+
+
+def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=None,
+                 progress=False) -> list[dict]:
+    """The best transfers of every launch opportunity in a span of years.
+
+    Parameters
+    ----------
+    frm, to : str
+        Departure and arrival bodies; handbooks depart from ``"emb"``.
+    start, end : str or int
+        Span of launch dates: years (``2026``, ``2045``: 2026-01-01 up to the
+        end of 2045) or UTC ISO dates.
+    ephemeris : Ephemeris or str, optional
+        Default DE421.
+    step_days : float
+        Step of the search grid in launch date and time of flight, days. Every
+        reported transfer is refined below it.
+    c3_max : float, optional
+        Ignore transfers with a launch C3 above this, km^2/s^2.
+    progress : bool
+        Show a progress bar when the search takes over a second.
+
+    Returns
+    -------
+    list of dict
+        One record per opportunity, transfer type and criterion: ``opportunity``
+        (year of the opportunity's least-C3 launch), ``transfer_type`` ("I" or
+        "II"), ``criterion`` ("min_c3" or "min_vinf"), ``launch`` and
+        ``arrival`` (UTC ISO dates), ``tof_days``, ``c3``, ``vinf_departure``,
+        ``vinf_arrival``, ``dla_deg``, ``rla_deg``, sorted by opportunity.
+
+    Raises
+    ------
+    InputError, EphemerisRangeError, NoSolutionError
+        A bad span or step, a span outside the ephemeris, or no opportunity.
+    """
+    from scipy.signal import find_peaks
+
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.transfer.porkchop import check_step
+
+    eph = resolve_ephemeris(ephemeris)
+    dep, arr = get_body(frm, "--from"), get_body(to, "--to")
+    if dep.name == arr.name:
+        raise InputError(f"departure and arrival are the same body: {dep.name}", "--to")
+    step = check_step(step_days)
+    t_start, t_end = _year_span(start, end)
+    eph.check_range(dep, t_start, t_end, "--start/--end")
+
+    a1, p1 = _mean_orbit(eph, dep, t_start)
+    a2, p2 = _mean_orbit(eph, arr, t_start)
+    synodic = 1.0 / abs(1.0 / p1 - 1.0 / p2)
+    hohmann = math.pi * math.sqrt(((a1 + a2) / 2.0) ** 3 / GM_SUN)
+    tofs = np.arange(0.3 * hohmann, 2.0 * hohmann, step * DAY)
+
+    # Launch dates: the span, widened by half a synodic period so that an
+    # opportunity near an end is seen whole, but kept inside the ephemeris.
+    dep_cov, arr_cov = eph.coverage(dep), eph.coverage(arr)
+    scan0 = max(t_start - 0.5 * synodic, dep_cov[0])
+    scan1 = min(t_end + 0.5 * synodic, dep_cov[1], arr_cov[1] - tofs[-1])
+    launches = np.arange(scan0, scan1, step * DAY)
+    if launches.size < 3:
+        raise InputError("span too short to search for opportunities", "--start/--end")
+    grid = _scan(eph, dep, arr, launches, tofs, c3_max, progress)
+
+    min_c3 = np.nanmin(np.where(grid["ok"], grid["c3"], np.nan), axis=1)
+    filled = np.where(np.isfinite(min_c3), min_c3, np.nanmax(min_c3))
+    spread = np.nanpercentile(min_c3, 90) - np.nanmin(min_c3)
+    centres, _ = find_peaks(-filled, distance=max(1, int(0.6 * synodic / (step * DAY))),
+                            prominence=0.2 * spread)
+    records = []
+    half = int(0.5 * synodic / (step * DAY))
+    for c in centres:
+        if not (t_start <= launches[c] < t_end):
+            continue
+        rows = slice(max(0, c - half), min(launches.size, c + half + 1))
+        records.extend(_opportunity(eph, dep, arr, launches, tofs, grid, rows, c3_max))
+    if not records:
+        raise NoSolutionError(
+            f"no {dep.name} to {arr.name} opportunity has its best launch in the span",
+            f"{tdb_to_utc_iso(t_start)} to {tdb_to_utc_iso(t_end)}",
+        )
+    return records
+
+
+def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
+    """Transfers on the (launch, time of flight) grid, shape (N, K) per field."""
+    from sojourn.core.transfer_grid import transfer_pairs
+    from sojourn.progress import progress as progress_bar
+
+    n, k = launches.size, tofs.size
+    out = {name: np.empty((n, k)) for name in ("c3", "vinf_arrival")}
+    out["type_ii"] = np.empty((n, k), dtype=bool)
+    out["ok"] = np.empty((n, k), dtype=bool)
+    r1, v1 = eph.state(dep, launches)
+    rows = max(1, 200_000 // k)
+    with progress_bar(n * k, "opportunity search", enabled=progress) as advance:
+        for i in range(0, n, rows):
+            sl = slice(i, min(n, i + rows))
+            t1 = np.repeat(launches[sl], k)
+            t2 = (launches[sl, None] + tofs[None, :]).ravel()
+            r2, v2 = eph.state(arr, t2)
+            c3, _, va, _, _, t_ii, status = transfer_pairs(
+                GM_SUN, np.repeat(r1[sl], k, axis=0), np.repeat(v1[sl], k, axis=0), t1, r2, v2, t2)
+            shape = (sl.stop - sl.start, k)
+            ok = status == 0
+            if c3_max is not None:
+                ok &= c3 <= c3_max
+            out["c3"][sl] = c3.reshape(shape)
+            out["vinf_arrival"][sl] = va.reshape(shape)
+            out["type_ii"][sl] = t_ii.reshape(shape)
+            out["ok"][sl] = ok.reshape(shape)
+            advance(shape[0] * k)
+    return out
+
+
+def _opportunity(eph, dep, arr, launches, tofs, grid, rows, c3_max) -> list[dict]:
+    """Refined best transfers of each type and criterion within one opportunity's launch rows."""
+    found = []
+    for ttype, is_ii in (("I", False), ("II", True)):
+        mask = grid["ok"][rows] & (grid["type_ii"][rows] == is_ii)
+        if not mask.any():
+            continue
+        for criterion, field in _FIELDS.items():
+            values = np.where(mask, grid[field][rows], np.inf)
+            i, j = np.unravel_index(np.argmin(values), values.shape)
+            t_launch, t_arrival = _refine(
+                eph, dep, arr, launches[rows][i], tofs[j], field, is_ii, c3_max,
+                (launches[rows][0], launches[rows][-1]),
+            )
+            found.append(_record(eph, dep, arr, t_launch, t_arrival, ttype, criterion))
+    year = int(min((r for r in found if r["criterion"] == "min_c3"), key=lambda r: r["c3"])["launch"][:4])
+    return [{"opportunity": year, **r} for r in found]
+
+
+def _refine(eph, dep, arr, t_launch, tof, field, is_ii, c3_max, launch_span):
+    """Nelder-Mead on (launch, time of flight) in days from a grid cell; stays within type and span."""
+    from scipy.optimize import minimize
+
+    from sojourn.transfer.ballistic import transfers
+
+    def cost(p):
+        t1 = t_launch + p[0] * DAY
+        t2 = t1 + tof + p[1] * DAY
+        if not (launch_span[0] - DAY <= t1 <= launch_span[1] + DAY) or t2 <= t1:
+            return _PENALTY
+        try:
+            res = transfers(dep, arr, t1, t2, ephemeris=eph)
+        except EphemerisRangeError:  # outside the ephemeris: not a candidate
+            return _PENALTY
+        if res["status"][0] != 0 or bool(res["type_ii"][0]) != is_ii:
+            return _PENALTY
+        if c3_max is not None and res["c3"][0] > c3_max:
+            return _PENALTY
+        return float(res[field][0])
+
+    result = minimize(cost, [0.0, 0.0], method="Nelder-Mead",
+                      options={"xatol": 1e-4, "fatol": 1e-10, "initial_simplex": [[0, 0], [1, 0], [0, 1]],
+                               "maxiter": 2000})
+    p = result.x if result.fun < cost([0.0, 0.0]) else (0.0, 0.0)
+    t1 = t_launch + p[0] * DAY
+    return t1, t1 + tof + p[1] * DAY
+
+
+def _record(eph, dep, arr, t_launch, t_arrival, ttype, criterion) -> dict:
+    from sojourn.transfer.ballistic import transfers
+
+    res = transfers(dep, arr, t_launch, t_arrival, ephemeris=eph)
+    return {
+        "transfer_type": ttype,
+        "criterion": criterion,
+        "launch": tdb_to_utc_iso(t_launch),
+        "arrival": tdb_to_utc_iso(t_arrival),
+        "launch_utc": tdb_to_utc_iso(t_launch, "minute"),
+        "arrival_utc": tdb_to_utc_iso(t_arrival, "minute"),
+        "tof_days": float(res["tof_days"][0]),
+        "c3": float(res["c3"][0]),
+        "vinf_departure": float(res["vinf_departure"][0]),
+        "vinf_arrival": float(res["vinf_arrival"][0]),
+        "dla_deg": float(res["dla_deg"][0]),
+        "rla_deg": float(res["rla_deg"][0]),
+    }
