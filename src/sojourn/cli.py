@@ -1,0 +1,196 @@
+"""The ``sojourn`` command line: parse, call the library, print.
+
+Thin on purpose: no numerics here. Every :class:`~sojourn.errors.SojournError`
+and every usage mistake becomes one line, ``error: <what> (<where>)``, on stderr
+with exit status 2. Heavy modules are imported inside the commands so that
+``sojourn --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    name="sojourn",
+    help="Plan, race and stress-test crewed missions between Earth and Mars from real JPL ephemerides.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EphemerisOption = typer.Option(
+    None, "--ephemeris", metavar="PATH",
+    help="JPL SPK kernel to use instead of the shipped DE421 (e.g. de440.bsp).",
+)
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on stdout.")
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def _show_progress() -> bool:
+    return sys.stderr.isatty()
+
+
+def _check_output(path: Optional[Path], suffixes: tuple[str, ...], option: str) -> None:
+    """Refuse an output path before any work is done: wrong suffix or missing directory."""
+    from sojourn.errors import InputError
+
+    if path is None:
+        return
+    if path.suffix.lower() not in suffixes:
+        raise InputError(f"unsupported output format '{path.suffix or path.name}': use {', '.join(suffixes)}", option)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"output directory does not exist: '{parent}'", option)
+
+
+def _fmt(value: float, digits: int = 2) -> str:
+    return f"{value:.{digits}f}"
+
+
+@app.command()
+def porkchop(
+    frm: str = typer.Option(..., "--from", help="Departure body (earth, emb, mars, ...)."),
+    to: str = typer.Option(..., "--to", help="Arrival body."),
+    launch: str = typer.Option(..., "--launch", metavar="START:END", help="Launch window, UTC dates."),
+    arrive: str = typer.Option(..., "--arrive", metavar="START:END", help="Arrival window, UTC dates."),
+    step: float = typer.Option(1.0, "--step", metavar="DAYS", help="Grid step in days."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the porkchop plot (.png, .svg or .pdf)."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Write the whole grid as netCDF (.nc)."),
+    c3_max: Optional[float] = typer.Option(None, "--c3-max", help="Ignore transfers above this launch C3, km^2/s^2."),
+    ephemeris: Optional[Path] = EphemerisOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Launch C3 and arrival v-infinity for every launch and arrival date: a porkchop plot."""
+    from sojourn.plot.figure import FIGURE_SUFFIXES
+    from sojourn.transfer.porkchop import best_transfers, porkchop as compute
+
+    _check_output(out, FIGURE_SUFFIXES, "--out")
+    _check_output(data, (".nc",), "--data")
+    ds = compute(frm, to, launch, arrive, step, ephemeris=ephemeris, progress=_show_progress())
+    best = best_transfers(ds, c3_max=c3_max)
+    if out is not None:
+        from sojourn.plot.porkchop import plot_porkchop
+
+        plot_porkchop(ds, out, best=best, c3_max=c3_max)
+    if data is not None:
+        from sojourn.io import atomic_path
+
+        with atomic_path(data) as tmp:
+            ds.to_netcdf(tmp)
+    summary = {
+        "from": ds.attrs["from_body"],
+        "to": ds.attrs["to_body"],
+        "departure_point": ds.attrs["departure_point"],
+        "ephemeris": ds.attrs["ephemeris"],
+        "launch_window": [str(ds.launch.values[0])[:10], str(ds.launch.values[-1])[:10]],
+        "arrival_window": [str(ds.arrival.values[0])[:10], str(ds.arrival.values[-1])[:10]],
+        "step_days": ds.attrs["step_days"],
+        "cells": int(ds.status.size),
+        "solved": int((ds.status.values == 0).sum()),
+        "best": best,
+        "outputs": [str(p) for p in (out, data) if p is not None],
+    }
+    if as_json:
+        _print_json(summary)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{summary['from']} → {summary['to']} ({summary['departure_point']}, {summary['ephemeris']}): "
+                        f"{summary['solved']:,} of {summary['cells']:,} cells solved")
+    for col in ("type", "best by", "launch", "arrival", "TOF d", "C3 km²/s²", "v∞ arr km/s", "DLA °", "RLA °"):
+        table.add_column(col, justify="right" if col[0] in "TCvDR" else "left")
+    for r in best:
+        table.add_row(r["transfer_type"], "least C3" if r["criterion"] == "min_c3" else "least v∞ arr",
+                      r["launch"], r["arrival"], f"{r['tof_days']:.0f}", _fmt(r["c3"]),
+                      _fmt(r["vinf_arrival"]), _fmt(r["dla_deg"], 1), _fmt(r["rla_deg"], 1))
+    console = _console()
+    console.print(table)
+    if not best:
+        console.print("no ballistic transfer in these windows")
+    for p in summary["outputs"]:
+        console.print(f"wrote {p}")
+
+
+@app.command()
+def windows(
+    frm: str = typer.Option("emb", "--from", help="Departure body (handbooks use emb)."),
+    to: str = typer.Option("mars", "--to", help="Arrival body."),
+    start: str = typer.Option(..., "--start", metavar="YEAR|DATE", help="First launch year or UTC date."),
+    end: str = typer.Option(..., "--end", metavar="YEAR|DATE", help="Last launch year (inclusive) or UTC date."),
+    step: float = typer.Option(2.0, "--step", metavar="DAYS", help="Search grid step; results are refined below it."),
+    c3_max: Optional[float] = typer.Option(None, "--c3-max", help="Ignore transfers above this launch C3, km^2/s^2."),
+    ephemeris: Optional[Path] = EphemerisOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Every launch opportunity in a span: least-C3 and least-arrival-v∞ transfers of types I and II."""
+    from sojourn.transfer.opportunities import find_windows
+
+    records = find_windows(frm, to, start, end, ephemeris=ephemeris, step_days=step, c3_max=c3_max,
+                           progress=_show_progress())
+    if as_json:
+        _print_json(records)
+        return
+    from rich.table import Table
+
+    console = _console()
+    for year in sorted({r["opportunity"] for r in records}):
+        table = Table(title=f"{year} opportunity: {frm} → {to}", title_justify="left")
+        for col in ("type", "best by", "launch", "arrival", "TOF d", "C3 km²/s²", "v∞ arr km/s", "DLA °"):
+            table.add_column(col, justify="right" if col[0] in "TCvD" else "left")
+        for r in (r for r in records if r["opportunity"] == year):
+            table.add_row(r["transfer_type"], "least C3" if r["criterion"] == "min_c3" else "least v∞ arr",
+                          r["launch"], r["arrival"], f"{r['tof_days']:.0f}", _fmt(r["c3"]),
+                          _fmt(r["vinf_arrival"]), _fmt(r["dla_deg"], 1))
+        console.print(table)
+
+
+def _usage_error_type():
+    """Click's UsageError: vendored inside typer since 0.2x, the click package before."""
+    try:
+        from typer._click.exceptions import UsageError
+    except ImportError:  # pragma: no cover - older typer on click
+        from click.exceptions import UsageError
+    return UsageError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app; map user mistakes to one line and exit status 2."""
+    from sojourn.errors import SojournError
+
+    usage_error = _usage_error_type()
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except SojournError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    except usage_error as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `sojourn`: help was asked for
+            return 0
+        where = f" ({exc.ctx.command_path})" if getattr(exc, "ctx", None) is not None else ""
+        sys.stderr.write(f"error: {exc.format_message()}{where}\n")
+        return 2
+    except (typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("error: interrupted\n")
+        return 130
+    except typer.Exit as exc:
+        return exc.exit_code
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
