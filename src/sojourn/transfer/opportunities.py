@@ -9,6 +9,7 @@ the grid step by a local optimiser (Nelder-Mead on continuous dates).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -78,8 +79,6 @@ def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=N
     InputError, EphemerisRangeError, NoSolutionError
         A bad span or step, a span outside the ephemeris, or no opportunity.
     """
-    from scipy.signal import find_peaks
-
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.transfer.porkchop import check_step
 
@@ -90,6 +89,55 @@ def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=N
     step = check_step(step_days)
     t_start, t_end = _year_span(start, end)
     eph.check_range(dep, t_start, t_end, "--start/--end")
+
+    search = _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress)
+    records = []
+    for slot in search.slots:
+        records.extend(_opportunity(eph, dep, arr, search, slot, c3_max))
+    if not records:
+        raise NoSolutionError(
+            f"no {dep.name} to {arr.name} opportunity has its best launch in the span",
+            f"{tdb_to_utc_iso(t_start)} to {tdb_to_utc_iso(t_end)}",
+        )
+    return records
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One launch opportunity: launch dates within half a synodic period of its least C3.
+
+    Attributes
+    ----------
+    centre : float
+        Launch epoch of the least C3 on the search grid, TDB s past J2000.
+    start, end : float
+        Launch epochs bounding the opportunity, TDB s.
+    rows : slice
+        The opportunity's rows of the search grid.
+    """
+
+    centre: float
+    start: float
+    end: float
+    rows: slice
+
+    @property
+    def year(self) -> int:
+        """Calendar year (UTC) of the least-C3 launch on the grid."""
+        return int(tdb_to_utc_iso(self.centre)[:4])
+
+
+@dataclass
+class _Search:
+    launches: np.ndarray
+    tofs: np.ndarray
+    grid: dict
+    slots: list
+
+
+def _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress) -> _Search:
+    """The (launch, time of flight) grid over a span and the opportunities in it."""
+    from scipy.signal import find_peaks
 
     a1, p1 = _mean_orbit(eph, dep, t_start)
     a2, p2 = _mean_orbit(eph, arr, t_start)
@@ -107,24 +155,41 @@ def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=N
         raise InputError("span too short to search for opportunities", "--start/--end")
     grid = _scan(eph, dep, arr, launches, tofs, c3_max, progress)
 
-    min_c3 = np.nanmin(np.where(grid["ok"], grid["c3"], np.nan), axis=1)
-    filled = np.where(np.isfinite(min_c3), min_c3, np.nanmax(min_c3))
-    spread = np.nanpercentile(min_c3, 90) - np.nanmin(min_c3)
+    min_c3 = np.nanmin(np.where(grid["ok"], grid["c3"], np.inf), axis=1)
+    finite = np.isfinite(min_c3)
+    if not finite.any():
+        return _Search(launches, tofs, grid, [])
+    filled = np.where(finite, min_c3, min_c3[finite].max())
+    spread = np.percentile(filled, 90) - filled.min()
     centres, _ = find_peaks(-filled, distance=max(1, int(0.6 * synodic / (step * DAY))),
                             prominence=0.2 * spread)
-    records = []
     half = int(0.5 * synodic / (step * DAY))
+    slots = []
     for c in centres:
-        if not (t_start <= launches[c] < t_end):
-            continue
-        rows = slice(max(0, c - half), min(launches.size, c + half + 1))
-        records.extend(_opportunity(eph, dep, arr, launches, tofs, grid, rows, c3_max))
-    if not records:
-        raise NoSolutionError(
-            f"no {dep.name} to {arr.name} opportunity has its best launch in the span",
-            f"{tdb_to_utc_iso(t_start)} to {tdb_to_utc_iso(t_end)}",
-        )
-    return records
+        if t_start <= launches[c] < t_end:
+            rows = slice(max(0, c - half), min(launches.size, c + half + 1))
+            slots.append(Slot(float(launches[c]), float(launches[rows][0]), float(launches[rows][-1]), rows))
+    return _Search(launches, tofs, grid, slots)
+
+
+def opportunity_slots(frm, to, start, end, *, ephemeris=None, step_days=2.0, progress=False) -> list[Slot]:
+    """The launch opportunities whose least-C3 launch falls in a span.
+
+    Parameters are those of :func:`find_windows`.
+
+    Returns
+    -------
+    list of Slot
+        In launch order; each spans one synodic period of launch dates.
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.transfer.porkchop import check_step
+
+    eph = resolve_ephemeris(ephemeris)
+    dep, arr = get_body(frm, "--from"), get_body(to, "--to")
+    t_start, t_end = _year_span(start, end) if not isinstance(start, float) else (start, end)
+    eph.check_range(dep, t_start, t_end, "--start/--end")
+    return _search_grid(eph, dep, arr, t_start, t_end, check_step(step_days), None, progress).slots
 
 
 def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
@@ -158,20 +223,19 @@ def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
     return out
 
 
-def _opportunity(eph, dep, arr, launches, tofs, grid, rows, c3_max) -> list[dict]:
-    """Refined best transfers of each type and criterion within one opportunity's launch rows."""
+def _opportunity(eph, dep, arr, search, slot, c3_max) -> list[dict]:
+    """Refined best transfers of each type and criterion within one opportunity."""
+    launches = search.launches[slot.rows]
     found = []
     for ttype, is_ii in (("I", False), ("II", True)):
-        mask = grid["ok"][rows] & (grid["type_ii"][rows] == is_ii)
+        mask = search.grid["ok"][slot.rows] & (search.grid["type_ii"][slot.rows] == is_ii)
         if not mask.any():
             continue
         for criterion, field in _FIELDS.items():
-            values = np.where(mask, grid[field][rows], np.inf)
+            values = np.where(mask, search.grid[field][slot.rows], np.inf)
             i, j = np.unravel_index(np.argmin(values), values.shape)
-            t_launch, t_arrival = _refine(
-                eph, dep, arr, launches[rows][i], tofs[j], field, is_ii, c3_max,
-                (launches[rows][0], launches[rows][-1]),
-            )
+            t_launch, t_arrival = _refine(eph, dep, arr, launches[i], search.tofs[j], field, is_ii,
+                                          c3_max, (slot.start, slot.end))
             found.append(_record(eph, dep, arr, t_launch, t_arrival, ttype, criterion))
     year = int(min((r for r in found if r["criterion"] == "min_c3"), key=lambda r: r["c3"])["launch"][:4])
     return [{"opportunity": year, **r} for r in found]

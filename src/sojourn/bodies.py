@@ -1,0 +1,127 @@
+"""The Sun, planets and Moon: NAIF ids, gravitational parameters and radii, with sources.
+
+Gravitational parameters are those of the JPL DE440 ephemeris:
+Park, R. S., Folkner, W. M., Williams, J. G. & Boggs, D. H. (2021), "The JPL
+Planetary and Lunar Ephemerides DE440 and DE441", AJ 161:105, Table 8 (the
+same numbers as the DE440 header constants GM1..GM9, GMB, GMS, EMRAT, in
+au^3/day^2 with au = 149597870.700 km). For Mercury, Venus and Mars through
+Pluto DE440 gives the GM of the whole planetary system (planet plus moons);
+sojourn uses it for the planet, the right value seen from afar (Phobos and
+Deimos add only 2e-8 to Mars's GM).
+
+Radii are equatorial radii from the IAU Working Group on Cartographic
+Coordinates and Rotational Elements: Archinal, B. A. et al. (2018), "Report
+of the IAU Working Group on Cartographic Coordinates and Rotational
+Elements: 2015", Celest Mech Dyn Astr 130:22 (Tables 4-6); the Sun's is the
+IAU 2015 Resolution B3 nominal solar radius adopted there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import UnknownBodyError
+
+_PARK = "Park et al. 2021, AJ 161:105 (DE440), Table 8"
+_ARCHINAL = "Archinal et al. 2018, Celest Mech Dyn Astr 130:22 (IAU WGCCRE 2015), equatorial"
+
+GM_SUN = 132712440041.279419
+"""Heliocentric gravitational constant of DE440 (km^3/s^2); Park et al. 2021, Table 8."""
+
+
+@dataclass(frozen=True)
+class Body:
+    """A solar-system body as sojourn knows it.
+
+    Attributes
+    ----------
+    name : str
+        Canonical lowercase name, such as ``"mars"``.
+    naif_id : int
+        NAIF id of the body centre (``499`` for Mars); for a barycentre, its id.
+    barycenter_id : int
+        NAIF id of the planet's system barycentre (``4`` for Mars); the same
+        as ``naif_id`` for the Sun and for the Earth-Moon barycentre.
+    gm_km3s2 : float
+        Gravitational parameter GM (km^3/s^2).
+    radius_km : float
+        Equatorial radius (km); 0 for a barycentre.
+    gm_source, radius_source : str
+        Where the numbers come from.
+    """
+
+    name: str
+    naif_id: int
+    barycenter_id: int
+    gm_km3s2: float
+    radius_km: float
+    gm_source: str = _PARK
+    radius_source: str = _ARCHINAL
+
+    @property
+    def source(self) -> str:
+        """Both sources, in one line."""
+        return f"GM: {self.gm_source}; radius: {self.radius_source}"
+
+
+_GM_EARTH = 398600.435507  # DE440 GMB * EMRAT / (1 + EMRAT)
+_GM_MOON = 4902.800118  # DE440 GMB / (1 + EMRAT)
+
+BODIES: dict[str, Body] = {
+    b.name: b
+    for b in (
+        Body("sun", 10, 10, GM_SUN, 695700.0),
+        Body("mercury", 199, 1, 22031.868551, 2440.53),
+        Body("venus", 299, 2, 324858.592, 6051.8),
+        Body("earth", 399, 3, _GM_EARTH, 6378.1366),
+        Body("moon", 301, 3, _GM_MOON, 1737.4, radius_source=_ARCHINAL.replace("equatorial", "mean")),
+        Body(
+            "earth-moon-barycenter", 3, 3, _GM_EARTH + _GM_MOON, 0.0,
+            gm_source=_PARK + ", Earth + Moon (GMB)", radius_source="a point",
+        ),
+        Body("mars", 499, 4, 42828.375816, 3396.19, gm_source=_PARK + ", Mars system"),
+        Body("jupiter", 599, 5, 126712764.1, 71492.0, gm_source=_PARK + ", Jupiter system"),
+        Body("saturn", 699, 6, 37940584.8418, 60268.0, gm_source=_PARK + ", Saturn system"),
+        Body("uranus", 799, 7, 5794556.4, 25559.0, gm_source=_PARK + ", Uranus system"),
+        Body("neptune", 899, 8, 6836527.10058, 24764.0, gm_source=_PARK + ", Neptune system"),
+        Body("pluto", 999, 9, 975.5, 1188.3, gm_source=_PARK + ", Pluto system"),
+    )
+}
+"""Every body sojourn knows, by canonical name."""
+
+_ALIASES = {
+    "emb": "earth-moon-barycenter",
+    "earth-moon barycenter": "earth-moon-barycenter",
+    "earth_moon_barycenter": "earth-moon-barycenter",
+}
+
+
+def get_body(name: "str | Body", where: str | None = None) -> Body:
+    """Look a body up by name, case-insensitively (a Body is returned as it is).
+
+    Parameters
+    ----------
+    name : str
+        ``sun``, ``mercury``, ``venus``, ``earth``, ``moon``,
+        ``earth-moon-barycenter`` (or ``emb``, ``earth-moon barycenter``,
+        ``earth_moon_barycenter``), ``mars``, ``jupiter``, ``saturn``,
+        ``uranus``, ``neptune`` or ``pluto``.
+    where : str, optional
+        Where the name came from, for the error.
+
+    Returns
+    -------
+    Body
+
+    Raises
+    ------
+    UnknownBodyError
+        A name not in the list.
+    """
+    if isinstance(name, Body):
+        return name
+    key = name.strip().lower() if isinstance(name, str) else name
+    body = BODIES.get(_ALIASES.get(key, key))
+    if body is None:
+        raise UnknownBodyError(f"unknown body '{name}'; known bodies: {', '.join(BODIES)}", where)
+    return body

@@ -1,0 +1,279 @@
+"""Heliocentric states of the planets from a JPL SPK ephemeris (DE421 by default).
+
+The default kernel is ``de421.bsp`` from the ``skyfield-data`` package, read
+with jplephem; any SPK of Chebyshev segments (types 2 and 3) in the ICRF
+(J2000) frame will do, such as DE440 or DE441. Nothing is ever downloaded,
+and epochs outside the kernel are refused, never extrapolated.
+
+States are heliocentric ICRF: the body relative to the Sun's centre, in km
+and km/s, at epochs in TDB seconds past J2000 (see :mod:`sojourn.time`).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from pathlib import Path
+
+import numpy as np
+
+from .bodies import Body, get_body
+from .errors import EphemerisError, EphemerisRangeError, InputError, UnknownBodyError
+from .time import DAY, datetime64_to_tdb, tdb_to_datetime64, tdb_to_jd_parts, tdb_to_utc_iso
+
+SSB = 0
+SUN = 10
+_ICRF = 1  # NAIF frame code of J2000/ICRF, the frame of every JPL DE ephemeris
+_CHEBYSHEV = (2, 3)  # the SPK types jplephem evaluates with position and velocity
+
+
+def default_ephemeris_path() -> Path:
+    """Path of ``de421.bsp`` as shipped in the ``skyfield-data`` package."""
+    try:
+        return Path(str(importlib.resources.files("skyfield_data") / "data" / "de421.bsp"))
+    except ModuleNotFoundError:  # pragma: no cover - a declared dependency
+        raise EphemerisError("cannot read SPK ephemeris: the skyfield-data package is not installed") from None
+
+
+class Ephemeris:
+    """A JPL SPK ephemeris, read with jplephem.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        SPK file; default ``de421.bsp`` from ``skyfield-data``.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The file.
+    name : str
+        Its file name, such as ``"de421.bsp"``.
+
+    Raises
+    ------
+    EphemerisError
+        A missing or unreadable file, or one with no usable segments.
+    """
+
+    def __init__(self, path=None):
+        from jplephem.spk import SPK
+
+        self.path = default_ephemeris_path() if path is None else Path(path)
+        self.name = self.path.name
+        try:
+            self._spk = SPK.open(str(self.path))
+        except FileNotFoundError:
+            raise EphemerisError("cannot read SPK ephemeris: no such file", str(self.path)) from None
+        except IsADirectoryError:
+            raise EphemerisError("cannot read SPK ephemeris: it is a directory", str(self.path)) from None
+        except Exception as exc:  # jplephem raises ValueError, OSError, struct.error, ...
+            reason = str(exc) or type(exc).__name__
+            raise EphemerisError(f"cannot read SPK ephemeris: {reason}", str(self.path)) from None
+        # (center, target) -> segments, in file order (a later segment wins where they overlap).
+        self._pairs: dict[tuple[int, int], list] = {}
+        self._parent: dict[int, int] = {}
+        for seg in self._spk.segments:
+            if seg.data_type not in _CHEBYSHEV or seg.frame != _ICRF:
+                continue
+            self._parent.setdefault(seg.target, seg.center)
+            if self._parent[seg.target] == seg.center:
+                self._pairs.setdefault((seg.center, seg.target), []).append(seg)
+        if SUN not in self._parent:
+            self.close()
+            raise EphemerisError(
+                "cannot read SPK ephemeris: no Sun segment of type 2 or 3 in the ICRF frame", str(self.path)
+            )
+
+    def __repr__(self) -> str:
+        return f"Ephemeris({str(self.path)!r})"
+
+    def close(self) -> None:
+        """Release the file."""
+        if getattr(self, "_spk", None) is not None:
+            self._spk.close()
+            self._spk = None
+
+    def __del__(self):
+        self.close()
+
+    # -- which segments a body needs ------------------------------------------------
+
+    def _chain(self, naif_id: int) -> list[tuple[int, int]] | None:
+        """(center, target) pairs from the solar-system barycentre to ``naif_id``."""
+        chain, node = [], naif_id
+        while node != SSB:
+            if node not in self._parent or len(chain) > 20:
+                return None
+            chain.append((self._parent[node], node))
+            node = self._parent[node]
+        return chain
+
+    def _resolve(self, body: str | Body) -> tuple[Body, int, list[tuple[int, int]]]:
+        b = body if isinstance(body, Body) else get_body(body)
+        for naif in (b.naif_id, b.barycenter_id):
+            chain = self._chain(naif)
+            if chain is not None:
+                return b, naif, chain
+        raise UnknownBodyError(
+            f"body '{b.name}' (NAIF {b.naif_id} or {b.barycenter_id}) is not in the ephemeris {self.name}",
+            str(self.path),
+        )
+
+    def target_id(self, body: str | Body) -> int:
+        """NAIF id this ephemeris uses for ``body``: its centre if held, else its barycentre."""
+        return self._resolve(body)[1]
+
+    def _terms(self, body) -> tuple[dict[tuple[int, int], int], list[tuple[int, int]]]:
+        """Signed segment pairs summing to (body - Sun), and every pair involved."""
+        _, _, chain = self._resolve(body)
+        sun = self._chain(SUN)
+        signs: dict[tuple[int, int], int] = {}
+        for pair in chain:
+            signs[pair] = signs.get(pair, 0) + 1
+        for pair in sun:
+            signs[pair] = signs.get(pair, 0) - 1
+        return {p: s for p, s in signs.items() if s}, chain + sun
+
+    # -- coverage -------------------------------------------------------------------
+
+    def _pair_span(self, pair: tuple[int, int]) -> tuple[float, float]:
+        spans = sorted((s.start_second, s.end_second) for s in self._pairs[pair])
+        start, end = spans[0]
+        for s0, s1 in spans[1:]:
+            if s0 > end:
+                raise EphemerisError(
+                    f"cannot read SPK ephemeris: segments {pair[0]} -> {pair[1]} leave a gap", str(self.path)
+                )
+            end = max(end, s1)
+        return float(start), float(end)
+
+    def coverage(self, body: str | Body) -> tuple[float, float]:
+        """Span of epochs at which the ephemeris gives ``body``'s heliocentric state.
+
+        Parameters
+        ----------
+        body : str or Body
+
+        Returns
+        -------
+        tuple of float
+            ``(t_start, t_end)``, TDB seconds past J2000 (s), both included:
+            the intersection of the spans of every segment needed.
+        """
+        spans = [self._pair_span(p) for p in self._terms(body)[1]]
+        return max(s for s, _ in spans), min(e for _, e in spans)
+
+    def check_range(self, body: str | Body, t_start: float, t_end: float, where: str | None = None) -> None:
+        """Raise unless ``[t_start, t_end]`` (TDB s past J2000) lies inside :meth:`coverage`.
+
+        Raises
+        ------
+        EphemerisRangeError
+            Naming the first epoch outside, and the span the file covers.
+        """
+        start, end = self.coverage(body)
+        for t in (t_start, t_end):
+            if not np.isfinite(t):
+                raise InputError("epoch is not a finite number of seconds", where)
+            if not start <= t <= end:
+                raise EphemerisRangeError(self._range_message(t, start, end), where)
+
+    def _range_message(self, t: float, start: float, end: float) -> str:
+        when, s, e = _when(t, 0), _when(start, 180), _when(end, 180)
+        if min(abs(t - start), abs(t - end)) < 2 * DAY:  # near an end: show why it is outside
+            when, s, e = (tdb_to_utc_iso(x, "second") for x in (t, start, end))
+        return f"{when} is outside the ephemeris {self.name} (covers {s} to {e})"
+
+    # -- states ---------------------------------------------------------------------
+
+    def state(self, body: str | Body, t) -> tuple[np.ndarray, np.ndarray]:
+        """Heliocentric ICRF position and velocity of ``body``.
+
+        Parameters
+        ----------
+        body : str or Body
+            A name :func:`sojourn.bodies.get_body` knows, or a Body. The body
+            centre is used where the kernel holds it, else its system
+            barycentre (DE421 holds only barycentres for Jupiter to Pluto).
+        t : float or array_like
+            Epochs, TDB seconds past J2000 (s).
+
+        Returns
+        -------
+        r : numpy.ndarray
+            Position relative to the Sun's centre (km), shape ``t.shape + (3,)``.
+        v : numpy.ndarray
+            Velocity relative to the Sun's centre (km/s), same shape.
+
+        Raises
+        ------
+        UnknownBodyError
+            A body sojourn or the ephemeris does not know.
+        EphemerisRangeError
+            An epoch outside :meth:`coverage`.
+        """
+        terms, _ = self._terms(body)
+        t = np.asarray(t, dtype=np.float64)
+        flat = t.ravel()
+        r = np.zeros((flat.size, 3))
+        v = np.zeros((flat.size, 3))
+        if flat.size:
+            self.check_range(body, flat.min(), flat.max())
+            whole, frac = tdb_to_jd_parts(flat)
+            for pair, sign in terms.items():
+                self._add(pair, sign, flat, whole, frac, r, v)
+            v /= DAY
+        return r.reshape(t.shape + (3,)), v.reshape(t.shape + (3,))
+
+    def _add(self, pair, sign, t, whole, frac, r, v) -> None:
+        """Add ``sign`` times the state of one (center, target) pair, km and km/day."""
+        segments = self._pairs[pair]
+        if len(segments) == 1:
+            picks = [(segments[0], slice(None))]
+        else:  # several spans: each epoch from the last segment that covers it
+            which = np.full(t.shape, -1)
+            for i, seg in enumerate(segments):
+                which[(t >= seg.start_second) & (t <= seg.end_second)] = i
+            picks = [(seg, which == i) for i, seg in enumerate(segments) if (which == i).any()]
+        for seg, sel in picks:
+            p, dp = seg.compute_and_differentiate(whole[sel], frac[sel])
+            r[sel] += sign * p.T
+            v[sel] += sign * dp.T
+
+
+def _when(t: float, tolerance_s: float) -> str:
+    """UTC text for an epoch: the date alone within ``tolerance_s`` of midnight."""
+    dt = tdb_to_datetime64(t)
+    midnight = (dt + np.timedelta64(12, "h")).astype("datetime64[D]")
+    if abs((dt - midnight) / np.timedelta64(1, "s")) <= tolerance_s:
+        return tdb_to_utc_iso(datetime64_to_tdb(midnight), "date")
+    whole_minute = (dt - dt.astype("datetime64[m]")) == np.timedelta64(0, "ms")
+    return tdb_to_utc_iso(t, "minute" if whole_minute else "second")
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str) -> Ephemeris:
+    return Ephemeris(path)
+
+
+def load_ephemeris(path=None) -> Ephemeris:
+    """The :class:`Ephemeris` for ``path`` (default DE421), opened once per resolved path.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        SPK file; ``~`` is expanded. Default ``de421.bsp`` from ``skyfield-data``.
+
+    Returns
+    -------
+    Ephemeris
+        Shared between callers: do not close it.
+    """
+    p = default_ephemeris_path() if path is None else Path(path).expanduser()
+    return _load(str(p.resolve()))
+
+
+def resolve_ephemeris(ephemeris=None) -> Ephemeris:
+    """An :class:`Ephemeris` from what a caller passed: None (DE421), a path, or an Ephemeris."""
+    return ephemeris if isinstance(ephemeris, Ephemeris) else load_ephemeris(ephemeris)
