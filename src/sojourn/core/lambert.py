@@ -263,11 +263,11 @@ def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, m, prograde, low_path, nx
 
 
 @njit(cache=True, parallel=True)
-def _lambert_kernel(mu, r1, r2, tof, revs, prograde, low_path, v1, v2, status):
+def _lambert_kernel(mu, r1, r2, tof, revs, prograde, low_path, ref, v1, v2, status):
     for i in prange(r1.shape[0]):
         a, b, c, d, e, f, st = lambert_one(
             mu, r1[i, 0], r1[i, 1], r1[i, 2], r2[i, 0], r2[i, 1], r2[i, 2],
-            tof[i], revs[i], prograde, low_path, 0.0, 0.0, 1.0,
+            tof[i], revs[i], prograde, low_path, ref[0], ref[1], ref[2],
         )
         v1[i, 0] = a
         v1[i, 1] = b
@@ -278,7 +278,7 @@ def _lambert_kernel(mu, r1, r2, tof, revs, prograde, low_path, v1, v2, status):
         status[i] = st
 
 
-def lambert_batch(mu, r1, r2, tof, revs=0, prograde=True, low_path=True):
+def lambert_batch(mu, r1, r2, tof, revs=0, prograde=True, low_path=True, reference=(0.0, 0.0, 1.0)):
     """Solve many Lambert problems at once.
 
     Never raises for one element: each gets a status.
@@ -298,6 +298,10 @@ def lambert_batch(mu, r1, r2, tof, revs=0, prograde=True, low_path=True):
     low_path : bool
         For ``revs`` > 0, which of the two solutions: True the right branch of
         Izzo's T(x) (larger x, lower energy path), False the left branch.
+    reference : array_like, shape (3,)
+        Direction that "prograde" means: the transfer's angular momentum points
+        along it. Default +z; for planetary transfers, the departure body's
+        orbit normal.
 
     Returns
     -------
@@ -314,11 +318,12 @@ def lambert_batch(mu, r1, r2, tof, revs=0, prograde=True, low_path=True):
     v1 = np.empty((n, 3))
     v2 = np.empty((n, 3))
     status = np.empty(n, dtype=np.int8)
-    _lambert_kernel(float(mu), r1, r2, tof, revs, bool(prograde), bool(low_path), v1, v2, status)
+    ref = np.asarray(reference, dtype=np.float64).reshape(3)
+    _lambert_kernel(float(mu), r1, r2, tof, revs, bool(prograde), bool(low_path), ref, v1, v2, status)
     return v1, v2, status
 
 
-def solve_lambert(mu, r1, r2, tof, revs=0, prograde=True, low_path=True):
+def solve_lambert(mu, r1, r2, tof, revs=0, prograde=True, low_path=True, reference=(0.0, 0.0, 1.0)):
     """Solve one Lambert problem.
 
     Parameters are those of :func:`lambert_batch` for a single problem
@@ -338,7 +343,8 @@ def solve_lambert(mu, r1, r2, tof, revs=0, prograde=True, low_path=True):
     from sojourn.core.status import NAMES
     from sojourn.errors import NoSolutionError
 
-    v1, v2, status = lambert_batch(mu, np.reshape(r1, (1, 3)), np.reshape(r2, (1, 3)), [tof], revs, prograde, low_path)
+    v1, v2, status = lambert_batch(mu, np.reshape(r1, (1, 3)), np.reshape(r2, (1, 3)), [tof], revs, prograde,
+                                   low_path, reference)
     if status[0] != OK:
         raise NoSolutionError(
             f"Lambert problem has {NAMES[int(status[0])]}", f"tof = {tof} s, revs = {revs}"
