@@ -74,8 +74,15 @@ def kepler_one(mu, rx, ry, rz, vx, vy, vz, dt):
     else:
         lo = -math.inf
         hi = 0.0
-    if alpha > 1e-12:
+    if alpha > 1e-12 / r0:
         chi = sqmu * dt * alpha
+    elif alpha < -1e-12 / r0:
+        # hyperbola (Vallado, Algorithm 8): chi grows only logarithmically with dt
+        a = 1.0 / alpha
+        sgn = 1.0 if dt > 0.0 else -1.0
+        num = -2.0 * mu * alpha * dt
+        den = sigma0 * sqmu + sgn * math.sqrt(-mu * a) * (1.0 - r0 * alpha)
+        chi = sgn * math.sqrt(-a) * math.log(num / den) if num / den > 0.0 else target / r0
     else:
         chi = target / r0
     scale = abs(target) / r0  # a size for chi when the bracket is still open
@@ -87,7 +94,12 @@ def kepler_one(mu, rx, ry, rz, vx, vy, vz, dt):
     for _ in range(_MAX_ITER):
         if not (lo < chi < hi) or not math.isfinite(chi):
             if math.isfinite(lo) and math.isfinite(hi):
-                chi = 0.5 * (lo + hi)
+                # geometric mean while the bracket spans decades (after an overflow)
+                small, big = min(abs(lo), abs(hi)), max(abs(lo), abs(hi))
+                if lo * hi >= 0.0 and big > 4.0 * max(small, 1e-3 * scale):
+                    chi = math.copysign(math.sqrt(max(small, 1e-3 * scale) * big), lo + hi)
+                else:
+                    chi = 0.5 * (lo + hi)
             elif math.isfinite(lo):
                 chi = 2.0 * lo + scale
             else:
