@@ -1,0 +1,319 @@
+"""A crewed round trip as data: its timeline, burns, propellant and alternatives.
+
+:func:`plan_mission` searches a scenario's launch window and returns a
+:class:`Plan`; :func:`survey` does the same for every opportunity in a span of
+years. Plots and reports draw from these results and never recompute them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sojourn.errors import NoSolutionError
+from sojourn.time import DAY, tdb_to_utc_iso
+
+BURN_LABELS = {
+    "earth_departure": "Trans-Mars injection (Earth departure)",
+    "mars_arrival": "Mars orbit insertion",
+    "mars_departure": "Trans-Earth injection (Mars departure)",
+    "earth_arrival": "Earth orbit insertion",
+}
+
+
+@dataclass
+class Event:
+    """One moment of the mission timeline (TDB seconds past J2000; output in UTC)."""
+
+    name: str
+    t: float
+
+    @property
+    def date(self) -> str:
+        return tdb_to_utc_iso(self.t, "minute")
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "date": self.date}
+
+
+@dataclass
+class Plan:
+    """A round trip chosen by the search.
+
+    Attributes
+    ----------
+    scenario_name : str
+    objective : str
+    events : list of Event
+        In time order.
+    burns : list of dict
+        ``name``, ``label``, ``date``, ``dv_kms`` and, with a vessel, ``stage``
+        and ``propellant_kg``.
+    legs : list of dict
+        Outbound and return: ``from``, ``to``, ``depart``, ``arrive`` (UTC),
+        ``tof_days``, ``c3``, ``vinf_departure``, ``vinf_arrival``, ``dla_deg``,
+        ``transfer_type``, ``entry_speed_kms`` and the epochs ``t_depart`` and
+        ``t_arrive`` (TDB s).
+    total_dv_kms, total_days, stay_days : float
+    budget : dict
+        Propellant budget (see :class:`sojourn.mission.vehicle.Budget`).
+    alternatives, pareto : list of dict
+        Runners-up and the Pareto front of total Δv against total days.
+    warnings : list of str
+    assumptions : list of str
+    """
+
+    scenario_name: str
+    objective: str
+    events: list
+    burns: list
+    legs: list
+    total_dv_kms: float
+    total_days: float
+    stay_days: float
+    budget: dict
+    alternatives: list = field(default_factory=list)
+    pareto: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    assumptions: list = field(default_factory=list)
+    ephemeris: str = ""
+
+    @property
+    def launch(self) -> str:
+        return self.legs[0]["depart"]
+
+    def to_json(self) -> dict:
+        return {
+            "scenario": self.scenario_name,
+            "objective": self.objective,
+            "ephemeris": self.ephemeris,
+            "launch": self.launch[:10],
+            "events": [e.to_json() for e in self.events],
+            "burns": self.burns,
+            "legs": [{k: v for k, v in leg.items() if not k.startswith("t_")} for leg in self.legs],
+            "total_dv_kms": self.total_dv_kms,
+            "total_days": self.total_days,
+            "stay_days": self.stay_days,
+            "propellant": self.budget,
+            "alternatives": self.alternatives,
+            "pareto": self.pareto,
+            "warnings": self.warnings,
+            "assumptions": self.assumptions,
+        }
+
+
+def _summary(cand) -> dict:
+    return {
+        "launch": tdb_to_utc_iso(cand.t_launch),
+        "mars_arrival": tdb_to_utc_iso(cand.t_mars_arrival),
+        "mars_departure": tdb_to_utc_iso(cand.t_mars_departure),
+        "earth_arrival": tdb_to_utc_iso(cand.t_earth_arrival),
+        "stay_days": round(cand.stay_days, 2),
+        "total_days": round(cand.total_days, 2),
+        "total_dv_kms": cand.total_dv_kms,
+    }
+
+
+def _leg_record(frm, to, t1, t2, res) -> dict:
+    return {
+        "from": frm, "to": to,
+        "depart": tdb_to_utc_iso(t1, "minute"), "arrive": tdb_to_utc_iso(t2, "minute"),
+        "t_depart": t1, "t_arrive": t2,
+        "tof_days": float(res["tof_days"]),
+        "c3": float(res["c3"]),
+        "vinf_departure": float(res["vinf_departure"]),
+        "vinf_arrival": float(res["vinf_arrival"]),
+        "dla_deg": float(res["dla_deg"]),
+        "transfer_type": "II" if bool(res["type_ii"]) else "I",
+        "entry_speed_kms": float(res["entry_speed"]),
+    }
+
+
+def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
+    """Turn a searched round trip into a :class:`Plan` with its timeline."""
+    from sojourn.mission.roundtrip import Burns, evaluate
+
+    burns = Burns(scenario)
+    ev = evaluate(scenario, best, eph, burns)
+    out, ret = ev.legs
+    cand = ev.candidate
+    origin, dest = burns.earth.name, burns.mars.name
+    arrival_mode = scenario.arrival.mode
+    return_mode = scenario.return_.mode
+    events = [
+        Event(f"Launch: trans-Mars injection from {scenario.departure.parking_altitude_km:g} km parking orbit", cand.t_launch),
+        Event("Mars arrival", cand.t_mars_arrival),
+        Event({"propulsive": "Mars orbit insertion", "aerocapture": "Mars aerocapture",
+               "entry": "Mars atmospheric entry"}[arrival_mode], cand.t_mars_arrival),
+        Event("Surface stay begins", cand.t_mars_arrival),
+        Event("Surface stay ends", cand.t_mars_departure),
+        Event("Trans-Earth injection (Mars departure)", cand.t_mars_departure),
+        Event("Earth entry" if return_mode == "entry" else "Earth orbit insertion", cand.t_earth_arrival),
+    ]
+    dates = [cand.t_launch, cand.t_mars_arrival, cand.t_mars_departure, cand.t_earth_arrival]
+    burn_rows = []
+    for (name, dv), t, use in zip(ev.burns, dates, ev.budget.burns):
+        label = BURN_LABELS[name]
+        if name == "mars_arrival" and arrival_mode != "propulsive":
+            label = "Periapsis raise after aerocapture" if arrival_mode == "aerocapture" else "Mars entry (no burn)"
+        if name == "earth_arrival" and return_mode == "entry":
+            label = "Earth entry (no burn)"
+        row = {"name": name, "label": label, "date": tdb_to_utc_iso(t, "minute"), "dv_kms": dv}
+        if use.stage is not None:
+            row.update(stage=use.stage, propellant_kg=use.propellant_kg, stage_left_kg=use.stage_left_kg)
+        burn_rows.append(row)
+    warnings = []
+    incl = scenario.departure.parking_inclination_deg
+    if incl is not None and abs(out["dla_deg"]) > incl:
+        warnings.append(f"the departure asymptote's declination ({out['dla_deg']:.1f}°) exceeds what a "
+                        f"{incl:g}° parking orbit reaches without a plane change")
+    if not ev.budget.closes:
+        warnings.append(f"the vessel cannot afford the {ev.budget.breaking_burn} burn: "
+                        "its stage runs out of propellant")
+    assumptions = [
+        f"ephemeris {eph.name}; heliocentric legs are ballistic zero-revolution Lambert arcs (patched conics)",
+        f"Earth departure from a {scenario.departure.parking_altitude_km:g} km circular orbit "
+        f"around the {origin} centre",
+        f"Mars orbit: periapsis radius {burns.mars_rp:.0f} km, apoapsis radius {burns.mars_ra:.0f} km; "
+        "arrival and departure at periapsis, with no apsidal or plane-change penalty",
+        "rocket equation with g0 = 9.80665 m/s²; each stage dropped after its last burn",
+    ]
+    return Plan(
+        scenario_name=scenario.mission.name,
+        objective=scenario.mission.objective,
+        events=events,
+        burns=burn_rows,
+        legs=[_leg_record(origin, dest, cand.t_launch, cand.t_mars_arrival, out),
+              _leg_record(dest, origin, cand.t_mars_departure, cand.t_earth_arrival, ret)],
+        total_dv_kms=cand.total_dv_kms,
+        total_days=cand.total_days,
+        stay_days=cand.stay_days,
+        budget=ev.budget.to_json(),
+        alternatives=[_summary(c) for c in alternatives],
+        pareto=[_summary(c) for c in pareto],
+        warnings=warnings,
+        assumptions=assumptions,
+        ephemeris=eph.name,
+    )
+
+
+def plan_mission(scenario, *, ephemeris=None, step_days=None) -> Plan:
+    """The best round trip in the scenario's launch window.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    ephemeris : Ephemeris or str, optional
+    step_days : float, optional
+        Grid step, days; default the scenario's ``windows.step_days``.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    NoSolutionError
+        The mission is infeasible; the error names the binding constraint.
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.roundtrip import search_round_trips
+
+    eph = resolve_ephemeris(ephemeris)
+    t0, t1 = scenario.launch_window
+    best, alternatives, pareto = search_round_trips(scenario, t0, t1, ephemeris=eph, step_days=step_days)
+    return build_plan(scenario, best, alternatives, pareto, eph)
+
+
+def survey(scenario, start, end, *, ephemeris=None, step_days=None, progress=False) -> list[dict]:
+    """The best plan of every Earth-Mars opportunity whose launch falls in a span.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its launch window is replaced by each opportunity in turn.
+    start, end : str or int
+        Years (``2026``, ``2050``: through the end of 2050) or UTC dates.
+    ephemeris, step_days : see :func:`plan_mission`
+    progress : bool
+        Show a progress bar over opportunities.
+
+    Returns
+    -------
+    list of dict
+        One record per opportunity: ``opportunity`` (year), ``feasible`` and,
+        when feasible, ``launch``, ``mars_arrival``, ``mars_departure``,
+        ``earth_arrival``, ``outbound_days``, ``return_days``, ``stay_days``,
+        ``total_days``, ``burns`` (``{name, dv_kms}``) and ``total_dv_kms``;
+        when not, ``binding_constraint`` and ``reason``.
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.roundtrip import search_round_trips
+    from sojourn.progress import progress as progress_bar
+    from sojourn.transfer.opportunities import opportunity_slots
+
+    eph = resolve_ephemeris(ephemeris)
+    origin, dest = scenario.mission.origin, scenario.mission.destination
+    slots = opportunity_slots(origin, dest, start, end, ephemeris=eph)
+    rows = []
+    with progress_bar(len(slots), "opportunities", enabled=progress) as advance:
+        for slot in slots:
+            try:
+                best, alts, pareto = search_round_trips(scenario, slot.start, slot.end, ephemeris=eph,
+                                                        step_days=step_days, n_alternatives=0)
+            except NoSolutionError as exc:
+                rows.append({"opportunity": slot.year, "feasible": False,
+                             "binding_constraint": (exc.where or "").rsplit(": ", 1)[-1], "reason": exc.message})
+                advance(1)
+                continue
+            plan = build_plan(scenario, best, [], [], eph)
+            rows.append({
+                "opportunity": slot.year,
+                "feasible": True,
+                "launch": plan.legs[0]["depart"][:10],
+                "mars_arrival": plan.legs[0]["arrive"][:10],
+                "mars_departure": plan.legs[1]["depart"][:10],
+                "earth_arrival": plan.legs[1]["arrive"][:10],
+                "outbound_days": plan.legs[0]["tof_days"],
+                "return_days": plan.legs[1]["tof_days"],
+                "stay_days": plan.stay_days,
+                "total_days": plan.total_days,
+                "burns": [{"name": b["name"], "dv_kms": b["dv_kms"]} for b in plan.burns],
+                "total_dv_kms": plan.total_dv_kms,
+                "earth_entry_speed_kms": plan.legs[1]["entry_speed_kms"],
+                "propellant_closes": plan.budget["closes"],
+            })
+            advance(1)
+    return rows
+
+
+def trajectory_samples(plan: Plan, n: int = 200, ephemeris=None) -> dict:
+    """Heliocentric positions along both legs and of Earth and Mars, for plots (km).
+
+    Returns
+    -------
+    dict
+        ``legs``: list of (n, 3) arrays; ``earth``, ``mars``: (m, 3) arrays over
+        the whole mission; ``events``: list of (name, (3,) position of the craft).
+    """
+    from sojourn.bodies import GM_SUN
+    from sojourn.core.kepler import propagate_batch
+    from sojourn.core.lambert import solve_lambert
+    from sojourn.ephemeris import resolve_ephemeris
+
+    eph = resolve_ephemeris(ephemeris)
+    legs = []
+    for leg in plan.legs:
+        t1, t2 = leg["t_depart"], leg["t_arrive"]
+        r1, v1b = eph.state(leg["from"], t1)
+        r2, _ = eph.state(leg["to"], t2)
+        # same sense as the search: prograde about the departure body's orbit normal
+        v1, _ = solve_lambert(GM_SUN, r1, r2, t2 - t1, reference=np.cross(r1, v1b))
+        dts = np.linspace(0.0, t2 - t1, n)
+        r, _, _ = propagate_batch(GM_SUN, np.repeat(r1[None], n, 0), np.repeat(v1[None], n, 0), dts)
+        legs.append(r)
+    t_all = np.linspace(plan.legs[0]["t_depart"], plan.legs[1]["t_arrive"], 400)
+    earth, _ = eph.state(plan.legs[0]["from"], t_all)
+    mars, _ = eph.state(plan.legs[0]["to"], t_all)
+    return {"legs": legs, "earth": earth, "mars": mars, "t": t_all}

@@ -1,0 +1,900 @@
+"""Mission scenarios: one TOML file per crewed round trip, checked before any search runs.
+
+A scenario says where the crew goes and how (``[mission]``, ``[departure]``,
+``[arrival]``, ``[return]``), when (``[windows]``), within which limits
+(``[constraints]``), who flies (``[crew]``) and on what (``[vessel]``)::
+
+    [mission]
+    name = "Ulysses"
+    class = "conjunction"            # conjunction | opposition | any
+    objective = "min_total_dv"       # min_total_dv | min_total_duration | min_propellant | earliest_return
+
+    [departure]
+    parking_altitude_km = 400.0
+
+    [arrival]
+    mode = "propulsive"              # propulsive | aerocapture | entry
+    periapsis_altitude_km = 250.0
+    period_hours = 24.6597           # or apoapsis_altitude_km, not both
+
+    [return]
+    mode = "entry"                   # entry | propulsive
+
+    [windows]
+    launch = "2033-01-01:2033-12-31"
+
+Units are km, km/s, km^2/s^2 (C3), kg and days unless a key names another
+(``period_hours``, ``isp_s``, ``parking_inclination_deg``). Dates are UTC ISO
+8601; a date alone is 00:00 UTC. Every key is checked: a misspelt key, a
+missing one, a wrong type, an unknown body, an impossible orbit or a pair of
+limits in the wrong order raises :class:`~sojourn.errors.ScenarioError`, one
+line, whose ``where`` is ``"<file>: <dotted.key>"`` such as
+``"examples/ulysses.toml: constraints.max_stay_days"``.
+
+Windows are parsed here but checked against the ephemeris only by the search.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import hashlib
+import json
+import math
+import os
+import re
+import typing
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    Strict,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from sojourn.bodies import Body, get_body
+from sojourn.errors import InputError, ScenarioError, UnknownBodyError
+from sojourn.time import DAY, parse_utc, parse_window, tdb_to_utc_iso
+
+try:  # Python >= 3.11
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+__all__ = [
+    "BURNS",
+    "G0_MS2",
+    "Arrival",
+    "Constraints",
+    "Crew",
+    "CrewMember",
+    "Departure",
+    "MissionInfo",
+    "Return",
+    "Scenario",
+    "Stage",
+    "Vessel",
+    "Windows",
+    "load_scenario",
+]
+
+BURNS: tuple[str, ...] = ("earth_departure", "mars_arrival", "mars_departure", "earth_arrival")
+"""The burns of every round trip, in flight order: leaving the origin, arriving at the
+destination, leaving it, arriving back at the origin. A burn a mission does not make
+(an arrival by entry) is a burn of 0 km/s."""
+
+BurnName = Literal["earth_departure", "mars_arrival", "mars_departure", "earth_arrival"]
+
+G0_MS2 = 9.80665
+"""Standard gravity (m/s^2), 3rd CGPM 1901: converts a specific impulse in s to an exhaust speed."""
+
+SOL_HOURS = 24.6597
+"""One Mars solar day (h): 88775.244 s (Allison & McEwen 2000, Planet. Space Sci. 48:215)."""
+
+# ---------------------------------------------------------------------------
+# Field types. Numbers are strict (a quoted "400" is a mistake, not a number),
+# finite, and ints are accepted where floats are wanted.
+
+_Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+_Positive = Annotated[_Number, Field(gt=0)]
+_NonNegative = Annotated[_Number, Field(ge=0)]
+_Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _KeyProblem(ValueError):
+    """A validator's complaint about one key (``key``: path relative to the model)."""
+
+    def __init__(self, message: str, *key: str | int):
+        super().__init__(message)
+        self.key = key
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _g(x: float) -> str:
+    """A number as a user wrote it: 400 not 400.0, 24.6597 not 24.659700000000001."""
+    return f"{x:g}" if abs(x) < 1e6 else f"{x:.0f}"
+
+
+# ---------------------------------------------------------------------------
+# [mission]
+
+
+class MissionInfo(_Model):
+    """The ``[mission]`` table: what the mission is and what it optimises.
+
+    Attributes
+    ----------
+    name : str
+        Mission name (required).
+    description : str or None
+        Free text.
+    mission_class : {"conjunction", "opposition", "any"}
+        Key ``class``; default ``"any"``. Without stay limits the search takes
+        the class's usual stay at the destination.
+    objective : {"min_total_dv", "min_total_duration", "min_propellant", "earliest_return"}
+        What the search minimises; default ``"min_total_dv"``.
+        ``"min_propellant"`` needs ``[vessel]`` stages.
+    origin, destination : str
+        Canonical body names (:func:`sojourn.bodies.get_body`); default
+        ``"earth"`` and ``"mars"``.
+    """
+
+    name: _Text
+    description: Optional[Annotated[str, Strict()]] = None
+    mission_class: Literal["conjunction", "opposition", "any"] = Field("any", alias="class")
+    objective: Literal["min_total_dv", "min_total_duration", "min_propellant", "earliest_return"] = "min_total_dv"
+    origin: _Text = "earth"
+    destination: _Text = "mars"
+
+    @field_validator("origin", "destination")
+    @classmethod
+    def _known_body(cls, name: str) -> str:
+        try:
+            body = get_body(name)
+        except UnknownBodyError as exc:
+            raise ValueError(exc.message) from None
+        if body.name == "sun" or body.radius_km <= 0.0:
+            raise ValueError(f"'{name}' cannot be visited: a crew departs from and arrives at a planet or moon")
+        return body.name
+
+    @model_validator(mode="after")
+    def _two_bodies(self):
+        if self.origin == self.destination:
+            raise _KeyProblem(f"destination is the origin ('{self.origin}'): a round trip needs two bodies",
+                            "destination")
+        return self
+
+
+# ---------------------------------------------------------------------------
+# [crew]
+
+
+class CrewMember(_Model):
+    """One person aboard: ``{ name = "...", role = "..." }``."""
+
+    name: _Text
+    role: _Text
+
+
+class Crew(_Model):
+    """The ``[crew]`` table (optional): ``members``, a list of :class:`CrewMember`."""
+
+    members: list[CrewMember] = []
+
+    @property
+    def size(self) -> int:
+        """Number of people aboard."""
+        return len(self.members)
+
+
+# ---------------------------------------------------------------------------
+# [departure], [arrival], [return]
+
+
+class Departure(_Model):
+    """The ``[departure]`` table: the circular parking orbit the crew leaves the origin from.
+
+    Attributes
+    ----------
+    parking_altitude_km : float
+        Altitude of the circular parking orbit above the equatorial radius, km (> 0).
+    parking_inclination_deg : float or None
+        Its inclination to the equator, degrees (0-180); when given, the plan
+        warns if the departure asymptote's declination is out of reach.
+    """
+
+    parking_altitude_km: _Positive
+    parking_inclination_deg: Optional[Annotated[_Number, Field(ge=0, le=180)]] = None
+
+    def radius_km(self, body: Body) -> float:
+        """Parking orbit radius, km."""
+        return body.radius_km + self.parking_altitude_km
+
+
+class _Capture(_Model):
+    """Common to ``[arrival]`` and ``[return]``: an entry, or a capture into an ellipse."""
+
+    mode: str
+    periapsis_altitude_km: Optional[_Positive] = None
+    apoapsis_altitude_km: Optional[_Positive] = None
+    period_hours: Optional[_Positive] = None
+    entry_interface_altitude_km: _Positive = 125.0
+
+    @property
+    def captures(self) -> bool:
+        """True when the vessel ends in orbit (any mode but ``"entry"``)."""
+        return self.mode != "entry"
+
+    @model_validator(mode="after")
+    def _orbit_keys(self):
+        orbit_keys = ("periapsis_altitude_km", "apoapsis_altitude_km", "period_hours")
+        if not self.captures:
+            for key in orbit_keys:
+                if getattr(self, key) is not None:
+                    raise _KeyProblem(f"{key} describes a capture orbit; it has no meaning with mode 'entry'", key)
+            return self
+        if self.periapsis_altitude_km is None:
+            raise _KeyProblem(f"missing key (a {self.mode} capture needs its orbit's periapsis)",
+                            "periapsis_altitude_km")
+        if self.apoapsis_altitude_km is not None and self.period_hours is not None:
+            raise _KeyProblem("give apoapsis_altitude_km or period_hours, not both", "period_hours")
+        if self.apoapsis_altitude_km is None and self.period_hours is None:
+            raise _KeyProblem(f"missing key (a {self.mode} capture needs apoapsis_altitude_km or period_hours)",
+                            "apoapsis_altitude_km")
+        if self.apoapsis_altitude_km is not None and self.apoapsis_altitude_km < self.periapsis_altitude_km:
+            raise _KeyProblem(
+                f"apoapsis_altitude_km ({_g(self.apoapsis_altitude_km)}) is below "
+                f"periapsis_altitude_km ({_g(self.periapsis_altitude_km)})",
+                "apoapsis_altitude_km",
+            )
+        return self
+
+    def orbit_radii_km(self, body: Body) -> tuple[float, float] | None:
+        """Periapsis and apoapsis radii of the capture orbit about ``body``, km; None for an entry.
+
+        From ``period_hours`` the semi-major axis is a = (GM T^2 / 4 pi^2)^(1/3)
+        and the apoapsis radius 2a - r_p.
+        """
+        if not self.captures:
+            return None
+        rp = body.radius_km + self.periapsis_altitude_km
+        if self.apoapsis_altitude_km is not None:
+            return rp, body.radius_km + self.apoapsis_altitude_km
+        t = self.period_hours * 3600.0
+        a = (body.gm_km3s2 * (t / (2.0 * math.pi)) ** 2) ** (1.0 / 3.0)
+        return rp, 2.0 * a - rp
+
+    def entry_interface_radius_km(self, body: Body) -> float:
+        """Radius of the atmospheric entry interface, km."""
+        return body.radius_km + self.entry_interface_altitude_km
+
+    def _check_about(self, body: Body, section: str) -> None:
+        """A period too short for the periapsis: the orbit would dip below it."""
+        if self.period_hours is None or not self.captures:
+            return
+        rp, ra = self.orbit_radii_km(body)
+        if ra < rp:
+            t_min = 2.0 * math.pi * math.sqrt(rp**3 / body.gm_km3s2) / 3600.0
+            raise _KeyProblem(
+                f"period_hours ({_g(self.period_hours)}) is shorter than a circular orbit at "
+                f"periapsis_altitude_km ({_g(self.periapsis_altitude_km)}) about {body.name} ({t_min:.3f} h)",
+                section, "period_hours",
+            )
+
+
+class Arrival(_Capture):
+    """The ``[arrival]`` table: how the crew arrives at the destination.
+
+    Attributes
+    ----------
+    mode : {"propulsive", "aerocapture", "entry"}
+        A capture burn into an ellipse, an aerocapture into it (then a small
+        periapsis raise), or a direct atmospheric entry (no burn).
+    periapsis_altitude_km : float or None
+        Capture orbit periapsis altitude, km; required unless ``mode = "entry"``.
+    apoapsis_altitude_km, period_hours : float or None
+        Its apoapsis altitude (km) or its period (h): exactly one of the two
+        unless ``mode = "entry"`` (neither then).
+    entry_interface_altitude_km : float
+        Atmospheric interface altitude, km; default 125.
+    """
+
+    mode: Literal["propulsive", "aerocapture", "entry"]
+
+
+class Return(_Capture):
+    """The ``[return]`` table (field ``return_``): how the crew arrives back at the origin.
+
+    Attributes
+    ----------
+    mode : {"entry", "propulsive"}
+        A direct atmospheric entry (no burn), or a capture burn into an ellipse.
+    periapsis_altitude_km, apoapsis_altitude_km, period_hours : float or None
+        As in :class:`Arrival`, for ``mode = "propulsive"``.
+    entry_interface_altitude_km : float
+        Atmospheric interface altitude, km; default 125.
+    """
+
+    mode: Literal["entry", "propulsive"]
+
+
+# ---------------------------------------------------------------------------
+# [windows]
+
+
+def _date_text(value: Any) -> Any:
+    """A TOML date or date-time (``return_by = 2037-12-31``) as ISO text; anything else unchanged."""
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return value
+
+
+class Windows(_Model):
+    """The ``[windows]`` table: when the crew may leave and by when it must be back.
+
+    Attributes
+    ----------
+    launch : str
+        Departure window ``"START:END"`` in UTC (required), e.g.
+        ``"2033-01-01:2033-12-31"``.
+    return_by : str or None
+        Latest arrival back at the origin, UTC (a date alone is 00:00 UTC).
+        A TOML date (unquoted) is accepted too.
+    step_days : float
+        Grid step of the search, days (> 0); default 1.
+    launch_tdb : (float, float)
+        The launch window in TDB seconds past J2000.
+    return_by_tdb : float or None
+        ``return_by`` in TDB seconds past J2000.
+    """
+
+    launch: _Text
+    return_by: Optional[_Text] = None
+    step_days: _Positive = 1.0
+
+    _launch_tdb: tuple[float, float] = PrivateAttr()
+    _return_by_tdb: Optional[float] = PrivateAttr(None)
+
+    @field_validator("return_by", mode="before")
+    @classmethod
+    def _toml_date(cls, value):
+        return _date_text(value)
+
+    @model_validator(mode="after")
+    def _parse_dates(self):
+        try:
+            self._launch_tdb = parse_window(self.launch)
+        except InputError as exc:
+            raise _KeyProblem(exc.message, "launch") from None
+        if self.return_by is not None:
+            try:
+                self._return_by_tdb = parse_utc(self.return_by)
+            except InputError as exc:
+                raise _KeyProblem(exc.message, "return_by") from None
+            if self._return_by_tdb <= self._launch_tdb[0]:
+                raise _KeyProblem(
+                    f"return_by ({self.return_by}) is not after the launch window opens "
+                    f"({tdb_to_utc_iso(self._launch_tdb[0])})",
+                    "return_by",
+                )
+        return self
+
+    @property
+    def launch_tdb(self) -> tuple[float, float]:
+        """(start, end) of the launch window, TDB seconds past J2000."""
+        return self._launch_tdb
+
+    @property
+    def return_by_tdb(self) -> float | None:
+        """Latest return, TDB seconds past J2000, or None."""
+        return self._return_by_tdb
+
+
+# ---------------------------------------------------------------------------
+# [constraints]
+
+
+class Constraints(_Model):
+    """The ``[constraints]`` table: limits every acceptable round trip keeps (all optional).
+
+    Attributes
+    ----------
+    max_c3 : float or None
+        Launch C3, km^2/s^2.
+    max_transit_days : float or None
+        Longest transit, each way, days.
+    min_transit_days : float
+        Shortest transit, each way, days; default 60.
+    min_stay_days, max_stay_days : float or None
+        Stay at the destination, days (without them the search uses the
+        mission class's usual stay).
+    max_total_days : float or None
+        Whole mission, launch to return, days.
+    max_entry_speed_kms : float or None
+        Entry speed at the origin's entry interface on return, km/s; only with
+        ``[return] mode = "entry"``.
+    max_arrival_entry_speed_kms : float or None
+        Entry speed at the destination, km/s; only with ``[arrival] mode = "entry"``.
+    max_total_dv_kms : float or None
+        Sum of the four burns, km/s.
+    """
+
+    max_c3: Optional[_Positive] = None
+    max_transit_days: Optional[_Positive] = None
+    min_transit_days: _Positive = 60.0
+    min_stay_days: Optional[_NonNegative] = None
+    max_stay_days: Optional[_Positive] = None
+    max_total_days: Optional[_Positive] = None
+    max_entry_speed_kms: Optional[_Positive] = None
+    max_arrival_entry_speed_kms: Optional[_Positive] = None
+    max_total_dv_kms: Optional[_Positive] = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        for what in ("transit", "stay"):
+            lo, hi = getattr(self, f"min_{what}_days"), getattr(self, f"max_{what}_days")
+            if lo is not None and hi is not None and lo > hi:
+                raise _KeyProblem(f"min_{what}_days ({_g(lo)}) exceeds max_{what}_days ({_g(hi)})",
+                                f"max_{what}_days")
+        if self.max_total_days is not None:
+            shortest = 2.0 * self.min_transit_days + (self.min_stay_days or 0.0)
+            if self.max_total_days < shortest:
+                stay = f" + min_stay_days ({_g(self.min_stay_days)})" if self.min_stay_days else ""
+                raise _KeyProblem(
+                    f"max_total_days ({_g(self.max_total_days)}) is shorter than the shortest mission allowed: "
+                    f"2 x min_transit_days ({_g(self.min_transit_days)}){stay} = {_g(shortest)} days",
+                    "max_total_days",
+                )
+        return self
+
+
+# ---------------------------------------------------------------------------
+# [vessel]
+
+
+class Stage(_Model):
+    """One ``[[vessel.stages]]`` entry: a propulsion stage, dropped after its last burn.
+
+    Attributes
+    ----------
+    name : str
+        Unique within the vessel.
+    isp_s : float
+        Specific impulse, s.
+    dry_mass_kg, propellant_kg : float
+        Mass without propellant, and loaded propellant, kg.
+    burns : list of str
+        The burns it performs, from :data:`BURNS`; each burn belongs to at
+        most one stage.
+    """
+
+    name: _Text
+    isp_s: _Positive
+    dry_mass_kg: _NonNegative
+    propellant_kg: _Positive
+    burns: Annotated[list[BurnName], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _distinct_burns(self):
+        seen = set()
+        for i, burn in enumerate(self.burns):
+            if burn in seen:
+                raise _KeyProblem(f"burn '{burn}' is listed twice", "burns", i)
+            seen.add(burn)
+        return self
+
+    @property
+    def exhaust_velocity_kms(self) -> float:
+        """Effective exhaust speed Isp g0, km/s."""
+        return self.isp_s * G0_MS2 / 1000.0
+
+    @property
+    def wet_mass_kg(self) -> float:
+        """Dry mass plus propellant, kg."""
+        return self.dry_mass_kg + self.propellant_kg
+
+
+class Vessel(_Model):
+    """The ``[vessel]`` table (optional): the crew vehicle and the stages that push it.
+
+    Attributes
+    ----------
+    name : str or None
+        Vessel name.
+    payload_kg : float
+        Mass carried through every burn (the crew vehicle), kg.
+    stages : list of Stage
+        May be empty: then there is no propellant accounting.
+    """
+
+    name: Optional[_Text] = None
+    payload_kg: _Positive
+    stages: list[Stage] = []
+
+    @model_validator(mode="after")
+    def _one_stage_per_burn(self):
+        names: dict[str, int] = {}
+        owner: dict[str, str] = {}
+        for i, stage in enumerate(self.stages):
+            if stage.name in names:
+                raise _KeyProblem(f"stage name '{stage.name}' is used twice (also stages[{names[stage.name]}])",
+                                "stages", i, "name")
+            names[stage.name] = i
+            for j, burn in enumerate(stage.burns):
+                if burn in owner:
+                    raise _KeyProblem(f"burn '{burn}' is already performed by stage '{owner[burn]}'",
+                                    "stages", i, "burns", j)
+                owner[burn] = stage.name
+        return self
+
+    def stage_for(self, burn: str) -> Stage | None:
+        """The stage that performs ``burn``, or None."""
+        return next((s for s in self.stages if burn in s.burns), None)
+
+    @property
+    def initial_mass_kg(self) -> float:
+        """Payload plus every stage, fully loaded, kg."""
+        return self.payload_kg + sum(s.wet_mass_kg for s in self.stages)
+
+
+# ---------------------------------------------------------------------------
+# The scenario
+
+
+class Scenario(_Model):
+    """A validated mission scenario; build it with :func:`load_scenario` or :meth:`from_dict`.
+
+    Attributes
+    ----------
+    mission : MissionInfo
+    crew : Crew
+        Empty when the file has no ``[crew]``.
+    departure : Departure
+    arrival : Arrival
+    return_ : Return
+        The ``[return]`` table.
+    windows : Windows
+    constraints : Constraints
+        All defaults when the file has no ``[constraints]``.
+    vessel : Vessel or None
+        None when the file has no ``[vessel]``.
+    """
+
+    mission: MissionInfo
+    crew: Crew = Crew()
+    departure: Departure
+    arrival: Arrival
+    return_: Return = Field(alias="return")
+    windows: Windows
+    constraints: Constraints = Constraints()
+    vessel: Optional[Vessel] = None
+
+    _source: str = PrivateAttr("<dict>")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        self.arrival._check_about(self.destination_body, "arrival")
+        self.return_._check_about(self.origin_body, "return")
+        c = self.constraints
+        if c.max_arrival_entry_speed_kms is not None and self.arrival.mode != "entry":
+            raise _KeyProblem(
+                f"max_arrival_entry_speed_kms applies only when arrival.mode is 'entry' "
+                f"(it is '{self.arrival.mode}')",
+                "constraints", "max_arrival_entry_speed_kms",
+            )
+        if c.max_entry_speed_kms is not None and self.return_.mode != "entry":
+            raise _KeyProblem(
+                f"max_entry_speed_kms applies only when return.mode is 'entry' (it is '{self.return_.mode}')",
+                "constraints", "max_entry_speed_kms",
+            )
+        if self.mission.objective == "min_propellant" and (self.vessel is None or not self.vessel.stages):
+            raise _KeyProblem("objective 'min_propellant' needs a [vessel] with [[vessel.stages]]",
+                            "mission", "objective")
+        w = self.windows
+        if w.return_by_tdb is not None:
+            days = 2.0 * c.min_transit_days + (c.min_stay_days or 0.0)
+            earliest = w.launch_tdb[0] + days * DAY
+            if w.return_by_tdb < earliest:
+                raise _KeyProblem(
+                    f"return_by ({w.return_by}) is before the earliest possible return "
+                    f"({tdb_to_utc_iso(earliest)}: launch window opening + {_g(days)} days of minimum "
+                    f"transits and stay)",
+                    "windows", "return_by",
+                )
+        return self
+
+    # -- construction -------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "<dict>") -> "Scenario":
+        """Validate a scenario given as nested dicts (as read from TOML).
+
+        Parameters
+        ----------
+        data : dict
+            Tables by their TOML keys (``"class"``, ``"return"``).
+        source : str
+            Where the data came from; it prefixes every error's ``where``.
+
+        Raises
+        ------
+        ScenarioError
+            The first problem found (and how many more), with ``where`` as
+            ``"<source>: <dotted.key>"``.
+        """
+        try:
+            scenario = cls.model_validate(data)
+        except ValidationError as exc:
+            raise _scenario_error(exc, source) from None
+        scenario._source = str(source)
+        return scenario
+
+    def to_dict(self) -> dict:
+        """The validated content as TOML-shaped plain data (keys as in the file, defaults filled in)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def digest(self) -> str:
+        """SHA-256 (hex) of the validated content, independent of formatting, comments and source.
+
+        Two files that differ only in layout, comments, int-versus-float
+        spelling or keys left at their defaults have the same digest.
+        """
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    # -- what the search uses -----------------------------------------------
+
+    @property
+    def source(self) -> str:
+        """The scenario file's path as given to :func:`load_scenario` (``"<dict>"`` otherwise)."""
+        return self._source
+
+    @property
+    def name(self) -> str:
+        """The mission's name."""
+        return self.mission.name
+
+    @property
+    def origin_body(self) -> Body:
+        """The body the crew leaves and comes back to."""
+        return get_body(self.mission.origin)
+
+    @property
+    def destination_body(self) -> Body:
+        """The body the crew visits."""
+        return get_body(self.mission.destination)
+
+    @property
+    def launch_window(self) -> tuple[float, float]:
+        """(start, end) of the launch window, TDB seconds past J2000."""
+        return self.windows.launch_tdb
+
+    @property
+    def return_by(self) -> float | None:
+        """Latest return to the origin, TDB seconds past J2000, or None."""
+        return self.windows.return_by_tdb
+
+    @property
+    def burn_names(self) -> tuple[str, ...]:
+        """The four burns, in flight order (:data:`BURNS`); a burn the mission does not make costs 0."""
+        return BURNS
+
+    @property
+    def parking_radius_km(self) -> float:
+        """Radius of the departure parking orbit about the origin, km."""
+        return self.departure.radius_km(self.origin_body)
+
+    @property
+    def arrival_orbit_radii_km(self) -> tuple[float, float] | None:
+        """(periapsis, apoapsis) radii of the capture orbit at the destination, km; None for an entry."""
+        return self.arrival.orbit_radii_km(self.destination_body)
+
+    @property
+    def return_orbit_radii_km(self) -> tuple[float, float] | None:
+        """(periapsis, apoapsis) radii of the capture orbit back at the origin, km; None for an entry."""
+        return self.return_.orbit_radii_km(self.origin_body)
+
+
+def load_scenario(path: str | os.PathLike) -> Scenario:
+    """Read and validate a scenario TOML file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file; errors name it as given.
+
+    Returns
+    -------
+    Scenario
+        With ``source`` set to ``path``.
+
+    Raises
+    ------
+    ScenarioError
+        A missing or unreadable file, a TOML syntax error (with its line), or
+        any invalid content, ``where`` naming the file and the dotted key.
+    """
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScenarioError("scenario file not found", name) from None
+    except IsADirectoryError:
+        raise ScenarioError("is a directory, not a scenario file", name) from None
+    except PermissionError:
+        raise ScenarioError("cannot read the scenario file: permission denied", name) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"not UTF-8 text (bad byte at offset {exc.start})", name) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(_toml_message(exc), name) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the scenario file: {exc.strerror or exc}", name) from None
+    return Scenario.from_dict(data, source=name)
+
+
+# ---------------------------------------------------------------------------
+# Errors: pydantic's and tomllib's reports turned into one line with a dotted key.
+
+_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def _toml_message(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid TOML"
+    line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    m = _AT.search(text)
+    if m:
+        line, col = int(m.group(1)), int(m.group(2))
+        text = text[: m.start()]
+    text = re.sub(r"\s*\(at end of document\)\s*$", "", text)
+    text = text[:1].lower() + text[1:]
+    if text == "invalid value":
+        text += " (is a string missing its quotes?)"
+    place = f"at line {line}, column {col}" if line else "at the end of the file"
+    return f"TOML syntax error {place}: {text}"
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside Optional[...], list[...], Annotated[...], if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _keys(model: type[BaseModel]) -> dict[str, str]:
+    """Key as written in TOML -> Python field name."""
+    return {(f.alias or name): name for name, f in model.model_fields.items()}
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model whose fields are the keys at ``loc`` (a table's path)."""
+    model: type[BaseModel] | None = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if model is None:
+            return None
+        field = model.model_fields.get(_keys(model).get(part, ""))
+        if field is None:
+            return None
+        model = _inner_model(field.annotation)
+    return model
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it in TOML, short."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return f"'{text}'"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if value is None:
+        return "nothing"
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        return f"the TOML date {value.isoformat()} (put it in quotes)"
+    if isinstance(value, float):
+        return _g(value) if math.isfinite(value) else str(value)
+    return str(value)
+
+
+def _describe(err: dict) -> tuple[tuple, str]:
+    """(loc, one-line message) for one pydantic error."""
+    kind, loc, value = err["type"], tuple(err["loc"]), err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "value_error" and isinstance(ctx.get("error"), _KeyProblem):
+        error = ctx["error"]
+        return loc + error.key, str(error)
+    if kind in ("value_error", "assertion_error") and ctx.get("error") is not None:
+        return loc, str(ctx["error"])
+    if kind == "missing":
+        table = _model_at(loc)
+        return loc, "missing table" if table is not None else "missing key"
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        parent = _model_at(loc[:-1])
+        allowed = _keys(parent) if parent is not None else {}
+        hint = ""
+        by_name = {name: key_ for key_, name in allowed.items()}
+        if key in by_name and by_name[key] != key:
+            hint = f" (did you mean '{by_name[key]}'?)"
+        else:
+            close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+            if close:
+                hint = f" (did you mean '{close[0]}'?)"
+            elif allowed:
+                hint = f" (known keys: {', '.join(allowed)})"
+        return loc, f"unknown key '{key}'{hint}"
+    if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
+        return loc, f"expected a number, got {_show(value)}"
+    if kind == "finite_number":
+        return loc, f"expected a finite number, got {_show(value)}"
+    if kind == "string_type":
+        return loc, f"expected a string, got {_show(value)}"
+    if kind == "greater_than":
+        return loc, f"must be greater than {_g(ctx['gt'])}, got {_show(value)}"
+    if kind == "greater_than_equal":
+        return loc, f"must be at least {_g(ctx['ge'])}, got {_show(value)}"
+    if kind == "less_than_equal":
+        return loc, f"must be at most {_g(ctx['le'])}, got {_show(value)}"
+    if kind == "less_than":
+        return loc, f"must be less than {_g(ctx['lt'])}, got {_show(value)}"
+    if kind == "string_too_short":
+        return loc, "must not be empty"
+    if kind == "too_short":
+        return loc, "must not be empty"
+    if kind == "literal_error":
+        return loc, f"unknown value {_show(value)}: expected {ctx.get('expected', 'another value')}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return loc, f"expected a table, got {_show(value)}"
+    if kind in ("list_type", "tuple_type"):
+        return loc, f"expected an array, got {_show(value)}"
+    msg = str(err.get("msg", "invalid value")).replace("\n", " ")
+    return loc, msg[:1].lower() + msg[1:]
+
+
+def _scenario_error(exc: ValidationError, source: str) -> ScenarioError:
+    """One ScenarioError from a pydantic ValidationError: the first problem, and how many more."""
+    described = [_describe(e) for e in exc.errors()]
+    loc, message = described[0]
+    message = " ".join(message.split())
+    others = []
+    for other, _ in described[1:]:
+        key = _dotted(other) or "(top level)"
+        if key != _dotted(loc) and key not in others:
+            others.append(key)
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        message += f" (and {len(others)} more: {shown})"
+    where = f"{source}: {_dotted(loc)}" if loc else str(source)
+    return ScenarioError(message, where)
