@@ -38,7 +38,7 @@ def _print_json(data) -> None:
 def _console():
     from rich.console import Console
 
-    return Console()
+    return Console(width=None if sys.stdout.isatty() else 140)
 
 
 def _show_progress() -> bool:
@@ -157,6 +157,123 @@ def windows(
                           r["launch"], r["arrival"], f"{r['tof_days']:.0f}", _fmt(r["c3"]),
                           _fmt(r["vinf_arrival"]), _fmt(r["dla_deg"], 1))
         console.print(table)
+
+
+@app.command()
+def plan(
+    scenario: Path = typer.Argument(..., help="Mission scenario (TOML)."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="DIR",
+                                       help="Write trajectory.png and timeline.png into DIR."),
+    step: Optional[float] = typer.Option(None, "--step", metavar="DAYS", help="Grid step (default: the scenario's)."),
+    ephemeris: Optional[Path] = EphemerisOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """The best crewed round trip of a scenario: timeline, burns, propellant and runners-up."""
+    from sojourn.mission.plan import plan_mission
+    from sojourn.mission.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    if step is not None:
+        from sojourn.transfer.porkchop import check_step
+
+        check_step(step)
+    if out is not None and out.exists() and not out.is_dir():
+        from sojourn.errors import InputError
+
+        raise InputError(f"not a directory: '{out}'", "--out")
+    result = plan_mission(sc, ephemeris=ephemeris, step_days=step)
+    written = []
+    if out is not None:
+        from sojourn.mission.plan import trajectory_samples
+        from sojourn.plot.timeline import plot_timeline
+        from sojourn.plot.trajectory import plot_trajectory
+
+        out.mkdir(parents=True, exist_ok=True)
+        written.append(plot_trajectory(result, trajectory_samples(result, ephemeris=ephemeris), out / "trajectory.png"))
+        written.append(plot_timeline(result, out / "timeline.png"))
+    if as_json:
+        data = result.to_json()
+        data["outputs"] = [str(p) for p in written]
+        _print_json(data)
+        return
+    from rich.table import Table
+
+    console = _console()
+    console.print(f"[bold]{result.scenario_name}[/bold] — objective {result.objective}: "
+                  f"{result.total_dv_kms:.2f} km/s in all, {result.total_days:.0f} days, "
+                  f"{result.stay_days:.0f} days at Mars")
+    events = Table(title="Timeline (UTC)", title_justify="left")
+    events.add_column("date")
+    events.add_column("event")
+    for e in result.events:
+        events.add_row(e.date, e.name)
+    console.print(events)
+    burns = Table(title="Burns", title_justify="left")
+    for col in ("burn", "date", "Δv km/s", "stage", "propellant kg"):
+        burns.add_column(col, justify="right" if col[0] in "Δp" else "left")
+    for b in result.burns:
+        burns.add_row(b["label"], b["date"][:10], _fmt(b["dv_kms"], 3), b.get("stage", "—"),
+                      f"{b['propellant_kg']:,.0f}" if "propellant_kg" in b else "—")
+    console.print(burns)
+    legs = Table(title="Legs", title_justify="left")
+    for col in ("leg", "depart", "arrive", "days", "type", "C3", "v∞ dep", "v∞ arr", "entry km/s"):
+        legs.add_column(col)
+    for name, leg in zip(("outbound", "return"), result.legs):
+        legs.add_row(name, leg["depart"][:10], leg["arrive"][:10], f"{leg['tof_days']:.0f}", leg["transfer_type"],
+                     _fmt(leg["c3"]), _fmt(leg["vinf_departure"]), _fmt(leg["vinf_arrival"]),
+                     _fmt(leg["entry_speed_kms"]))
+    console.print(legs)
+    if result.alternatives:
+        alt = Table(title="Runners-up", title_justify="left")
+        for col in ("launch", "Mars arrival", "Mars departure", "Earth return", "stay d", "total d", "Δv km/s"):
+            alt.add_column(col)
+        for a in result.alternatives:
+            alt.add_row(a["launch"], a["mars_arrival"], a["mars_departure"], a["earth_arrival"],
+                        f"{a['stay_days']:.0f}", f"{a['total_days']:.0f}", _fmt(a["total_dv_kms"]))
+        console.print(alt)
+    for w in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {w}")
+    for p in written:
+        console.print(f"wrote {p}")
+
+
+@app.command()
+def survey(
+    mission: Path = typer.Option(..., "--mission", help="Mission scenario (TOML)."),
+    start: str = typer.Option(..., "--start", metavar="YEAR", help="First launch year."),
+    end: str = typer.Option(..., "--end", metavar="YEAR", help="Last launch year (inclusive)."),
+    step: Optional[float] = typer.Option(None, "--step", metavar="DAYS", help="Grid step (default: the scenario's)."),
+    ephemeris: Optional[Path] = EphemerisOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """The best plan of the scenario's mission at every opportunity in a span of years."""
+    from sojourn.mission.plan import survey as run_survey
+    from sojourn.mission.scenario import load_scenario
+
+    sc = load_scenario(mission)
+    if step is not None:
+        from sojourn.transfer.porkchop import check_step
+
+        check_step(step)
+    rows = run_survey(sc, start, end, ephemeris=ephemeris, step_days=step, progress=_show_progress())
+    if as_json:
+        _print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{sc.mission.name}: best plan of each opportunity ({sc.mission.objective})")
+    for col in ("opp.", "launch", "out d", "stay d", "back d", "total d", "TMI", "MOI", "TEI", "EOI", "Δv km/s"):
+        table.add_column(col, justify="left" if col in ("opp.", "launch") else "right")
+    for r in rows:
+        if not r["feasible"]:
+            table.add_row(str(r["opportunity"]), f"infeasible: {r['reason']} ({r['binding_constraint']})")
+            continue
+        dv = {b["name"]: b["dv_kms"] for b in r["burns"]}
+        table.add_row(str(r["opportunity"]), r["launch"], f"{r['outbound_days']:.0f}", f"{r['stay_days']:.0f}",
+                      f"{r['return_days']:.0f}", f"{r['total_days']:.0f}",
+                      *(_fmt(dv[n]) for n in ("earth_departure", "mars_arrival", "mars_departure", "earth_arrival")),
+                      _fmt(r["total_dv_kms"]))
+    _console().print(table)
 
 
 def _usage_error_type():

@@ -264,7 +264,9 @@ def survey(scenario, start, end, *, ephemeris=None, step_days=None, progress=Fal
                                                         step_days=step_days, n_alternatives=0)
             except NoSolutionError as exc:
                 rows.append({"opportunity": slot.year, "feasible": False,
-                             "binding_constraint": (exc.where or "").rsplit(": ", 1)[-1], "reason": exc.message})
+                             "binding_constraint": (exc.where or "").rsplit(": ", 1)[-1], "reason": exc.message,
+                             "launch": None, "total_days": None, "stay_days": None, "total_dv_kms": None,
+                             "burns": []})
                 advance(1)
                 continue
             plan = build_plan(scenario, best, [], [], eph)

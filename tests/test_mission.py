@@ -1,0 +1,175 @@
+"""Crewed round trips: the search, the plan, the survey and the vehicle, against physics and DRA 5.0."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sojourn.bodies import GM_SUN
+from sojourn.cli import main
+from sojourn.core.kepler import propagate_batch
+from sojourn.ephemeris import load_ephemeris
+from sojourn.errors import NoSolutionError
+from sojourn.mission.plan import plan_mission, survey, trajectory_samples
+from sojourn.mission.scenario import Scenario, load_scenario
+from sojourn.mission.vehicle import fly_burns
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def ulysses_plan():
+    return plan_mission(load_scenario(EXAMPLES / "ulysses.toml"))
+
+
+@pytest.fixture(scope="module")
+def dra5_survey():
+    return survey(load_scenario(EXAMPLES / "dra5-conjunction.toml"), 2031, 2046)
+
+
+def _scenario(**changes) -> Scenario:
+    """The DRA 5.0 example over the 2033 opportunity only, with some sections changed."""
+    data = load_scenario(EXAMPLES / "dra5-conjunction.toml").to_dict()
+    data["windows"]["launch"] = "2033-01-01:2033-08-01"
+    for section, values in changes.items():
+        data.setdefault(section, {}).update(values)
+    return Scenario.from_dict(data, source="test.toml")
+
+
+def test_dra5_survey_lies_in_the_range_nasa_reports(dra5_survey):
+    # NASA DRA 5.0 (NASA/SP-2009-566), ../shared/references.md: conjunction-class crewed
+    # missions average about 7 ± 1 km/s of total Δv with about 500 days on the surface.
+    # Ideal impulsive patched-conic burns (no gravity losses, no plane change at Mars)
+    # are a lower bound of flown Δv, so they sit at the low end of that range.
+    years = [r["opportunity"] for r in dra5_survey]
+    assert len(years) == 8 and years == sorted(years)
+    assert all(r["feasible"] for r in dra5_survey)
+    dv = np.array([r["total_dv_kms"] for r in dra5_survey])
+    assert np.all((dv > 5.8) & (dv < 7.5)), dv
+    assert 5.9 < dv.mean() < 7.0
+    stays = np.array([r["stay_days"] for r in dra5_survey])
+    assert np.all((stays >= 450 - 1e-6) & (stays <= 600 + 1e-6))
+    assert 450 < stays.mean() < 560  # "about 500 days on the surface"
+    for r in dra5_survey:
+        assert r["total_days"] == pytest.approx(r["outbound_days"] + r["stay_days"] + r["return_days"], abs=1e-6)
+        assert sum(b["dv_kms"] for b in r["burns"]) == pytest.approx(r["total_dv_kms"], rel=1e-12)
+        assert r["earth_entry_speed_kms"] <= 12.5
+
+
+def test_plan_legs_land_where_the_planets_are(ulysses_plan):
+    # independent check: propagate each leg's Lambert arc and compare with the ephemeris
+    eph = load_ephemeris()
+    samples = trajectory_samples(ulysses_plan, n=50)
+    for leg, path in zip(ulysses_plan.legs, samples["legs"]):
+        r_to, _ = eph.state(leg["to"], leg["t_arrive"])
+        r_from, _ = eph.state(leg["from"], leg["t_depart"])
+        assert np.linalg.norm(path[0] - r_from) < 1e-3
+        assert np.linalg.norm(path[-1] - r_to) < 1.0  # km
+
+
+def test_plan_burns_follow_from_the_legs(ulysses_plan):
+    # Earth departure from the 400 km parking orbit: sqrt(C3 + 2mu/r) - sqrt(mu/r)
+    sc = load_scenario(EXAMPLES / "ulysses.toml")
+    mu = sc.origin_body.gm_km3s2
+    r = sc.parking_radius_km
+    c3 = ulysses_plan.legs[0]["c3"]
+    tmi = next(b for b in ulysses_plan.burns if b["name"] == "earth_departure")
+    assert tmi["dv_kms"] == pytest.approx(math.sqrt(c3 + 2 * mu / r) - math.sqrt(mu / r), rel=1e-12)
+    assert ulysses_plan.total_dv_kms == pytest.approx(sum(b["dv_kms"] for b in ulysses_plan.burns), rel=1e-12)
+    assert ulysses_plan.total_days == pytest.approx(
+        ulysses_plan.legs[0]["tof_days"] + ulysses_plan.stay_days + ulysses_plan.legs[1]["tof_days"], abs=1e-6)
+    # the story: about ten months outbound
+    assert 280 - 1e-6 <= ulysses_plan.legs[0]["tof_days"] <= 320 + 1e-6
+    assert ulysses_plan.budget["closes"]
+
+
+def test_plan_is_no_worse_than_its_runners_up(ulysses_plan):
+    assert ulysses_plan.alternatives
+    for alt in ulysses_plan.alternatives:
+        assert ulysses_plan.total_dv_kms <= alt["total_dv_kms"] + 1e-9
+    # Pareto front: sorted by duration, Δv strictly falls
+    days = [p["total_days"] for p in ulysses_plan.pareto]
+    dv = [p["total_dv_kms"] for p in ulysses_plan.pareto]
+    assert days == sorted(days)
+    assert all(b < a for a, b in zip(dv, dv[1:]))
+
+
+def test_min_duration_objective_gives_a_shorter_mission():
+    fast = plan_mission(_scenario(mission={"objective": "min_total_duration"}))
+    cheap = plan_mission(_scenario())
+    assert fast.total_days <= cheap.total_days
+    assert cheap.total_dv_kms <= fast.total_dv_kms + 1e-9
+
+
+@pytest.mark.parametrize("section, values, key", [
+    ("constraints", {"max_c3": 2.0}, "constraints.max_c3"),
+    ("constraints", {"max_total_dv_kms": 3.0}, "constraints.max_total_dv_kms"),
+    ("constraints", {"max_entry_speed_kms": 9.0}, "constraints.max_entry_speed_kms"),
+])
+def test_infeasible_mission_names_the_binding_constraint(section, values, key):
+    with pytest.raises(NoSolutionError) as err:
+        plan_mission(_scenario(**{section: values}))
+    assert err.value.where == f"test.toml: {key}"
+    assert "the least is" in err.value.message or "no " in err.value.message
+
+
+def test_rocket_budget_single_stage_closed_form():
+    # one stage, one burn: m_prop = m0 (1 - exp(-dv / (Isp g0)))
+    class Stage:
+        name, isp_s, dry_mass_kg, propellant_kg, burns = "S", 450.0, 10_000.0, 50_000.0, ["earth_departure"]
+
+    class Vessel:
+        payload_kg, stages = 40_000.0, [Stage]
+
+    budget = fly_burns(Vessel, [("earth_departure", 3.0), ("mars_arrival", 0.0)])
+    m0 = 100_000.0
+    expected = m0 * (1 - math.exp(-3.0 / (450 * 9.80665e-3)))  # 49,315 kg
+    assert budget.burns[0].propellant_kg == pytest.approx(expected, rel=1e-12)
+    assert budget.closes and budget.margins_kg["S"] == pytest.approx(50_000 - expected)
+    budget = fly_burns(Vessel, [("earth_departure", 5.0)])
+    assert not budget.closes and budget.breaking_burn == "earth_departure"
+
+
+def test_vessel_too_small_names_the_burn_that_breaks_it():
+    data = load_scenario(EXAMPLES / "ulysses.toml").to_dict()
+    data["vessel"]["stages"][-1]["propellant_kg"] = 5_000.0
+    plan = plan_mission(Scenario.from_dict(data, source="small.toml"))
+    assert not plan.budget["closes"]
+    assert plan.budget["breaking_burn"] in ("mars_arrival", "mars_departure")
+    assert any("cannot afford" in w for w in plan.warnings)
+
+
+def test_cli_plan_json_and_bad_scenario(tmp_path, capsys):
+    assert main(["plan", str(EXAMPLES / "ulysses.toml"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {e["name"] for e in data["events"]} >= {"Mars arrival", "Surface stay ends"}
+    assert all({"name", "date"} <= set(e) for e in data["events"])
+    assert [b["name"] for b in data["burns"]] == ["earth_departure", "mars_arrival", "mars_departure", "earth_arrival"]
+    for key in ("total_dv_kms", "total_days", "stay_days"):
+        assert isinstance(data[key], float)
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text((EXAMPLES / "ulysses.toml").read_text().replace('name = "Ulysses"', 'name = 3', 1))
+    assert main(["plan", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "bad.toml" in err[0]
+
+    tight = tmp_path / "tight.toml"
+    tight.write_text((EXAMPLES / "dra5-conjunction.toml").read_text().replace("max_c3 = 25.0", "max_c3 = 2.0"))
+    assert main(["plan", str(tight)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "constraints.max_c3" in err[0]
+
+
+def test_cli_survey_json(capsys):
+    assert main(["survey", "--mission", str(EXAMPLES / "dra5-conjunction.toml"),
+                 "--start", "2033", "--end", "2033", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 1
+    for key in ("opportunity", "launch", "total_days", "stay_days", "total_dv_kms", "burns"):
+        assert key in rows[0]
+    assert rows[0]["opportunity"] == 2033
