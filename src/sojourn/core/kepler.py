@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from sojourn.core.status import NOT_CONVERGED, OK
+from sojourn.core.threads import SERIAL_BELOW
 
 _MAX_ITER = 200
 
@@ -148,8 +149,7 @@ def kepler_one(mu, rx, ry, rz, vx, vy, vz, dt):
     return (x, y, zz, fdot * rx + gdot * vx, fdot * ry + gdot * vy, fdot * rz + gdot * vz, OK)
 
 
-@njit(cache=True, parallel=True)
-def _propagate_kernel(mu, r0, v0, dt, r_out, v_out, status):
+def _propagate_loop(mu, r0, v0, dt, r_out, v_out, status):
     for i in prange(r0.shape[0]):
         x, y, z, vx, vy, vz, st = kepler_one(
             mu, r0[i, 0], r0[i, 1], r0[i, 2], v0[i, 0], v0[i, 1], v0[i, 2], dt[i]
@@ -161,6 +161,10 @@ def _propagate_kernel(mu, r0, v0, dt, r_out, v_out, status):
         v_out[i, 1] = vy
         v_out[i, 2] = vz
         status[i] = st
+
+
+_propagate_parallel = njit(cache=True, parallel=True)(_propagate_loop)
+_propagate_serial = njit(cache=True)(_propagate_loop)  # small batches: no thread start-up cost
 
 
 def propagate_batch(mu, r0, v0, dt):
@@ -189,7 +193,8 @@ def propagate_batch(mu, r0, v0, dt):
     r_out = np.empty((n, 3))
     v_out = np.empty((n, 3))
     status = np.empty(n, dtype=np.int8)
-    _propagate_kernel(float(mu), r0, v0, dt, r_out, v_out, status)
+    kernel = _propagate_serial if n < SERIAL_BELOW else _propagate_parallel
+    kernel(float(mu), r0, v0, dt, r_out, v_out, status)
     return r_out, v_out, status
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from numba import njit, prange
 
 from sojourn.core.status import NO_SOLUTION, NOT_CONVERGED, OK
+from sojourn.core.threads import SERIAL_BELOW
 
 _PI = math.pi
 _MAX_ITER = 120
@@ -262,8 +263,7 @@ def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, m, prograde, low_path, nx
     )
 
 
-@njit(cache=True, parallel=True)
-def _lambert_kernel(mu, r1, r2, tof, revs, prograde, low_path, ref, v1, v2, status):
+def _lambert_loop(mu, r1, r2, tof, revs, prograde, low_path, ref, v1, v2, status):
     for i in prange(r1.shape[0]):
         a, b, c, d, e, f, st = lambert_one(
             mu, r1[i, 0], r1[i, 1], r1[i, 2], r2[i, 0], r2[i, 1], r2[i, 2],
@@ -276,6 +276,10 @@ def _lambert_kernel(mu, r1, r2, tof, revs, prograde, low_path, ref, v1, v2, stat
         v2[i, 1] = e
         v2[i, 2] = f
         status[i] = st
+
+
+_lambert_parallel = njit(cache=True, parallel=True)(_lambert_loop)
+_lambert_serial = njit(cache=True)(_lambert_loop)  # small batches: no thread start-up cost
 
 
 def lambert_batch(mu, r1, r2, tof, revs=0, prograde=True, low_path=True, reference=(0.0, 0.0, 1.0)):
@@ -319,7 +323,8 @@ def lambert_batch(mu, r1, r2, tof, revs=0, prograde=True, low_path=True, referen
     v2 = np.empty((n, 3))
     status = np.empty(n, dtype=np.int8)
     ref = np.asarray(reference, dtype=np.float64).reshape(3)
-    _lambert_kernel(float(mu), r1, r2, tof, revs, bool(prograde), bool(low_path), ref, v1, v2, status)
+    kernel = _lambert_serial if n < SERIAL_BELOW else _lambert_parallel
+    kernel(float(mu), r1, r2, tof, revs, bool(prograde), bool(low_path), ref, v1, v2, status)
     return v1, v2, status
 
 

@@ -14,6 +14,7 @@ from numba import njit, prange
 
 from sojourn.core.lambert import lambert_one
 from sojourn.core.status import NO_SOLUTION, OK
+from sojourn.core.threads import SERIAL_BELOW
 
 
 @njit(cache=True, inline="always")
@@ -59,14 +60,17 @@ def _grid_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr,
                 v_arr[j, 2], t_arr[j])
 
 
-@njit(cache=True, parallel=True)
-def _pairs_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr,
+def _pairs_loop(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr,
                   c3, vinf_dep, vinf_arr, dla, rla, type_ii, status):
     for i in prange(r_dep.shape[0]):
         (c3[i], vinf_dep[i], vinf_arr[i], dla[i], rla[i], type_ii[i], status[i]) = _cell(
             mu, r_dep[i, 0], r_dep[i, 1], r_dep[i, 2], v_dep[i, 0], v_dep[i, 1], v_dep[i, 2],
             t_dep[i], r_arr[i, 0], r_arr[i, 1], r_arr[i, 2], v_arr[i, 0], v_arr[i, 1],
             v_arr[i, 2], t_arr[i])
+
+
+_pairs_parallel = njit(cache=True, parallel=True)(_pairs_loop)
+_pairs_serial = njit(cache=True)(_pairs_loop)  # small batches: no thread start-up cost
 
 
 def _run(kernel, shape, mu, arrays):
@@ -84,7 +88,9 @@ def transfer_pairs(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr):
     Same parameters and outputs as :func:`transfer_grid`, but all of shape
     (N, 3) / (N,) in and (N,) out.
     """
-    return _run(_pairs_kernel, (np.shape(t_dep)[0],), mu, (r_dep, v_dep, t_dep, r_arr, v_arr, t_arr))
+    n = np.shape(t_dep)[0]
+    kernel = _pairs_serial if n < SERIAL_BELOW else _pairs_parallel
+    return _run(kernel, (n,), mu, (r_dep, v_dep, t_dep, r_arr, v_arr, t_arr))
 
 
 def transfer_grid(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr):
