@@ -309,5 +309,18 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+def _register_commands() -> None:
+    """Import every module of :mod:`sojourn.commands`; each adds its commands to ``app``."""
+    import importlib
+    import pkgutil
+
+    import sojourn.commands
+
+    for module in sorted(m.name for m in pkgutil.iter_modules(sojourn.commands.__path__)):
+        importlib.import_module(f"sojourn.commands.{module}")
+
+
+_register_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
