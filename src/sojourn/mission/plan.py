@@ -296,25 +296,14 @@ def trajectory_samples(plan: Plan, n: int = 200, ephemeris=None) -> dict:
     Returns
     -------
     dict
-        ``legs``: list of (n, 3) arrays; ``earth``, ``mars``: (m, 3) arrays over
-        the whole mission; ``events``: list of (name, (3,) position of the craft).
+        ``legs``: list of (n, 3) arrays along the outbound and return arcs;
+        ``earth``, ``mars``: (400, 3) arrays over the whole mission at epochs ``t``.
     """
-    from sojourn.bodies import GM_SUN
-    from sojourn.core.kepler import propagate_batch
-    from sojourn.core.lambert import solve_lambert
     from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.trajectory import spacecraft_states
 
     eph = resolve_ephemeris(ephemeris)
-    legs = []
-    for leg in plan.legs:
-        t1, t2 = leg["t_depart"], leg["t_arrive"]
-        r1, v1b = eph.state(leg["from"], t1)
-        r2, _ = eph.state(leg["to"], t2)
-        # same sense as the search: prograde about the departure body's orbit normal
-        v1, _ = solve_lambert(GM_SUN, r1, r2, t2 - t1, reference=np.cross(r1, v1b))
-        dts = np.linspace(0.0, t2 - t1, n)
-        r, _, _ = propagate_batch(GM_SUN, np.repeat(r1[None], n, 0), np.repeat(v1[None], n, 0), dts)
-        legs.append(r)
+    legs = [spacecraft_states(plan, np.linspace(leg["t_depart"], leg["t_arrive"], n), eph)[0] for leg in plan.legs]
     t_all = np.linspace(plan.legs[0]["t_depart"], plan.legs[1]["t_arrive"], 400)
     earth, _ = eph.state(plan.legs[0]["from"], t_all)
     mars, _ = eph.state(plan.legs[0]["to"], t_all)
