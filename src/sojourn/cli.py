@@ -51,6 +51,8 @@ def _check_output(path: Optional[Path], suffixes: tuple[str, ...], option: str) 
 
     if path is None:
         return
+    if path.is_dir():
+        raise InputError(f"output path is a directory: '{path}'", option)
     if path.suffix.lower() not in suffixes:
         raise InputError(f"unsupported output format '{path.suffix or path.name}': use {', '.join(suffixes)}", option)
     parent = path.parent if str(path.parent) else Path(".")

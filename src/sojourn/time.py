@@ -346,3 +346,30 @@ def datetime64_to_tdb(dt64) -> np.ndarray:
             y, mo, d, msod // 3_600_000, (msod // 60_000) % 60, (msod % 60_000) / 1000.0
         )
     return out
+
+
+def utc_steps(t_start: float, step_days: float, n: int) -> np.ndarray:
+    """``n`` epochs from ``t_start``, ``step_days`` apart on the UTC calendar.
+
+    Stepping in whole TDB days drifts off UTC midnight (by milliseconds over a
+    year, by a second across a leap second); stepping on the UTC calendar keeps
+    a grid that starts at 00:00 UTC on 00:00 UTC, so each cell is named by the
+    right day.
+
+    Parameters
+    ----------
+    t_start : float
+        First epoch, TDB seconds past J2000 (s).
+    step_days : float
+        Step, UTC days.
+    n : int
+        Number of epochs.
+
+    Returns
+    -------
+    numpy.ndarray
+        TDB seconds past J2000, shape (n,).
+    """
+    start = tdb_to_datetime64(t_start)
+    offsets = np.round(np.arange(n) * step_days * _MS_PER_DAY).astype(np.int64).astype("timedelta64[ms]")
+    return datetime64_to_tdb(start + offsets)

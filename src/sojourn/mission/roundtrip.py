@@ -26,7 +26,7 @@ import numpy as np
 
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.errors import EphemerisRangeError, NoSolutionError
-from sojourn.time import DAY, tdb_to_utc_iso
+from sojourn.time import DAY, tdb_to_utc_iso, utc_steps
 
 # Stays allowed when a scenario names a class but no stay limits (days).
 # Conjunction class: NASA DRA 5.0 (NASA/SP-2009-566), about 500 days on the surface.
@@ -47,8 +47,7 @@ class LegCosts:
 
     t_dep: np.ndarray
     tof: np.ndarray
-    k0: int  # tof[0] / step
-    t_arr: np.ndarray  # t_dep[0] + (k0 + m) step, m = 0 .. N + K - 2
+    t_arr: np.ndarray  # the UTC-calendar grid from k0 steps after t_dep[0]: cell (i, k) arrives at t_arr[i + k]
     c3: np.ndarray
     vinf_dep: np.ndarray
     vinf_arr: np.ndarray
@@ -64,16 +63,15 @@ def _leg_grid(eph, dep, arr, t_first, t_last, tof_min_days, tof_max_days, step_d
     """Lambert transfers from every departure epoch, for every time of flight (batched)."""
     from sojourn.core.transfer_grid import transfer_pairs
 
-    step = step_days * DAY
-    n = int(math.floor((t_last - t_first) / step + 1e-9)) + 1
-    t_dep = t_first + np.arange(n) * step
+    n = int(math.floor((t_last - t_first) / (step_days * DAY) + 1e-6)) + 1
     k0 = int(math.ceil(tof_min_days / step_days - 1e-9))
-    k1 = int(math.floor(tof_max_days / step_days + 1e-9))
-    if k1 < k0:
-        k1 = k0
-    tof = np.arange(k0, k1 + 1) * step
-    kk = tof.size
-    t_arr = t_first + (k0 + np.arange(n + kk - 1)) * step
+    k1 = max(k0, int(math.floor(tof_max_days / step_days + 1e-9)))
+    kk = k1 - k0 + 1
+    # every epoch on one UTC-calendar grid: cell (i, k) arrives at epoch index i + k0 + k
+    epochs = utc_steps(t_first, step_days, n + k1)
+    t_dep = epochs[:n]
+    t_arr = epochs[k0:]
+    tof = (k0 + np.arange(kk)) * step_days * DAY  # nominal, whole steps
     eph.check_range(dep, t_dep[0], t_dep[-1])
     eph.check_range(arr, t_arr[0], t_arr[-1])
     r1, v1 = eph.state(dep, t_dep)
@@ -83,7 +81,7 @@ def _leg_grid(eph, dep, arr, t_first, t_last, tof_min_days, tof_max_days, step_d
     c3, vd, va, dla, _, t_ii, status = transfer_pairs(
         GM_SUN, r1[ii], v1[ii], t_dep[ii], r2[mm], v2[mm], t_arr[mm])
     shape = (n, kk)
-    return t_dep, tof, k0, t_arr, {
+    return t_dep, tof, t_arr, {
         "c3": c3.reshape(shape), "vinf_dep": vd.reshape(shape), "vinf_arr": va.reshape(shape),
         "dla_deg": np.degrees(dla).reshape(shape), "type_ii": t_ii.reshape(shape),
         "ok": (status == 0).reshape(shape),
@@ -164,7 +162,7 @@ def outbound_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts
     c = scenario.constraints
     tmin = c.min_transit_days if c.min_transit_days is not None else 60.0
     tmax = c.max_transit_days if c.max_transit_days is not None else DEFAULT_MAX_TRANSIT_DAYS
-    t_dep, tof, k0, t_arr, g = _leg_grid(eph, burns.earth, burns.mars, t_first, t_last, tmin, tmax, step_days)
+    t_dep, tof, t_arr, g = _leg_grid(eph, burns.earth, burns.mars, t_first, t_last, tmin, tmax, step_days)
     dv_dep, dv_arr, entry = burns.outbound(g["c3"], g["vinf_arr"])
     feasible = g["ok"].copy()
     _require(feasible, scenario, "outbound transfer", [
@@ -172,7 +170,7 @@ def outbound_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts
         ("max_arrival_entry_speed_kms", entry if scenario.arrival.mode == "entry" else None,
          "Mars entry speed", "km/s"),
     ])
-    return LegCosts(t_dep, tof, k0, t_arr, g["c3"], g["vinf_dep"], g["vinf_arr"], g["dla_deg"], g["type_ii"],
+    return LegCosts(t_dep, tof, t_arr, g["c3"], g["vinf_dep"], g["vinf_arr"], g["dla_deg"], g["type_ii"],
                     dv_dep, dv_arr, entry, feasible)
 
 
@@ -181,14 +179,14 @@ def return_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts:
     c = scenario.constraints
     tmin = c.min_transit_days if c.min_transit_days is not None else 60.0
     tmax = c.max_transit_days if c.max_transit_days is not None else DEFAULT_MAX_TRANSIT_DAYS
-    t_dep, tof, k0, t_arr, g = _leg_grid(eph, burns.mars, burns.earth, t_first, t_last, tmin, tmax, step_days)
+    t_dep, tof, t_arr, g = _leg_grid(eph, burns.mars, burns.earth, t_first, t_last, tmin, tmax, step_days)
     dv_dep, dv_arr, entry = burns.inbound(g["vinf_dep"], g["vinf_arr"])
     feasible = g["ok"].copy()
     entry_limit = entry if scenario.return_.mode == "entry" else None
     _require(feasible, scenario, "return transfer", [
         ("max_entry_speed_kms", entry_limit, "Earth entry speed", "km/s"),
     ])
-    return LegCosts(t_dep, tof, k0, t_arr, g["c3"], g["vinf_dep"], g["vinf_arr"], g["dla_deg"], g["type_ii"],
+    return LegCosts(t_dep, tof, t_arr, g["c3"], g["vinf_dep"], g["vinf_arr"], g["dla_deg"], g["type_ii"],
                     dv_dep, dv_arr, entry, feasible)
 
 
@@ -244,7 +242,7 @@ def _reduce_return(leg: LegCosts, key: np.ndarray) -> _Best:
     rows = np.arange(score.shape[0])
     dv = (leg.dv_dep + leg.dv_arr)[rows, k]
     return _Best(leg.t_dep, score[rows, k], np.where(np.isfinite(score[rows, k]), dv, np.inf),
-                 leg.t_dep + leg.tof[k])
+                 leg.t_arr[rows + k])
 
 
 @dataclass

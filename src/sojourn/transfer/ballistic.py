@@ -24,7 +24,7 @@ def transfers(frm, to, t_launch, t_arrival, *, ephemeris=None) -> dict:
     -------
     dict of ndarray, each shape (N,)
         ``tof_days``, ``c3`` (km^2/s^2), ``vinf_departure``, ``vinf_arrival``
-        (km/s), ``dla_deg``, ``rla_deg`` (ICRF), ``type_ii`` (bool) and
+        (km/s), ``dla_deg``, ``rla_deg`` (ICRF), ``transfer_angle_deg``, ``type_ii`` (bool) and
         ``status`` (:mod:`sojourn.core.status`); NaN where there is no solution.
 
     Raises
@@ -45,6 +45,7 @@ def transfers(frm, to, t_launch, t_arrival, *, ephemeris=None) -> dict:
     c3, vd, va, dla, rla, type_ii, status = transfer_pairs(GM_SUN, r1, v1, t1, r2, v2, t2)
     ok = status == 0
     return {
+        "transfer_angle_deg": transfer_angle_deg(r1, v1, r2),
         "tof_days": np.where(ok, (t2 - t1) / DAY, np.nan),
         "c3": c3,
         "vinf_departure": vd,
@@ -54,3 +55,20 @@ def transfers(frm, to, t_launch, t_arrival, *, ephemeris=None) -> dict:
         "type_ii": type_ii,
         "status": status,
     }
+
+
+def transfer_angle_deg(r1, v1, r2) -> np.ndarray:
+    """Heliocentric transfer angle, degrees in [0, 360), measured prograde about r1 x v1.
+
+    Parameters
+    ----------
+    r1, v1 : array_like, shape (..., 3)
+        Departure body's position (km) and velocity (km/s).
+    r2 : array_like, shape (..., 3)
+        Arrival position, km.
+    """
+    h = np.cross(r1, v1)
+    c = np.cross(r1, r2)
+    sin = np.linalg.norm(c, axis=-1) * np.sign(np.sum(c * h, axis=-1))
+    cos = np.sum(np.asarray(r1) * np.asarray(r2), axis=-1)
+    return np.degrees(np.arctan2(sin, cos)) % 360.0

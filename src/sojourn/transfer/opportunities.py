@@ -19,6 +19,9 @@ from sojourn.time import DAY, parse_utc, tdb_to_utc_iso, utc_to_tdb
 
 _FIELDS = {"min_c3": "c3", "min_vinf": "vinf_arrival"}
 _PENALTY = 1e9
+RIDGE_DEG = 1.0
+"""Transfers within this many degrees of 180 are not offered as optima: there the transfer
+plane is ill-defined, C3 jumps within seconds of arrival time and no crew could fly it."""
 
 
 def _mean_orbit(eph, body, t):
@@ -39,7 +42,9 @@ def _year_span(start, end) -> tuple[float, float]:
 
     t0 = bound(start, "--start", False)
     t1 = bound(end, "--end", True)
-    if not t1 > t0:
+    if t1 == t0:
+        raise InputError(f"span is empty: {start} to {end}", "--end")
+    if t1 < t0:
         raise InputError(f"span ends before it starts: {start} to {end}", "--end")
     return t0, t1
 
@@ -196,6 +201,7 @@ def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
     """Transfers on the (launch, time of flight) grid, shape (N, K) per field."""
     from sojourn.core.transfer_grid import transfer_pairs
     from sojourn.progress import progress as progress_bar
+    from sojourn.transfer.ballistic import transfer_angle_deg
 
     n, k = launches.size, tofs.size
     out = {name: np.empty((n, k)) for name in ("c3", "vinf_arrival")}
@@ -212,7 +218,8 @@ def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
             c3, _, va, _, _, t_ii, status = transfer_pairs(
                 GM_SUN, np.repeat(r1[sl], k, axis=0), np.repeat(v1[sl], k, axis=0), t1, r2, v2, t2)
             shape = (sl.stop - sl.start, k)
-            ok = status == 0
+            ok = (status == 0) & (np.abs(transfer_angle_deg(np.repeat(r1[sl], k, axis=0),
+                                                             np.repeat(v1[sl], k, axis=0), r2) - 180.0) > RIDGE_DEG)
             if c3_max is not None:
                 ok &= c3 <= c3_max
             out["c3"][sl] = c3.reshape(shape)
@@ -258,6 +265,8 @@ def _refine(eph, dep, arr, t_launch, tof, field, is_ii, c3_max, launch_span):
             return _PENALTY
         if res["status"][0] != 0 or bool(res["type_ii"][0]) != is_ii:
             return _PENALTY
+        if abs(res["transfer_angle_deg"][0] - 180.0) <= RIDGE_DEG:
+            return _PENALTY
         if c3_max is not None and res["c3"][0] > c3_max:
             return _PENALTY
         return float(res[field][0])
@@ -287,4 +296,5 @@ def _record(eph, dep, arr, t_launch, t_arrival, ttype, criterion) -> dict:
         "vinf_arrival": float(res["vinf_arrival"][0]),
         "dla_deg": float(res["dla_deg"][0]),
         "rla_deg": float(res["rla_deg"][0]),
+        "transfer_angle_deg": float(res["transfer_angle_deg"][0]),
     }

@@ -15,7 +15,7 @@ import numpy as np
 
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.errors import InputError
-from sojourn.time import DAY, parse_utc, tdb_to_datetime64, tdb_to_utc_iso
+from sojourn.time import DAY, parse_utc, tdb_to_datetime64, tdb_to_utc_iso, utc_steps
 
 _CELLS_PER_CHUNK = 250_000
 """Cells solved per kernel call: bounds scratch memory and paces the progress bar."""
@@ -54,8 +54,8 @@ class Window:
 
     def epochs(self, step_days: float) -> np.ndarray:
         """Epochs from start to end (inclusive when it falls on the step), s."""
-        n = int(math.floor((self.end - self.start) / (step_days * DAY) + 1e-9)) + 1
-        return self.start + np.arange(n) * step_days * DAY
+        n = int(math.floor((self.end - self.start) / (step_days * DAY) + 1e-6)) + 1
+        return utc_steps(self.start, step_days, n)
 
 
 def check_step(step_days: float, where: str = "--step") -> float:
