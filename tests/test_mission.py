@@ -165,6 +165,17 @@ def test_cli_plan_json_and_bad_scenario(tmp_path, capsys):
     assert len(err) == 1 and "constraints.max_c3" in err[0]
 
 
+@pytest.mark.parametrize("example", ["dra5-conjunction.toml", "opposition-short-stay.toml", "us-fast.toml"])
+def test_every_example_plans_as_strict_json(example, capsys):
+    # json.loads refuses nothing, but the CLI prints with allow_nan=False: a NaN would exit 1
+    assert main(["plan", str(EXAMPLES / example), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    budget = data["propellant"]
+    if not budget["margins_kg"]:  # a vessel without stages: no mass is known, and none is invented
+        assert budget["total_propellant_kg"] is None
+        assert all(use["mass_before_kg"] is None and use["propellant_kg"] is None for use in budget["burns"])
+
+
 def test_cli_survey_json(capsys):
     assert main(["survey", "--mission", str(EXAMPLES / "dra5-conjunction.toml"),
                  "--start", "2033", "--end", "2033", "--json"]) == 0

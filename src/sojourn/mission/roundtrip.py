@@ -461,7 +461,7 @@ def refine(scenario, cand: Candidate, eph, burns: Burns, launch_window, step_day
             return ev.candidate.total_days + 1e-3 * ev.candidate.total_dv_kms
         if objective == "earliest_return":
             return ev.candidate.t_earth_arrival / DAY + 1e-3 * ev.candidate.total_dv_kms
-        if objective == "min_propellant" and ev.budget is not None and ev.budget.burns and ev.budget.total_propellant_kg > 0:
+        if objective == "min_propellant" and ev.budget is not None and ev.budget.burns and (ev.budget.total_propellant_kg or 0.0) > 0:
             return ev.budget.total_propellant_kg
         return ev.candidate.total_dv_kms
 

@@ -23,20 +23,20 @@ class BurnUse:
         Velocity change, km/s.
     stage : str or None
         Stage that performs it (None when the vessel has no stages).
-    mass_before_kg : float
-        Stack mass before the burn, kg.
-    propellant_kg : float
-        Propellant the burn uses, kg (rocket equation).
-    stage_left_kg : float
-        Propellant the stage has left after the burn, kg (negative: it ran out).
+    mass_before_kg : float or None
+        Stack mass before the burn, kg (None when the vessel has no stages: no mass is known).
+    propellant_kg : float or None
+        Propellant the burn uses, kg (rocket equation; None without stages).
+    stage_left_kg : float or None
+        Propellant the stage has left after the burn, kg (negative: it ran out; None without stages).
     """
 
     name: str
     dv_kms: float
     stage: str | None
-    mass_before_kg: float
-    propellant_kg: float
-    stage_left_kg: float
+    mass_before_kg: float | None
+    propellant_kg: float | None
+    stage_left_kg: float | None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -52,15 +52,15 @@ class Budget:
         In flight order.
     breaking_burn : str or None
         The first burn the vessel cannot afford, if any.
-    total_propellant_kg : float
-        Propellant used by every burn, kg.
+    total_propellant_kg : float or None
+        Propellant used by every burn, kg (None when the vessel has no stages).
     margins_kg : dict
         Propellant each stage has left after its last burn, kg.
     """
 
     burns: list
     breaking_burn: str | None
-    total_propellant_kg: float
+    total_propellant_kg: float | None
     margins_kg: dict
 
     @property
@@ -97,7 +97,7 @@ def fly_burns(vessel, burns: list[tuple[str, float]]) -> Budget:
 
     stages = list(getattr(vessel, "stages", None) or [])
     if not stages:
-        return Budget([BurnUse(n, dv, None, float("nan"), 0.0, 0.0) for n, dv in burns], None, 0.0, {})
+        return Budget([BurnUse(n, dv, None, None, None, None) for n, dv in burns], None, None, {})
     left = {s.name: float(s.propellant_kg) for s in stages}
     last_burn = {}
     for s in stages:
