@@ -38,11 +38,14 @@ def _replace(argv: list[str], option: str, value: str) -> list[str]:
 # --- help ---------------------------------------------------------------------------------
 
 
-def test_help_in_a_subprocess():
-    proc = subprocess.run([sys.executable, "-m", "sojourn.cli", "--help"],
+@pytest.mark.parametrize("module", ["sojourn", "sojourn.cli"])
+def test_help_in_a_subprocess(module):
+    proc = subprocess.run([sys.executable, "-m", module, "--help"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "porkchop" in proc.stdout and "windows" in proc.stdout
+    # the core commands and those that register themselves from sojourn/commands
+    for command in ("porkchop", "windows", "plan", "survey", "race", "aborts", "crew", "report", "export"):
+        assert command in proc.stdout
     assert "Traceback" not in proc.stderr
 
 

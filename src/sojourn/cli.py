@@ -325,4 +325,8 @@ def _register_commands() -> None:
 _register_commands()
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # Run as ``python -m sojourn.cli`` this module is ``__main__``, and the command modules
+    # register on a second copy, ``sojourn.cli``: run that copy's app.
+    from sojourn.cli import main as _main
+
+    sys.exit(_main())
