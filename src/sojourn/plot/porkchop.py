@@ -600,6 +600,7 @@ def _label_box(ann: Any, renderer: Any) -> Any:
     """The box of an annotation's text and frame, without its leader line."""
     from matplotlib.text import Text
 
+    ann.update_positions(renderer)  # place the text at its offset before measuring it
     box = Text.get_window_extent(ann, renderer)
     return box.expanded(1.0 + 8.0 / max(box.width, 1.0), 1.0 + 8.0 / max(box.height, 1.0))
 
