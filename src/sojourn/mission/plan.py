@@ -174,7 +174,7 @@ def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
     assumptions = [
         f"ephemeris {eph.name}; heliocentric legs are ballistic zero-revolution Lambert arcs (patched conics)",
         f"Earth departure from a {scenario.departure.parking_altitude_km:g} km circular orbit "
-        f"around the {origin} centre",
+        f"around the {origin.capitalize()} centre",
         f"Mars orbit: periapsis radius {burns.mars_rp:.0f} km, apoapsis radius {burns.mars_ra:.0f} km; "
         "arrival and departure at periapsis, with no apsidal or plane-change penalty",
         "rocket equation with g0 = 9.80665 m/s²; each stage dropped after its last burn",
