@@ -1,0 +1,366 @@
+"""Mission plots: the trajectory seen from above the ecliptic, the timeline and the Pareto front.
+
+One real plan (examples/ulysses.toml, DE421) is searched once for the module;
+the plots only draw it. Checks: each format writes a valid file atomically, a
+bad suffix or bad input raises InputError and leaves nothing, the frame
+rotation puts Earth in the ecliptic, and each figure shows what its reader
+looks for (dates, Δv, durations, event names) without labels on top of each
+other.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sojourn.errors import InputError
+from sojourn.plot import timeline as timeline_module
+from sojourn.plot import trajectory as trajectory_module
+from sojourn.plot.figure import save_figure
+from sojourn.plot.timeline import plot_pareto, plot_timeline
+from sojourn.plot.trajectory import AU_KM, OBLIQUITY_J2000_ARCSEC, icrf_to_ecliptic, plot_trajectory
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ulysses.toml"
+MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-"}
+
+
+@pytest.fixture(scope="module")
+def mission():
+    """(plan, samples) of the Ulysses example: searched once, a few seconds."""
+    from sojourn.mission.plan import plan_mission, trajectory_samples
+    from sojourn.mission.scenario import load_scenario
+
+    plan = plan_mission(load_scenario(EXAMPLE))
+    return plan, trajectory_samples(plan)
+
+
+def _capture(mp, module, figures=None, *, save=False) -> list:
+    """Keep each Figure a plot module hands to save_figure (and write it only if ``save``)."""
+    figures = [] if figures is None else figures
+
+    def keep(fig, path):
+        figures.append(fig)
+        return save_figure(fig, path) if save else Path(path)
+
+    mp.setattr(module, "save_figure", keep)
+    return figures
+
+
+@pytest.fixture(scope="module")
+def drawn(mission, tmp_path_factory):
+    """The figures of the default trajectory, timeline and Pareto plots, by name."""
+    plan, samples = mission
+    out = tmp_path_factory.mktemp("drawn")
+    with pytest.MonkeyPatch.context() as mp:
+        traj = _capture(mp, trajectory_module, save=True)
+        other = _capture(mp, timeline_module)
+        plot_trajectory(plan, samples, out / "t.png")
+        plot_timeline(plan, out / "l.png")
+        plot_pareto(plan, out / "p.png")
+    return {"trajectory": traj[0], "timeline": other[0], "pareto": other[1]}
+
+
+def _call(kind, mission, path, **kw):
+    plan, samples = mission
+    if kind == "trajectory":
+        return plot_trajectory(plan, samples, path, **kw)
+    return {"timeline": plot_timeline, "pareto": plot_pareto}[kind](plan, path, **kw)
+
+
+def _texts(fig) -> list:
+    """Every visible text artist of a figure (titles, labels, annotations, legend)."""
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+def _all_text(fig) -> str:
+    return " ".join(" ".join(t.get_text().split()) for t in _texts(fig))
+
+
+# --------------------------------------------------------------------------- files
+
+
+KINDS = ("trajectory", "timeline", "pareto")
+
+
+@pytest.mark.parametrize("kind, suffix", [
+    *((k, s) for k in ("trajectory", "timeline") for s in (".png", ".svg", ".pdf")),
+    ("pareto", ".svg"),
+])
+def test_writes_a_valid_file_in_each_format(mission, tmp_path, kind, suffix):
+    path = tmp_path / f"{kind}{suffix}"
+    out = _call(kind, mission, path)
+    assert out == path and isinstance(out, Path)
+    data = path.read_bytes()
+    assert len(data) > 10_000
+    if suffix == ".svg":
+        assert b"<svg" in data[:2000]
+    else:
+        assert data.startswith(MAGIC[suffix])
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary left behind
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", ["plot.jpg", "plot", "plot.png.txt"])
+def test_unsupported_suffix_raises_and_writes_nothing(mission, tmp_path, kind, name):
+    with pytest.raises(InputError, match="unsupported figure format"):
+        _call(kind, mission, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_directory_is_an_input_error(mission, tmp_path):
+    with pytest.raises(InputError, match="output directory does not exist"):
+        _call("pareto", mission, tmp_path / "nowhere" / "plot.png")
+
+
+def test_suffix_is_case_insensitive_and_accepts_str(mission, tmp_path):
+    out = _call("pareto", mission, str(tmp_path / "pareto.PNG"))
+    assert out.read_bytes().startswith(MAGIC[".png"])
+
+
+def test_importing_the_modules_does_not_import_matplotlib():
+    code = ("import sys, sojourn.plot.trajectory, sojourn.plot.timeline; "
+            "print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- frame
+
+
+def test_obliquity_is_the_iau_2006_value():
+    assert OBLIQUITY_J2000_ARCSEC == 84381.406
+    assert math.isclose(OBLIQUITY_J2000_ARCSEC / 3600.0, 23.4392794, abs_tol=1e-7)
+    assert AU_KM == 149_597_870.700
+
+
+def test_rotation_takes_the_ecliptic_pole_to_z():
+    eps = math.radians(OBLIQUITY_J2000_ARCSEC / 3600.0)
+    pole_icrf = [0.0, -math.sin(eps), math.cos(eps)]
+    np.testing.assert_allclose(icrf_to_ecliptic(pole_icrf), [0.0, 0.0, 1.0], atol=1e-15)
+    np.testing.assert_allclose(icrf_to_ecliptic([1.0, 0.0, 0.0]), [1.0, 0.0, 0.0])  # the equinox stays
+    v = np.random.default_rng(1).normal(size=(5, 3))
+    np.testing.assert_allclose(np.linalg.norm(icrf_to_ecliptic(v), axis=1), np.linalg.norm(v, axis=1))
+
+
+def test_earth_moves_in_the_ecliptic(mission):
+    """An independent check of the rotation: DE421's Earth stays within ~20″ of the J2000 ecliptic."""
+    _, samples = mission
+    earth = icrf_to_ecliptic(samples["earth"]) / AU_KM
+    assert np.abs(earth[:, 2]).max() < 5e-4  # AU; unrotated ICRF z reaches ~0.4 AU
+    assert np.abs(samples["earth"][:, 2] / AU_KM).max() > 0.3
+
+
+# --------------------------------------------------------------------------- trajectory
+
+
+def test_trajectory_draws_the_samples_in_the_ecliptic(mission, drawn):
+    """The legs drawn are the samples, rotated and in AU; nothing is recomputed."""
+    _, samples = mission
+    ax = drawn["trajectory"].axes[0]
+    drawn_xy = [np.column_stack(line.get_data()) for line in ax.get_lines()]
+    for leg in samples["legs"]:
+        want = (icrf_to_ecliptic(leg) / AU_KM)[:, :2]
+        assert any(a.shape == want.shape and np.allclose(a, want) for a in drawn_xy)
+    assert ax.get_aspect() == 1.0
+    assert ax.get_xlim() == ax.get_ylim()
+
+
+def test_trajectory_titles_legend_and_event_labels(mission, drawn):
+    plan, _ = mission
+    fig = drawn["trajectory"]
+    text = _all_text(fig)
+    assert "Ulysses" in fig.get_suptitle()
+    assert f"total Δv {plan.total_dv_kms:.2f} km/s" in text
+    assert f"{plan.total_days:.0f} days" in text and f"{plan.stay_days:.0f} at Mars" in text
+    for key, leg in (("depart", 0), ("arrive", 0), ("depart", 1), ("arrive", 1)):
+        assert plan.legs[leg][key][:10] in text
+    for word in ("Launch", "Mars arrival", "Mars departure", "Earth return"):
+        assert word in text
+    legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
+    assert "outbound, 280 d" in legend and "return, 280 d" in legend and "Sun" in legend
+    assert "AU" in fig.axes[0].get_xlabel()
+
+
+def _boxes_overlap(texts, renderer) -> list:
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    return [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1:] if ba.overlaps(bb)]
+
+
+def test_trajectory_labels_stay_apart_and_inside(drawn):
+    fig = drawn["trajectory"]
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    labels = list(ax.texts)
+    assert len(labels) == 4
+    assert _boxes_overlap(labels, renderer) == []
+    frame = ax.get_window_extent(renderer)
+    for t in labels:
+        box = t.get_window_extent(renderer)
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+
+
+def test_title_argument_replaces_the_first_line(mission, tmp_path, monkeypatch):
+    figures = _capture(monkeypatch, trajectory_module)
+    _capture(monkeypatch, timeline_module, figures)
+    _call("trajectory", mission, tmp_path / "a.png", title="Ulysses, as flown")
+    _call("timeline", mission, tmp_path / "b.png", title="Ulysses, as flown")
+    assert [f.get_suptitle() for f in figures] == ["Ulysses, as flown"] * 2
+
+
+@pytest.mark.parametrize("damage, match", [
+    (lambda s: s.pop("mars"), "lack mars"),
+    (lambda s: s.__setitem__("legs", s["legs"][:1]), "outbound and a return leg"),
+    (lambda s: s.__setitem__("earth", s["earth"][:, :2]), "shape"),
+    (lambda s: s["legs"][0].__setitem__((3, 1), np.nan), "non-finite"),
+])
+def test_malformed_samples_are_input_errors_and_write_nothing(mission, tmp_path, damage, match):
+    plan, samples = mission
+    bad = {k: (list(v) if k == "legs" else v) for k, v in samples.items()}
+    bad["legs"] = [leg.copy() for leg in bad["legs"]]
+    damage(bad)
+    with pytest.raises(InputError, match=match):
+        plot_trajectory(plan, bad, tmp_path / "t.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def test_timeline_bars_span_the_phases(mission, drawn):
+    from matplotlib.dates import date2num
+    from matplotlib.patches import Rectangle
+
+    plan, _ = mission
+    ax = drawn["timeline"].axes[0]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(bars) == 3
+    widths = sorted((b.get_x(), b.get_width()) for b in bars)
+    assert [round(w, 3) for _, w in widths] == [round(plan.legs[0]["tof_days"], 3),
+                                                 round(plan.stay_days, 3),
+                                                 round(plan.legs[1]["tof_days"], 3)]
+    assert widths[0][0] == pytest.approx(date2num(np.datetime64(plan.legs[0]["depart"])))
+    text = _all_text(drawn["timeline"])
+    assert "280 days" in text and "372 days" in text
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Outbound", "At Mars", "Return"]
+
+
+def test_timeline_marks_every_burn_and_event(mission, drawn):
+    plan, _ = mission
+    text = _all_text(drawn["timeline"])
+    for burn in plan.burns:
+        if burn["dv_kms"] > 0:
+            assert f"{burn['dv_kms']:.2f} km/s" in text
+    assert "Earth entry, no burn" in text
+    for event in plan.events:  # "Trans-Earth injection (Mars departure)" may be split in two lines
+        for part in filter(None, re.split(r"\s*[()]\s*", event.name)):
+            assert part.lower() in text.lower()
+    for burn in plan.burns:
+        assert burn["date"][:10] in text
+
+
+def test_timeline_has_calendar_date_ticks(drawn):
+    from matplotlib.dates import DateFormatter
+
+    fig = drawn["timeline"]
+    ax = fig.axes[0]
+    assert isinstance(ax.xaxis.get_major_formatter(), DateFormatter)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert 4 <= len(labels) <= 13
+    assert any("2034" in s for s in labels) and all(s.split("\n")[0] in (
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec") for s in labels)
+
+
+def _marker_labels_overlap(fig) -> list:
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.get_text() and t.get_color() != "white" and "days" not in t.get_text()]
+    return _boxes_overlap(labels, renderer)
+
+
+def test_timeline_labels_do_not_overlap(drawn):
+    assert _marker_labels_overlap(drawn["timeline"]) == []
+
+
+def _short_stay(plan, days: float):
+    """The plan with everything from Mars departure on moved ``days`` earlier."""
+    from sojourn.time import DAY, tdb_to_utc_iso
+
+    p = copy.deepcopy(plan)
+    t_dep = p.legs[1]["t_depart"]
+    for key in ("t_depart", "t_arrive"):
+        p.legs[1][key] -= days * DAY
+    p.legs[1]["depart"] = tdb_to_utc_iso(p.legs[1]["t_depart"], "minute")
+    p.legs[1]["arrive"] = tdb_to_utc_iso(p.legs[1]["t_arrive"], "minute")
+    for e in p.events:
+        if e.t >= t_dep - 1.0:
+            e.t -= days * DAY
+    for b in p.burns:
+        if b["name"] in ("mars_departure", "earth_arrival"):
+            b["date"] = tdb_to_utc_iso(
+                p.legs[1]["t_depart" if b["name"] == "mars_departure" else "t_arrive"], "minute")
+    p.stay_days -= days
+    p.total_days -= days
+    return p
+
+
+def test_crowded_timeline_still_keeps_labels_apart(mission, tmp_path, monkeypatch):
+    """A 12-day stay puts two markers close together: their labels go to different lanes."""
+    plan, _ = mission
+    short = _short_stay(plan, plan.stay_days - 12.0)
+    figures = _capture(monkeypatch, timeline_module)
+    plot_timeline(short, tmp_path / "short.png")
+    fig = figures[0]
+    assert _marker_labels_overlap(fig) == []
+    assert "12 days" in _all_text(fig)
+
+
+def test_unreadable_date_is_an_input_error(mission, tmp_path):
+    plan, _ = mission
+    bad = copy.deepcopy(plan)
+    bad.burns[1]["date"] = "sometime in 2034"
+    with pytest.raises(InputError, match="unreadable date"):
+        plot_timeline(bad, tmp_path / "t.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- Pareto
+
+
+def test_pareto_marks_the_chosen_plan(mission, drawn):
+    plan, _ = mission
+    ax = drawn["pareto"].axes[0]
+    stars = [line for line in ax.get_lines() if line.get_marker() == "*"]
+    assert len(stars) == 1
+    x, y = stars[0].get_data()
+    assert (x[0], y[0]) == pytest.approx((plan.total_days, plan.total_dv_kms))
+    text = _all_text(drawn["pareto"])
+    assert f"chosen: {plan.total_days:.0f} d, {plan.total_dv_kms:.2f} km/s" in text
+    assert f"Pareto front ({len(plan.pareto)} round trips)" in text
+    assert "Total Δv (km/s)" == ax.get_ylabel()
+
+
+def test_pareto_without_a_front_still_plots(mission, tmp_path):
+    plan, _ = mission
+    bare = copy.copy(plan)
+    bare.pareto, bare.alternatives = [], []
+    out = plot_pareto(bare, tmp_path / "p.png")
+    assert out.read_bytes().startswith(MAGIC[".png"])
+
+
+def test_pareto_point_without_numbers_is_an_input_error(mission, tmp_path):
+    plan, _ = mission
+    bad = copy.copy(plan)
+    bad.pareto = [{"launch": "2033-04-25"}]
+    with pytest.raises(InputError, match="total_days"):
+        plot_pareto(bad, tmp_path / "p.png")
+    assert list(tmp_path.iterdir()) == []
