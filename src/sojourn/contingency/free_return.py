@@ -1,0 +1,581 @@
+"""Free returns: Earth → Mars flyby → Earth with no burn after leaving Earth.
+
+A free return is two heliocentric arcs joined by an unpowered Mars swing-by
+(patched conics). The outbound Lambert arc, Earth at launch L to Mars at the
+flyby F, arrives with v∞_in; the return arc, Mars at F to Earth at the return
+R, leaves with v∞_out. The swing-by costs nothing when
+
+* |v∞_in| = |v∞_out| (a flyby turns v∞, it cannot change its length), and
+* the turn angle δ = angle(v∞_in, v∞_out) is one a hyperbola of periapsis at
+  least R_mars + the minimum altitude can make: δ ≤ δ_max = 2 asin(1/e),
+  e = 1 + rp_min v∞² / μ (:func:`sojourn.core.patched_conics.flyby_turn_angle`),
+  with the periapsis inside Mars's sphere of influence.
+
+The flyby altitude reported is the periapsis that gives exactly δ
+(:func:`~sojourn.core.patched_conics.flyby_periapsis_for_turn`) minus Mars's
+equatorial radius; the flyby plane is the plane of v∞_in and v∞_out.
+
+Method
+------
+1. Launch dates L and flyby dates F on one lattice of ``step_days``; return
+   dates R on the same lattice. Every outbound arc (L, F) and every return arc
+   (F, R) is solved once, in two batched calls of the compiled Lambert kernel
+   (zero-revolution, prograde about Earth's orbit normal at the window's
+   start); each leg lasts at least :data:`MIN_LEG_DAYS`, the whole trip at
+   most ``max_days``.
+2. For each launch date the mismatch |v∞_in(L, F)| − |v∞_out(F, R)| over the
+   whole (F, R) grid (a compiled scan); where it changes sign between two
+   neighbouring return dates and the turn interpolated there is within reach
+   (with 2° of slack) is a candidate.
+3. All candidates at once: the return date solved by a vectorised
+   regula falsi (Illinois) inside its one-step bracket to |mismatch| below
+   1e-7 km/s, then the turn angle and flyby periapsis checked exactly.
+4. The best feasible free return of each launch date by the ranking
+   criterion (launch C3, or Earth entry speed at the 125 km interface).
+
+Several returns can exist for one launch date (a fast 1.4-year family and
+slower ones); only each date's best by the ranking is kept.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit, prange
+
+from sojourn.bodies import GM_SUN, get_body
+from sojourn.errors import InputError
+from sojourn.time import DAY, tdb_to_utc_iso
+
+__all__ = ["FreeReturn", "FreeReturnSearch", "free_returns", "RANKS"]
+
+DEFAULT_MIN_FLYBY_ALT_KM = 200.0
+"""Lowest flyby periapsis altitude above Mars's equatorial radius by default, km."""
+
+DEFAULT_MAX_DAYS = 1200.0
+"""Longest free return searched by default, days: covers the 3-year family."""
+
+MIN_LEG_DAYS = 60.0
+"""Shortest leg (Earth to Mars, Mars to Earth), days."""
+
+ENTRY_INTERFACE_KM = 125.0
+"""Earth entry interface altitude for the entry speed, km."""
+
+VINF_TOLERANCE_KMS = 1e-6
+"""Largest |v∞_in| − |v∞_out| accepted after refinement, km/s (1 mm/s)."""
+
+RANKS = ("c3", "entry")
+"""Ranking criteria: least launch C3, least Earth entry speed."""
+
+_SLACK_RAD = math.radians(2.0)  # interpolated turn over the allowed one, before refinement
+_JUMP_KMS = 2.0  # a sign change across a larger step in the mismatch is a discontinuity, not a root
+_SOLVE_KMS = 1e-7
+_MAX_ITER = 60
+
+
+@dataclass(frozen=True)
+class FreeReturn:
+    """One free return (epochs TDB s past J2000; km, km/s, km^2/s^2).
+
+    Attributes
+    ----------
+    t_launch, t_flyby, t_return : float
+        Earth departure, Mars periapsis passage, Earth arrival.
+    c3 : float
+        Launch energy.
+    dla_deg : float
+        Declination of the departure asymptote (ICRF), degrees.
+    vinf_mars_in, vinf_mars_out : float
+        |v∞| of the arriving and leaving arcs at Mars (equal within
+        :data:`VINF_TOLERANCE_KMS`).
+    turn_angle_deg, max_turn_angle_deg : float
+        The turn the flyby makes, and the most it could at the minimum altitude.
+    flyby_periapsis_km, flyby_altitude_km : float
+        Periapsis radius that makes exactly that turn, and its altitude above
+        Mars's equatorial radius.
+    vinf_earth_return : float
+        Hyperbolic excess speed on return to Earth.
+    entry_speed_kms : float
+        Inertial speed at Earth's entry interface (:data:`ENTRY_INTERFACE_KM`).
+    outbound_type, return_type : str
+        ``"I"`` or ``"II"`` (transfer angle below or above 180°).
+    """
+
+    t_launch: float
+    t_flyby: float
+    t_return: float
+    c3: float
+    dla_deg: float
+    vinf_mars_in: float
+    vinf_mars_out: float
+    turn_angle_deg: float
+    max_turn_angle_deg: float
+    flyby_periapsis_km: float
+    flyby_altitude_km: float
+    vinf_earth_return: float
+    entry_speed_kms: float
+    outbound_type: str
+    return_type: str
+
+    @property
+    def total_days(self) -> float:
+        return (self.t_return - self.t_launch) / DAY
+
+    @property
+    def outbound_days(self) -> float:
+        return (self.t_flyby - self.t_launch) / DAY
+
+    @property
+    def return_days(self) -> float:
+        return (self.t_return - self.t_flyby) / DAY
+
+    def to_json(self) -> dict:
+        return {
+            "launch": tdb_to_utc_iso(self.t_launch, "minute"),
+            "flyby": tdb_to_utc_iso(self.t_flyby, "minute"),
+            "earth_return": tdb_to_utc_iso(self.t_return, "minute"),
+            "total_days": self.total_days,
+            "outbound_days": self.outbound_days,
+            "return_days": self.return_days,
+            "c3": self.c3,
+            "dla_deg": self.dla_deg,
+            "vinf_mars_kms": 0.5 * (self.vinf_mars_in + self.vinf_mars_out),
+            "vinf_mismatch_kms": self.vinf_mars_in - self.vinf_mars_out,
+            "turn_angle_deg": self.turn_angle_deg,
+            "max_turn_angle_deg": self.max_turn_angle_deg,
+            "flyby_altitude_km": self.flyby_altitude_km,
+            "vinf_earth_return_kms": self.vinf_earth_return,
+            "entry_speed_kms": self.entry_speed_kms,
+            "outbound_type": self.outbound_type,
+            "return_type": self.return_type,
+        }
+
+
+@dataclass
+class FreeReturnSearch:
+    """The free returns a search found, best first by ``rank``.
+
+    Attributes
+    ----------
+    records : list of FreeReturn
+        The best free return of each launch date that has one, ranked.
+    launch_tdb : ndarray
+        Launch dates searched, TDB s.
+    rank : str
+    max_days, min_flyby_alt_km, step_days : float
+    max_flyby_alt_km : float or None
+    grid_arcs : int
+        Lambert arcs solved on the (launch, flyby) and (flyby, return) grids.
+    combinations : int
+        (launch, flyby, return) grid triples scanned for a sign change.
+    candidates : int
+        Sign changes of the mismatch refined.
+    ephemeris : str
+    assumptions : list of str
+    """
+
+    records: list
+    launch_tdb: np.ndarray
+    rank: str
+    max_days: float
+    min_flyby_alt_km: float
+    max_flyby_alt_km: float | None
+    step_days: float
+    grid_arcs: int
+    combinations: int
+    candidates: int
+    ephemeris: str
+    assumptions: list = field(default_factory=list)
+
+    def to_json(self) -> list:
+        return [r.to_json() for r in self.records]
+
+
+@njit(cache=True, inline="always")
+def _turn(ax, ay, az, an, bx, by, bz, bn):
+    c = (ax * bx + ay * by + az * bz) / (an * bn)
+    return math.acos(min(1.0, max(-1.0, c)))
+
+
+@njit(cache=True, inline="always")
+def _scan_cell(vin, vin_mag, reach, vout, vout_mag, i, f, k):
+    """Does |v∞_in(i, f)| - |v∞_out(f, k..k+1)| change sign, with the turn nearly within reach?"""
+    level = vin_mag[i, f]
+    a = level - vout_mag[f, k]
+    b = level - vout_mag[f, k + 1]
+    if not (a * b <= 0.0 and a != b and abs(a - b) < _JUMP_KMS):  # NaN fails too
+        return False
+    x, y, z = vin[i, f, 0], vin[i, f, 1], vin[i, f, 2]
+    da = _turn(x, y, z, level, vout[f, k, 0], vout[f, k, 1], vout[f, k, 2], vout_mag[f, k])
+    db = _turn(x, y, z, level, vout[f, k + 1, 0], vout[f, k + 1, 1], vout[f, k + 1, 2], vout_mag[f, k + 1])
+    # the turn where the mismatch vanishes, interpolated along the return date
+    return da + (db - da) * a / (a - b) <= reach[i, f] + _SLACK_RAD
+
+
+@njit(cache=True, parallel=True)
+def _scan(vin, vin_mag, reach, vout, vout_mag, m0, m_total, counts, offsets, out, fill):
+    """Count (``fill`` False) or write (``fill`` True) the candidates of each launch row.
+
+    Flyby index f is lattice index m0 + f, so launch i flies out for f - i + m0 steps
+    (``m0`` .. ``m_total - m0``); return cell k leaves ``m0 + k`` steps after the flyby,
+    and the whole trip must last at most ``m_total`` steps.
+    """
+    n_l, n_f = vin_mag.shape
+    n_k = vout_mag.shape[1]
+    for i in prange(n_l):
+        c = 0
+        f_end = min(n_f, i + m_total - 2 * m0 + 1)
+        for f in range(i, f_end):
+            if not vin_mag[i, f] > 0.0:
+                continue
+            lag = f - i + m0
+            k_end = min(n_k - 1, m_total - m0 - lag)  # k + 1 < k_end + 1 keeps the trip in time
+            for k in range(k_end):
+                if _scan_cell(vin, vin_mag, reach, vout, vout_mag, i, f, k):
+                    if fill:
+                        p = offsets[i] + c
+                        out[p, 0] = i
+                        out[p, 1] = f
+                        out[p, 2] = k
+                    c += 1
+        if not fill:
+            counts[i] = c
+
+
+def _candidates(vin, vin_mag, reach, vout, vout_mag, m0, m_total):
+    """(launch, flyby, return-cell) index triples where the v∞ mismatch changes sign."""
+    n_l = vin_mag.shape[0]
+    counts = np.zeros(n_l, dtype=np.int64)
+    offsets = np.zeros(n_l, dtype=np.int64)
+    out = np.empty((0, 3), dtype=np.int64)
+    _scan(vin, vin_mag, reach, vout, vout_mag, m0, m_total, counts, offsets, out, False)
+    offsets[1:] = np.cumsum(counts)[:-1]
+    out = np.empty((int(counts.sum()), 3), dtype=np.int64)
+    _scan(vin, vin_mag, reach, vout, vout_mag, m0, m_total, counts, offsets, out, True)
+    return out
+
+
+def _combinations(n_l, n_f, n_k, m0, m_total) -> int:
+    """How many (launch, flyby, return-step) triples :func:`_scan` visits."""
+    d = np.arange(m_total - 2 * m0 + 1)  # flyby index minus launch index
+    per = np.minimum(n_k - 1, m_total - 2 * m0 - d)
+    f = np.arange(n_l)[:, None] + d[None, :]
+    return int(np.sum(np.where(f < n_f, per[None, :], 0)))
+
+
+def _unit_normal(r, v):
+    h = np.cross(r, v)
+    return h / np.linalg.norm(h)
+
+
+def _angle(a, b):
+    """Angle between rows of a and b, radians (atan2 form, accurate near 0 and π)."""
+    cross = np.linalg.norm(np.cross(a, b), axis=-1)
+    return np.arctan2(cross, np.einsum("...i,...i->...", a, b))
+
+
+def _check(launch, max_days, min_alt, max_alt, step, rank):
+    from sojourn.transfer.porkchop import Window, check_step
+
+    window = Window.parse(launch, "--launch")
+    step = check_step(step)
+    try:
+        max_days = float(max_days)
+        min_alt = float(min_alt)
+    except (TypeError, ValueError):
+        raise InputError("--max-days and --min-flyby-alt must be numbers", "--max-days") from None
+    if not (math.isfinite(max_days) and max_days >= 2.0 * MIN_LEG_DAYS + 2.0 * step):
+        raise InputError(f"--max-days must be at least {2.0 * MIN_LEG_DAYS + 2.0 * step:g} days "
+                         f"(two legs of at least {MIN_LEG_DAYS:g} days), got {max_days:g}", "--max-days")
+    if not (math.isfinite(min_alt) and min_alt >= 0.0):
+        raise InputError(f"the minimum flyby altitude must be a non-negative number of km, got {min_alt:g}",
+                         "--min-flyby-alt")
+    if max_alt is not None:
+        try:
+            max_alt = float(max_alt)
+        except (TypeError, ValueError):
+            raise InputError("--max-flyby-alt must be a number of km", "--max-flyby-alt") from None
+        if not (math.isfinite(max_alt) and max_alt > min_alt):
+            raise InputError(f"the maximum flyby altitude ({max_alt:g} km) must exceed the minimum ({min_alt:g} km)",
+                             "--max-flyby-alt")
+    if rank not in RANKS:
+        raise InputError(f"unknown ranking '{rank}': use {' or '.join(RANKS)}", "--rank")
+    return window, max_days, min_alt, max_alt, step
+
+
+_CHUNK = 250_000  # Lambert problems per kernel call: bounds the scratch memory
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every block of launch dates shares: the lattice, the planets' states, the limits."""
+
+    eph: object
+    earth: object
+    mars: object
+    t_lat: np.ndarray
+    r_e: np.ndarray
+    v_e: np.ndarray
+    r_m: np.ndarray
+    v_m: np.ndarray
+    ref: np.ndarray
+    m0: int
+    m_total: int
+    rp_min: float
+    rp_max: float
+    max_days: float
+    rank: str
+
+
+def _arcs(ctx, r1, r2, tof):
+    """Lambert arcs in chunks: (v1, v2, status)."""
+    from sojourn.core.lambert import lambert_batch
+
+    n = tof.size
+    v1, v2, st = np.empty((n, 3)), np.empty((n, 3)), np.empty(n, dtype=np.int8)
+    for a in range(0, n, _CHUNK):
+        b = min(n, a + _CHUNK)
+        v1[a:b], v2[a:b], st[a:b] = lambert_batch(GM_SUN, r1[a:b], r2[a:b], tof[a:b], reference=ctx.ref)
+    return v1, v2, st
+
+
+def _block(ctx: _Context, i0: int, i1: int):
+    """The best free return of each launch date i0 .. i1 - 1 (lattice indices), and counts.
+
+    Returns
+    -------
+    records : list of FreeReturn
+    counts : (grid arcs, combinations scanned, candidates)
+    """
+    from sojourn.core.patched_conics import entry_speed, flyby_periapsis_for_turn, flyby_turn_angle
+
+    t_lat, m0, m_total = ctx.t_lat, ctx.m0, ctx.m_total
+    mu_m = ctx.mars.gm_km3s2
+    n_l = i1 - i0
+    j_first = i0 + m0  # flyby lattice index of column 0
+    j_last = (i1 - 1) + m_total - m0
+    n_f = j_last - j_first + 1
+    k_ret = m_total - 2 * m0 + 1  # return-leg lengths m0 .. m_total - m0 steps
+    t_launch = t_lat[i0:i1]
+    r_l, v_l = ctx.r_e[i0:i1], ctx.v_e[i0:i1]
+
+    # 1a. outbound arcs (launch i, flyby j): v∞ in at Mars, C3 and DLA; chunks of launch rows
+    vin = np.full((n_l, n_f, 3), np.nan)
+    c3_grid = np.full((n_l, n_f), np.nan)
+    dla_grid = np.full((n_l, n_f), np.nan)
+    span = m_total - 2 * m0 + 1  # flyby columns i .. i + span - 1 of launch row i
+    rows = max(1, _CHUNK // span)
+    arcs = 0
+    for a in range(0, n_l, rows):
+        ii, ff = np.meshgrid(np.arange(a, min(n_l, a + rows)), np.arange(span), indexing="ij")
+        ff = ff + ii
+        keep = ff < n_f
+        oi, of = ii[keep], ff[keep]
+        oj = of + j_first
+        v1, v2, st = _arcs(ctx, r_l[oi], ctx.r_m[oj], t_lat[oj] - t_launch[oi])
+        good = st == 0
+        oi, of, oj = oi[good], of[good], oj[good]
+        vin[oi, of] = v2[good] - ctx.v_m[oj]
+        vd = v1[good] - v_l[oi]
+        c3_grid[oi, of] = np.sum(vd * vd, axis=1)
+        dla_grid[oi, of] = np.degrees(np.arcsin(vd[:, 2] / np.linalg.norm(vd, axis=1)))
+        arcs += keep.sum()
+    vin_mag = np.linalg.norm(vin, axis=-1)
+    # 1b. return arcs (flyby j, return j + m0 + k): v∞ out at Mars; chunks of flyby rows
+    vout = np.full((n_f, k_ret, 3), np.nan)
+    rows = max(1, _CHUNK // k_ret)
+    for a in range(0, n_f, rows):
+        ff, kk = np.meshgrid(np.arange(a, min(n_f, a + rows)), np.arange(k_ret), indexing="ij")
+        fj = ff + j_first
+        rk = fj + m0 + kk
+        keep = rk < t_lat.size
+        ff, kk, fj, rk = ff[keep], kk[keep], fj[keep], rk[keep]
+        w1, _, st = _arcs(ctx, ctx.r_m[fj], ctx.r_e[rk], t_lat[rk] - t_lat[fj])
+        good = st == 0
+        vout[ff[good], kk[good]] = w1[good] - ctx.v_m[fj[good]]
+        arcs += keep.sum()
+    vout_mag = np.linalg.norm(vout, axis=-1)
+
+    # 2. candidates: sign changes of the mismatch along the return date (compiled scan)
+    with np.errstate(invalid="ignore"):
+        reach_grid = np.where(np.isfinite(vin_mag), flyby_turn_angle(mu_m, np.nan_to_num(vin_mag), ctx.rp_min),
+                              np.nan)
+    cand = _candidates(vin, vin_mag, reach_grid, vout, vout_mag, m0, m_total)
+    counts = (int(arcs), _combinations(n_l, n_f, k_ret, m0, m_total), cand.shape[0])
+    if cand.shape[0] == 0:
+        return [], counts
+
+    # 3. solve the return date of every candidate at once (Illinois regula falsi)
+    ci, cf, ck = cand[:, 0], cand[:, 1], cand[:, 2]
+    jf = cf + j_first
+    t_f = t_lat[jf]
+    target = vin_mag[ci, cf]
+    lo = t_lat[jf + m0 + ck]
+    hi = t_lat[jf + m0 + ck + 1]
+    f_lo = target - vout_mag[cf, ck]
+    f_hi = target - vout_mag[cf, ck + 1]
+    rm_f, vm_f = ctx.r_m[jf], ctx.v_m[jf]
+
+    def evaluate(t_r, sel):
+        r_er, v_er = ctx.eph.state(ctx.earth, t_r)
+        u1, u2, status = _arcs(ctx, rm_f[sel], r_er, t_r - t_f[sel])
+        return u1 - vm_f[sel], u2 - v_er, status
+
+    t_r = lo.copy()
+    active = np.ones(t_r.size, dtype=bool)
+    side = np.zeros(t_r.size, dtype=np.int8)
+    fail = np.zeros(t_r.size, dtype=bool)
+    for _ in range(_MAX_ITER):
+        sel = np.flatnonzero(active)
+        if sel.size == 0:
+            break
+        with np.errstate(invalid="ignore", divide="ignore"):
+            x = (lo[sel] * f_hi[sel] - hi[sel] * f_lo[sel]) / (f_hi[sel] - f_lo[sel])
+        x = np.where(np.isfinite(x), np.clip(x, lo[sel], hi[sel]), 0.5 * (lo[sel] + hi[sel]))
+        vo, _, status = evaluate(x, sel)
+        fx = target[sel] - np.linalg.norm(vo, axis=-1)
+        bad = status != 0
+        fail[sel[bad]] = True
+        active[sel[bad]] = False
+        t_r[sel] = x
+        done = (np.abs(fx) < _SOLVE_KMS) | (hi[sel] - lo[sel] < 1e-3)
+        # keep the bracket: replace the end whose sign fx shares; Illinois halves the other end's value
+        left = (np.sign(fx) == np.sign(f_lo[sel])) & ~bad
+        right = ~left & ~bad
+        sl, sr = sel[left], sel[right]
+        lo[sl], f_lo[sl] = x[left], fx[left]
+        f_hi[sl] = np.where(side[sl] == -1, 0.5 * f_hi[sl], f_hi[sl])
+        side[sl] = -1
+        hi[sr], f_hi[sr] = x[right], fx[right]
+        f_lo[sr] = np.where(side[sr] == 1, 0.5 * f_lo[sr], f_lo[sr])
+        side[sr] = 1
+        active[sel[done]] = False
+    vo, ve_ret, status = evaluate(t_r, np.arange(t_r.size))
+    vout_r = np.linalg.norm(vo, axis=-1)
+    delta = _angle(vin[ci, cf], vo)
+    vinf = 0.5 * (target + vout_r)
+    reach = flyby_turn_angle(mu_m, vinf, ctx.rp_min)
+    with np.errstate(invalid="ignore"):
+        rp = np.where(delta > 0.0, flyby_periapsis_for_turn(mu_m, vinf, np.maximum(delta, 1e-300)), np.inf)
+        total = (t_r - t_launch[ci]) / DAY
+        feasible = ((status == 0) & ~fail & (np.abs(target - vout_r) <= VINF_TOLERANCE_KMS)
+                    & (rp >= ctx.rp_min) & (rp <= ctx.rp_max) & (total <= ctx.max_days + 1e-9))
+    vearth = np.linalg.norm(ve_ret, axis=-1)
+    entry = entry_speed(ctx.earth.gm_km3s2, vearth, ctx.earth.radius_km + ENTRY_INTERFACE_KM)
+    c3 = c3_grid[ci, cf]
+
+    # 4. each launch date's best by the ranking
+    score = np.where(feasible, c3 if ctx.rank == "c3" else entry, np.inf)
+    order = np.lexsort((score, ci))
+    first = np.r_[True, ci[order][1:] != ci[order][:-1]]
+    picks = np.array([p for p in order[first] if np.isfinite(score[p])], dtype=np.int64)
+    if picks.size == 0:
+        return [], counts
+    r1, r2 = r_l[ci[picks]], rm_f[picks]
+    r3, _ = ctx.eph.state(ctx.earth, t_r[picks])
+    out_ii = np.einsum("ij,j->i", np.cross(r1, r2), ctx.ref) < 0.0
+    ret_ii = np.einsum("ij,j->i", np.cross(r2, r3), ctx.ref) < 0.0
+    records = [FreeReturn(
+        t_launch=float(t_launch[ci[p]]), t_flyby=float(t_f[p]), t_return=float(t_r[p]),
+        c3=float(c3[p]), dla_deg=float(dla_grid[ci[p], cf[p]]),
+        vinf_mars_in=float(target[p]), vinf_mars_out=float(vout_r[p]),
+        turn_angle_deg=float(np.degrees(delta[p])), max_turn_angle_deg=float(np.degrees(reach[p])),
+        flyby_periapsis_km=float(rp[p]), flyby_altitude_km=float(rp[p] - ctx.mars.radius_km),
+        vinf_earth_return=float(vearth[p]), entry_speed_kms=float(entry[p]),
+        outbound_type="II" if o else "I", return_type="II" if r else "I",
+    ) for p, o, r in zip(picks, out_ii, ret_ii)]
+    return records, counts
+
+
+def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km: float = DEFAULT_MIN_FLYBY_ALT_KM,
+                 max_flyby_alt_km: float | None = None, step_days: float = 1.0, rank: str = "c3", ephemeris=None,
+                 progress: bool = False) -> FreeReturnSearch:
+    """Earth → Mars flyby → Earth free returns launched in a window.
+
+    Parameters
+    ----------
+    launch : str or (start, end)
+        Launch window, ``"2017-12-15:2018-01-25"`` (UTC) or TDB seconds.
+    max_days : float
+        Longest trip, launch to Earth return, days.
+    min_flyby_alt_km : float
+        Lowest flyby periapsis altitude above Mars's equatorial radius, km.
+    max_flyby_alt_km : float, optional
+        Highest flyby periapsis altitude, km; default the edge of Mars's
+        sphere of influence (passes far from Mars are free returns too: an
+        orbit that comes back to Earth by itself and meets Mars on the way).
+    step_days : float
+        Step of the launch and flyby date grids, days (return dates are solved).
+    rank : {"c3", "entry"}
+        Keep and order by least launch C3 or least Earth entry speed.
+    ephemeris : Ephemeris or str, optional
+        Default DE421.
+    progress : bool
+        Show progress on stderr.
+
+    Returns
+    -------
+    FreeReturnSearch
+
+    Raises
+    ------
+    InputError
+        A malformed window, step, duration, altitude or ranking.
+    EphemerisRangeError
+        Dates outside the ephemeris.
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.progress import progress as progress_bar
+    from sojourn.time import utc_steps
+
+    window, max_days, min_alt, max_alt, step = _check(launch, max_days, min_flyby_alt_km, max_flyby_alt_km,
+                                                      step_days, rank)
+    eph = resolve_ephemeris(ephemeris)
+    earth, mars = get_body("earth"), get_body("mars")
+    # Mars's sphere of influence, a (m/M)^(2/5) (Laplace), at its mean distance 1.5237 au
+    r_soi = 1.52371 * 149597870.7 * (mars.gm_km3s2 / GM_SUN) ** 0.4
+    rp_max = r_soi if max_alt is None else min(r_soi, mars.radius_km + max_alt)
+
+    n_l = window.epochs(step).size
+    m0 = int(math.ceil(MIN_LEG_DAYS / step - 1e-9))  # shortest leg, in steps
+    m_total = int(math.floor(max_days / step + 1e-9))  # longest trip, in steps
+    # one lattice of UTC days for launch, flyby and return dates (launch i is lattice point i)
+    t_lat = utc_steps(window.start, step, n_l + m_total)
+    t_launch = t_lat[:n_l]
+    eph.check_range(earth, t_launch[0], t_launch[-1], "--launch")
+    eph.check_range(earth, t_lat[0], t_lat[-1], "--max-days")
+    eph.check_range(mars, t_lat[m0], t_lat[n_l - 1 + m_total - m0], "--max-days")
+    r_e, v_e = eph.state(earth, t_lat)
+    r_m, v_m = eph.state(mars, t_lat)
+    ctx = _Context(eph=eph, earth=earth, mars=mars, t_lat=t_lat, r_e=r_e, v_e=v_e, r_m=r_m, v_m=v_m,
+                   ref=_unit_normal(r_e[0], v_e[0]), m0=m0, m_total=m_total, rp_min=mars.radius_km + min_alt,
+                   rp_max=rp_max, max_days=max_days, rank=rank)
+
+    # launches in blocks, so that memory stays bounded for long windows: each block needs the
+    # outbound arcs of its launches and the return arcs of its flyby dates
+    block = max(128, m_total - 2 * m0 + 1)
+    records, counts = [], np.zeros(3, dtype=np.int64)
+    with progress_bar(n_l, "free returns (launch dates)", enabled=progress) as advance:
+        for i0 in range(0, n_l, block):
+            i1 = min(n_l, i0 + block)
+            found, c = _block(ctx, i0, i1)
+            records += found
+            counts += c
+            advance(i1 - i0)
+    records.sort(key=lambda r: r.c3 if rank == "c3" else r.entry_speed_kms)
+    assumptions = [
+        f"ephemeris {eph.name}; patched conics: zero-revolution ballistic Lambert arcs about the Sun, "
+        "prograde about Earth's orbit normal, joined by an instantaneous unpowered Mars flyby",
+        f"Earth departure from the geocentre; each leg at least {MIN_LEG_DAYS:g} days; launch and flyby dates "
+        f"every {step:g} day(s), return dates solved to |Δv∞| < {_SOLVE_KMS:g} km/s",
+        f"flyby periapsis from {min_alt:g} km altitude (Mars equatorial radius {mars.radius_km:g} km) "
+        + (f"to {max_alt:g} km altitude" if max_alt is not None and rp_max < r_soi
+           else f"to the edge of Mars's sphere of influence ({r_soi:,.0f} km from its centre)"),
+        f"entry speed: inertial, at a {ENTRY_INTERFACE_KM:g} km interface above Earth's equatorial radius",
+    ]
+    return FreeReturnSearch(records=records, launch_tdb=t_launch, rank=rank, max_days=max_days,
+                            min_flyby_alt_km=min_alt, max_flyby_alt_km=max_alt, step_days=step,
+                            grid_arcs=int(counts[0]), combinations=int(counts[1]), candidates=int(counts[2]),
+                            ephemeris=eph.name, assumptions=assumptions)

@@ -1,0 +1,113 @@
+"""Abort Δv against abort day, one panel per transit leg, gaps in coverage shaded.
+
+:func:`plot_aborts` draws an :class:`~sojourn.contingency.aborts.AbortAnalysis`
+and computes nothing: the cheapest direct return within the maximum duration
+(a line), the cheapest Mars swing-by where one was searched (dots), the Δv the
+vessel has left (dashed), and every run of days without an affordable way
+home (shaded; the longest one labelled with its dates). Δv far above the budget
+is clipped at the top of the panel and said so.
+
+matplotlib is imported only when a plot is drawn.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sojourn.plot.figure import figure_format, save_figure
+
+__all__ = ["plot_aborts"]
+
+DIRECT_COLOR = "#2f6db5"
+SWINGBY_COLOR = "#c4502a"
+BUDGET_COLOR = "#222222"
+GAP_COLOR = "#d62728"
+
+
+def plot_aborts(analysis: Any, path: str | os.PathLike, *, title: str | None = None) -> Path:
+    """Draw abort Δv against abort day for each leg and write it to ``path``.
+
+    Parameters
+    ----------
+    analysis : AbortAnalysis
+        Used: ``scenario_name``, ``settings["max_return_days"]`` and, per leg,
+        ``leg``, ``frm``, ``to``, ``t_depart``, ``days``, ``step_days``,
+        ``t_abort``, ``cheapest_dv``, ``swingby["total_dv"]``, ``dv_left_kms``,
+        ``covered`` and ``coverage()``.
+    path : str or os.PathLike
+        ``.png``, ``.svg`` or ``.pdf``; written atomically.
+    title : str, optional
+        Figure title; default ``"<scenario>: ways home from each day of the transits"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    InputError
+        Unsupported suffix or missing output directory.
+    """
+    figure_format(path)
+    from matplotlib.figure import Figure
+
+    from sojourn.contingency.aborts import uncovered_runs
+    from sojourn.time import tdb_to_utc_iso
+
+    legs = analysis.legs
+    fig = Figure(figsize=(10.0, 3.4 * len(legs) + 0.8), layout="constrained")
+    axes = fig.subplots(len(legs), 1, squeeze=False)[:, 0]
+    max_days = analysis.settings.get("max_return_days")
+    for ax, leg in zip(axes, legs):
+        days = np.asarray(leg.days, dtype=float)
+        direct = np.asarray(leg.cheapest_dv, dtype=float)
+        swing = np.asarray(leg.swingby["total_dv"], dtype=float)
+        budget = float(leg.dv_left_kms)
+        finite = np.concatenate([direct[np.isfinite(direct)], swing[np.isfinite(swing)]])
+        data_top = float(finite.max()) if finite.size else 0.0
+        cap = max(2.5 * budget, 6.0)
+        top = 1.08 * max(min(data_top, cap), budget, 1.0)
+        half = 0.5 * leg.step_days
+        for k, (i, j) in enumerate(uncovered_runs(leg.covered)):
+            ax.axvspan(days[i] - half, days[j] + half, color=GAP_COLOR, alpha=0.13, lw=0,
+                       label="no affordable way home" if k == 0 else None)
+        # values above the panel are left to matplotlib's clipping at the frame
+        ax.plot(days, direct, color=DIRECT_COLOR, lw=1.8, zorder=3,
+                label=f"cheapest direct return within {max_days:g} d" if max_days else "cheapest direct return")
+        if np.isfinite(swing).any():
+            ax.plot(days, swing, ".", color=SWINGBY_COLOR, ms=3.5, zorder=3,
+                    label="cheapest Mars swing-by return")
+        ax.plot([days[0] - half, days[-1] + half], [budget, budget], "--", color=BUDGET_COLOR, lw=1.2,
+                label=f"Δv left ({budget:.2f} km/s)")
+        ax.set_xlim(days[0] - half, days[-1] + half)
+        ax.set_ylim(-0.03 * top, top)
+        ax.set_xlabel(f"abort day (days since {tdb_to_utc_iso(leg.t_depart)})")
+        ax.set_ylabel("Δv, km/s")
+        cov = leg.coverage()
+        pct = 100.0 * cov["fraction"] if cov["fraction"] is not None else 0.0
+        ax.set_title(f"{leg.leg.capitalize()} leg, {leg.frm.capitalize()} → {leg.to.capitalize()}: "
+                     f"{cov['covered_days']} of {cov['total_days']} days covered ({pct:.0f} %)",
+                     loc="left", fontsize=10)
+        notes = []
+        if cov["longest_gap_days"]:
+            notes.append(f"longest gap {cov['longest_gap_days']:g} d: "
+                         f"{cov['gap_start'][:10]} – {cov['gap_end'][:10]}")
+        if data_top > top:
+            notes.append(f"values above {top:.1f} km/s off the panel")
+        searched = np.asarray(leg.swingby["computed"], dtype=bool)
+        if searched.any() and not np.isfinite(swing[searched]).any():
+            notes.append(f"swing-bys searched on {int(searched.sum())} days: none found")
+        if np.any(np.asarray(leg.cheapest_nominal, dtype=bool)):
+            notes.append("0 km/s: staying on the planned arc")
+        if notes:
+            ax.text(0.99, 0.97, "\n".join(notes), transform=ax.transAxes, ha="right", va="top", fontsize=8,
+                    bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.7", "alpha": 0.9})
+        ax.grid(True, lw=0.4, alpha=0.5)
+        ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    fig.suptitle(title or f"{analysis.scenario_name}: ways home from each day of the transits", fontsize=12)
+    return save_figure(fig, path)

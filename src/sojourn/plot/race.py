@@ -1,0 +1,144 @@
+"""The race plot: the rival's porkchop with the planned mission's arrival across it.
+
+Launch date of vessel B runs along the x axis and its arrival date up the y
+axis, with the date axes of :mod:`sojourn.plot.porkchop`. B's launch C3 is
+contoured; the cells B can fly within its limits are shaded, and those that
+also arrive before mission A (below A's arrival, a horizontal line) are
+shaded green. B's cheapest winning transfer of each launch date is marked,
+and the last winning launch is a vertical line.
+
+The plot draws a :class:`~sojourn.contingency.race.RaceResult`; it computes
+no trajectory. matplotlib is imported only when a plot is drawn.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from sojourn.plot.figure import figure_format, save_figure
+
+__all__ = ["plot_race"]
+
+_C3_COLOR = "#1f4e9a"
+_WIN_COLOR = "#2e8b57"
+_FEASIBLE_COLOR = "#b7cbe8"
+_A_COLOR = "#c0392b"
+_LAST_COLOR = "#6a1b9a"
+
+#: C3 lines drawn (km²/s²): those below twice B's limit.
+_C3_LEVELS = (5, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150)
+
+
+def plot_race(result, path: str | os.PathLike) -> Path:
+    """Draw B's porkchop over the race window with A's arrival and B's winning region.
+
+    Parameters
+    ----------
+    result : RaceResult
+        From :func:`sojourn.contingency.race.race`.
+    path : str or os.PathLike
+        Output file, ``.png``, ``.svg`` or ``.pdf`` (written atomically).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    InputError
+        An unsupported suffix or a missing output directory.
+    """
+    figure_format(path)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import date2num
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from sojourn.plot.porkchop import _date_axis
+    from sojourn.time import tdb_to_datetime64, tdb_to_utc_iso
+
+    g = result.grid
+    cap = result.capability
+    launch = tdb_to_datetime64(g["launch_tdb"])
+    arrival = tdb_to_datetime64(g["arrival_tdb"])
+    x, y = date2num(launch), date2num(arrival)
+    a_arr = float(date2num(tdb_to_datetime64(result.a_arrival)))
+    c3 = np.asarray(g["c3"], dtype=float).T  # (arrival, launch)
+    feasible = np.asarray(g["feasible"]).T
+    win = feasible & (y[:, None] < a_arr)
+
+    fig = Figure(figsize=(11.0, 8.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_xlim(x[0], x[-1])
+    ax.set_ylim(y[0], y[-1])
+    _date_axis(ax.xaxis, launch[0], launch[-1])
+    _date_axis(ax.yaxis, arrival[0], arrival[-1], one_line=True)
+    ax.tick_params(labelsize=8)
+    ax.grid(which="major", color="0.85", lw=0.5)
+    ax.set_axisbelow(True)
+    ax.set_xlabel(f"{cap.name}: launch date (UTC)")
+    ax.set_ylabel(f"{cap.name}: Mars arrival date (UTC)")
+
+    if feasible.any():
+        ax.contourf(x, y, feasible.astype(float), levels=[0.5, 1.5], colors=[_FEASIBLE_COLOR], alpha=0.8, zorder=1)
+    if win.any():
+        ax.contourf(x, y, win.astype(float), levels=[0.5, 1.5], colors=[_WIN_COLOR], alpha=0.45, zorder=1.5)
+    limit = cap.max_c3 if cap.max_c3 is not None else 50.0
+    finite = np.isfinite(c3)
+    levels = [v for v in _C3_LEVELS if v <= 2.0 * limit]
+    if finite.any():
+        lo = float(np.nanmin(c3))
+        levels = [v for v in levels if v > lo]
+        if levels:
+            field = np.ma.masked_invalid(np.minimum(c3, 4.0 * limit))
+            cs = ax.contour(x, y, field, levels=levels, colors=_C3_COLOR, linewidths=0.8, zorder=3)
+            ax.clabel(cs, fmt=lambda v: f"{v:g}", fontsize=7, inline=True)
+        if cap.max_c3 is not None:
+            ax.contour(x, y, np.ma.masked_invalid(c3), levels=[cap.max_c3], colors=_C3_COLOR,
+                       linewidths=2.0, zorder=3.2)
+
+    ax.axhline(a_arr, color=_A_COLOR, lw=2.0, zorder=4)
+    ax.annotate(f"{result.a_name} arrives {tdb_to_utc_iso(result.a_arrival)}", (x[-1], a_arr),
+                xytext=(-6, 5), textcoords="offset points", ha="right", va="bottom",
+                fontsize=9, fontweight="bold", color=_A_COLOR, zorder=6)
+    if result.wins:
+        wl = date2num(tdb_to_datetime64(np.array([w.t_launch for w in result.wins])))
+        wa = date2num(tdb_to_datetime64(np.array([w.t_arrival for w in result.wins])))
+        ax.plot(wl, wa, ".", color="black", ms=3, zorder=5)
+    last = result.last
+    if last is not None:
+        lx = float(date2num(tdb_to_datetime64(last.t_launch)))
+        ly = float(date2num(tdb_to_datetime64(last.t_arrival)))
+        ax.axvline(lx, color=_LAST_COLOR, lw=1.4, ls="--", zorder=4)
+        ax.plot([lx], [ly], marker="*", ms=15, color=_LAST_COLOR, markeredgecolor="black", zorder=6)
+        ax.annotate(f"last winning launch {tdb_to_utc_iso(last.t_launch, 'minute')}\n"
+                    f"C3 {last.c3:.1f} km²/s², Δv {last.dv_total_kms:.2f} km/s",
+                    (lx, ly), xytext=(10, -34), textcoords="offset points", ha="left", va="top",
+                    fontsize=8, fontweight="bold", color=_LAST_COLOR, zorder=7,
+                    bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=_LAST_COLOR, lw=0.6, alpha=0.92))
+    else:
+        ax.text(0.5, 0.5, f"{cap.name} never arrives before {result.a_name}", transform=ax.transAxes,
+                ha="center", va="center", fontsize=14, color="0.35", zorder=7)
+
+    handles = [
+        Patch(facecolor=_FEASIBLE_COLOR, label=f"within {cap.name}'s limits"),
+        Patch(facecolor=_WIN_COLOR, alpha=0.6, label=f"… and before {result.a_name}"),
+        Line2D([], [], color=_C3_COLOR, lw=0.8, label="launch C3, km²/s²"),
+        Line2D([], [], color=_A_COLOR, lw=2.0, label=f"{result.a_name}'s arrival"),
+    ]
+    if result.wins:
+        handles.append(Line2D([], [], marker=".", color="black", ls="none", label="cheapest winning transfer"))
+    if last is not None:
+        handles.append(Line2D([], [], color=_LAST_COLOR, ls="--", marker="*", label="last winning launch"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8, frameon=False)
+    limits = ", ".join(f"{label} ≤ {value:g} {unit}" for _, label, unit, value in cap.limits())
+    fig.suptitle(f"The race to Mars: {cap.name} against {result.a_name}", fontsize=13, fontweight="bold")
+    ax.set_title(f"{limits}  ·  arrival {cap.arrival_mode}  ·  ephemeris {result.ephemeris}  ·  "
+                 "ballistic transfers, patched conics", fontsize=8, color="0.3")
+    return save_figure(fig, path)
