@@ -1,0 +1,311 @@
+"""Radiation dose equivalent of a crew, day by day, by mission phase.
+
+The model is a dose-equivalent *rate* per phase, integrated exactly over time:
+
+- deep-space cruise (outbound and return transits): 1.84 mSv/day, measured by
+  the Radiation Assessment Detector inside Curiosity's cruise stage between
+  2011-12-06 and 2012-07-14 (Zeitlin et al. 2013, "Measurements of Energetic
+  Particle Radiation in Transit to Mars on the Mars Science Laboratory",
+  Science 340:1080);
+- the stay at Mars: 0.64 mSv/day, measured by RAD on the surface in Gale
+  crater between 2012-08-07 and 2013-06-01 (Hassler et al. 2014, "Mars' Surface
+  Radiation Environment Measured with the Mars Science Laboratory's Curiosity
+  Rover", Science 343:1244797). The whole stay is counted at this rate, as if
+  the crew were on the surface;
+- nothing before launch and after return (the crew is on Earth).
+
+Options:
+
+- a shielding factor multiplies both rates (1: shielded as Curiosity's RAD was);
+- solar-cycle modulation of the galactic cosmic rays: the rate is multiplied by
+  ``(1 + A cos(2 pi (t - t_min) / P)) / (1 + A cos(2 pi (t_meas - t_min) / P))``
+  with a period P of 11 years and ``t_min`` a solar minimum (default December
+  2019, as announced by the NASA/NOAA Solar Cycle 25 Prediction Panel in
+  September 2020): GCR dose is highest at solar minimum, when the heliospheric
+  field shields least. The denominator keeps each rate equal to its measured
+  value at the middle of its measurement (``t_meas``), so A = 0 (the default)
+  gives the published rates and A > 0 moves them with the cycle;
+- solar particle events: a list of ``(date, dose_msv)``, each dose equivalent
+  (received behind the crew's shielding) added on its day when it falls within
+  the mission.
+
+The cumulative dose, with an optional dose carried from earlier missions, is
+compared with the career limit, 600 mSv by default (NASA-STD-3001 Volume 1
+Revision B, 2022, effective dose limit for a career).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sojourn.errors import InputError
+from sojourn.time import DAY, parse_utc, tdb_to_utc_iso
+
+__all__ = [
+    "CAREER_LIMIT_MSV",
+    "CRUISE_MSV_PER_DAY",
+    "SURFACE_MSV_PER_DAY",
+    "DoseModel",
+    "PHASES",
+    "SolarParticleEvent",
+    "integrate_dose",
+    "limit_crossing",
+    "phase_at",
+]
+
+CRUISE_MSV_PER_DAY = 1.84
+"""Deep-space cruise dose equivalent rate (mSv/day): Zeitlin et al. 2013, Science 340:1080 (MSL RAD)."""
+
+SURFACE_MSV_PER_DAY = 0.64
+"""Mars surface dose equivalent rate (mSv/day): Hassler et al. 2014, Science 343:1244797 (MSL RAD)."""
+
+CAREER_LIMIT_MSV = 600.0
+"""Career effective dose limit (mSv): NASA-STD-3001 Volume 1 Revision B (2022)."""
+
+SOLAR_MINIMUM = "2019-12-15"
+"""Reference solar minimum: December 2019 (NASA/NOAA Solar Cycle 25 Prediction Panel, September 2020)."""
+
+SOLAR_CYCLE_YEARS = 11.0
+"""Period of the modelled solar cycle (years, of 365.25 days)."""
+
+CRUISE_MEASURED = "2012-03-26"
+"""Middle of Curiosity RAD's cruise measurement, 2011-12-06 to 2012-07-14 (Zeitlin et al. 2013)."""
+
+SURFACE_MEASURED = "2013-01-03"
+"""Middle of Curiosity RAD's first surface measurement, 2012-08-07 to 2013-06-01 (Hassler et al. 2014)."""
+
+PHASES = ("outbound", "mars", "return")
+"""Phases of a round trip that count towards the dose, in flight order."""
+
+
+@dataclass(frozen=True)
+class SolarParticleEvent:
+    """A solar particle event: the dose equivalent (mSv) the crew receives on one UTC date."""
+
+    date: str
+    dose_msv: float
+    where: str = "solar_particle_events"
+
+    @property
+    def t(self) -> float:
+        """The event's epoch, TDB seconds past J2000."""
+        return parse_utc(self.date, self.where)
+
+
+@dataclass(frozen=True)
+class DoseModel:
+    """How fast the crew accumulates dose equivalent, and against which limit.
+
+    Attributes
+    ----------
+    cruise_msv_per_day, surface_msv_per_day : float
+        Rates in transit and at Mars, mSv/day (defaults: MSL RAD, see module).
+    shielding_factor : float
+        Multiplies both rates (> 0).
+    solar_modulation_amplitude : float
+        A in the solar-cycle factor (0 <= A < 1); 0 turns modulation off.
+    solar_minimum : str
+        UTC date of a solar minimum, the phase of the cycle.
+    solar_cycle_years : float
+        Period of the cycle, years.
+    career_limit_msv : float
+        Career limit, mSv.
+    prior_career_msv : float
+        Dose already received before this mission, mSv.
+    solar_particle_events : tuple of SolarParticleEvent
+    """
+
+    cruise_msv_per_day: float = CRUISE_MSV_PER_DAY
+    surface_msv_per_day: float = SURFACE_MSV_PER_DAY
+    shielding_factor: float = 1.0
+    solar_modulation_amplitude: float = 0.0
+    solar_minimum: str = SOLAR_MINIMUM
+    solar_cycle_years: float = SOLAR_CYCLE_YEARS
+    career_limit_msv: float = CAREER_LIMIT_MSV
+    prior_career_msv: float = 0.0
+    solar_particle_events: tuple = field(default_factory=tuple)
+
+    def __post_init__(self):
+        def finite(name, lo, lo_open=False, hi=None):
+            value = getattr(self, name)
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            if ok:
+                ok = value > lo if lo_open else value >= lo
+                if hi is not None:
+                    ok = ok and value < hi
+            if not ok:
+                bound = f"greater than {lo:g}" if lo_open else f"at least {lo:g}"
+                if hi is not None:
+                    bound += f" and less than {hi:g}"
+                raise InputError(f"{name} must be a number {bound}, got {value!r}", name)
+
+        finite("cruise_msv_per_day", 0.0)
+        finite("surface_msv_per_day", 0.0)
+        finite("shielding_factor", 0.0, lo_open=True)
+        finite("solar_modulation_amplitude", 0.0, hi=1.0)
+        finite("solar_cycle_years", 0.0, lo_open=True)
+        finite("career_limit_msv", 0.0, lo_open=True)
+        finite("prior_career_msv", 0.0)
+        parse_utc(self.solar_minimum, "solar_minimum")
+        for i, spe in enumerate(self.solar_particle_events):
+            spe.t  # noqa: B018 - parses the date, raising InputError naming it
+            if not (isinstance(spe.dose_msv, (int, float)) and math.isfinite(spe.dose_msv) and spe.dose_msv >= 0):
+                raise InputError(f"dose_msv must be a number at least 0, got {spe.dose_msv!r}",
+                                 f"solar_particle_events[{i}].dose_msv")
+
+    # -- the solar cycle --------------------------------------------------------------------
+
+    @property
+    def _omega(self) -> float:
+        return 2.0 * math.pi / (self.solar_cycle_years * 365.25 * DAY)
+
+    def _phase(self, t):
+        return self._omega * (np.asarray(t, dtype=np.float64) - parse_utc(self.solar_minimum))
+
+    def _norm(self, measured: str) -> float:
+        return 1.0 + self.solar_modulation_amplitude * math.cos(float(self._phase(parse_utc(measured))))
+
+    def modulation(self, t, measured: str = CRUISE_MEASURED):
+        """Solar-cycle factor on a rate measured at ``measured`` (1 there), at epochs ``t`` (TDB s)."""
+        return (1.0 + self.solar_modulation_amplitude * np.cos(self._phase(t))) / self._norm(measured)
+
+    def rate_msv_per_day(self, phase: str, t):
+        """Dose-equivalent rate in a phase at epochs ``t``, mSv/day (shielding and modulation applied)."""
+        base, measured = self._base(phase)
+        return base * self.shielding_factor * self.modulation(t, measured)
+
+    def _base(self, phase: str) -> tuple[float, str]:
+        if phase in ("outbound", "return"):
+            return self.cruise_msv_per_day, CRUISE_MEASURED
+        if phase == "mars":
+            return self.surface_msv_per_day, SURFACE_MEASURED
+        raise InputError(f"unknown phase '{phase}': expected one of {', '.join(PHASES)}", "phase")
+
+    def dose_msv(self, phase: str, a, b):
+        """Dose equivalent received in a phase between epochs ``a`` and ``b`` (TDB s), mSv.
+
+        The rate is integrated exactly: the integral of 1 + A cos(w (t - t_min))
+        is (b - a) + A (sin(w (b - t_min)) - sin(w (a - t_min))) / w.
+        """
+        base, measured = self._base(phase)
+        a = np.asarray(a, dtype=np.float64)
+        b = np.asarray(b, dtype=np.float64)
+        span = np.maximum(b - a, 0.0)
+        if self.solar_modulation_amplitude:
+            integral = span + self.solar_modulation_amplitude * np.where(
+                span > 0, (np.sin(self._phase(b)) - np.sin(self._phase(a))) / self._omega, 0.0)
+        else:
+            integral = span
+        return base * self.shielding_factor * integral / DAY / self._norm(measured)
+
+    def to_json(self) -> dict:
+        return {
+            "cruise_msv_per_day": self.cruise_msv_per_day,
+            "surface_msv_per_day": self.surface_msv_per_day,
+            "shielding_factor": self.shielding_factor,
+            "solar_modulation_amplitude": self.solar_modulation_amplitude,
+            "solar_minimum": self.solar_minimum,
+            "solar_cycle_years": self.solar_cycle_years,
+            "career_limit_msv": self.career_limit_msv,
+            "prior_career_msv": self.prior_career_msv,
+            "solar_particle_events": [{"date": s.date, "dose_msv": s.dose_msv} for s in self.solar_particle_events],
+            "sources": {
+                "cruise": "Zeitlin et al. 2013, Science 340:1080 (MSL RAD, cruise)",
+                "surface": "Hassler et al. 2014, Science 343:1244797 (MSL RAD, Gale crater)",
+                "career_limit": "NASA-STD-3001 Volume 1 Revision B (2022)",
+                "solar_minimum": "December 2019, NASA/NOAA Solar Cycle 25 Prediction Panel (2020)",
+            },
+        }
+
+
+def phase_at(bounds, t) -> np.ndarray:
+    """The phase at epochs ``t``: ``"before"``, ``"outbound"``, ``"mars"``, ``"return"`` or ``"after"``.
+
+    Parameters
+    ----------
+    bounds : sequence of 4 floats
+        Launch, arrival at Mars, departure from Mars, return to Earth, TDB s.
+    t : array_like
+        Epochs, TDB s.
+
+    Returns
+    -------
+    numpy.ndarray of str
+    """
+    names = np.array(("before",) + PHASES + ("after",))
+    return names[np.searchsorted(np.asarray(bounds, dtype=np.float64), np.asarray(t, dtype=np.float64), "right")]
+
+
+def integrate_dose(model: DoseModel, bounds, edges) -> dict:
+    """Dose equivalent received in each interval ``[edges[i], edges[i+1])``, by phase.
+
+    Parameters
+    ----------
+    model : DoseModel
+    bounds : sequence of 4 floats
+        Launch, Mars arrival, Mars departure, Earth return, TDB s, in order.
+    edges : array_like, shape (n + 1,)
+        Interval edges (e.g. UTC midnights), TDB s, increasing.
+
+    Returns
+    -------
+    dict
+        ``dose_msv`` (n,): received in each interval (phases and solar particle
+        events); ``by_phase``: {phase: (n,) mSv}; ``spe_msv`` (n,);
+        ``cumulative_msv`` (n,): career total at each interval's end (prior dose
+        included); ``mission_msv``: the mission's total; ``spe_outside``: the
+        solar particle events outside the mission (not counted).
+    """
+    b = np.asarray(bounds, dtype=np.float64)
+    if b.shape != (4,) or np.any(np.diff(b) < 0):
+        raise InputError("phase bounds must be 4 epochs in order: launch, Mars arrival, Mars departure, return",
+                         "bounds")
+    e = np.asarray(edges, dtype=np.float64)
+    lo, hi = e[:-1], e[1:]
+    by_phase = {}
+    for phase, a, z in zip(PHASES, b[:-1], b[1:]):
+        by_phase[phase] = model.dose_msv(phase, np.clip(lo, a, z), np.clip(hi, a, z))
+    spe = np.zeros(lo.size)
+    outside = []
+    if model.solar_particle_events:
+        t_spe = np.array([s.t for s in model.solar_particle_events])
+        inside = (t_spe >= b[0]) & (t_spe < b[-1])
+        which = np.searchsorted(e, t_spe, "right") - 1
+        counted = inside & (which >= 0) & (which < lo.size)
+        np.add.at(spe, which[counted], np.array([s.dose_msv for s in model.solar_particle_events])[counted])
+        outside = [s for s, c in zip(model.solar_particle_events, counted) if not c]
+    dose = sum(by_phase.values()) + spe
+    return {
+        "dose_msv": dose,
+        "by_phase": by_phase,
+        "spe_msv": spe,
+        "cumulative_msv": model.prior_career_msv + np.cumsum(dose),
+        "mission_msv": float(dose.sum()),
+        "spe_outside": outside,
+    }
+
+
+def limit_crossing(model: DoseModel, edges, cumulative_msv) -> float | None:
+    """Epoch (TDB s) at which the career total reaches the limit, or None.
+
+    Within the interval in which it is crossed, the dose is taken as received
+    at a steady rate (linear interpolation).
+    """
+    cum = np.asarray(cumulative_msv, dtype=np.float64)
+    over = np.flatnonzero(cum >= model.career_limit_msv)
+    if over.size == 0:
+        return None
+    i = int(over[0])
+    before = cum[i - 1] if i > 0 else model.prior_career_msv
+    if before >= model.career_limit_msv:
+        return float(edges[0])
+    frac = (model.career_limit_msv - before) / (cum[i] - before)
+    return float(edges[i] + frac * (edges[i + 1] - edges[i]))
+
+
+def describe_crossing(t: float | None) -> str | None:
+    """UTC date of a limit crossing, or None."""
+    return None if t is None else tdb_to_utc_iso(t)

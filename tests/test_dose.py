@@ -1,0 +1,164 @@
+"""Radiation dose equivalent of the crew (sojourn.crew.dose) and the crew timeline on a small fake plan.
+
+Published figures: deep-space cruise 1.84 mSv/day (Zeitlin et al. 2013, Science 340:1080);
+Mars surface 0.64 mSv/day (Hassler et al. 2014, Science 343:1244797); career limit
+600 mSv (NASA-STD-3001 Vol. 1 Rev. B). The totals below are computed by hand from
+phase lengths chosen for the test.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from sojourn.crew.dose import DoseModel, SolarParticleEvent, integrate_dose, limit_crossing, phase_at
+from sojourn.crew.timeline import CrewSettings, crew_settings, crew_timeline, day_edges, load_crew_config
+from sojourn.errors import InputError, ScenarioError
+from sojourn.time import DAY, parse_utc
+
+LAUNCH = parse_utc("2033-04-17T06:00")
+OUT_DAYS, STAY_DAYS, BACK_DAYS = 200.25, 500.0, 199.5
+BOUNDS = (LAUNCH, LAUNCH + OUT_DAYS * DAY, LAUNCH + (OUT_DAYS + STAY_DAYS) * DAY,
+          LAUNCH + (OUT_DAYS + STAY_DAYS + BACK_DAYS) * DAY)
+HAND_TOTAL = 1.84 * OUT_DAYS + 0.64 * STAY_DAYS + 1.84 * BACK_DAYS  # 1055.54 mSv
+
+
+def _fake_plan():
+    """A tiny plan: only what the crew timeline reads (two legs between real bodies, a name)."""
+    legs = [{"from": "earth", "to": "mars", "t_depart": BOUNDS[0], "t_arrive": BOUNDS[1]},
+            {"from": "mars", "to": "earth", "t_depart": BOUNDS[2], "t_arrive": BOUNDS[3]}]
+    return SimpleNamespace(scenario_name="fake", legs=legs)
+
+
+def test_dose_integrates_to_the_hand_computed_total():
+    dates, edges = day_edges(BOUNDS[0], BOUNDS[3])
+    assert dates[0] == "2033-04-17" and len(dates) == len(edges) - 1
+    d = integrate_dose(DoseModel(), BOUNDS, edges)
+    assert d["mission_msv"] == pytest.approx(HAND_TOTAL, rel=1e-12)
+    assert d["by_phase"]["outbound"].sum() == pytest.approx(1.84 * OUT_DAYS, rel=1e-12)
+    assert d["by_phase"]["mars"].sum() == pytest.approx(0.64 * STAY_DAYS, rel=1e-12)
+    assert d["by_phase"]["return"].sum() == pytest.approx(1.84 * BACK_DAYS, rel=1e-12)
+    # launch at 06:00 UTC: three quarters of a cruise day on the first day, whole days after
+    assert d["dose_msv"][0] == pytest.approx(0.75 * 1.84, rel=1e-9)
+    assert d["dose_msv"][1] == pytest.approx(1.84, rel=1e-9)
+    assert d["cumulative_msv"][-1] == pytest.approx(HAND_TOTAL, rel=1e-12)
+    # the career limit: 600 - 1.84 x 200.25 = 231.54 mSv more at 0.64 mSv/day on Mars
+    t = limit_crossing(DoseModel(), edges, d["cumulative_msv"])
+    assert t == pytest.approx(BOUNDS[1] + (600.0 - 1.84 * OUT_DAYS) / 0.64 * DAY, abs=1.0)
+
+
+def test_phases():
+    t = np.array([BOUNDS[0] - 1, BOUNDS[0] + 1, BOUNDS[1] + 1, BOUNDS[2] + 1, BOUNDS[3] + 1])
+    assert phase_at(BOUNDS, t).tolist() == ["before", "outbound", "mars", "return", "after"]
+
+
+def test_shielding_prior_dose_and_solar_particle_events():
+    dates, edges = day_edges(BOUNDS[0], BOUNDS[3])
+    spe = (SolarParticleEvent("2034-01-10T12:00", 40.0), SolarParticleEvent("2030-01-01", 99.0))
+    model = DoseModel(shielding_factor=0.5, prior_career_msv=10.0, solar_particle_events=spe)
+    d = integrate_dose(model, BOUNDS, edges)
+    assert d["mission_msv"] == pytest.approx(0.5 * HAND_TOTAL + 40.0, rel=1e-12)
+    i = dates.index("2034-01-10")
+    assert d["spe_msv"][i] == 40.0 and d["spe_msv"].sum() == 40.0
+    assert [s.date for s in d["spe_outside"]] == ["2030-01-01"]
+    assert d["cumulative_msv"][-1] == pytest.approx(10.0 + 0.5 * HAND_TOTAL + 40.0, rel=1e-12)
+    assert limit_crossing(model, edges, d["cumulative_msv"]) is None
+
+
+def test_solar_cycle_modulation():
+    a = 0.3
+    model = DoseModel(solar_modulation_amplitude=a)
+    # the measured rate is reproduced at the middle of its measurement
+    assert model.rate_msv_per_day("outbound", parse_utc("2012-03-26")) == pytest.approx(1.84, rel=1e-12)
+    assert model.rate_msv_per_day("mars", parse_utc("2013-01-03")) == pytest.approx(0.64, rel=1e-12)
+    # GCR dose is highest at solar minimum and lowest half a cycle later
+    t_min = parse_utc("2019-12-15")
+    half = 5.5 * 365.25 * DAY
+    r = model.rate_msv_per_day("outbound", np.array([t_min, t_min + half, t_min + 2 * half]))
+    assert r[0] == pytest.approx(r[2]) and r[0] / r[1] == pytest.approx((1 + a) / (1 - a))
+    # the closed-form integral against quadrature, over a year that straddles phases of the cycle
+    t0, t1 = parse_utc("2031-02-01"), parse_utc("2032-02-01")
+    tt = np.linspace(t0, t1, 200001)
+    quad = np.trapezoid(model.rate_msv_per_day("return", tt), tt) / DAY
+    assert model.dose_msv("return", t0, t1) == pytest.approx(quad, rel=1e-9)
+    # over a whole cycle the cosine averages out
+    whole = model.dose_msv("outbound", t_min, t_min + 2 * half)
+    assert whole == pytest.approx(1.84 * (2 * half / DAY) / model._norm("2012-03-26"), rel=1e-12)
+
+
+@pytest.mark.parametrize("kwargs", [dict(shielding_factor=0.0), dict(solar_modulation_amplitude=1.0),
+                                    dict(cruise_msv_per_day=-1.0), dict(career_limit_msv=float("nan")),
+                                    dict(solar_minimum="2019-13-01")])
+def test_dose_model_refuses_nonsense(kwargs):
+    with pytest.raises(InputError):
+        DoseModel(**kwargs)
+
+
+def test_crew_timeline_on_a_fake_plan():
+    tl = crew_timeline(_fake_plan(), CrewSettings())
+    s = tl.summary()
+    assert s["dose"]["mission_msv"] == pytest.approx(HAND_TOTAL, abs=1e-3)
+    assert s["days_since_leaving_earth"] == pytest.approx(OUT_DAYS + STAY_DAYS + BACK_DAYS)
+    assert s["dose"]["limit_crossed"] and s["dose"]["limit_crossed_on"] == "2034-10-31"  # 2033-11-03T12:00 + 361.78 d
+    records = tl.records()
+    assert len(records) == len(tl.dates)
+    assert sum(r["dose_msv"] for r in records) == pytest.approx(HAND_TOTAL, abs=1e-3)
+    # light time is distance over c, and during the stay the crew is at Mars
+    r = records[300]
+    assert r["phase"] == "mars"
+    assert r["light_time_min"] == pytest.approx(r["distance_km"] / 299792.458 / 60, abs=1e-5)
+    from sojourn.ephemeris import load_ephemeris
+
+    eph = load_ephemeris()
+    t = tl.t_sample[300]
+    d = np.linalg.norm(eph.state("mars", t)[0] - eph.state("earth", t)[0])
+    assert r["distance_km"] == pytest.approx(d, abs=0.1)
+    # no NaN anywhere in what goes out
+    for rec in records:
+        for v in rec.values():
+            assert not (isinstance(v, float) and not math.isfinite(v))
+
+
+def test_crew_config_file(tmp_path):
+    path = tmp_path / "crew.toml"
+    path.write_text("""
+[dose]
+shielding_factor = 0.5
+solar_minimum = 2019-12-01
+[[dose.solar_particle_events]]
+date = 2034-01-10
+dose_msv = 40
+[comms]
+threshold_deg = 3
+frequency_ghz = 32.0
+file_gb = 1
+""")
+    cfg = load_crew_config(path)
+    s = crew_settings(cfg, {"dose.shielding_factor": (0.25, "--shielding"), "comms.margin_db": (None, "--margin")})
+    assert s.dose.shielding_factor == 0.25  # the option wins over the file
+    assert s.dose.solar_minimum == "2019-12-01"
+    assert s.dose.solar_particle_events == (SolarParticleEvent("2034-01-10", 40.0),)
+    assert s.threshold_deg == 3.0 and s.link.frequency_hz == 32e9 and s.file_bytes == 1e9
+    assert s.link.margin_db == 3.0
+
+
+@pytest.mark.parametrize("text,key,words", [
+    ("[dose]\nshieldng_factor = 0.5\n", "dose.shieldng_factor", "did you mean 'shielding_factor'"),
+    ("[dose]\nshielding_factor = '0.5'\n", "dose.shielding_factor", "expected a number"),
+    ("[dose]\nshielding_factor = 0\n", "dose.shielding_factor", "greater than 0"),
+    ("[comms]\nthreshold_deg = -2\n", "comms.threshold_deg", "greater than 0"),
+    ("[radiation]\nx = 1\n", "radiation", "unknown key"),
+    ("[[dose.solar_particle_events]]\ndate = '2034-01-10'\n", "dose.solar_particle_events[0].dose_msv",
+     "missing key"),
+    ("[dose]\nsolar_minimum = '2019-02-30'\n", "dose.solar_minimum", "invalid date"),
+])
+def test_crew_config_errors_name_file_and_key(tmp_path, text, key, words):
+    path = tmp_path / "crew.toml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as exc:
+        load_crew_config(path)
+    assert exc.value.where == f"{path}: {key}"
+    assert words in exc.value.message
