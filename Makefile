@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,15 +16,27 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $@
 
 $(TSTAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spice]'
 	touch $@
+
+# The dossier's test renders it in headless Chromium (Debian's package). Install it when it is
+# missing and we may (root, as in CI); otherwise that one test is skipped.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing chromium for the dossier test"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "chromium not found and not root: the dossier's browser test will be skipped"; \
+		fi; \
+	fi
 
 demo: $(STAMP)
 	$(BIN)/sojourn porkchop --from earth --to mars \
 		--launch 2026-09-01:2027-01-15 --arrive 2027-06-01:2028-02-01 \
 		--out porkchop-2026.png
 
-test: $(TSTAMP)
+test: $(TSTAMP) browser
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -1,0 +1,315 @@
+"""The mission dossier: one self-contained HTML file, checked in a real headless browser.
+
+The dossier is written once by the CLI. It must hold the plan's own numbers
+(dates, Δv, propellant, crew, assumptions), reference nothing outside itself
+(every image a ``data:`` URI, no external script, stylesheet or font), and
+render in headless Chromium with no network: every image decodes (the
+dossier's own inline check writes the count on ``<body>``), the console stays
+silent, and the screenshot is a page, not a blank. A control page with a broken
+image and a console error proves those checks can fail.
+
+Chromium is Debian's ``chromium`` package; ``make test`` installs it when it is
+missing and the user is root (as in CI). The browser test is skipped only when
+it is missing and cannot be installed (not root).
+"""
+
+from __future__ import annotations
+
+import base64
+import html.parser
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sojourn.cli import main
+
+ULYSSES = Path(__file__).resolve().parents[1] / "examples" / "ulysses.toml"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def dossier(tmp_path_factory):
+    """The dossier of examples/ulysses.toml written by ``sojourn report``, and its --json summary."""
+    out = tmp_path_factory.mktemp("report") / "ulysses.html"
+    capture = _Capture()
+    with capture:
+        status = main(["report", str(ULYSSES), "--out", str(out), "--json"])
+    assert status == 0, capture.err
+    return out, json.loads(capture.out)
+
+
+class _Capture:
+    """Capture stdout/stderr in a module-scoped fixture (capsys is function-scoped)."""
+
+    def __enter__(self):
+        import io
+
+        self._old = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
+        return self
+
+    def __exit__(self, *exc):
+        self.out, self.err = sys.stdout.getvalue(), sys.stderr.getvalue()
+        sys.stdout, sys.stderr = self._old
+        return False
+
+
+@pytest.fixture(scope="module")
+def plan():
+    from sojourn.mission.plan import plan_mission
+    from sojourn.mission.scenario import load_scenario
+
+    return plan_mission(load_scenario(ULYSSES))
+
+
+class _Page(html.parser.HTMLParser):
+    """Collect every tag's attributes and the visible text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("style", "script"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def _text(page: _Page) -> str:
+    return re.sub(r"\s+", " ", " ".join(page.text))
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def test_dossier_is_self_contained(dossier):
+    path, summary = dossier
+    raw = path.read_text(encoding="utf-8")
+    page = _parse(path)
+    images = [a for t, a in page.tags if t == "img"]
+    assert len(images) == len(summary["figures"])
+    for img in images:
+        src = img["src"]
+        assert src.startswith("data:image/"), src[:40]
+        mime, b64 = src[5:].split(";base64,", 1)
+        data = base64.b64decode(b64, validate=True)
+        if mime == "image/png":
+            assert data.startswith(PNG_MAGIC)
+        else:
+            assert mime == "image/svg+xml" and b"<svg" in data[:2000]
+        assert img.get("alt")
+    # nothing fetched from elsewhere: no stylesheet link, no script file, no remote URL, no web font
+    assert not [t for t, a in page.tags if t == "link"]
+    assert not [a for t, a in page.tags if t == "script" and a.get("src")]
+    for t, attrs in page.tags:
+        for key in ("src", "href", "srcset", "poster", "data"):
+            value = attrs.get(key)
+            assert value is None or value.startswith(("data:", "#")), (t, key, value[:60])
+    outside_images = re.sub(r'src="data:[^"]*"', "", raw)
+    assert not re.search(r"https?://|@import|@font-face|url\(", outside_images)
+    # written atomically: nothing but the dossier in its directory
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_dossier_sections_and_features(dossier):
+    path, summary = dossier
+    page = _parse(path)
+    ids = [a["id"] for t, a in page.tags if t == "section" and "id" in a]
+    assert ids[:6] == ["summary", "crew", "timeline", "trajectory", "dv", "porkchop"]
+    assert ids[-1] == "assumptions"
+    assert {"timeline", "trajectory", "porkchop"} <= set(summary["figures"])
+    text = _text(page)
+    # abort coverage, dose and communications are in whenever this installation has them
+    try:
+        import sojourn.contingency.aborts  # noqa: F401
+    except ImportError:
+        assert "aborts" in summary["missing"] and "Abort analysis not available" in text
+    else:
+        assert summary["features"]["aborts"] and "aborts" in summary["figures"] and "aborts" in ids
+        assert "Abort coverage" in text and "days covered" in text.lower()
+    try:
+        import sojourn.crew.timeline  # noqa: F401
+    except ImportError:
+        assert "crew" in summary["missing"]
+    else:
+        assert summary["features"]["crew"] and {"dose", "comms"} <= set(summary["figures"])
+        assert {"dose", "comms"} <= set(ids)
+        # the dose model's sources are cited
+        assert "Zeitlin et al. 2013" in text and "Hassler et al. 2014" in text and "NASA-STD-3001" in text
+
+
+def test_dossier_shows_the_plans_numbers(dossier, plan):
+    from sojourn.mission.scenario import load_scenario
+
+    path, _ = dossier
+    text = _text(_parse(path))
+    sc = load_scenario(ULYSSES)
+    assert sc.mission.name in text and sc.mission.description in text
+    for m in sc.crew.members:
+        assert m.name in text and m.role in text
+    out_leg, ret_leg = plan.legs
+    assert out_leg["depart"][:10] in text and ret_leg["arrive"][:10] in text
+    assert f"{plan.total_dv_kms:.2f} km/s" in text
+    assert f"{plan.total_days:,.0f} days" in text
+    for b in plan.burns:
+        assert b["label"] in text and f"{b['dv_kms']:.3f}" in text
+        if "propellant_kg" in b:
+            assert f"{b['propellant_kg']:,.0f}" in text
+    # the burns' Δv add up to the total shown in the table's foot
+    assert f"Total {plan.total_dv_kms:.3f}" in text
+    assert np.isclose(sum(b["dv_kms"] for b in plan.burns), plan.total_dv_kms)
+    assert f"{plan.budget['total_propellant_kg']:,.0f}" in text
+    # both legs: C3 and arrival v-infinity as the plan has them
+    for leg in plan.legs:
+        assert f"{leg['c3']:.2f}" in text and f"{leg['vinf_arrival']:.3f}" in text
+    # the porkchop table marks the plan's own outbound transfer
+    assert re.search(rf"this plan {out_leg['depart'][:10]} {out_leg['arrive'][:10]} "
+                     rf"{out_leg['tof_days']:.0f} {out_leg['c3']:.2f}", text)
+    for a in plan.assumptions:
+        assert a in text
+
+
+def test_dossier_errors_are_one_line_and_leave_no_file(capsys, tmp_path):
+    cases = [
+        (["--out", str(tmp_path / "d.pdf")], "(--out)"),
+        (["--out", str(tmp_path / "missing" / "d.html")], "(--out)"),
+        (["--out", str(tmp_path / "d.html"), "--images", "gif"], "(--images)"),
+    ]
+    for args, where in cases:
+        assert main(["report", str(ULYSSES), *args]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and err.count("\n") == 1 and where in err
+    assert main(["report", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "d.html")]) == 2
+    assert capsys.readouterr().err.startswith("error: scenario file not found")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_infeasible_scenario_keeps_an_old_dossier(capsys, tmp_path):
+    text = ULYSSES.read_text(encoding="utf-8").replace("max_total_dv_kms = 8.0", "max_total_dv_kms = 3.0")
+    assert "max_total_dv_kms = 3.0" in text
+    scenario = tmp_path / "cheap.toml"
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "d.html"
+    out.write_text("old dossier")
+    assert main(["report", str(scenario), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert out.read_text() == "old dossier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cheap.toml", "d.html"]
+
+
+def test_missing_features_are_said_not_hidden(monkeypatch, plan):
+    """Without the abort and crew modules the dossier says so instead of failing."""
+    import sojourn.report.dossier as dossier_mod
+    from sojourn.mission.scenario import load_scenario
+
+    monkeypatch.setitem(sys.modules, "sojourn.contingency.aborts", None)
+    monkeypatch.setitem(sys.modules, "sojourn.crew.timeline", None)
+    monkeypatch.setattr(dossier_mod, "_draw_figures", lambda d, eph, fmt: {})  # charts are tested above
+    d = dossier_mod.build_dossier(load_scenario(ULYSSES), plan=plan)
+    assert d.aborts is None and d.crew is None
+    assert set(d.missing) == {"aborts", "crew"}
+    page = _Page()
+    page.feed(dossier_mod.render_html(d))
+    text = _text(page)
+    assert "Abort analysis not available in this installation" in text
+    assert "Crew model not available in this installation" in text
+    assert "Not in this dossier" in text
+
+
+# --------------------------------------------------------------------------- in a browser
+
+
+def _chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe:
+        return exe
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.fail("chromium is not installed: `make browser` (part of `make test`) installs it as root")
+    pytest.skip("chromium is not installed and cannot be installed without root")
+
+
+def _render(exe: str, page: Path, work: Path, screenshot: Path | None = None) -> tuple[str, str]:
+    """Load ``page`` in headless Chromium with no network; return (DOM after load, stderr)."""
+    args = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--host-resolver-rules=MAP * ~NOTFOUND",  # nothing resolves: a remote resource could not load
+            f"--user-data-dir={work}", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000",
+            "--hide-scrollbars", "--window-size=1280,4000", "--dump-dom"]
+    work.mkdir(parents=True, exist_ok=True)
+    if screenshot is not None:
+        args.append(f"--screenshot={screenshot}")
+    proc = subprocess.run([*args, page.as_uri()], capture_output=True, text=True, timeout=180, cwd=work)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout, proc.stderr
+
+
+def _body_counts(dom: str) -> tuple[int, int]:
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    loaded = re.search(r'data-images-loaded="(\d+)"', body)
+    total = re.search(r'data-images-total="(\d+)"', body)
+    assert loaded and total, body
+    return int(loaded.group(1)), int(total.group(1))
+
+
+def _console_lines(stderr: str) -> list[str]:
+    return [ln for ln in stderr.splitlines() if ":CONSOLE" in ln or "Uncaught" in ln]
+
+
+def test_dossier_renders_in_headless_chromium(dossier, tmp_path):
+    exe = _chromium()
+    path, summary = dossier
+    shot = tmp_path / "dossier.png"
+    dom, err = _render(exe, path, tmp_path / "profile", shot)
+    loaded, total = _body_counts(dom)
+    assert total == len(summary["figures"]) and loaded == total
+    assert _console_lines(err) == []
+    # the screenshot is the page: 1280 x 4000, the dark masthead on top, a light page below, charts in it
+    from PIL import Image
+
+    with Image.open(shot) as im:
+        assert im.size == (1280, 4000)
+        px = np.asarray(im.convert("RGB"), dtype=float)
+    masthead, page = px[:150].mean(), px[400:].mean()
+    assert masthead < 100 < 200 < page  # dark band over a light page
+    assert px[400:].std() > 20  # text, tables and charts, not a blank
+
+    # control: the same checks catch a broken image and a console error
+    script = re.findall(r"<script>.*?</script>", path.read_text(encoding="utf-8"), re.S)[-1]
+    control = tmp_path / "control.html"
+    control.write_text('<!DOCTYPE html><html><body><img src="data:image/png;base64,AAAA" alt="broken">'
+                       f'<img src="{_first_image(path)}" alt="fine">'
+                       '<script>console.error("control"); notDefined();</script>' + script + "</body></html>")
+    dom, err = _render(exe, control, tmp_path / "profile")
+    assert _body_counts(dom) == (1, 2)
+    assert any("Uncaught ReferenceError" in ln for ln in _console_lines(err))
+
+
+def _first_image(path: Path) -> str:
+    return re.search(r'src="(data:image/[^"]+)"', path.read_text(encoding="utf-8")).group(1)
