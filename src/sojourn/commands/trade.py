@@ -1,0 +1,119 @@
+"""``sojourn trade STUDY.toml``: a whole trade study on Dask, resumable, summarised in one table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sojourn.cli import EphemerisOption, JsonOption, _check_output, _console, _fmt, _print_json, _show_progress, app
+
+
+@app.command()
+def trade(
+    study_file: Path = typer.Argument(..., metavar="STUDY.toml",
+                                      help="Trade study: a base scenario and the opportunities, vehicles, "
+                                           "parking orbits, stays, dispersions and porkchop grid it sweeps."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="tcp://HOST:PORT",
+                                            help="Run on this Dask scheduler's workers."),
+    workers: Optional[int] = typer.Option(None, "--workers", metavar="N",
+                                          help="Run on a local Dask cluster of N single-threaded worker "
+                                               "processes (default: one per core)."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="STORE",
+                                       help="Store directory: Parquet tiles and Zarr grid (default: "
+                                            "<study>.trade beside the study). A study started again "
+                                            "resumes from its finished tiles."),
+    summary: bool = typer.Option(False, "--summary",
+                                 help="Print the best plan of every opportunity and vehicle."),
+    plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE",
+                                        help="Chart of the best total Δv per opportunity and vehicle "
+                                             "(.png, .svg or .pdf)."),
+    ephemeris: Optional[Path] = EphemerisOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Sweep a trade study in tiles on Dask; results stream into a store and resume after any stop."""
+    from sojourn.plot.figure import FIGURE_SUFFIXES
+    from sojourn.trade.run import _check_cluster, run_study
+    from sojourn.trade.store import default_store_path
+    from sojourn.trade.study import load_study
+
+    _check_output(plot, tuple(FIGURE_SUFFIXES), "--plot")
+    _check_cluster(scheduler, workers)
+    study = load_study(study_file)
+    store_path = out if out is not None else default_store_path(study_file)
+    report = run_study(study, store_path, scheduler=scheduler, workers=workers, ephemeris=ephemeris,
+                       progress=_show_progress() and not as_json)
+    from sojourn.trade.summary import summarize
+
+    result = summarize(study, report.trade_store, report.plan)
+    written = []
+    if plot is not None:
+        from sojourn.plot.trade import plot_trade
+
+        written.append(str(plot_trade(result, plot)))
+    if as_json:
+        data = result.to_json()
+        data["run"] = report.to_json()
+        data["outputs"] = written
+        _print_json(data)
+        return
+    console = _console()
+    done = (f"{report.computed} computed now on {report.workers} workers, {report.resumed} already done"
+            if report.computed else "all already done: nothing computed")
+    console.print(f"[bold]{result.study}[/bold]: {result.finished} of {result.tiles} tiles in {store_path} ({done})")
+    if summary:
+        console.print(_table(result, study))
+    elif result.records:
+        feasible = [r for r in result.records if r["feasible"]]
+        if feasible:
+            best = min(feasible, key=lambda r: r["total_dv_kms"])
+            console.print(f"least total Δv: {best['total_dv_kms']:.2f} km/s, {best['vehicle']} in the "
+                          f"{best['opportunity']} opportunity (launch {best['launch'][:10]}); "
+                          "--summary prints every opportunity")
+        console.print(f"{len(feasible)} of {len(result.records)} opportunity-vehicle pairs are feasible")
+    if result.porkchop is not None:
+        p = result.porkchop
+        line = (f"porkchop {p['from']} → {p['to']}: {p['cells_done']:,} of {p['cells']:,} cells "
+                f"({p['shape'][0]:,} × {p['shape'][1]:,}, step {p['step_days']:g} d), {p['solved']:,} solved")
+        for b in p["least_c3"]:
+            line += f"; type {b['transfer_type']} least C3 {b['c3']:.2f} km²/s² ({b['launch'][:10]} → {b['arrival'][:10]})"
+        console.print(line)
+    for w in written:
+        console.print(f"wrote {w}")
+
+
+def _table(result, study):
+    from rich.table import Table
+
+    table = Table(title=f"{result.study}: best plan of each opportunity and vehicle ({result.objective})",
+                  title_justify="left")
+    tcm = any(r["tcm_p99_ms"] is not None for r in result.records)
+    # parking orbit and stay range only when the study sweeps them
+    park = len({c.parking_altitude_km for c in study.combinations}) > 1
+    stays = len({c.stay_days for c in study.combinations}) > 1
+    cols = (["opp.", "vehicle", "launch", "out d", "stay d", "back d", "total d", "Δv km/s", "prop. t"]
+            + (["park km"] if park else []) + (["stay d range"] if stays else [])
+            + (["TCM p99 m/s"] if tcm else []) + ["feasible"])
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("opp.", "vehicle", "launch", "feasible") else "right",
+                         no_wrap=col == "vehicle")
+    notes = []
+    for r in result.records:
+        if not r["feasible"]:
+            notes.append(f"{r['opportunity']} {r['vehicle']}: {r['reason']} ({r['binding_constraint']})")
+            table.add_row(str(r["opportunity"]), r["vehicle"], *["—"] * (len(cols) - 3),
+                          f"no [{len(notes)}]")
+            continue
+        table.add_row(
+            str(r["opportunity"]), r["vehicle"], r["launch"][:10], f"{r['outbound_days']:.0f}",
+            f"{r['stay_days']:.0f}", f"{r['return_days']:.0f}", f"{r['total_days']:.0f}", _fmt(r["total_dv_kms"]),
+            f"{r['propellant_kg'] / 1000:,.1f}" if r["propellant_kg"] is not None else "—",
+            *([f"{r['parking_altitude_km']:g}"] if park else []),
+            *([f"{r['stay_min_days']:g}-{r['stay_max_days']:g}"] if stays else []),
+            *([f"{r['tcm_p99_ms']:.1f}" if r["tcm_p99_ms"] is not None else "—"] if tcm else []),
+            f"yes ({r['feasible_combinations']}/{r['combinations']})")
+    if notes:
+        table.caption = "\n".join(f"[{i}] {n}" for i, n in enumerate(notes, 1))
+        table.caption_justify = "left"
+    return table
