@@ -245,3 +245,15 @@ def test_data_is_an_existing_directory_leaves_no_plot(capsys, tmp_path):
     assert main(PORKCHOP + ["--out", str(png), "--data", str(tmp_path / "grid.nc")]) == 2
     _assert_one_error_line(capsys.readouterr(), "--data")
     assert [p.name for p in tmp_path.iterdir()] == ["grid.nc"]
+
+
+def test_ctrl_c_is_one_line_and_status_130(monkeypatch, capsys):
+    import sojourn.transfer.porkchop as porkchop_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(porkchop_module, "porkchop", interrupted)
+    assert main(["porkchop", "--from", "earth", "--to", "mars", "--launch", "2026-09-01:2026-09-02",
+                 "--arrive", "2027-06-01:2027-06-02"]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "error: interrupted"

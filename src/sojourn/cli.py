@@ -307,7 +307,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("error: interrupted\n")
         return 130
     except typer.Exit as exc:
-        return exc.exit_code
+        result = exc.exit_code
+    if result == 130:  # typer hands Ctrl-C back as exit status 130
+        sys.stderr.write("error: interrupted\n")
     return result if isinstance(result, int) else 0
 
 
