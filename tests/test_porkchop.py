@@ -213,6 +213,30 @@ def test_cells_match_a_fresh_lambert_solve(grid, eph):
         assert grid.rla_deg.values[i, j] == pytest.approx(rla, abs=1e-7)
 
 
+def test_warm_started_rows_agree_with_cold_solves_everywhere(grid, eph):
+    """The grid kernel seeds each cell's Lambert iteration from its row neighbours;
+    every cell must still be what a cold, independent solve gives (same status,
+    same numbers to the solver's tolerance), across type I/II switches and
+    unsolvable cells alike."""
+    from sojourn.core.transfer_grid import transfer_grid, transfer_pairs
+
+    t1 = grid.launch_tdb.values
+    t2 = grid.arrival_tdb.values
+    r1, v1 = eph.state("earth", t1)
+    r2, v2 = eph.state("mars", t2)
+    warm = transfer_grid(GM_SUN, r1, v1, t1, r2, v2, t2)
+    i, j = np.meshgrid(np.arange(t1.size), np.arange(t2.size), indexing="ij")
+    cold = transfer_pairs(GM_SUN, r1[i.ravel()], v1[i.ravel()], t1[i.ravel()],
+                          r2[j.ravel()], v2[j.ravel()], t2[j.ravel()])
+    status_warm, status_cold = warm[6].ravel(), cold[6]
+    assert np.array_equal(status_warm, status_cold)
+    assert np.array_equal(warm[5].ravel(), cold[5])  # transfer type
+    assert len(set(warm[5].ravel().tolist())) == 2 and (status_cold != 0).any()  # the grid tests both
+    ok = status_cold == 0
+    for w, c in zip(warm[:3], cold[:3]):  # c3, v-infinity out and in
+        assert np.max(np.abs(w.ravel()[ok] - c[ok]) / c[ok]) < 1e-10
+
+
 def test_cells_propagate_onto_mars(grid, eph, exact_propagate):
     """Rebuild the departure velocity from the grid's own C3, DLA and RLA and fly it:
     two-body propagation for the time of flight must land on Mars' ephemeris position."""

@@ -116,20 +116,31 @@ def _x_of_tmin(lam, m):
     return x, _tof(x, lam, m)
 
 
+@njit(cache=True, inline="always")
+def _x_guess_zero_rev(t_target, lam):
+    """Izzo's initial guess of x for zero revolutions (Izzo 2015, eq. 30)."""
+    t00 = math.acos(lam) + lam * math.sqrt(1.0 - lam * lam)
+    t1 = 2.0 / 3.0 * (1.0 - lam * lam * lam)
+    if t_target >= t00:
+        return (t00 / t_target) ** (2.0 / 3.0) - 1.0
+    if t_target < t1:
+        return 2.5 * t1 / t_target * (t1 - t_target) / (1.0 - lam**5) + 1.0
+    return (t00 / t_target) ** (math.log(t1 / t00) / math.log(2.0)) - 1.0
+
+
 @njit(cache=True)
-def _solve_x(t_target, lam, m, low_path):
-    """Solve T(x) = t_target; returns (x, status)."""
+def _solve_x(t_target, lam, m, low_path, x_start):
+    """Solve T(x) = t_target; returns (x, status).
+
+    ``x_start`` replaces Izzo's initial guess for zero revolutions (NaN: use
+    it), e.g. the solution of the neighbouring porkchop cell. The iteration is
+    bracketed and its answer checked either way, so a poor start costs only
+    iterations.
+    """
     if m == 0:
         lo = -1.0
         hi = math.inf
-        t00 = math.acos(lam) + lam * math.sqrt(1.0 - lam * lam)
-        t1 = 2.0 / 3.0 * (1.0 - lam * lam * lam)
-        if t_target >= t00:
-            x = (t00 / t_target) ** (2.0 / 3.0) - 1.0
-        elif t_target < t1:
-            x = 2.5 * t1 / t_target * (t1 - t_target) / (1.0 - lam**5) + 1.0
-        else:
-            x = (t00 / t_target) ** (math.log(t1 / t00) / math.log(2.0)) - 1.0
+        x = x_start if -1.0 < x_start < math.inf else _x_guess_zero_rev(t_target, lam)
         increasing = False
     else:
         x_min, t_min = _x_of_tmin(lam, m)
@@ -184,16 +195,31 @@ def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, m, prograde, low_path, nx
     in the usual convention; the departure body's orbit normal for planetary
     transfers). Returns (v1x, v1y, v1z, v2x, v2y, v2z, status).
     """
-    nan = math.nan
-    bad = (nan, nan, nan, nan, nan, nan)
     r1 = math.sqrt(r1x * r1x + r1y * r1y + r1z * r1z)
     r2 = math.sqrt(r2x * r2x + r2y * r2y + r2z * r2z)
+    a, b, c, d, e, f, status, _ = lambert_norms(mu, r1x, r1y, r1z, r1, r2x, r2y, r2z, r2, tof, m, prograde,
+                                                low_path, nx, ny, nz, math.nan)
+    return a, b, c, d, e, f, status
+
+
+@njit(cache=True, inline="always")
+def lambert_norms(mu, r1x, r1y, r1z, r1, r2x, r2y, r2z, r2, tof, m, prograde, low_path, nx, ny, nz, x_start):
+    """:func:`lambert_one` given the norms ``r1``, ``r2`` of the positions (a grid computes
+    them once per row and column), started from Izzo's variable ``x_start`` (NaN: Izzo's guess).
+
+    Returns (v1x, v1y, v1z, v2x, v2y, v2z, status, x); ``x`` (NaN unless OK)
+    seeds the next, neighbouring problem, as a porkchop row solved in order.
+    """
+    nan = math.nan
+    bad = (nan, nan, nan, nan, nan, nan)
     if not (mu > 0.0 and tof > 0.0 and r1 > 0.0 and r2 > 0.0 and m >= 0):
-        return bad + (NO_SOLUTION,)
+        return bad + (NO_SOLUTION, nan)
     if not (math.isfinite(r1) and math.isfinite(r2) and math.isfinite(tof)):
-        return bad + (NO_SOLUTION,)
-    a1x, a1y, a1z = r1x / r1, r1y / r1, r1z / r1
-    a2x, a2y, a2z = r2x / r2, r2y / r2, r2z / r2
+        return bad + (NO_SOLUTION, nan)
+    i1 = 1.0 / r1
+    i2 = 1.0 / r2
+    a1x, a1y, a1z = r1x * i1, r1y * i1, r1z * i1
+    a2x, a2y, a2z = r2x * i2, r2y * i2, r2z * i2
     cx, cy, cz = r2x - r1x, r2y - r1y, r2z - r1z
     c = math.sqrt(cx * cx + cy * cy + cz * cz)
     s = 0.5 * (r1 + r2 + c)
@@ -211,14 +237,15 @@ def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, m, prograde, low_path, nx
         # r1 and r2 on one line: any plane through r1 holds r2. Collinear and
         # pointing the same way is the rectilinear degenerate case: refused.
         if cos_dot > 0.0:
-            return bad + (NO_SOLUTION,)
+            return bad + (NO_SOLUTION, nan)
         hx = nx - (nx * a1x + ny * a1y + nz * a1z) * a1x
         hy = ny - (nx * a1x + ny * a1y + nz * a1z) * a1y
         hz = nz - (nx * a1x + ny * a1y + nz * a1z) * a1z
         hn = math.sqrt(hx * hx + hy * hy + hz * hz)
         if hn < 1e-13:
-            return bad + (NO_SOLUTION,)
-    hx, hy, hz = hx / hn, hy / hn, hz / hn
+            return bad + (NO_SOLUTION, nan)
+    ihn = 1.0 / hn
+    hx, hy, hz = hx * ihn, hy * ihn, hz * ihn
     # sin(theta/2) and cos(theta/2) from chords of unit vectors (accurate everywhere)
     if cos_dot >= 0.0:
         sin_half = 0.5 * half_chord
@@ -226,7 +253,8 @@ def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, m, prograde, low_path, nx
     else:
         cos_half = 0.5 * half_chord
         sin_half = math.sqrt(max(0.0, 1.0 - cos_half * cos_half))
-    lam = math.sqrt(r1 * r2) * cos_half / s
+    sqrt_r1r2 = math.sqrt(r1 * r2)
+    lam = sqrt_r1r2 * cos_half / s
     lam = min(lam, 1.0)
     if hx * nx + hy * ny + hz * nz < 0.0:
         # the short way round goes against the reference: prograde is the long way
@@ -240,18 +268,18 @@ def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, m, prograde, low_path, nx
         lam = -lam
         t1x, t1y, t1z = -t1x, -t1y, -t1z
         t2x, t2y, t2z = -t2x, -t2y, -t2z
-    t_star = math.sqrt(2.0 * mu / (s * s * s)) * tof
-    x, status = _solve_x(t_star, lam, m, low_path)
-    if status != OK:
-        return bad + (status,)
-    y = _y_of(x, lam)
     gamma = math.sqrt(mu * s / 2.0)
+    t_star = 2.0 * gamma / (s * s) * tof  # sqrt(2 mu / s^3) tof
+    x, status = _solve_x(t_star, lam, m, low_path, x_start)
+    if status != OK:
+        return bad + (status, nan)
+    y = _y_of(x, lam)
     rho = (r1 - r2) / c
-    sigma = 2.0 * math.sqrt(r1 * r2) * sin_half / c  # = sqrt(1 - rho^2), without cancellation
-    vr1 = gamma * ((lam * y - x) - rho * (lam * y + x)) / r1
-    vr2 = -gamma * ((lam * y - x) + rho * (lam * y + x)) / r2
-    vt1 = gamma * sigma * (y + lam * x) / r1
-    vt2 = gamma * sigma * (y + lam * x) / r2
+    sigma = 2.0 * sqrt_r1r2 * sin_half / c  # = sqrt(1 - rho^2), without cancellation
+    vr1 = gamma * ((lam * y - x) - rho * (lam * y + x)) * i1
+    vr2 = -gamma * ((lam * y - x) + rho * (lam * y + x)) * i2
+    vt1 = gamma * sigma * (y + lam * x) * i1
+    vt2 = gamma * sigma * (y + lam * x) * i2
     return (
         vr1 * a1x + vt1 * t1x,
         vr1 * a1y + vt1 * t1y,
@@ -260,6 +288,7 @@ def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, m, prograde, low_path, nx
         vr2 * a2y + vt2 * t2y,
         vr2 * a2z + vt2 * t2z,
         OK,
+        x,
     )
 
 
