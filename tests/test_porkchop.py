@@ -236,6 +236,12 @@ def test_warm_started_rows_agree_with_cold_solves_everywhere(grid, eph):
     for w, c in zip(warm[:3], cold[:3]):  # c3, v-infinity out and in
         assert np.max(np.abs(w.ravel()[ok] - c[ok]) / c[ok]) < 1e-10
 
+    # without the asymptote: the same cells, bit for bit, and no DLA or RLA
+    lean = transfer_grid(GM_SUN, r1, v1, t1, r2, v2, t2, asymptote=False)
+    for k in (0, 1, 2, 5, 6):
+        assert np.array_equal(lean[k], warm[k], equal_nan=True)
+    assert np.isnan(lean[3]).all() and np.isnan(lean[4]).all()
+
 
 def test_cells_propagate_onto_mars(grid, eph, exact_propagate):
     """Rebuild the departure velocity from the grid's own C3, DLA and RLA and fly it:

@@ -574,7 +574,7 @@ def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress:
         eph.check_range(burns.mars, t_arr[0], t_arr[-1], f"{sa.source}: A's arrival")
         r1, v1 = eph.state(burns.earth, t_launch)
         r2, v2 = eph.state(burns.mars, t_arr)
-        c3, _, vinf_arr, _, _, _, status = transfer_grid(GM_SUN, r1, v1, t_launch, r2, v2, t_arr)
+        c3, _, vinf_arr, _, _, _, status = transfer_grid(GM_SUN, r1, v1, t_launch, r2, v2, t_arr, asymptote=False)
         ok = status == 0
         dv_dep, dv_arr, entry, violation = _costs(burns, cap, c3, vinf_arr, ok)
         tof = (t_arr[None, :] - t_launch[:, None]) / DAY

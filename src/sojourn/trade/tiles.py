@@ -363,7 +363,8 @@ def porkchop_block(tile: PorkchopTile, ephemeris: Optional[str] = None) -> dict:
     t_arr = t_arr[tile.cols[0]:tile.cols[1]]
     r_dep, v_dep = eph.state(tile.frm, t_dep)
     r_arr, v_arr = eph.state(tile.to, t_arr)
-    c3, _, vinf_arr, _, _, type_ii, status = transfer_grid(GM_SUN, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr)
+    c3, _, vinf_arr, _, _, type_ii, status = transfer_grid(GM_SUN, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr,
+                                                           asymptote=False)
     ok = status == 0
     kind = np.where(ok, np.where(type_ii, 2, 1), 0).astype(np.int8)
     best = []

@@ -216,7 +216,8 @@ def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
             t2 = (launches[sl, None] + tofs[None, :]).ravel()
             r2, v2 = eph.state(arr, t2)
             c3, _, va, _, _, t_ii, status = transfer_pairs(
-                GM_SUN, np.repeat(r1[sl], k, axis=0), np.repeat(v1[sl], k, axis=0), t1, r2, v2, t2)
+                GM_SUN, np.repeat(r1[sl], k, axis=0), np.repeat(v1[sl], k, axis=0), t1, r2, v2, t2,
+                asymptote=False)
             shape = (sl.stop - sl.start, k)
             ok = (status == 0) & (np.abs(transfer_angle_deg(np.repeat(r1[sl], k, axis=0),
                                                              np.repeat(v1[sl], k, axis=0), r2) - 180.0) > RIDGE_DEG)
