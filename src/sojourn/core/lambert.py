@@ -59,7 +59,12 @@ def _y_of(x, lam):
 @njit(cache=True)
 def _tof(x, lam, m):
     """Non-dimensional time of flight T(x) for ``m`` full revolutions (Izzo eq. 18-20)."""
-    y = _y_of(x, lam)
+    return _tof_y(x, _y_of(x, lam), lam, m)
+
+
+@njit(cache=True, inline="always")
+def _tof_y(x, y, lam, m):
+    """:func:`_tof` given y(x) (Izzo eq. 16), which the derivatives share."""
     if m == 0 and 0.7745966692414834 < x < 1.1832159566199232:  # sqrt(0.6) < x < sqrt(1.4)
         # near-parabolic: Battin's hypergeometric series, no cancellation at x = 1
         eta = y - lam * x
@@ -68,18 +73,24 @@ def _tof(x, lam, m):
         return 0.5 * (eta * eta * eta * q + 4.0 * lam * eta)
     omx2 = 1.0 - x * x
     if x < 1.0:
-        # elliptic: psi from atan2 keeps its digits near 0 and pi
-        psi = math.atan2((y - x * lam) * math.sqrt(omx2), x * y + lam * omx2)
-        return ((psi + m * _PI) / math.sqrt(omx2) - x + lam * y) / omx2
+        # elliptic: psi in [0, pi] (its sine (y - x lam) sqrt(1 - x^2) is never negative).
+        # acos is twice as fast as atan2 and as accurate while |cos psi| <= 0.9 (its
+        # error grows as 1/sin psi); atan2 keeps the digits near 0 and pi.
+        cos_psi = x * y + lam * omx2
+        sq = math.sqrt(omx2)
+        if -0.9 <= cos_psi <= 0.9:
+            psi = math.acos(cos_psi)
+        else:
+            psi = math.atan2((y - x * lam) * sq, cos_psi)
+        return ((psi + m * _PI) / sq - x + lam * y) / omx2
     psi = math.asinh((y - x * lam) * math.sqrt(-omx2))
     return (psi / math.sqrt(-omx2) - x + lam * y) / omx2
 
 
 @njit(cache=True, inline="always")
-def _dtof(x, t, lam):
-    """First three derivatives of T(x) (Izzo eq. 22)."""
+def _dtof(x, y, t, lam):
+    """First three derivatives of T(x) (Izzo eq. 22), given y(x) and T(x)."""
     omx2 = 1.0 - x * x
-    y = _y_of(x, lam)
     l2 = lam * lam
     l3 = l2 * lam
     d1 = (3.0 * t * x - 2.0 + 2.0 * l3 * x / y) / omx2
@@ -99,8 +110,9 @@ def _x_of_tmin(lam, m):
     hi = 1.0 - 1e-12
     x = 0.0
     for _ in range(_MAX_ITER):
-        t = _tof(x, lam, m)
-        d1, d2, d3 = _dtof(x, t, lam)
+        y = _y_of(x, lam)
+        t = _tof_y(x, y, lam, m)
+        d1, d2, d3 = _dtof(x, y, t, lam)
         if d1 > 0.0:
             hi = x
         else:
@@ -157,7 +169,8 @@ def _solve_x(t_target, lam, m, low_path, x_start):
         if not (lo < x < hi):
             x = 0.5 * (lo + hi)
     for _ in range(_MAX_ITER):
-        t = _tof(x, lam, m)
+        y = _y_of(x, lam)
+        t = _tof_y(x, y, lam, m)
         f = t - t_target
         if not math.isfinite(f):
             return math.nan, NOT_CONVERGED
@@ -168,7 +181,7 @@ def _solve_x(t_target, lam, m, low_path, x_start):
             lo = x
         else:
             hi = x
-        d1, d2, d3 = _dtof(x, t, lam)
+        d1, d2, d3 = _dtof(x, y, t, lam)
         denom = d1 * (d1 * d1 - f * d2) + d3 * f * f / 6.0
         xn = x - f * (d1 * d1 - f * d2 / 2.0) / denom if denom != 0.0 else math.nan
         if abs(xn - x) <= _X_TOL * max(1.0, abs(x)):
