@@ -69,12 +69,8 @@ from sojourn.crew.comms import (
 )
 from sojourn.crew.dose import DoseModel, SolarParticleEvent, integrate_dose, limit_crossing, phase_at
 from sojourn.errors import InputError, ScenarioError
+from sojourn.mission.scenario import read_toml
 from sojourn.time import DAY, datetime64_to_tdb, tdb_to_datetime64, tdb_to_utc_iso
-
-try:  # Python >= 3.11
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 __all__ = ["Blackout", "CrewSettings", "CrewTimeline", "crew_settings", "crew_timeline", "day_edges",
            "load_crew_config", "mission_bounds"]
@@ -209,19 +205,7 @@ def load_crew_config(path: str | os.PathLike) -> dict:
         value out of range; ``where`` is ``"<file>: <table.key>"``.
     """
     name = os.fspath(path)
-    try:
-        with open(name, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError("crew config file not found", name) from None
-    except IsADirectoryError:
-        raise ScenarioError("is a directory, not a crew config file", name) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text (bad byte at offset {exc.start})", name) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"TOML syntax error: {exc}", name) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the crew config file: {exc.strerror or exc}", name) from None
+    data = read_toml(name, "crew config file")
     out: dict = {"dose": {}, "comms": {}}
     for table, content in data.items():
         if table not in _TABLES:

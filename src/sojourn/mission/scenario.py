@@ -728,22 +728,35 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
         any invalid content, ``where`` naming the file and the dotted key.
     """
     name = os.fspath(path)
+    return Scenario.from_dict(read_toml(name, "scenario file"), source=name)
+
+
+def read_toml(path: str | os.PathLike, what: str) -> dict:
+    """Read a TOML file into a dict; any failure is one :class:`ScenarioError` naming the file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    what : str
+        What the file is, for the message (``"scenario file"``, ``"study file"``).
+    """
+    name = os.fspath(path)
     try:
         with open(name, "rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
-        raise ScenarioError("scenario file not found", name) from None
+        raise ScenarioError(f"{what} not found", name) from None
     except IsADirectoryError:
-        raise ScenarioError("is a directory, not a scenario file", name) from None
+        raise ScenarioError(f"is a directory, not a {what}", name) from None
     except PermissionError:
-        raise ScenarioError("cannot read the scenario file: permission denied", name) from None
+        raise ScenarioError(f"cannot read the {what}: permission denied", name) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"not UTF-8 text (bad byte at offset {exc.start})", name) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(_toml_message(exc), name) from None
     except OSError as exc:
-        raise ScenarioError(f"cannot read the scenario file: {exc.strerror or exc}", name) from None
-    return Scenario.from_dict(data, source=name)
+        raise ScenarioError(f"cannot read the {what}: {exc.strerror or exc}", name) from None
 
 
 # ---------------------------------------------------------------------------

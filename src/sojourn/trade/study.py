@@ -74,14 +74,9 @@ from sojourn.mission.scenario import (
     _NonNegative,
     _Positive,
     _Text,
-    _toml_message,
     load_scenario,
+    read_toml,
 )
-
-try:  # Python >= 3.11
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 __all__ = ["Combination", "Study", "load_study"]
 
@@ -398,21 +393,7 @@ def load_study(path: str | os.PathLike) -> Study:
         a combination that makes an invalid scenario.
     """
     name = os.fspath(path)
-    try:
-        with open(name, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError("study file not found", name) from None
-    except IsADirectoryError:
-        raise ScenarioError("is a directory, not a study file", name) from None
-    except PermissionError:
-        raise ScenarioError("cannot read the study file: permission denied", name) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text (bad byte at offset {exc.start})", name) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(_toml_message(exc), name) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the study file: {exc.strerror or exc}", name) from None
+    data = read_toml(name, "study file")
     try:
         study = Study.model_validate(data)
     except ValidationError as exc:
