@@ -33,7 +33,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     directory = final.parent if str(final.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(f"output directory does not exist: '{directory}'", str(final))
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=final.suffix, dir=directory)
+    try:
+        # a short fixed prefix: the temporary name is no longer than the final one needs
+        fd, tmp = tempfile.mkstemp(prefix=".sojourn-", suffix=final.suffix, dir=directory)
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", str(final)) from None
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
@@ -41,7 +45,10 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.replace(tmp_path, final)
+        try:
+            os.replace(tmp_path, final)
+        except OSError as exc:  # e.g. the output path is a directory
+            raise InputError(f"cannot write the output file: {exc.strerror or exc}", str(final)) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()

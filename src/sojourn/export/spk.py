@@ -41,6 +41,8 @@ DEFAULT_NAIF_ID = -1000
 SUN_NAIF_ID = 10
 #: Degree of the type 13 Hermite polynomials (odd; 4 states per window).
 SPK_DEGREE = 7
+#: Longest file name SPICE keeps (FILEN = 255 in the toolkit); longer ones are cut.
+SPICE_MAX_PATH = 255
 _INSTALL = "pip install 'sojourn[spice]'"
 
 
@@ -128,6 +130,9 @@ def write_spk(plan, path: str | os.PathLike, *, naif_id: int = DEFAULT_NAIF_ID, 
     final = Path(path)
     with atomic_path(final) as tmp:
         tmp.unlink()  # spkopn creates the file itself and refuses an existing one
+        if len(str(tmp)) > SPICE_MAX_PATH:  # SPICE would cut the name and write elsewhere
+            raise InputError(f"path too long for SPICE ({len(str(tmp))} > {SPICE_MAX_PATH} characters "
+                             "with the temporary name): write to a shorter path", str(final))
         handle = spice.spkopn(str(tmp), _segment_id(f"sojourn {name}")[:60], 4096 + sum(len(c) + 1 for c in lines))
         closed = False
         try:
