@@ -167,3 +167,20 @@ def test_diff_cli_bad_input(files, capsys, tmp_path):
     assert err.startswith("error: scenario file not found") and "\n" not in err
     assert main(["diff", str(files[0]), str(files[1]), "--step", "0"]) == 2
     assert capsys.readouterr().err.startswith("error: step must be")
+
+
+def test_a_plan_past_the_ephemeris_is_reported_not_fatal(tmp_path):
+    """B's longer stays take its return past DE421's end (2053-10-09): B, and the change that
+    does it alone, are reported as not plannable, and the diff still compares A with the rest."""
+    text = EXAMPLE.read_text().replace('launch = "2031-01-01:2046-12-31"', 'launch = "2050-01-01:2050-12-31"')
+    a = tmp_path / "late.toml"
+    a.write_text(text)
+    b = tmp_path / "late-long.toml"
+    b.write_text(re.sub(r"max_stay_days = \d+", "max_stay_days = 1000",
+                        re.sub(r"min_stay_days = \d+", "min_stay_days = 900", text)))
+    res = diff_scenarios(load_scenario(a), load_scenario(b), step_days=4.0)
+    assert res["a"]["feasible"] and not res["b"]["feasible"]
+    assert "outside the ephemeris" in res["b"]["reason"]
+    alone = {row["key"]: row["alone"] for row in res["inputs_changed"]}
+    assert alone["constraints.max_stay_days"].startswith("infeasible alone:")
+    assert all(e["status"] == "vanished" for e in res["events"])

@@ -21,7 +21,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from sojourn.errors import NoSolutionError, ScenarioError
+from sojourn.errors import ScenarioError, SojournError
 from sojourn.time import DAY, tdb_to_utc_iso
 
 __all__ = ["MOVE_TOLERANCE_S", "attribute", "changed_inputs", "diff_scenarios", "flatten", "set_key"]
@@ -187,7 +187,7 @@ def _evaluate(data: dict, source: str, eph, step_days) -> _Evaluated:
         return _Evaluated(None, "invalid", str(exc))
     try:
         return _Evaluated(plan_mission(sc, ephemeris=eph, step_days=step_days), "ok")
-    except NoSolutionError as exc:
+    except SojournError as exc:  # no solution, or a window past the ephemeris: this plan, not the diff, fails
         return _Evaluated(None, "infeasible", str(exc))
 
 
