@@ -68,6 +68,15 @@ def test_shielding_prior_dose_and_solar_particle_events():
     assert limit_crossing(model, edges, d["cumulative_msv"]) is None
 
 
+def test_an_event_dated_on_launch_day_counts():
+    """Events are given by UTC date (00:00); one on the launch day (launch 06:00) is the crew's."""
+    dates, edges = day_edges(BOUNDS[0], BOUNDS[3])
+    model = DoseModel(solar_particle_events=(SolarParticleEvent(dates[0], 25.0),))
+    d = integrate_dose(model, BOUNDS, edges)
+    assert d["spe_msv"][0] == 25.0 and d["spe_outside"] == []
+    assert d["mission_msv"] == pytest.approx(HAND_TOTAL + 25.0, rel=1e-12)
+
+
 def test_solar_cycle_modulation():
     a = 0.3
     model = DoseModel(solar_modulation_amplitude=a)

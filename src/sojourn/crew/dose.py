@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sojourn.errors import InputError
-from sojourn.time import DAY, parse_utc, tdb_to_utc_iso
+from sojourn.time import DAY, parse_utc
 
 __all__ = [
     "CAREER_LIMIT_MSV",
@@ -272,7 +272,9 @@ def integrate_dose(model: DoseModel, bounds, edges) -> dict:
     outside = []
     if model.solar_particle_events:
         t_spe = np.array([s.t for s in model.solar_particle_events])
-        inside = (t_spe >= b[0]) & (t_spe < b[-1])
+        # an event dated by day alone (00:00 UTC) on launch day still counts: from the
+        # start of the first interval (the launch day's midnight) to the return
+        inside = (t_spe >= min(b[0], e[0])) & (t_spe < b[-1])
         which = np.searchsorted(e, t_spe, "right") - 1
         counted = inside & (which >= 0) & (which < lo.size)
         np.add.at(spe, which[counted], np.array([s.dose_msv for s in model.solar_particle_events])[counted])
@@ -304,8 +306,3 @@ def limit_crossing(model: DoseModel, edges, cumulative_msv) -> float | None:
         return float(edges[0])
     frac = (model.career_limit_msv - before) / (cum[i] - before)
     return float(edges[i] + frac * (edges[i + 1] - edges[i]))
-
-
-def describe_crossing(t: float | None) -> str | None:
-    """UTC date of a limit crossing, or None."""
-    return None if t is None else tdb_to_utc_iso(t)

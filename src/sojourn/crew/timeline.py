@@ -484,7 +484,10 @@ def crew_timeline(plan, settings: CrewSettings = CrewSettings(), *, ephemeris=No
     limit_t = limit_crossing(settings.dose, edges, dose["cumulative_msv"])
     warnings = [f"solar particle event on {s.date} ({s.dose_msv:g} mSv) is outside the mission: not counted"
                 for s in dose["spe_outside"]]
-    if limit_t is not None:
+    if settings.dose.prior_career_msv >= settings.dose.career_limit_msv:
+        warnings.append(f"the career limit of {settings.dose.career_limit_msv:g} mSv is already exceeded "
+                        f"before launch ({settings.dose.prior_career_msv:g} mSv of prior career dose)")
+    elif limit_t is not None:
         warnings.append(f"the career limit of {settings.dose.career_limit_msv:g} mSv is reached on "
                         f"{tdb_to_utc_iso(limit_t)}")
     by_phase = {k: float(v.sum()) for k, v in dose["by_phase"].items()}
@@ -493,6 +496,8 @@ def crew_timeline(plan, settings: CrewSettings = CrewSettings(), *, ephemeris=No
         f"ephemeris {eph.name}; the crew follows the plan's ballistic legs (two-body arcs) and stays at "
         f"{plan.legs[0]['to']} between them",
         "dose equivalent: cruise rate on both transits, Mars surface rate for the whole stay, nothing on Earth",
+        "the career limit (NASA-STD-3001: effective dose) is compared with dose equivalent, a common and "
+        "conservative proxy",
         "one-way light time is the instantaneous crew-Earth distance over c",
         f"a blackout is a Sun-Earth-spacecraft angle below {threshold:g}°, found on daily samples and "
         "refined by bisection",
