@@ -149,6 +149,7 @@ BAD_PORKCHOP = [
     ("step-negative", ("--step", "-5"), "--step"),
     ("step-nan", ("--step", "nan"), "--step"),
     ("step-not-a-number", ("--step", "abc"), "--step"),
+    ("step-too-fine-for-memory", ("--step", "0.0001"), "--step"),
     ("launch-outside-ephemeris", ("--launch", "2060-09-01:2061-01-01", "--arrive", "2061-05-01:2062-01-01"),
      "--launch"),
     ("arrival-outside-ephemeris", ("--arrive", "2027-05-01:2060-01-01"), "--arrive"),
@@ -202,6 +203,7 @@ BAD_WINDOWS = [
     ("malformed-start", ["--start", "2026-13-01", "--end", "2027"], "--start"),
     ("step-zero", ["--start", "2026", "--end", "2027", "--step", "0"], "--step"),
     ("step-negative", ["--start", "2026", "--end", "2027", "--step", "-2"], "--step"),
+    ("step-too-fine-for-memory", ["--start", "2026", "--end", "2027", "--step", "0.001"], "--step"),
     ("unknown-body", ["--start", "2026", "--end", "2027", "--to", "vulcan"], "--to"),
 ]
 

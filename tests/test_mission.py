@@ -184,3 +184,9 @@ def test_cli_survey_json(capsys):
     for key in ("opportunity", "launch", "total_days", "stay_days", "total_dv_kms", "burns"):
         assert key in rows[0]
     assert rows[0]["opportunity"] == 2033
+
+
+def test_a_step_too_fine_for_memory_is_refused_before_any_work(capsys):
+    assert main(["plan", str(EXAMPLES / "ulysses.toml"), "--step", "0.01"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cells, more than" in err[0]

@@ -59,14 +59,20 @@ class LegCosts:
     feasible: np.ndarray
 
 
+#: Most (departure, time of flight) cells of one leg's grid (about 200 bytes a cell while built).
+MAX_LEG_CELLS = 20_000_000
+
+
 def _leg_grid(eph, dep, arr, t_first, t_last, tof_min_days, tof_max_days, step_days):
     """Lambert transfers from every departure epoch, for every time of flight (batched)."""
     from sojourn.core.transfer_grid import transfer_pairs
+    from sojourn.transfer.porkchop import check_grid_cells
 
     n = int(math.floor((t_last - t_first) / (step_days * DAY) + 1e-6)) + 1
     k0 = int(math.ceil(tof_min_days / step_days - 1e-9))
     k1 = max(k0, int(math.floor(tof_max_days / step_days + 1e-9)))
     kk = k1 - k0 + 1
+    check_grid_cells(n * kk, "step_days", limit=MAX_LEG_CELLS)
     # every epoch on one UTC-calendar grid: cell (i, k) arrives at epoch index i + k0 + k
     epochs = utc_steps(t_first, step_days, n + k1)
     t_dep = epochs[:n]

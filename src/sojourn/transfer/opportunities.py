@@ -155,6 +155,9 @@ def _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress) -> _Sear
     dep_cov, arr_cov = eph.coverage(dep), eph.coverage(arr)
     scan0 = max(t_start - 0.5 * synodic, dep_cov[0])
     scan1 = min(t_end + 0.5 * synodic, dep_cov[1], arr_cov[1] - tofs[-1])
+    from sojourn.transfer.porkchop import check_grid_cells
+
+    check_grid_cells((scan1 - scan0) / (step * DAY) * tofs.size)
     launches = np.arange(scan0, scan1, step * DAY)
     if launches.size < 3:
         raise InputError("span too short to search for opportunities", "--start/--end")

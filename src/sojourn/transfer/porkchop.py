@@ -69,6 +69,27 @@ def check_step(step_days: float, where: str = "--step") -> float:
     return step
 
 
+#: Most cells one grid may hold in memory (a porkchop Dataset takes about 60 bytes a cell).
+MAX_GRID_CELLS = 50_000_000
+
+
+def check_grid_cells(cells: float, where: str = "--step", limit: int = MAX_GRID_CELLS) -> None:
+    """Refuse a grid too large for memory before anything is allocated.
+
+    Parameters
+    ----------
+    cells : float
+        Cells the grid would hold.
+    where : str
+        The option or key that sets its size.
+    limit : int
+        The most cells allowed.
+    """
+    if cells > limit:
+        raise InputError(f"this step makes a grid of {cells:,.0f} cells, more than {limit:,}: use a coarser step "
+                         "(or `sojourn trade` for sweeps that outgrow memory)", where)
+
+
 def porkchop(frm, to, launch, arrival, step_days=1.0, *, ephemeris=None, progress=False):
     """Ballistic transfers for every launch and arrival date on a grid.
 
@@ -123,6 +144,8 @@ def porkchop(frm, to, launch, arrival, step_days=1.0, *, ephemeris=None, progres
         raise InputError("arrival window ends before the launch window opens", "--arrive")
     eph.check_range(dep, w_launch.start, w_launch.end, "--launch")
     eph.check_range(arr, w_arrival.start, w_arrival.end, "--arrive")
+    check_grid_cells(((w_launch.end - w_launch.start) / (step * DAY) + 1)
+                     * ((w_arrival.end - w_arrival.start) / (step * DAY) + 1))
 
     t_dep = w_launch.epochs(step)
     t_arr = w_arrival.epochs(step)
