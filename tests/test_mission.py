@@ -190,3 +190,13 @@ def test_a_step_too_fine_for_memory_is_refused_before_any_work(capsys):
     assert main(["plan", str(EXAMPLES / "ulysses.toml"), "--step", "0.01"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cells, more than" in err[0]
+
+
+def test_an_opportunity_past_the_ephemeris_is_a_row_not_the_end_of_the_survey():
+    data = load_scenario(EXAMPLES / "dra5-conjunction.toml").to_dict()
+    data["constraints"]["max_stay_days"] = 700.0  # the 2050 return could come after DE421 ends (2053-10-09)
+    rows = survey(Scenario.from_dict(data, "long-stay"), "2048", "2050", step_days=4.0)
+    assert [r["opportunity"] for r in rows] == [2048, 2050]
+    assert rows[0]["feasible"]
+    assert not rows[1]["feasible"] and rows[1]["binding_constraint"] == "ephemeris"
+    assert "outside the ephemeris" in rows[1]["reason"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sojourn.errors import NoSolutionError
+from sojourn.errors import EphemerisRangeError, NoSolutionError
 from sojourn.time import DAY, tdb_to_utc_iso
 
 BURN_LABELS = {
@@ -262,9 +262,10 @@ def survey(scenario, start, end, *, ephemeris=None, step_days=None, progress=Fal
             try:
                 best, alts, pareto = search_round_trips(scenario, slot.start, slot.end, ephemeris=eph,
                                                         step_days=step_days, n_alternatives=0)
-            except NoSolutionError as exc:
+            except (NoSolutionError, EphemerisRangeError) as exc:  # this opportunity, not the survey, fails
+                binding = "ephemeris" if isinstance(exc, EphemerisRangeError) else (exc.where or "").rsplit(": ", 1)[-1]
                 rows.append({"opportunity": slot.year, "feasible": False,
-                             "binding_constraint": (exc.where or "").rsplit(": ", 1)[-1], "reason": exc.message,
+                             "binding_constraint": binding, "reason": exc.message,
                              "launch": None, "total_days": None, "stay_days": None, "total_dv_kms": None,
                              "burns": []})
                 advance(1)
