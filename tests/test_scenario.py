@@ -269,6 +269,14 @@ def test_stage_properties():
      "vessel.stages[1].name", ["used twice"]),
     (lambda d: d.update(vessel={"payload_kg": 1, "stages": [{**STAGE, "thrust_kn": 100}]}),
      "vessel.stages[0].thrust_kn", ["unknown key 'thrust_kn'"]),
+    # against a default the file does not write: found on loading, not after a whole search
+    (lambda d: d["constraints"].update(min_transit_days=420), "constraints.min_transit_days",
+     ["min_transit_days (420) exceeds max_transit_days (400, the default"]),
+    (lambda d: (d["mission"].update({"class": "opposition"}), d["constraints"].pop("max_stay_days"),
+                d["constraints"].update(min_stay_days=200)), "constraints.min_stay_days",
+     ["min_stay_days (200) exceeds max_stay_days (90, the opposition-class default"]),
+    (lambda d: (d["constraints"].pop("min_stay_days"), d["constraints"].update(max_stay_days=100)),
+     "constraints.max_stay_days", ["max_stay_days (100) is below min_stay_days (300, the conjunction-class default"]),
 ])
 def test_mistakes_name_the_file_and_key(change, key, words):
     err = scenario_error(changed(change), source="examples/x.toml")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sojourn.errors import EphemerisRangeError, NoSolutionError
-from sojourn.time import DAY, tdb_to_utc_iso
+from sojourn.time import tdb_to_utc_iso
 
 BURN_LABELS = {
     "earth_departure": "Trans-Mars injection (Earth departure)",

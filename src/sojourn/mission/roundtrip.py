@@ -28,11 +28,6 @@ from sojourn.bodies import GM_SUN, get_body
 from sojourn.errors import EphemerisRangeError, NoSolutionError
 from sojourn.time import DAY, tdb_to_utc_iso, utc_steps
 
-# Stays allowed when a scenario names a class but no stay limits (days).
-# Conjunction class: NASA DRA 5.0 (NASA/SP-2009-566), about 500 days on the surface.
-# Opposition class: 30-60 days at Mars in the DRA 5.0 comparisons; 20-90 here.
-DEFAULT_STAY = {"conjunction": (300.0, 700.0), "opposition": (20.0, 90.0), "any": (20.0, 700.0)}
-DEFAULT_MAX_TRANSIT_DAYS = 400.0
 _PENALTY = 1e9
 
 
@@ -165,9 +160,7 @@ def _where(scenario, key):
 
 def outbound_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts:
     """Feasible Earth → Mars transfers for launches between two epochs."""
-    c = scenario.constraints
-    tmin = c.min_transit_days if c.min_transit_days is not None else 60.0
-    tmax = c.max_transit_days if c.max_transit_days is not None else DEFAULT_MAX_TRANSIT_DAYS
+    tmin, tmax = scenario.transit_limits()
     t_dep, tof, t_arr, g = _leg_grid(eph, burns.earth, burns.mars, t_first, t_last, tmin, tmax, step_days)
     dv_dep, dv_arr, entry = burns.outbound(g["c3"], g["vinf_arr"])
     feasible = g["ok"].copy()
@@ -182,9 +175,7 @@ def outbound_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts
 
 def return_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts:
     """Feasible Mars → Earth transfers for Mars departures between two epochs."""
-    c = scenario.constraints
-    tmin = c.min_transit_days if c.min_transit_days is not None else 60.0
-    tmax = c.max_transit_days if c.max_transit_days is not None else DEFAULT_MAX_TRANSIT_DAYS
+    tmin, tmax = scenario.transit_limits()
     t_dep, tof, t_arr, g = _leg_grid(eph, burns.mars, burns.earth, t_first, t_last, tmin, tmax, step_days)
     dv_dep, dv_arr, entry = burns.inbound(g["vinf_dep"], g["vinf_arr"])
     feasible = g["ok"].copy()
@@ -272,10 +263,7 @@ class Candidate:
 
 def stay_limits(scenario) -> tuple[float, float]:
     """(min, max) stay at Mars in days: the scenario's, or its mission class's defaults."""
-    lo, hi = DEFAULT_STAY[scenario.mission.mission_class]
-    c = scenario.constraints
-    return (c.min_stay_days if c.min_stay_days is not None else lo,
-            c.max_stay_days if c.max_stay_days is not None else hi)
+    return scenario.stay_limits()
 
 
 def search_round_trips(scenario, t_first, t_last, *, ephemeris=None, step_days=None,
@@ -433,8 +421,7 @@ def evaluate(scenario, cand: Candidate, eph, burns: Burns | None = None) -> Eval
     cand.total_dv_kms = d1 + d2 + d3 + d4
     c = scenario.constraints
     stay_min, stay_max = stay_limits(scenario)
-    tmin = c.min_transit_days if c.min_transit_days is not None else 60.0
-    tmax = c.max_transit_days if c.max_transit_days is not None else DEFAULT_MAX_TRANSIT_DAYS
+    tmin, tmax = scenario.transit_limits()
     checks = [
         ("max_c3", c.max_c3 is not None and o["c3"] > c.max_c3),
         ("max_transit_days", max(o["tof_days"], r["tof_days"]) > tmax + 1e-6),

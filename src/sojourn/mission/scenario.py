@@ -107,6 +107,14 @@ _NonNegative = Annotated[_Number, Field(ge=0)]
 _Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
 
 
+# Stays allowed when a scenario names a class but no stay limits (days).
+# Conjunction class: NASA DRA 5.0 (NASA/SP-2009-566), about 500 days on the surface.
+# Opposition class: 30-60 days at Mars in the DRA 5.0 comparisons; 20-90 here.
+DEFAULT_STAY = {"conjunction": (300.0, 700.0), "opposition": (20.0, 90.0), "any": (20.0, 700.0)}
+#: Longest transit searched when a scenario sets no max_transit_days, days.
+DEFAULT_MAX_TRANSIT_DAYS = 400.0
+
+
 class _KeyProblem(ValueError):
     """A validator's complaint about one key (``key``: path relative to the model)."""
 
@@ -600,6 +608,15 @@ class Scenario(_Model):
                 f"max_entry_speed_kms applies only when return.mode is 'entry' (it is '{self.return_.mode}')",
                 "constraints", "max_entry_speed_kms",
             )
+        for what, (lo, hi) in (("transit", self.transit_limits()), ("stay", self.stay_limits())):
+            if lo > hi:  # one of the two is a default the user did not write
+                own = "min" if getattr(c, f"max_{what}_days") is None else "max"
+                kind = f"the {self.mission.mission_class}-class default" if what == "stay" else "the default"
+                raise _KeyProblem(f"min_{what}_days ({_g(lo)}) exceeds max_{what}_days ({_g(hi)}, "
+                                  f"{kind} when it is not set): set max_{what}_days" if own == "min" else
+                                  f"max_{what}_days ({_g(hi)}) is below min_{what}_days ({_g(lo)}, "
+                                  f"{kind} when it is not set): set min_{what}_days",
+                                  "constraints", f"{own}_{what}_days")
         if self.mission.objective == "min_propellant" and (self.vessel is None or not self.vessel.stages):
             raise _KeyProblem("objective 'min_propellant' needs a [vessel] with [[vessel.stages]]",
                             "mission", "objective")
@@ -656,6 +673,19 @@ class Scenario(_Model):
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     # -- what the search uses -----------------------------------------------
+
+    def transit_limits(self) -> tuple[float, float]:
+        """(min, max) days of each transit: the constraints', or the defaults."""
+        c = self.constraints
+        return (c.min_transit_days,
+                c.max_transit_days if c.max_transit_days is not None else DEFAULT_MAX_TRANSIT_DAYS)
+
+    def stay_limits(self) -> tuple[float, float]:
+        """(min, max) days at the destination: the constraints', or the mission class's defaults."""
+        lo, hi = DEFAULT_STAY[self.mission.mission_class]
+        c = self.constraints
+        return (c.min_stay_days if c.min_stay_days is not None else lo,
+                c.max_stay_days if c.max_stay_days is not None else hi)
 
     @property
     def source(self) -> str:
