@@ -30,7 +30,10 @@ PORKCHOP = ["porkchop", "--from", "earth", "--to", "mars",
 
 
 def _replace(argv: list[str], option: str, value: str) -> list[str]:
+    """Set ``option`` to ``value``: replaced where the command has it, appended where not."""
     argv = list(argv)
+    if option not in argv:
+        return argv + [option, value]
     argv[argv.index(option) + 1] = value
     return argv
 
@@ -150,6 +153,8 @@ BAD_PORKCHOP = [
     ("step-nan", ("--step", "nan"), "--step"),
     ("step-not-a-number", ("--step", "abc"), "--step"),
     ("step-too-fine-for-memory", ("--step", "0.0001"), "--step"),
+    ("c3-cap-negative", ("--c3-max", "-5"), "--c3-max"),
+    ("c3-cap-nan", ("--c3-max", "nan"), "--c3-max"),
     ("launch-outside-ephemeris", ("--launch", "2060-09-01:2061-01-01", "--arrive", "2061-05-01:2062-01-01"),
      "--launch"),
     ("arrival-outside-ephemeris", ("--arrive", "2027-05-01:2060-01-01"), "--arrive"),
@@ -204,6 +209,7 @@ BAD_WINDOWS = [
     ("step-zero", ["--start", "2026", "--end", "2027", "--step", "0"], "--step"),
     ("step-negative", ["--start", "2026", "--end", "2027", "--step", "-2"], "--step"),
     ("step-too-fine-for-memory", ["--start", "2026", "--end", "2027", "--step", "0.001"], "--step"),
+    ("c3-cap-negative", ["--start", "2026", "--end", "2027", "--c3-max", "-1"], "--c3-max"),
     ("unknown-body", ["--start", "2026", "--end", "2027", "--to", "vulcan"], "--to"),
 ]
 

@@ -79,10 +79,11 @@ def porkchop(
 ) -> None:
     """Launch C3 and arrival v-infinity for every launch and arrival date: a porkchop plot."""
     from sojourn.plot.figure import FIGURE_SUFFIXES
-    from sojourn.transfer.porkchop import best_transfers, porkchop as compute
+    from sojourn.transfer.porkchop import best_transfers, check_c3_max, porkchop as compute
 
     _check_output(out, FIGURE_SUFFIXES, "--out")
     _check_output(data, (".nc",), "--data")
+    check_c3_max(c3_max)
     ds = compute(frm, to, launch, arrive, step, ephemeris=ephemeris, progress=_show_progress())
     best = best_transfers(ds, c3_max=c3_max)
     if out is not None:
@@ -141,6 +142,9 @@ def windows(
 ) -> None:
     """Every launch opportunity in a span: least-C3 and least-arrival-v∞ transfers of types I and II."""
     from sojourn.transfer.opportunities import find_windows
+    from sojourn.transfer.porkchop import check_c3_max
+
+    check_c3_max(c3_max)
 
     records = find_windows(frm, to, start, end, ephemeris=ephemeris, step_days=step, c3_max=c3_max,
                            progress=_show_progress())

@@ -69,6 +69,19 @@ def check_step(step_days: float, where: str = "--step") -> float:
     return step
 
 
+def check_c3_max(c3_max: float | None, where: str = "--c3-max") -> float | None:
+    """A launch-energy cap in km²/s², refused unless positive and finite (None: no cap)."""
+    if c3_max is None:
+        return None
+    try:
+        value = float(c3_max)
+    except (TypeError, ValueError):
+        raise InputError(f"C3 cap must be a number of km²/s², not {c3_max!r}", where) from None
+    if not (math.isfinite(value) and value > 0.0):
+        raise InputError(f"C3 cap must be a positive number of km²/s², not {c3_max!r}", where)
+    return value
+
+
 #: Most cells one grid may hold in memory (a porkchop Dataset takes about 60 bytes a cell).
 MAX_GRID_CELLS = 50_000_000
 
