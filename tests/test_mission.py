@@ -201,3 +201,10 @@ def test_an_opportunity_past_the_ephemeris_is_a_row_not_the_end_of_the_survey():
     assert rows[0]["feasible"]
     assert not rows[1]["feasible"] and rows[1]["binding_constraint"] == "ephemeris"
     assert "outside the ephemeris" in rows[1]["reason"]
+
+
+def test_plan_out_needs_a_parent_directory_and_checks_it_first(tmp_path, capsys):
+    missing = tmp_path / "no" / "such"
+    assert main(["plan", str(EXAMPLES / "ulysses.toml"), "--out", str(missing)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--out" in err[0] and not (tmp_path / "no").exists()

@@ -60,6 +60,22 @@ def _check_output(path: Optional[Path], suffixes: tuple[str, ...], option: str) 
         raise InputError(f"output directory does not exist: '{parent}'", option)
 
 
+def _check_output_dir(path: Optional[Path], option: str = "--out") -> None:
+    """Refuse an output directory before any work: a file in its place, or no parent to make it in.
+
+    The directory itself is made when the outputs are written (not its parents).
+    """
+    from sojourn.errors import InputError
+
+    if path is None:
+        return
+    if path.exists() and not path.is_dir():
+        raise InputError(f"not a directory: '{path}'", option)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"output directory's parent does not exist: '{parent}'", option)
+
+
 def _fmt(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
@@ -183,10 +199,7 @@ def plan(
         from sojourn.transfer.porkchop import check_step
 
         check_step(step)
-    if out is not None and out.exists() and not out.is_dir():
-        from sojourn.errors import InputError
-
-        raise InputError(f"not a directory: '{out}'", "--out")
+    _check_output_dir(out)
     result = plan_mission(sc, ephemeris=ephemeris, step_days=step)
     written = []
     if out is not None:
@@ -194,7 +207,7 @@ def plan(
         from sojourn.plot.timeline import plot_timeline
         from sojourn.plot.trajectory import plot_trajectory
 
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(exist_ok=True)
         written.append(plot_trajectory(result, trajectory_samples(result, ephemeris=ephemeris), out / "trajectory.png"))
         written.append(plot_timeline(result, out / "timeline.png"))
     if as_json:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _console, _fmt, _print_json, app
+from sojourn.cli import EphemerisOption, JsonOption, _check_output_dir, _console, _fmt, _print_json, app
 
 
 @app.command()
@@ -54,7 +54,6 @@ def crew(
 ) -> None:
     """The crew's journey: radiation dose, light time, conjunction blackouts and data rate, day by day."""
     from sojourn.crew.timeline import crew_settings, crew_timeline, load_crew_config
-    from sojourn.errors import InputError
     from sojourn.mission.plan import plan_mission
     from sojourn.mission.scenario import load_scenario
 
@@ -82,15 +81,14 @@ def crew(
         from sojourn.transfer.porkchop import check_step
 
         check_step(step)
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError(f"not a directory: '{out}'", "--out")
+    _check_output_dir(out)
     plan = plan_mission(sc, ephemeris=ephemeris, step_days=step)
     tl = crew_timeline(plan, settings, ephemeris=ephemeris)
     written = []
     if out is not None:
         from sojourn.plot.crew import plot_dose, plot_light_time
 
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(exist_ok=True)
         written.append(plot_dose(tl, out / "dose.png"))
         written.append(plot_light_time(tl, out / "light-time.png"))
     if as_json:
