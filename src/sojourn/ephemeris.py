@@ -244,6 +244,8 @@ class Ephemeris:
 
 def _when(t: float, tolerance_s: float) -> str:
     """UTC text for an epoch: the date alone within ``tolerance_s`` of midnight."""
+    if not abs(t) < 3e11:  # beyond about 7500 years from J2000: no calendar date to write
+        return f"an epoch {t / (365.25 * DAY):+,.0f} years from J2000"
     dt = tdb_to_datetime64(t)
     midnight = (dt + np.timedelta64(12, "h")).astype("datetime64[D]")
     if abs((dt - midnight) / np.timedelta64(1, "s")) <= tolerance_s:

@@ -49,6 +49,7 @@ import numpy as np
 from numba import njit, prange
 
 from sojourn.errors import InputError
+from sojourn.transfer.porkchop import check_grid_cells
 
 __all__ = [
     "DEFAULT_ENTRY_LIMIT_KMS",
@@ -82,6 +83,8 @@ DEFAULT_SWINGBY_STEP_DAYS = 2.0
 MIN_ARC_DAYS = 1.0
 """Shortest arc from the abort to a Mars flyby, days."""
 MAX_STEP_DAYS = 30.0
+#: Most (abort day, return duration) cells of one direct-return table (about 300 bytes each).
+MAX_DIRECT_CELLS = 10_000_000
 SWINGBY_DV_CAP_KMS = 20.0
 """Swing-bys dearer than this (km/s, all burns) are not reported: no crewed vessel carries that much."""
 MARS_FLYBY_AFTER_ARRIVAL_DAYS = 120.0
@@ -531,6 +534,7 @@ def direct_return_table(r_craft, v_craft, t_abort, return_days, *, ephemeris=Non
     t_abort = np.atleast_1d(np.asarray(t_abort, dtype=np.float64))
     days = np.atleast_1d(np.asarray(return_days, dtype=np.float64))
     n, m = t_abort.size, days.size
+    check_grid_cells(n * m, "--step", limit=MAX_DIRECT_CELLS)
     if reference is None:
         reference = np.cross(r_craft[0], v_craft[0])
     if r_interface_km is None:

@@ -87,6 +87,8 @@ __all__ = [
 ]
 
 CHUNK = 65536
+#: Most samples in one run (about 80 bytes each are kept).
+MAX_SAMPLES = 20_000_000
 """Samples per batch (fixed, so that a seed gives the same samples whatever the total)."""
 
 CORRIDOR_KM = 50.0
@@ -651,6 +653,9 @@ def run_dispersions(leg: dict, target: ArrivalTarget, *, samples: int = 100_000,
     aim_vec = aim_bt * T + aim_br * R
 
     n_total = int(samples)
+    if n_total > MAX_SAMPLES:
+        raise InputError(f"{n_total:,} samples would not fit in memory here: at most {MAX_SAMPLES:,} "
+                         "(for more, run several seeds)", "--samples")
     bt = np.empty(n_total)
     br = np.empty(n_total)
     vinf_s = np.empty(n_total)

@@ -48,6 +48,7 @@ from numba import njit, prange
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.errors import InputError
 from sojourn.time import DAY, tdb_to_utc_iso
+from sojourn.transfer.porkchop import check_grid_cells
 
 __all__ = ["FreeReturn", "FreeReturnSearch", "free_returns", "RANKS"]
 
@@ -306,6 +307,8 @@ def _check(launch, max_days, min_alt, max_alt, step, rank):
 
 
 _CHUNK = 250_000  # Lambert problems per kernel call: bounds the scratch memory
+#: Most floats in one of the search's (launch or flyby) x (leg length) x 3 tables (8 bytes each).
+MAX_ARC_CELLS = 60_000_000
 
 
 @dataclass(frozen=True)
@@ -538,9 +541,12 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
     r_soi = 1.52371 * 149597870.7 * (mars.gm_km3s2 / GM_SUN) ** 0.4
     rp_max = r_soi if max_alt is None else min(r_soi, mars.radius_km + max_alt)
 
-    n_l = window.epochs(step).size
+    eph.check_range(earth, window.start, window.end + max_days * DAY, "--max-days")
+    n_l = int(math.floor((window.end - window.start) / (step * DAY) + 1e-6)) + 1
     m0 = int(math.ceil(MIN_LEG_DAYS / step - 1e-9))  # shortest leg, in steps
     m_total = int(math.floor(max_days / step + 1e-9))  # longest trip, in steps
+    # the arc tables hold a 3-vector per (launch or flyby, leg length) cell: bound them before allocating
+    check_grid_cells(3.0 * (n_l + m_total) ** 2, "--step", limit=MAX_ARC_CELLS)
     # one lattice of UTC days for launch, flyby and return dates (launch i is lattice point i)
     t_lat = utc_steps(window.start, step, n_l + m_total)
     t_launch = t_lat[:n_l]

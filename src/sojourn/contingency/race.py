@@ -52,6 +52,7 @@ import numpy as np
 from sojourn.bodies import GM_SUN
 from sojourn.errors import InputError, NoSolutionError, ScenarioError
 from sojourn.time import DAY, tdb_to_utc_iso, utc_steps
+from sojourn.transfer.porkchop import check_grid_cells
 
 __all__ = ["Capability", "RaceResult", "Transfer", "race"]
 
@@ -565,6 +566,7 @@ def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress:
         k0 = int(math.ceil(cap.min_tof_days / step - 1e-9))
         m_end = a_arrival + ARRIVAL_PAD_DAYS * DAY
         m = max(2, int(math.floor((m_end - a_launch) / (step * DAY) + 1e-9)) - k0 + 1)
+        check_grid_cells(n * m)
         lattice = utc_steps(a_launch, step, max(n, k0 + m))  # UTC days from A's launch
         t_launch = lattice[:n]
         t_launch = t_launch[t_launch <= a_arrival]

@@ -1,0 +1,26 @@
+"""Inputs that would need more memory than a machine has are one-line errors, not MemoryError tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sojourn.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ULYSSES, US_FAST = str(EXAMPLES / "ulysses.toml"), str(EXAMPLES / "us-fast.toml")
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["race", ULYSSES, US_FAST, "--step", "1e-9"], "--step"),
+    (["free-return", "--launch", "2033-01-01:2033-03-01", "--step", "0.05", "--max-days", "600"], "--step"),
+    (["free-return", "--launch", "2033-01-01:2033-01-05", "--max-days", "1e12"], "--max-days"),
+    (["aborts", ULYSSES, "--step", "0.01"], "--step"),
+    (["dispersions", ULYSSES, "--samples", "100000000000"], "--samples"),
+], ids=["race-step", "free-return-step", "free-return-max-days", "aborts-step", "dispersions-samples"])
+def test_too_big_for_memory(argv, option, capsys):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and option in lines[0], captured.err
