@@ -978,11 +978,12 @@ def abort_analysis(scenario, plan=None, *, ephemeris=None, step_days=1.0,
     warnings = []
     legs = []
     names = ("outbound", "return")
-    n_days = [len(np.arange(0.0, leg["tof_days"], step_days)) for leg in plan.legs]
+    # an abort day at the arrival instant itself (a leg of 280.000001 days) is no abort: drop round-off
+    n_days = [len(np.arange(0.0, leg["tof_days"] - 1e-6, step_days)) for leg in plan.legs]
     durations = np.arange(float(min_return_days), float(horizon_days) + 1e-9, step_days)
     with progress_bar(sum(n_days), "abort days", enabled=progress) as advance:
         for index, leg in enumerate(plan.legs):
-            days = np.arange(0.0, leg["tof_days"], step_days)
+            days = np.arange(0.0, leg["tof_days"] - 1e-6, step_days)
             t_abort = leg["t_depart"] + days * DAY
             r_sc, v_sc = spacecraft_states(plan, t_abort, eph)
             reference = np.cross(r_sc[0], v_sc[0])

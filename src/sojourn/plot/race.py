@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sojourn.errors import InputError
 from sojourn.plot.figure import figure_format, save_figure
 
 __all__ = ["plot_race"]
@@ -53,6 +54,8 @@ def plot_race(result, path: str | os.PathLike) -> Path:
         An unsupported suffix or a missing output directory.
     """
     figure_format(path)
+    if min(np.shape(result.grid["c3"])) < 2:
+        raise InputError("too few launch or arrival dates to draw B's porkchop: use a shorter --step", "--step")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import date2num
     from matplotlib.figure import Figure

@@ -1,4 +1,4 @@
-"""Inputs that would need more memory than a machine has are one-line errors, not MemoryError tracebacks."""
+"""Inputs too big (or too coarse) for what is asked are one-line errors, not tracebacks."""
 
 from __future__ import annotations
 
@@ -24,3 +24,10 @@ def test_too_big_for_memory(argv, option, capsys):
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and option in lines[0], captured.err
+
+
+def test_a_race_step_longer_than_the_transit_cannot_be_drawn(tmp_path, capsys):
+    out = tmp_path / "race.png"
+    assert main(["race", ULYSSES, US_FAST, "--step", "500", "--out", str(out)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "--step" in lines[0] and not out.exists()
