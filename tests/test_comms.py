@@ -18,8 +18,8 @@ import math
 import numpy as np
 import pytest
 
+from sojourn.bodies import AU_KM
 from sojourn.crew.comms import (
-    AU_KM,
     LinkBudget,
     body_link,
     data_rate_bps,
@@ -228,3 +228,15 @@ def test_body_link_refuses_bad_input():
         body_link("earth", "mars", 2026, 2027, threshold_deg=0.0)
     with pytest.raises(EphemerisRangeError):
         body_link("earth", "mars", 2050, 2060)
+
+
+@pytest.mark.parametrize("kwargs, where", [
+    ({"transmit_diameter_m": 1e200}, "transmit_diameter_m"),
+    ({"receive_diameter_m": 1e200}, "receive_diameter_m"),
+    ({"margin_db": 4000.0}, "margin_db"),
+    ({"required_ebn0_db": -400.0}, "required_ebn0_db"),
+])
+def test_an_unphysical_link_is_refused_not_overflowed(kwargs, where):
+    with pytest.raises(InputError) as err:
+        LinkBudget(**kwargs)
+    assert err.value.where == where

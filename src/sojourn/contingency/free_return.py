@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit, prange
 
-from sojourn.bodies import GM_SUN, get_body
+from sojourn.bodies import AU_KM, GM_SUN, get_body
 from sojourn.errors import InputError
 from sojourn.time import DAY, tdb_to_utc_iso
 from sojourn.transfer.porkchop import check_grid_cells
@@ -538,7 +538,7 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
     eph = resolve_ephemeris(ephemeris)
     earth, mars = get_body("earth"), get_body("mars")
     # Mars's sphere of influence, a (m/M)^(2/5) (Laplace), at its mean distance 1.5237 au
-    r_soi = 1.52371 * 149597870.7 * (mars.gm_km3s2 / GM_SUN) ** 0.4
+    r_soi = 1.52371 * AU_KM * (mars.gm_km3s2 / GM_SUN) ** 0.4
     rp_max = r_soi if max_alt is None else min(r_soi, mars.radius_km + max_alt)
 
     eph.check_range(earth, window.start, window.end + max_days * DAY, "--max-days")

@@ -34,7 +34,6 @@ from sojourn.errors import InputError
 from sojourn.time import DAY
 
 __all__ = [
-    "AU_KM",
     "BOLTZMANN_J_PER_K",
     "SPEED_OF_LIGHT_KMS",
     "Blackout",
@@ -53,9 +52,6 @@ __all__ = [
 
 SPEED_OF_LIGHT_KMS = 299792.458
 """Speed of light in vacuum (km/s), exact by the definition of the metre (17th CGPM, 1983)."""
-
-AU_KM = 149597870.700
-"""Astronomical unit (km), exact by IAU 2012 Resolution B2."""
 
 BOLTZMANN_J_PER_K = 1.380649e-23
 """Boltzmann constant (J/K), exact in the SI since 2019 (26th CGPM)."""
@@ -402,8 +398,16 @@ class LinkBudget:
                 raise InputError(f"{name} must be in (0, 1], got {value!r}", name)
         for name in ("required_ebn0_db", "margin_db"):
             value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value)):
-                raise InputError(f"{name} must be a finite number of dB, got {value!r}", name)
+            if not (isinstance(value, (int, float)) and -100.0 <= value <= 100.0):
+                raise InputError(f"{name} must be a number of dB between -100 and 100, got {value!r}", name)
+        for name in ("transmit_diameter_m", "receive_diameter_m"):
+            try:
+                gain = self.transmit_gain if name.startswith("transmit") else self.receive_gain
+            except OverflowError:
+                gain = math.inf
+            if not math.isfinite(gain):
+                raise InputError(f"antenna gain overflows: {name} {getattr(self, name)!r} at "
+                                 f"{self.frequency_hz!r} Hz is not a physical antenna", name)
         if self.max_rate_bps is not None and not (math.isfinite(self.max_rate_bps) and self.max_rate_bps > 0):
             raise InputError(f"max_rate_bps must be a positive number, got {self.max_rate_bps!r}", "max_rate_bps")
 

@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sojourn.bodies import AU_KM
 from sojourn.crew.comms import (
     DEFAULT_THRESHOLD_DEG,
     Blackout,
@@ -66,6 +67,7 @@ from sojourn.crew.comms import (
     find_blackouts,
     light_time_s,
     sun_observer_target_angle_deg,
+    transfer_time_s,
 )
 from sojourn.crew.dose import DoseModel, SolarParticleEvent, integrate_dose, limit_crossing, phase_at
 from sojourn.errors import InputError, ScenarioError
@@ -339,7 +341,6 @@ class CrewTimeline:
         i_far = int(np.argmax(self.distance_km))
         contact = ~self.blackout
         rates = self.data_rate_bps[contact & (self.distance_km > 0)]
-        file_bits = 8.0 * self.settings.file_bytes
         return {
             "scenario": self.scenario_name,
             "launch": tdb_to_utc_iso(self.bounds[0], "minute"),
@@ -366,17 +367,17 @@ class CrewTimeline:
                 "longest_one_way_delay_min": round(float(self.light_time_s.max()) / 60.0, 3),
                 "longest_one_way_delay_on": self.dates[int(np.argmax(self.light_time_s))],
                 "farthest_distance_km": round(float(self.distance_km[i_far]), 0),
-                "farthest_distance_au": round(float(self.distance_km[i_far]) / 149597870.7, 4),
+                "farthest_distance_au": round(float(self.distance_km[i_far]) / AU_KM, 4),
                 "farthest_on": self.dates[i_far],
                 "lowest_data_rate_bps": _none(rates.min()) if rates.size else None,
                 "file_bytes": self.settings.file_bytes,
-                "file_hours_at_lowest_rate": _none(file_bits / rates.min() / 3600.0, 3) if rates.size else None,
+                "file_hours_at_lowest_rate": _none(transfer_time_s(self.settings.file_bytes, rates.min()) / 3600.0, 3)
+                if rates.size else None,
             },
         }
 
     def records(self) -> list[dict]:
         """One JSON-ready record per day (no NaN: None where a value is undefined)."""
-        file_bits = 8.0 * self.settings.file_bytes
         out = []
         for i, date in enumerate(self.dates):
             rate = float(self.data_rate_bps[i])
@@ -392,7 +393,7 @@ class CrewTimeline:
                 "blackout_hours": round(float(self.blackout_hours[i]), 4),
                 "data_rate_bps": _none(rate, 1),
                 "file_hours": None if (blackout or not rate > 0 or not math.isfinite(rate))
-                else round(file_bits / rate / 3600.0, 6),
+                else round(float(transfer_time_s(self.settings.file_bytes, rate)) / 3600.0, 6),
                 "distance_km": round(float(self.distance_km[i]), 1),
             })
         return out

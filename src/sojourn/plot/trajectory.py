@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sojourn.bodies import AU_KM
 from sojourn.errors import InputError
 from sojourn.plot.figure import figure_format, save_figure
 
@@ -33,7 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["plot_trajectory", "icrf_to_ecliptic", "AU_KM", "OBLIQUITY_J2000_ARCSEC"]
 
 #: The astronomical unit, km (exact; IAU 2012 Resolution B2).
-AU_KM = 149_597_870.700
 
 #: Mean obliquity of the ecliptic at J2000.0, arcseconds: ε0 = 84381.406″
 #: = 23.4392794° (IAU 2006 precession, Capitaine et al. 2003, A&A 412:567;
