@@ -58,7 +58,7 @@ class LegCosts:
 MAX_LEG_CELLS = 20_000_000
 
 
-def _leg_grid(eph, dep, arr, t_first, t_last, tof_min_days, tof_max_days, step_days):
+def _leg_grid(eph, dep, arr, t_first, t_last, tof_min_days, tof_max_days, step_days, where=None):
     """Lambert transfers from every departure epoch, for every time of flight (batched)."""
     from sojourn.core.transfer_grid import transfer_pairs
     from sojourn.transfer.porkchop import check_grid_cells
@@ -73,8 +73,8 @@ def _leg_grid(eph, dep, arr, t_first, t_last, tof_min_days, tof_max_days, step_d
     t_dep = epochs[:n]
     t_arr = epochs[k0:]
     tof = (k0 + np.arange(kk)) * step_days * DAY  # nominal, whole steps
-    eph.check_range(dep, t_dep[0], t_dep[-1])
-    eph.check_range(arr, t_arr[0], t_arr[-1])
+    eph.check_range(dep, t_dep[0], t_dep[-1], where)
+    eph.check_range(arr, t_arr[0], t_arr[-1], where)
     r1, v1 = eph.state(dep, t_dep)
     r2, v2 = eph.state(arr, t_arr)
     ii = np.repeat(np.arange(n), kk)
@@ -161,7 +161,8 @@ def _where(scenario, key):
 def outbound_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts:
     """Feasible Earth → Mars transfers for launches between two epochs."""
     tmin, tmax = scenario.transit_limits()
-    t_dep, tof, t_arr, g = _leg_grid(eph, burns.earth, burns.mars, t_first, t_last, tmin, tmax, step_days)
+    t_dep, tof, t_arr, g = _leg_grid(eph, burns.earth, burns.mars, t_first, t_last, tmin, tmax, step_days,
+                                     f"{scenario.source}: windows.launch")
     dv_dep, dv_arr, entry = burns.outbound(g["c3"], g["vinf_arr"])
     feasible = g["ok"].copy()
     _require(feasible, scenario, "outbound transfer", [
@@ -176,7 +177,9 @@ def outbound_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts
 def return_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts:
     """Feasible Mars → Earth transfers for Mars departures between two epochs."""
     tmin, tmax = scenario.transit_limits()
-    t_dep, tof, t_arr, g = _leg_grid(eph, burns.mars, burns.earth, t_first, t_last, tmin, tmax, step_days)
+    # the return grid reaches as far as the launch window plus the longest transits and stay
+    t_dep, tof, t_arr, g = _leg_grid(eph, burns.mars, burns.earth, t_first, t_last, tmin, tmax, step_days,
+                                     f"{scenario.source}: windows.launch + transits and stay")
     dv_dep, dv_arr, entry = burns.inbound(g["vinf_dep"], g["vinf_arr"])
     feasible = g["ok"].copy()
     entry_limit = entry if scenario.return_.mode == "entry" else None
