@@ -373,3 +373,27 @@ def utc_steps(t_start: float, step_days: float, n: int) -> np.ndarray:
     start = tdb_to_datetime64(t_start)
     offsets = np.round(np.arange(n) * step_days * _MS_PER_DAY).astype(np.int64).astype("timedelta64[ms]")
     return datetime64_to_tdb(start + offsets)
+
+
+def year_span(start, end) -> tuple[float, float]:
+    """(start, end) in TDB seconds from years or UTC dates; a year as ``end`` means through its last day.
+
+    Raises
+    ------
+    InputError
+        A malformed bound (naming ``--start`` or ``--end``), or an empty or reversed span.
+    """
+    def bound(value, where, is_end):
+        text = str(value).strip()
+        if text.isdigit() and len(text) == 4:
+            year = int(text) + (1 if is_end else 0)
+            return float(utc_to_tdb(year, 1, 1))
+        return parse_utc(text, where)
+
+    t0 = bound(start, "--start", False)
+    t1 = bound(end, "--end", True)
+    if t1 == t0:
+        raise InputError(f"span is empty: {start} to {end}", "--end")
+    if t1 < t0:
+        raise InputError(f"span ends before it starts: {start} to {end}", "--end")
+    return t0, t1

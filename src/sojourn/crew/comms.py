@@ -31,7 +31,7 @@ from typing import Callable
 import numpy as np
 
 from sojourn.errors import InputError
-from sojourn.time import DAY
+from sojourn.time import DAY, year_span
 
 __all__ = [
     "BOLTZMANN_J_PER_K",
@@ -484,23 +484,6 @@ def transfer_time_s(size_bytes: float, rate_bps):
 # between two bodies
 
 
-def _span(start, end) -> tuple[float, float]:
-    """(start, end) in TDB s from years or UTC dates; a year as ``end`` means through its last day."""
-    from sojourn.time import parse_utc, utc_to_tdb
-
-    def bound(value, where, is_end):
-        text = str(value).strip()
-        if text.isdigit() and len(text) == 4:
-            return float(utc_to_tdb(int(text) + (1 if is_end else 0), 1, 1))
-        return parse_utc(text, where)
-
-    t0 = bound(start, "--start", False)
-    t1 = bound(end, "--end", True)
-    if not t1 > t0:
-        raise InputError(f"span ends before it starts: {start} to {end}", "--end")
-    return t0, t1
-
-
 def body_link(frm: str, to: str, start, end, threshold_deg: float = DEFAULT_THRESHOLD_DEG, *,
               step_days: float = 1.0, ephemeris=None) -> dict:
     """Solar-conjunction blackouts and the light-time range between two bodies over a span.
@@ -548,7 +531,7 @@ def body_link(frm: str, to: str, start, end, threshold_deg: float = DEFAULT_THRE
     threshold = blackout_threshold(threshold_deg)
     if not (isinstance(step_days, (int, float)) and math.isfinite(step_days) and 0 < step_days <= 30):
         raise InputError(f"step must be between 0 and 30 days, got {step_days!r}", "--step")
-    t0, t1 = _span(start, end)
+    t0, t1 = year_span(start, end)
     eph = resolve_ephemeris(ephemeris)
     for body, option in ((a, "--from"), (b, "--to")):
         eph.check_range(body, t0, t1, f"{option} {body.name}, --start/--end")

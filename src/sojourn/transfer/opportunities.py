@@ -15,7 +15,7 @@ import numpy as np
 
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.errors import EphemerisRangeError, InputError, NoSolutionError
-from sojourn.time import DAY, parse_utc, tdb_to_utc_iso, utc_to_tdb
+from sojourn.time import DAY, tdb_to_utc_iso, year_span
 
 _FIELDS = {"min_c3": "c3", "min_vinf": "vinf_arrival"}
 _PENALTY = 1e9
@@ -29,24 +29,6 @@ def _mean_orbit(eph, body, t):
     r, v = eph.state(body, t)
     a = 1.0 / (2.0 / np.linalg.norm(r) - np.dot(v, v) / GM_SUN)
     return a, 2.0 * math.pi * math.sqrt(a**3 / GM_SUN)
-
-
-def _year_span(start, end) -> tuple[float, float]:
-    """(start, end) in TDB seconds from years or dates; a year as END means through its last day."""
-    def bound(value, where, is_end):
-        text = str(value).strip()
-        if text.isdigit() and len(text) == 4:
-            year = int(text) + (1 if is_end else 0)
-            return float(utc_to_tdb(year, 1, 1))
-        return parse_utc(text, where)
-
-    t0 = bound(start, "--start", False)
-    t1 = bound(end, "--end", True)
-    if t1 == t0:
-        raise InputError(f"span is empty: {start} to {end}", "--end")
-    if t1 < t0:
-        raise InputError(f"span ends before it starts: {start} to {end}", "--end")
-    return t0, t1
 
 
 def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=None,
@@ -92,7 +74,7 @@ def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=N
     if dep.name == arr.name:
         raise InputError(f"departure and arrival are the same body: {dep.name}", "--to")
     step = check_step(step_days)
-    t_start, t_end = _year_span(start, end)
+    t_start, t_end = year_span(start, end)
     eph.check_range(dep, t_start, t_end, "--start/--end")
 
     search = _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress)
@@ -195,7 +177,7 @@ def opportunity_slots(frm, to, start, end, *, ephemeris=None, step_days=2.0, pro
 
     eph = resolve_ephemeris(ephemeris)
     dep, arr = get_body(frm, "--from"), get_body(to, "--to")
-    t_start, t_end = _year_span(start, end) if not isinstance(start, float) else (start, end)
+    t_start, t_end = year_span(start, end) if not isinstance(start, float) else (start, end)
     eph.check_range(dep, t_start, t_end, "--start/--end")
     return _search_grid(eph, dep, arr, t_start, t_end, check_step(step_days), None, progress).slots
 
