@@ -208,3 +208,12 @@ def test_plan_out_needs_a_parent_directory_and_checks_it_first(tmp_path, capsys)
     assert main(["plan", str(EXAMPLES / "ulysses.toml"), "--out", str(missing)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--out" in err[0] and not (tmp_path / "no").exists()
+
+
+def test_survey_and_trade_agree_that_a_vessel_short_of_propellant_is_not_feasible():
+    data = load_scenario(EXAMPLES / "ulysses.toml").to_dict()
+    data["vessel"]["stages"][-1]["propellant_kg"] = 5_000.0
+    (row,) = survey(Scenario.from_dict(data, "short.toml"), "2033", "2033", step_days=4.0)
+    assert not row["feasible"] and row["binding_constraint"] == "vessel.stages"
+    assert "runs out of propellant" in row["reason"]
+    assert row["launch"] is not None and row["total_dv_kms"] > 0  # the plan is kept, with its dates and Δv

@@ -242,14 +242,15 @@ def survey(scenario, start, end, *, ephemeris=None, step_days=None, progress=Fal
     Returns
     -------
     list of dict
-        One record per opportunity: ``opportunity`` (year), ``feasible`` and,
-        when feasible, ``launch``, ``mars_arrival``, ``mars_departure``,
+        One record per opportunity: ``opportunity`` (year), ``feasible``;
+        when a plan was found, ``launch``, ``mars_arrival``, ``mars_departure``,
         ``earth_arrival``, ``outbound_days``, ``return_days``, ``stay_days``,
         ``total_days``, ``burns`` (``{name, dv_kms}``) and ``total_dv_kms``;
-        when not, ``binding_constraint`` and ``reason``.
+        when it is not feasible, ``binding_constraint`` and ``reason`` (see
+        :func:`plan_window`: a plan whose propellant does not close keeps its
+        dates and Δv).
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.mission.roundtrip import search_round_trips
     from sojourn.progress import progress as progress_bar
     from sojourn.transfer.opportunities import opportunity_slots
 
@@ -259,36 +260,66 @@ def survey(scenario, start, end, *, ephemeris=None, step_days=None, progress=Fal
     rows = []
     with progress_bar(len(slots), "opportunities", enabled=progress) as advance:
         for slot in slots:
-            try:
-                best, alts, pareto = search_round_trips(scenario, slot.start, slot.end, ephemeris=eph,
-                                                        step_days=step_days, n_alternatives=0)
-            except (NoSolutionError, EphemerisRangeError) as exc:  # this opportunity, not the survey, fails
-                binding = "ephemeris" if isinstance(exc, EphemerisRangeError) else (exc.where or "").rsplit(": ", 1)[-1]
-                rows.append({"opportunity": slot.year, "feasible": False,
-                             "binding_constraint": binding, "reason": exc.message,
-                             "launch": None, "total_days": None, "stay_days": None, "total_dv_kms": None,
-                             "burns": []})
-                advance(1)
-                continue
-            plan = build_plan(scenario, best, [], [], eph)
-            rows.append({
-                "opportunity": slot.year,
-                "feasible": True,
-                "launch": plan.legs[0]["depart"][:10],
-                "mars_arrival": plan.legs[0]["arrive"][:10],
-                "mars_departure": plan.legs[1]["depart"][:10],
-                "earth_arrival": plan.legs[1]["arrive"][:10],
-                "outbound_days": plan.legs[0]["tof_days"],
-                "return_days": plan.legs[1]["tof_days"],
-                "stay_days": plan.stay_days,
-                "total_days": plan.total_days,
-                "burns": [{"name": b["name"], "dv_kms": b["dv_kms"]} for b in plan.burns],
-                "total_dv_kms": plan.total_dv_kms,
-                "earth_entry_speed_kms": plan.legs[1]["entry_speed_kms"],
-                "propellant_closes": plan.budget["closes"],
-            })
+            plan, binding, reason = plan_window(scenario, slot.start, slot.end, eph, step_days)
+            row = {"opportunity": slot.year, "feasible": binding is None}
+            if binding is not None:
+                row.update(binding_constraint=binding, reason=reason)
+            if plan is None:
+                row.update(launch=None, total_days=None, stay_days=None, total_dv_kms=None, burns=[])
+            else:
+                row.update({
+                    "launch": plan.legs[0]["depart"][:10],
+                    "mars_arrival": plan.legs[0]["arrive"][:10],
+                    "mars_departure": plan.legs[1]["depart"][:10],
+                    "earth_arrival": plan.legs[1]["arrive"][:10],
+                    "outbound_days": plan.legs[0]["tof_days"],
+                    "return_days": plan.legs[1]["tof_days"],
+                    "stay_days": plan.stay_days,
+                    "total_days": plan.total_days,
+                    "burns": [{"name": b["name"], "dv_kms": b["dv_kms"]} for b in plan.burns],
+                    "total_dv_kms": plan.total_dv_kms,
+                    "earth_entry_speed_kms": plan.legs[1]["entry_speed_kms"],
+                    "propellant_closes": plan.budget["closes"],
+                })
+            rows.append(row)
             advance(1)
     return rows
+
+
+def plan_window(scenario, t_first, t_last, eph, step_days=None):
+    """The best plan of one launch window, or why there is none.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    t_first, t_last : float
+        The launch window, TDB seconds past J2000.
+    eph : Ephemeris
+    step_days : float, optional
+        Grid step (default: the scenario's).
+
+    Returns
+    -------
+    (Plan or None, str or None, str or None)
+        The plan (None when the search finds none), the binding constraint's
+        key (None when the plan is feasible; ``"ephemeris"`` when the search
+        runs past it; ``"vessel.stages"`` when the plan's propellant does not
+        close, the plan then being kept) and the reason in words.
+    """
+    from sojourn.mission.roundtrip import search_round_trips
+
+    try:
+        best, _, _ = search_round_trips(scenario, t_first, t_last, ephemeris=eph, step_days=step_days,
+                                        n_alternatives=0)
+    except NoSolutionError as exc:
+        return None, (exc.where or "").rsplit(": ", 1)[-1], exc.message
+    except EphemerisRangeError as exc:  # this window, not the whole survey, runs past the ephemeris
+        return None, "ephemeris", exc.message
+    plan = build_plan(scenario, best, [], [], eph)
+    if not plan.budget["closes"]:
+        return plan, "vessel.stages", (f"the vessel cannot afford the {plan.budget['breaking_burn']} burn: "
+                                       "its stage runs out of propellant")
+    return plan, None, None
 
 
 def trajectory_samples(plan: Plan, n: int = 200, ephemeris=None) -> dict:

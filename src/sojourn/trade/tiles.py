@@ -287,9 +287,7 @@ def round_trip_row(tile: RoundTripTile, ephemeris: Optional[str] = None) -> dict
     a trajectory whose propellant does not close keeps its dates and Δv.
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.errors import EphemerisRangeError, NoSolutionError
-    from sojourn.mission.plan import build_plan
-    from sojourn.mission.roundtrip import search_round_trips
+    from sojourn.mission.plan import plan_window
     from sojourn.mission.scenario import Scenario
 
     eph = resolve_ephemeris(ephemeris)
@@ -303,15 +301,10 @@ def round_trip_row(tile: RoundTripTile, ephemeris: Optional[str] = None) -> dict
     row.update(tile_id=tile.id, opportunity=tile.opportunity, vehicle=tile.vehicle,
                parking_altitude_km=tile.parking_altitude_km, stay_min_days=float(stay[0]),
                stay_max_days=float(stay[1]))
-    try:
-        best, _, _ = search_round_trips(sc, tile.t_first, tile.t_last, ephemeris=eph, n_alternatives=0)
-    except NoSolutionError as exc:
-        row.update(feasible=False, binding_constraint=(exc.where or "").rsplit(": ", 1)[-1], reason=exc.message)
+    plan, binding, reason = plan_window(sc, tile.t_first, tile.t_last, eph)
+    if plan is None:
+        row.update(feasible=False, binding_constraint=binding, reason=reason)
         return row
-    except EphemerisRangeError as exc:
-        row.update(feasible=False, binding_constraint="ephemeris", reason=exc.message)
-        return row
-    plan = build_plan(sc, best, [], [], eph)
     out, back = plan.legs
     dv = {b["name"]: b["dv_kms"] for b in plan.burns}
     row.update(
@@ -324,10 +317,8 @@ def round_trip_row(tile: RoundTripTile, ephemeris: Optional[str] = None) -> dict
     )
     if sc.vessel is not None and sc.vessel.stages:
         row.update(propellant_kg=plan.budget["total_propellant_kg"], propellant_closes=plan.budget["closes"])
-        if not plan.budget["closes"]:
-            row.update(feasible=False, binding_constraint="vessel.stages",
-                       reason=f"the vessel cannot afford the {plan.budget['breaking_burn']} burn: "
-                              "its stage runs out of propellant")
+    if binding is not None:  # the vessel runs out of propellant: dates and Δv kept, not feasible
+        row.update(feasible=False, binding_constraint=binding, reason=reason)
     if tile.dispersions is not None:
         from sojourn.contingency.dispersions import arrival_target, run_dispersions
 
