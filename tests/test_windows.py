@@ -226,3 +226,19 @@ def test_span_2026_2045_one_opportunity_per_synodic_period(span_2026_2045):
 def test_span_2026_2045_records_are_smooth_local_minima(span_2026_2045):
     records = span_2026_2045
     _assert_smooth_local_minima(records)
+
+
+def test_the_last_opportunity_of_the_ephemeris_is_found_within_it():
+    """DE421 ends 2053-10-09: the 2052 opportunity is still searched (``--end 2053`` stops where the
+    ephemeris does), and no transfer it reports arrives after that end."""
+    records = find_windows("emb", "mars", "2052", "2053")
+    assert {r["opportunity"] for r in records} == {2052}
+    assert {(r["transfer_type"], r["criterion"]) for r in records} == {
+        (t, c) for t in ("I", "II") for c in ("min_c3", "min_vinf")}
+    end = parse_utc("2053-10-09")
+    assert all(parse_utc(r["arrival_utc"]) <= end for r in records)
+    best = min((r for r in records if r["transfer_type"] == "I"), key=lambda r: r["c3"])
+    # a 0.25-day porkchop of the same window (emb -> mars) has its least type I C3 at 2052-08-01, 14.772
+    assert best["launch"] == "2052-08-01" and best["c3"] == pytest.approx(14.77, abs=0.01)
+    with pytest.raises(Exception, match="outside the ephemeris"):
+        find_windows("emb", "mars", "2052-01-01", "2054-01-01")  # an explicit date past it is refused

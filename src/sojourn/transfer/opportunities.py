@@ -74,8 +74,7 @@ def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=N
     if dep.name == arr.name:
         raise InputError(f"departure and arrival are the same body: {dep.name}", "--to")
     step = check_step(step_days)
-    t_start, t_end = year_span(start, end)
-    eph.check_range(dep, t_start, t_end, "--start/--end")
+    t_start, t_end = _span_in(eph, dep, start, end)
 
     search = _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress)
     records = []
@@ -87,6 +86,22 @@ def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=N
             f"{tdb_to_utc_iso(t_start)} to {tdb_to_utc_iso(t_end)}",
         )
     return records
+
+
+def _span_in(eph, dep, start, end) -> tuple[float, float]:
+    """The span of launch dates; a bare year as ``end`` stops where the ephemeris does.
+
+    ``--end 2053`` with DE421 (which ends 2053-10-09) searches to its end; an
+    explicit date past it, or a span that starts past it, is an error.
+    """
+    t_start, t_end = year_span(start, end)
+    text = str(end).strip()
+    if text.isdigit() and len(text) == 4:
+        t_end = min(t_end, eph.coverage(dep)[1])
+    if not t_end > t_start:
+        eph.check_range(dep, t_start, t_start, "--start")
+    eph.check_range(dep, t_start, t_end, "--start/--end")
+    return t_start, t_end
 
 
 @dataclass(frozen=True)
@@ -133,10 +148,11 @@ def _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress) -> _Sear
     tofs = np.arange(0.3 * hohmann, 2.0 * hohmann, step * DAY)
 
     # Launch dates: the span, widened by half a synodic period so that an
-    # opportunity near an end is seen whole, but kept inside the ephemeris.
+    # opportunity near an end is seen whole, but kept inside the ephemeris;
+    # near its end, the transfers arriving after it are left out cell by cell.
     dep_cov, arr_cov = eph.coverage(dep), eph.coverage(arr)
     scan0 = max(t_start - 0.5 * synodic, dep_cov[0])
-    scan1 = min(t_end + 0.5 * synodic, dep_cov[1], arr_cov[1] - tofs[-1])
+    scan1 = min(t_end + 0.5 * synodic, dep_cov[1], arr_cov[1] - tofs[0])
     from sojourn.transfer.porkchop import check_grid_cells
 
     check_grid_cells((scan1 - scan0) / (step * DAY) * tofs.size)
@@ -177,7 +193,7 @@ def opportunity_slots(frm, to, start, end, *, ephemeris=None, step_days=2.0, pro
 
     eph = resolve_ephemeris(ephemeris)
     dep, arr = get_body(frm, "--from"), get_body(to, "--to")
-    t_start, t_end = year_span(start, end) if not isinstance(start, float) else (start, end)
+    t_start, t_end = _span_in(eph, dep, start, end) if not isinstance(start, float) else (start, end)
     eph.check_range(dep, t_start, t_end, "--start/--end")
     return _search_grid(eph, dep, arr, t_start, t_end, check_step(step_days), None, progress).slots
 
@@ -193,18 +209,20 @@ def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
     out["type_ii"] = np.empty((n, k), dtype=bool)
     out["ok"] = np.empty((n, k), dtype=bool)
     r1, v1 = eph.state(dep, launches)
+    arr_end = eph.coverage(arr)[1]
     rows = max(1, 200_000 // k)
     with progress_bar(n * k, "opportunity search", enabled=progress) as advance:
         for i in range(0, n, rows):
             sl = slice(i, min(n, i + rows))
             t1 = np.repeat(launches[sl], k)
             t2 = (launches[sl, None] + tofs[None, :]).ravel()
-            r2, v2 = eph.state(arr, t2)
+            inside = t2 <= arr_end  # arrivals after the ephemeris ends are not candidates
+            r2, v2 = eph.state(arr, np.minimum(t2, arr_end))
             c3, _, va, _, _, t_ii, status = transfer_pairs(
                 GM_SUN, np.repeat(r1[sl], k, axis=0), np.repeat(v1[sl], k, axis=0), t1, r2, v2, t2,
                 asymptote=False)
             shape = (sl.stop - sl.start, k)
-            ok = (status == 0) & (np.abs(transfer_angle_deg(np.repeat(r1[sl], k, axis=0),
+            ok = inside & (status == 0) & (np.abs(transfer_angle_deg(np.repeat(r1[sl], k, axis=0),
                                                              np.repeat(v1[sl], k, axis=0), r2) - 180.0) > RIDGE_DEG)
             if c3_max is not None:
                 ok &= c3 <= c3_max
