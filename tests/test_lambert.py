@@ -658,3 +658,16 @@ def test_degenerate_geometries_are_never_wrong_as_ok(exact_propagate):
                 assert np.all(np.isnan(v1[~ok])) and np.all(np.isnan(v2[~ok]))
                 assert_lands(exact_propagate, 1.0, r1[ok], r2[ok], tof[ok], v1[ok], v2[ok],
                              what=f"degenerate revs={revs}")
+
+
+def test_nearly_coincident_positions_multi_rev_lands(exact_propagate):
+    """Found by the property test: r2 within 1e-6 of r1, one revolution, left branch, retrograde.
+    r1 - r2 taken from the two norms lost 10 digits of rho, and 12 revolutions of flight turned
+    that into a 1.2e-8 miss; from the chord vector the answer lands to 1e-13."""
+    r1 = np.array([[-0.9615158258033981, -0.2747495527377787, 0.0]])
+    r2 = np.array([[-0.9615155510533645, -0.27475051425346725, 0.0]])
+    tof = np.array([72.83190769569251])
+    for low_path in (True, False):
+        v1, v2, status = lambert_batch(1.0, r1, r2, tof, revs=1, prograde=False, low_path=low_path)
+        assert status[0] == 0
+        assert_lands(exact_propagate, 1.0, r1, r2, tof, v1, v2, what=f"low_path={low_path}", pos_rtol=1e-11)

@@ -237,10 +237,17 @@ def lambert_norms(mu, r1x, r1y, r1z, r1, r2x, r2y, r2z, r2, tof, m, prograde, lo
     c = math.sqrt(cx * cx + cy * cy + cz * cz)
     s = 0.5 * (r1 + r2 + c)
     cos_dot = a1x * a2x + a1y * a2y + a1z * a2z
+    # r1 - r2 from the chord vector, not from two nearly equal norms: it keeps its
+    # relative accuracy when the positions nearly coincide (near 0 degrees).
+    dr = -((r1x + r2x) * cx + (r1y + r2y) * cy + (r1z + r2z) * cz) / (r1 + r2)
     # Plane normal: ir1 x (ir2 -/+ ir1) equals ir1 x ir2 but keeps its relative
-    # accuracy when the transfer angle is near 0 or 180 degrees.
-    sign = -1.0 if cos_dot >= 0.0 else 1.0
-    dx, dy, dz = a2x + sign * a1x, a2y + sign * a1y, a2z + sign * a1z
+    # accuracy when the transfer angle is near 0 or 180 degrees; near 0 the unit
+    # chord ir2 - ir1 = (r2 - r1)/r2 + r1 (r1 - r2)/(r1 r2) is formed without cancellation.
+    if cos_dot >= 0.0:
+        k = dr * i1 * i2
+        dx, dy, dz = cx * i2 + r1x * k, cy * i2 + r1y * k, cz * i2 + r1z * k
+    else:
+        dx, dy, dz = a2x + a1x, a2y + a1y, a2z + a1z
     hx = a1y * dz - a1z * dy
     hy = a1z * dx - a1x * dz
     hz = a1x * dy - a1y * dx
@@ -287,7 +294,7 @@ def lambert_norms(mu, r1x, r1y, r1z, r1, r2x, r2y, r2z, r2, tof, m, prograde, lo
     if status != OK:
         return bad + (status, nan)
     y = _y_of(x, lam)
-    rho = (r1 - r2) / c
+    rho = dr / c
     sigma = 2.0 * sqrt_r1r2 * sin_half / c  # = sqrt(1 - rho^2), without cancellation
     vr1 = gamma * ((lam * y - x) - rho * (lam * y + x)) * i1
     vr2 = -gamma * ((lam * y - x) + rho * (lam * y + x)) * i2
