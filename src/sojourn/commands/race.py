@@ -49,7 +49,7 @@ def race(
         for col in ("launch", "arrival", "TOF d", "type", "C3 km²/s²", "v∞ arr km/s", "Δv dep", "Δv arr",
                     "Δv km/s", "margin d", "max margin d"):
             table.add_column(col, justify="left" if col in ("launch", "arrival", "type") else "right")
-        for w in (w.to_json() for w in result.wins):
+        for w in (w.to_json(result.launch_precision) for w in result.wins):
             table.add_row(w["launch"], w["arrival"], f"{w['tof_days']:.1f}", w["transfer_type"], _fmt(w["c3"]),
                           _fmt(w["vinf_arrival"]), _fmt(w["dv_departure_kms"]), _fmt(w["dv_arrival_kms"]),
                           _fmt(w["dv_total_kms"]), f"{w['margin_days']:.2f}", f"{w['max_margin_days']:.2f}")

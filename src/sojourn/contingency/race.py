@@ -287,9 +287,15 @@ class RaceResult:
                 f"{tdb_to_utc_iso(last.t_launch, 'minute')} UTC, arriving "
                 f"{tdb_to_utc_iso(last.t_arrival, 'minute')}, {span_text(last.margin_days)} before {a}")
 
+    @property
+    def launch_precision(self) -> str:
+        """How launch dates are written: by date on a grid of whole days, to the minute on a finer one."""
+        return "date" if self.step_days >= 1.0 else "minute"
+
     def to_json(self) -> dict:
         last = self.last
         grid_last = self.last_winning_date
+        p = self.launch_precision
         return {
             "a_name": self.a_name,
             "a_source": self.a_source,
@@ -304,15 +310,15 @@ class RaceResult:
             "ephemeris": self.ephemeris,
             "b_can_win": self.b_can_win,
             "message": self.message(),
-            "first_winning_launch": self.wins[0].to_json()["launch"] if self.wins else None,
-            "last_winning_launch_date": grid_last.to_json()["launch"] if grid_last else None,
+            "first_winning_launch": self.wins[0].to_json(p)["launch"] if self.wins else None,
+            "last_winning_launch_date": grid_last.to_json(p)["launch"] if grid_last else None,
             "last_winning_date_margin_days": grid_last.margin_days if grid_last else None,
             "last_winning_date_max_margin_days": grid_last.to_json()["max_margin_days"] if grid_last else None,
             "last_winning_launch": tdb_to_utc_iso(last.t_launch, "minute") if last else None,
             "last_winning_arrival": tdb_to_utc_iso(last.t_arrival, "minute") if last else None,
             "last_margin_days": last.margin_days if last else None,
             "last_winning_transfer": last.to_json("minute") if last else None,
-            "wins": [w.to_json() for w in self.wins],
+            "wins": [w.to_json(p) for w in self.wins],
             "assumptions": self.assumptions,
         }
 
