@@ -145,23 +145,13 @@ def test_dossier_sections_and_features(dossier):
     assert ids[-1] == "assumptions"
     assert {"timeline", "trajectory", "porkchop"} <= set(summary["figures"])
     text = _text(page)
-    # abort coverage, dose and communications are in whenever this installation has them
-    try:
-        import sojourn.contingency.aborts  # noqa: F401
-    except ImportError:
-        assert "aborts" in summary["missing"] and "Abort analysis not available" in text
-    else:
-        assert summary["features"]["aborts"] and "aborts" in summary["figures"] and "aborts" in ids
-        assert "Abort coverage" in text and "days covered" in text.lower()
-    try:
-        import sojourn.crew.timeline  # noqa: F401
-    except ImportError:
-        assert "crew" in summary["missing"]
-    else:
-        assert summary["features"]["crew"] and {"dose", "comms"} <= set(summary["figures"])
-        assert {"dose", "comms"} <= set(ids)
-        # the dose model's sources are cited
-        assert "Zeitlin et al. 2013" in text and "Hassler et al. 2014" in text and "NASA-STD-3001" in text
+    # abort coverage, dose and communications
+    assert summary["features"]["aborts"] and "aborts" in summary["figures"] and "aborts" in ids
+    assert "Abort coverage" in text and "days covered" in text.lower()
+    assert summary["features"]["crew"] and {"dose", "comms"} <= set(summary["figures"])
+    assert {"dose", "comms"} <= set(ids)
+    # the dose model's sources are cited
+    assert "Zeitlin et al. 2013" in text and "Hassler et al. 2014" in text and "NASA-STD-3001" in text
 
 
 def test_dossier_shows_the_plans_numbers(dossier, plan):

@@ -113,11 +113,14 @@ def _now_utc() -> str:
 
 
 def _optional(name: str, compute):
-    """Run an optional feature: (result, None), or (None, why) when it is not installed or refuses."""
+    """Run a section that a plan may not support: (result, None), or (None, why) when it refuses.
+
+    Only a refusal the physics or the input explains (a :class:`SojournError`)
+    is shown as such; a broken installation fails loudly rather than quietly
+    dropping a section.
+    """
     try:
         return compute(), None
-    except ImportError as exc:
-        return None, f"not available in this installation ({exc.name or exc})"
     except SojournError as exc:
         return None, f"could not be computed: {exc}"
 
@@ -218,11 +221,7 @@ def _draw_figures(d: Dossier, eph, fmt: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="sojourn-dossier-") as scratch:
         def draw(key, title, caption, fn):
             path = Path(scratch) / f"{key}.{fmt}"
-            try:
-                fn(path)
-            except ImportError as exc:
-                d.missing[key] = f"chart not available in this installation ({exc.name or exc})"
-                return
+            fn(path)
             figures[key] = DossierFigure(key, title, caption, mime, path.read_bytes())
 
         def trajectory(path):
@@ -616,10 +615,8 @@ def _link_text(link) -> str:
 
 
 def _comms_sources(settings) -> str:
-    try:
-        from sojourn.crew.comms import SPEED_OF_LIGHT_KMS as c
-    except ImportError:  # pragma: no cover - the crew timeline imports it
-        c = 299792.458
+    from sojourn.crew.comms import SPEED_OF_LIGHT_KMS as c
+
     return (f"light time at c = {c:,.3f} km/s (exact, SI); blackout below a {settings.threshold_deg:g}° "
             "Sun–Earth–spacecraft angle: Mars missions stop commanding while the Sun–Earth–Mars angle is below "
             "about 2° at solar conjunction")
