@@ -214,13 +214,17 @@ def test_infeasible_scenario_keeps_an_old_dossier(capsys, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cheap.toml", "d.html"]
 
 
-def test_missing_features_are_said_not_hidden(monkeypatch, plan):
-    """Without the abort and crew modules the dossier says so instead of failing."""
+def test_sections_the_plan_cannot_support_are_said_not_hidden(monkeypatch, plan):
+    """When the abort analysis or the crew model refuses this plan, the dossier says why instead of failing."""
     import sojourn.report.dossier as dossier_mod
+    from sojourn.errors import NoSolutionError
     from sojourn.mission.scenario import load_scenario
 
-    monkeypatch.setitem(sys.modules, "sojourn.contingency.aborts", None)
-    monkeypatch.setitem(sys.modules, "sojourn.crew.timeline", None)
+    def refuse(*args, **kwargs):
+        raise NoSolutionError("no way home from this leg", "test")
+
+    monkeypatch.setattr(dossier_mod, "_abort_analysis", refuse)
+    monkeypatch.setattr(dossier_mod, "_crew_timeline", refuse)
     monkeypatch.setattr(dossier_mod, "_draw_figures", lambda d, eph, fmt: {})  # charts are tested above
     d = dossier_mod.build_dossier(load_scenario(ULYSSES), plan=plan)
     assert d.aborts is None and d.crew is None
@@ -228,8 +232,7 @@ def test_missing_features_are_said_not_hidden(monkeypatch, plan):
     page = _Page()
     page.feed(dossier_mod.render_html(d))
     text = _text(page)
-    assert "Abort analysis not available in this installation" in text
-    assert "Crew model not available in this installation" in text
+    assert "could not be computed: no way home from this leg (test)" in text
     assert "Not in this dossier" in text
 
 
