@@ -31,3 +31,14 @@ def test_a_race_step_longer_than_the_transit_cannot_be_drawn(tmp_path, capsys):
     assert main(["race", ULYSSES, US_FAST, "--step", "500", "--out", str(out)]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "--step" in lines[0] and not out.exists()
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["dispersions", ULYSSES, "--corridor-deg", "5", "--samples", "1000"], "--corridor-deg"),
+    (["dispersions", ULYSSES, "--leg", "return", "--corridor-km", "5", "--samples", "1000"], "--corridor-km"),
+    (["verify", ULYSSES, "--entry-fpa-deg", "-5"], "--entry-fpa-deg"),
+], ids=["entry-corridor-on-a-capture", "capture-corridor-on-an-entry", "entry-angle-on-a-capture"])
+def test_an_option_for_the_other_kind_of_arrival_is_refused(argv, option, capsys):
+    assert main(argv) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "does not apply" in lines[0] and option in lines[0]

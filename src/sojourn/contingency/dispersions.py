@@ -312,6 +312,14 @@ def arrival_target(scenario, leg: str = "outbound", *, corridor_km: Optional[flo
             raise InputError(f"the corridor half-width must be > 0, got {value}", f"--{name.replace('_', '-')}")
     if not math.isfinite(aim_angle_deg):
         raise InputError("the aim angle must be a finite number", "--aim-angle-deg")
+    # an option for the other kind of arrival would be silently ignored: say so instead
+    unused = (("corridor_deg", corridor_deg), ("entry_fpa_deg", entry_fpa_deg)) if section.mode == "propulsive" \
+        else (("corridor_km", corridor_km),)
+    kind = "propulsive capture" if section.mode == "propulsive" else section.mode
+    for name, value in unused:
+        option = f"--{name.replace('_', '-')}"
+        if value is not None:
+            raise InputError(f"the {leg} leg ends in {kind}: {option} does not apply to it", option)
     if section.mode == "propulsive":
         return ArrivalTarget(body.name, body.gm_km3s2, body.radius_km, "periapsis",
                              periapsis_altitude_km=float(section.periapsis_altitude_km),
