@@ -226,12 +226,6 @@ class ArrivalTarget:
         return float(impact_parameter_for_fpa(self.mu, vinf, self.radius_km + self.interface_altitude_km,
                                               math.radians(self.entry_fpa_deg)))
 
-    def aim_periapsis_radius(self, vinf: float) -> float:
-        """Periapsis radius (km) of the aimed hyperbola at ``vinf`` (km/s)."""
-        from sojourn.core.bplane import periapsis_radius
-
-        return float(periapsis_radius(self.mu, vinf, self.aim_b(vinf)))
-
     def corridor_value(self, vinf, b) -> np.ndarray:
         """Periapsis altitude (km) or entry flight-path angle (deg; NaN: never reaches the interface)."""
         from sojourn.core.bplane import flight_path_angle, periapsis_radius
@@ -411,12 +405,6 @@ def ellipse_from_covariance(cov, k: float = 3.0) -> dict:
     elif angle > 90.0:
         angle -= 180.0
     return {"semi_major_km": k * math.sqrt(w[1]), "semi_minor_km": k * math.sqrt(w[0]), "angle_deg": angle}
-
-
-def _finite(x):
-    """A float for JSON: None for NaN or infinity."""
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 def _bplane_stats(bt, br) -> dict:
