@@ -836,9 +836,9 @@ def _keys(model: type[BaseModel]) -> dict[str, str]:
     return {(f.alias or name): name for name, f in model.model_fields.items()}
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    """The model whose fields are the keys at ``loc`` (a table's path)."""
-    model: type[BaseModel] | None = Scenario
+def _model_at(loc: tuple, root: type[BaseModel] | None = None) -> type[BaseModel] | None:
+    """The model whose fields are the keys at ``loc`` (a table's path), from ``root`` (a Scenario) down."""
+    model: type[BaseModel] | None = Scenario if root is None else root
     for part in loc:
         if isinstance(part, int):
             continue
@@ -871,8 +871,8 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _describe(err: dict) -> tuple[tuple, str]:
-    """(loc, one-line message) for one pydantic error."""
+def _describe(err: dict, root: type[BaseModel] | None = None) -> tuple[tuple, str]:
+    """(loc, one-line message) for one pydantic error; keys are looked up from ``root`` (a Scenario)."""
     kind, loc, value = err["type"], tuple(err["loc"]), err.get("input")
     ctx = err.get("ctx") or {}
     if kind == "value_error" and isinstance(ctx.get("error"), _KeyProblem):
@@ -881,11 +881,11 @@ def _describe(err: dict) -> tuple[tuple, str]:
     if kind in ("value_error", "assertion_error") and ctx.get("error") is not None:
         return loc, str(ctx["error"])
     if kind == "missing":
-        table = _model_at(loc)
+        table = _model_at(loc, root)
         return loc, "missing table" if table is not None else "missing key"
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        parent = _model_at(loc[:-1])
+        parent = _model_at(loc[:-1], root)
         allowed = _keys(parent) if parent is not None else {}
         hint = ""
         by_name = {name: key_ for key_, name in allowed.items()}
@@ -926,9 +926,12 @@ def _describe(err: dict) -> tuple[tuple, str]:
     return loc, msg[:1].lower() + msg[1:]
 
 
-def _scenario_error(exc: ValidationError, source: str) -> ScenarioError:
-    """One ScenarioError from a pydantic ValidationError: the first problem, and how many more."""
-    described = [_describe(e) for e in exc.errors()]
+def _scenario_error(exc: ValidationError, source: str, root: type[BaseModel] | None = None) -> ScenarioError:
+    """One ScenarioError from a pydantic ValidationError: the first problem, and how many more.
+
+    ``root`` is the model validated (default :class:`Scenario`; a trade study passes its own).
+    """
+    described = [_describe(e, root) for e in exc.errors()]
     loc, message = described[0]
     message = " ".join(message.split())
     others = []

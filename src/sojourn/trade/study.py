@@ -48,14 +48,13 @@ scenario's is (:mod:`sojourn.mission.scenario`): a mistake raises
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, Field, PrivateAttr, Strict, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, Strict, ValidationError, model_validator
 
 from sojourn.errors import ScenarioError
 from sojourn.mission.scenario import (
@@ -64,15 +63,12 @@ from sojourn.mission.scenario import (
     Return,
     Scenario,
     Vessel,
-    _describe,
-    _dotted,
     _g,
-    _inner_model,
-    _keys,
     _KeyProblem,
     _Model,
     _NonNegative,
     _Positive,
+    _scenario_error,
     _Text,
     load_scenario,
     read_toml,
@@ -397,7 +393,7 @@ def load_study(path: str | os.PathLike) -> Study:
     try:
         study = Study.model_validate(data)
     except ValidationError as exc:
-        raise _study_error(exc, name) from None
+        raise _scenario_error(exc, name, root=Study) from None
     study._source = name
     scenario_path = Path(name).parent / study.study.scenario
     if not scenario_path.is_file():
@@ -405,54 +401,6 @@ def load_study(path: str | os.PathLike) -> Study:
     study._scenario = load_scenario(scenario_path)
     study._combinations = _combinations(study, study._scenario)
     return study
-
-
-# ---------------------------------------------------------------------------
-# Errors: the scenario module's one-line messages, with keys looked up in the study's models.
-
-
-def _study_model_at(loc: tuple) -> type[BaseModel] | None:
-    """The model whose fields are the keys at ``loc``, from :class:`Study` down."""
-    model: type[BaseModel] | None = Study
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if model is None:
-            return None
-        field = model.model_fields.get(_keys(model).get(part, ""))
-        if field is None:
-            return None
-        model = _inner_model(field.annotation)
-    return model
-
-
-def _describe_study(err: dict) -> tuple[tuple, str]:
-    """(loc, message): missing and unknown keys against the study's tables, the rest as a scenario's."""
-    loc = tuple(err["loc"])
-    if err["type"] == "missing":
-        return loc, "missing table" if _study_model_at(loc) is not None else "missing key"
-    if err["type"] == "extra_forbidden":
-        key = str(loc[-1])
-        parent = _study_model_at(loc[:-1])
-        allowed = list(_keys(parent)) if parent is not None else []
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else (f" (known keys: {', '.join(allowed)})" if allowed else "")
-        return loc, f"unknown key '{key}'{hint}"
-    return _describe(err)
-
-
-def _study_error(exc: ValidationError, source: str) -> ScenarioError:
-    described = [_describe_study(e) for e in exc.errors()]
-    loc, message = described[0]
-    message = " ".join(message.split())
-    others = []
-    for other, _ in described[1:]:
-        key = _dotted(other) or "(top level)"
-        if key != _dotted(loc) and key not in others:
-            others.append(key)
-    if others:
-        message += f" (and {len(others)} more: {', '.join(others[:3])}{', ...' if len(others) > 3 else ''})"
-    return ScenarioError(message, f"{source}: {_dotted(loc)}" if loc else source)
 
 
 def normalised(obj: Any) -> str:
