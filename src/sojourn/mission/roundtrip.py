@@ -26,7 +26,7 @@ import numpy as np
 
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.errors import EphemerisRangeError, NoSolutionError
-from sojourn.time import DAY, tdb_to_utc_iso, utc_steps
+from sojourn.time import DAY, datetime64_to_tdb, tdb_to_datetime64, tdb_to_utc_iso, utc_steps
 
 _PENALTY = 1e9
 
@@ -479,4 +479,12 @@ def refine(scenario, cand: Candidate, eph, burns: Burns, launch_window, step_day
                    options={"initial_simplex": simplex, "xatol": 1e-3, "fatol": 1e-7, "maxiter": 800})
     p = res.x if res.fun < start else np.zeros(4)
     t = base + p * DAY
+    best = min(res.fun, start)
+    # The optimiser stops within a fraction of a second of the optimum; on whole UTC seconds the
+    # plan reads as people write it (00:00, not 23:59:59.8), when that costs nothing measurable.
+    snapped = datetime64_to_tdb(tdb_to_datetime64(t).astype("datetime64[s]") +
+                                (tdb_to_datetime64(t) - tdb_to_datetime64(t).astype("datetime64[s]")
+                                 >= np.timedelta64(500, "ms")).astype("timedelta64[s]"))
+    if cost((snapped - base) / DAY) <= best + 1e-7 * max(1.0, abs(best)):
+        t = snapped
     return evaluate(scenario, Candidate(*t, 0.0), eph, burns).candidate
