@@ -35,21 +35,10 @@ import sys
 import time
 from pathlib import Path
 
+from _common import best_of, log
+
 ROOT = Path(__file__).resolve().parent.parent
 LEG = ("earth", "mars", "2033-04-25", "2034-01-30")
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def best_of(fn, repeat: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def main() -> int:

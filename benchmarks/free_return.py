@@ -28,23 +28,12 @@ import platform
 import sys
 import time
 
+from _common import best_of, log
+
 CASES = (
     ("inspiration-mars", "2017-12-15:2018-01-25", 520.0),
     ("opportunity-2031", "2030-10-01:2031-12-31", 1200.0),
 )
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def best_of(fn, repeat: int):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def main() -> int:

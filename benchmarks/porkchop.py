@@ -59,16 +59,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import log
+
 MU_SUN = 132712440041.279419  # km^3/s^2 (DE421 GM of the Sun)
 LAUNCH = ("2026-08-01", "2027-02-01")
 ARRIVAL = ("2027-04-01", "2028-04-01")
 TARGET_VS_PYKEP = 20.0  # x pykep's throughput
 TARGET_MILLION_S = 0.5  # s for 10^6 cells once compiled
 DAY = 86400.0
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------- #

@@ -26,11 +26,9 @@ import sys
 import time
 from pathlib import Path
 
+from _common import log
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def main() -> int:

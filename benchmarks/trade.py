@@ -37,15 +37,13 @@ import threading
 import time
 from pathlib import Path
 
+from _common import log
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "trade-2026-2050.toml"
 LAUNCH = "2026-06-01:2027-06-01"
 ARRIVE = "2026-12-01:2028-12-01"
 TILE_CELLS = 2_000_000
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 class RssSampler:
