@@ -63,8 +63,6 @@ def dispersions(
     from sojourn.plot.figure import FIGURE_SUFFIXES
 
     _check_output(out, FIGURE_SUFFIXES, "--out")
-    if leg not in ("outbound", "return"):
-        raise InputError(f"unknown leg '{leg}': use outbound or return", "--leg")
     errors = _burn_errors(magnitude_pct, pointing_deg, "")
     tcm_errors = _burn_errors(magnitude_pct if tcm_magnitude_pct is None else tcm_magnitude_pct,
                               pointing_deg if tcm_pointing_deg is None else tcm_pointing_deg, "tcm-")

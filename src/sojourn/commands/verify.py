@@ -34,13 +34,10 @@ def verify(
     """
     from sojourn.contingency.dispersions import arrival_target
     from sojourn.contingency.nbody import check_leg, departure_periapsis_radius
-    from sojourn.errors import InputError
     from sojourn.mission.plan import plan_mission
     from sojourn.mission.scenario import load_scenario
     from sojourn.progress import progress
 
-    if leg not in ("outbound", "return"):
-        raise InputError(f"unknown leg '{leg}': use outbound or return", "--leg")
     sc = load_scenario(scenario)
     target = arrival_target(sc, leg, entry_fpa_deg=entry_fpa_deg, aim_angle_deg=aim_angle_deg)
     if step is not None:
