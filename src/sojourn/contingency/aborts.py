@@ -49,7 +49,7 @@ import numpy as np
 from numba import njit, prange
 
 from sojourn.errors import InputError
-from sojourn.transfer.porkchop import check_grid_cells
+from sojourn.transfer.porkchop import check_grid_cells, check_step
 
 __all__ = [
     "DEFAULT_ENTRY_LIMIT_KMS",
@@ -415,9 +415,9 @@ def check_options(step_days=1.0, max_return_days=DEFAULT_MAX_RETURN_DAYS,
             raise InputError(f"expected a finite number, not {value!r}", option)
         return x
 
-    step = number(step_days, "--step")
-    if not 0.0 < step <= MAX_STEP_DAYS:
-        raise InputError(f"step must be more than 0 and at most {MAX_STEP_DAYS:g} days, not {step_days!r}", "--step")
+    step = check_step(step_days)
+    if step > MAX_STEP_DAYS:
+        raise InputError(f"step must be at most {MAX_STEP_DAYS:g} days, not {step_days!r}", "--step")
     lo, hi = number(min_return_days, "min_return_days"), number(horizon_days, "horizon_days")
     if not 0.0 < lo < hi:
         raise InputError(f"the shortest return ({lo:g} d) must be positive and below the horizon ({hi:g} d)",
