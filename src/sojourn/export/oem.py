@@ -145,6 +145,14 @@ def check_step(step_s: float, where: str = "--step") -> float:
     return step
 
 
+def check_state_count(seconds: float, step_s: float) -> None:
+    """Refuse a step that would write more than :data:`MAX_STATES` states over ``seconds`` of flight."""
+    expected = seconds / step_s
+    if expected > MAX_STATES:
+        raise InputError(f"a {step_s:g} s step gives about {expected:,.0f} states, more than {MAX_STATES:,}: "
+                         "use a longer step", "--step")
+
+
 def sample_epochs(t0: float, t1: float, step_s: float) -> np.ndarray:
     """Epochs from ``t0`` to ``t1`` every ``step_s``, both ends included exactly.
 
@@ -244,12 +252,8 @@ def trajectory_segments(plan, *, step_s: float = DEFAULT_STEP_S, planet_segments
             raise InputError(f"planet segments of {planet_days:g} days would overlap: the shorter leg lasts "
                              f"{shortest / DAY:.1f} days", "--planet-days")
 
-    expected = sum((leg["t_arrive"] - leg["t_depart"]) / step for leg in plan.legs)
-    if planet_segments:
-        expected += 4 * pad / step
-    if expected > MAX_STATES:
-        raise InputError(f"a {step:g} s step gives about {expected:,.0f} states, more than {MAX_STATES:,}: "
-                         "use a longer step", "--step")
+    check_state_count(sum(leg["t_arrive"] - leg["t_depart"] for leg in plan.legs)
+                      + (4 * pad if planet_segments else 0.0), step)
 
     def rotate(a):
         return a if rot is None else a @ rot.T

@@ -107,17 +107,14 @@ def write_spk(plan, path: str | os.PathLike, *, naif_id: int = DEFAULT_NAIF_ID, 
         directory.
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.export.oem import DEFAULT_STEP_S, MAX_STATES, ascii_text, check_step, sample_epochs
+    from sojourn.export.oem import DEFAULT_STEP_S, ascii_text, check_state_count, check_step, sample_epochs
     from sojourn.io import atomic_path
     from sojourn.mission.trajectory import spacecraft_states
 
     spice = require_spiceypy()
     body = check_naif_id(naif_id)
     step = check_step(DEFAULT_STEP_S if step_s is None else step_s)
-    expected = sum((leg["t_arrive"] - leg["t_depart"]) / step for leg in plan.legs)
-    if expected > MAX_STATES:
-        raise InputError(f"a {step:g} s step gives about {expected:,.0f} states, more than {MAX_STATES:,}: "
-                         "use a longer step", "--step")
+    check_state_count(sum(leg["t_arrive"] - leg["t_depart"] for leg in plan.legs), step)
     eph = resolve_ephemeris(ephemeris)
     name = object_name or plan.scenario_name
     segments = []
