@@ -222,8 +222,6 @@ def test_survey_and_trade_agree_that_a_vessel_short_of_propellant_is_not_feasibl
 def test_refined_epochs_land_on_whole_utc_seconds(ulysses_plan):
     """The optimiser stops a fraction of a second from the optimum; the plan is put on whole UTC
     seconds (free to within 1e-7 of the objective), so Ulysses' constrained dates read 00:00, not 23:59."""
-    import numpy as np
-
     from sojourn.time import tdb_to_datetime64
 
     t = np.array([e.t for e in ulysses_plan.events])
