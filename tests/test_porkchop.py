@@ -376,17 +376,27 @@ def test_best_transfers_c3_max(grid):
     assert best_transfers(grid, c3_max=0.5 * c3_min) == []
 
 
-def test_progress_false_prints_nothing(capfd):
-    porkchop("earth", "mars", "2026-10-01:2026-12-01", "2027-07-01:2027-10-01", 4.0, progress=False)
+def test_the_library_never_prints_and_reports_progress_to_its_callback(capfd):
+    seen = []
+    ds = porkchop("earth", "mars", "2026-10-01:2026-12-01", "2027-07-01:2027-10-01", 4.0,
+                  progress=lambda done, total, label: seen.append((done, total, label)))
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+    cells = ds.status.size
+    assert seen[0] == (0.0, cells, "porkchop cells") and seen[-1] == (cells, cells, "porkchop cells")
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
 
 
-def test_progress_true_on_a_quick_grid_prints_nothing(capfd):
-    # the bar appears only once a computation has run for a second
-    porkchop("earth", "mars", "2026-10-01:2026-12-01", "2027-07-01:2027-10-01", 4.0, progress=True)
-    out, err = capfd.readouterr()
-    assert out == "" and err == ""
+def test_a_callback_that_raises_stops_the_work():
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done, total, label):
+        if done > 0:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        porkchop("earth", "mars", "2026-10-01:2027-02-01", "2027-07-01:2027-12-01", 0.2, progress=cancel)
 
 
 # --- grid dates are the dates the user asked for ----------------------------------------------

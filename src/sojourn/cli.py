@@ -41,8 +41,53 @@ def _console():
     return Console(width=None if sys.stdout.isatty() else 140)
 
 
-def _show_progress() -> bool:
-    return sys.stderr.isatty()
+class TerminalProgress:
+    """A progress callback (:mod:`sojourn.progress`) drawn as a rich bar on stderr.
+
+    The bar appears only once the work has run ``show_after_s`` seconds and is
+    not done, so a quick command prints nothing; a new label starts a new bar.
+    """
+
+    def __init__(self, show_after_s: float = 1.0):
+        import time
+
+        self._clock = time.perf_counter
+        self._start = self._clock()
+        self._show_after_s = show_after_s
+        self._bar = None
+        self._tasks: dict[str, int] = {}
+
+    def __call__(self, done: float, total: float, label: str) -> None:
+        if self._bar is None:
+            if self._clock() - self._start < self._show_after_s or done >= total:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                 TextColumn("{task.percentage:>3.0f} %"), TimeRemainingColumn(),
+                                 console=Console(file=sys.stderr), transient=True)
+            self._bar.start()
+        if label not in self._tasks:
+            self._tasks[label] = self._bar.add_task(label, total=total)
+        self._bar.update(self._tasks[label], completed=done, total=total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+_PROGRESS: list[TerminalProgress] = []
+
+
+def _show_progress():
+    """The progress callback for this command: a bar on a terminal's stderr, else None."""
+    if not sys.stderr.isatty():
+        return None
+    bar = TerminalProgress()
+    _PROGRESS.append(bar)
+    return bar
 
 
 def _check_output(path: Optional[Path], suffixes: tuple[str, ...], option: str) -> None:
@@ -310,7 +355,11 @@ def main(argv: list[str] | None = None) -> int:
 
     usage_error = _usage_error_type()
     try:
-        result = app(args=argv, standalone_mode=False)
+        try:
+            result = app(args=argv, standalone_mode=False)
+        finally:
+            while _PROGRESS:
+                _PROGRESS.pop().close()
     except SojournError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2

@@ -1,58 +1,75 @@
-"""A progress bar for long computations that stays out of the way of short ones.
+"""Progress of long computations, reported through a callback the caller chooses.
 
-The bar appears on stderr only once a computation has run for
-``show_after_s`` seconds and is expected to go on, so a quick call prints
-nothing and a long one shows how far it has got.
+The library never draws: a long function takes ``progress``, a callable
+``progress(done, total, label)`` that it calls as work gets done (``done`` and
+``total`` in the same units: cells, samples, days; ``label`` says what is being
+counted). The command line passes a progress bar (drawn on stderr only on a
+terminal), the web app a function that records the fraction for the page. A
+callback may raise to stop the work (the web app's cancel); the exception
+leaves the computation at its next report.
 """
 
 from __future__ import annotations
 
-import sys
-import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Optional
+
+Progress = Callable[[float, float, str], None]
+"""``progress(done, total, label)``: called by long computations as they go."""
 
 
 @contextmanager
-def progress(total: float, description: str, enabled: bool = True,
-             show_after_s: float = 1.0) -> Iterator[Callable[[float], None]]:
-    """Yield ``advance(n)``; draw a rich progress bar once the work proves long.
+def reporting(progress: Optional[Progress], total: float, label: str) -> Iterator[Callable[[float], None]]:
+    """Yield ``advance(n)``, which adds ``n`` units of work done and tells ``progress``.
 
     Parameters
     ----------
+    progress : callable or None
+        ``progress(done, total, label)``; None reports nothing.
     total : float
-        Units of work in all (cells, samples, days).
-    description : str
-        What is being computed, shown beside the bar.
-    enabled : bool
-        False never draws (library use, ``--json`` output).
-    show_after_s : float
-        Seconds of work after which the bar appears, if work remains.
+        Units of work in all.
+    label : str
+        What is counted, e.g. ``"porkchop cells"``.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> with reporting(lambda d, t, l: seen.append((d, t)), 4, "cells") as advance:
+    ...     advance(2); advance(2)
+    >>> seen
+    [(0.0, 4.0), (2.0, 4.0), (4.0, 4.0)]
     """
-    start = time.perf_counter()
-    state = {"done": 0.0, "bar": None, "task": None}
+    done = 0.0
+    total = float(total)
 
-    def advance(n: float) -> None:
-        state["done"] += n
-        if not enabled:
-            return
-        bar = state["bar"]
-        if bar is None:
-            if time.perf_counter() - start < show_after_s or state["done"] >= total:
-                return
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
-                                       TextColumn, TimeRemainingColumn)
-            from rich.console import Console
+    def advance(n: float = 1.0) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total, label)
 
-            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                           TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True)
-            bar.start()
-            state["bar"] = bar
-            state["task"] = bar.add_task(description, total=total)
-        bar.update(state["task"], completed=state["done"])
+    if progress is not None:
+        progress(0.0, total, label)
+    yield advance
 
-    try:
-        yield advance
-    finally:
-        if state["bar"] is not None:
-            state["bar"].stop()
+
+def scaled(progress: Optional[Progress], offset: float, share: float, total: float) -> Optional[Progress]:
+    """A callback for one part of a larger job: its fraction mapped into ``[offset, offset + share]``.
+
+    Parameters
+    ----------
+    progress : callable or None
+        The whole job's callback.
+    offset, share : float
+        Units of the whole job done before this part, and the units this part counts for.
+    total : float
+        Units of the whole job.
+    """
+    if progress is None:
+        return None
+
+    def part(done: float, part_total: float, label: str) -> None:
+        fraction = done / part_total if part_total > 0 else 1.0
+        progress(offset + share * fraction, total, label)
+
+    return part

@@ -83,12 +83,9 @@ def dispersions(
         check_step(step)
     plan = plan_mission(sc, ephemeris=ephemeris, step_days=step)
     chosen = plan.legs[0 if leg == "outbound" else 1]
-    from sojourn.progress import progress
-
-    with progress(samples, "dispersion samples", enabled=_show_progress() and not as_json) as advance:
-        result = run_dispersions(chosen, target, samples=samples, seed=seed, errors=errors,
-                                 state_errors=state_errors, tcm_errors=tcm_errors, tcm_days=tcm_days,
-                                 ephemeris=ephemeris, progress=advance)
+    result = run_dispersions(chosen, target, samples=samples, seed=seed, errors=errors,
+                             state_errors=state_errors, tcm_errors=tcm_errors, tcm_days=tcm_days,
+                             ephemeris=ephemeris, progress=_show_progress())
     written = []
     if out is not None:
         from sojourn.plot.bplane import plot_bplane

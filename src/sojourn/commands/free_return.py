@@ -36,7 +36,7 @@ def free_return(
     if top is not None and top < 1:
         raise InputError(f"--top must be at least 1, got {top}", "--top")
     result = free_returns(launch, max_days=max_days, min_flyby_alt_km=min_flyby_alt, max_flyby_alt_km=max_flyby_alt,
-                          step_days=step, rank=rank, ephemeris=ephemeris, progress=_show_progress() and not as_json)
+                          step_days=step, rank=rank, ephemeris=ephemeris, progress=_show_progress())
     records = result.to_json()
     if as_json:
         _print_json(records if top is None else records[:top])

@@ -28,7 +28,7 @@ def race(
 
     _check_output(out, tuple(FIGURE_SUFFIXES), "--out")
     check_step(step)
-    result = run_race(a, b, ephemeris=ephemeris, step_days=step, progress=_show_progress() and not as_json)
+    result = run_race(a, b, ephemeris=ephemeris, step_days=step, progress=_show_progress())
     written = []
     if out is not None:
         from sojourn.plot.race import plot_race

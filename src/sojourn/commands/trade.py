@@ -43,7 +43,7 @@ def trade(
     study = load_study(study_file)
     store_path = out if out is not None else default_store_path(study_file)
     report = run_study(study, store_path, scheduler=scheduler, workers=workers, ephemeris=ephemeris,
-                       progress=_show_progress() and not as_json)
+                       progress=_show_progress())
     from sojourn.trade.summary import summarize
 
     result = summarize(study, report.trade_store, report.plan)

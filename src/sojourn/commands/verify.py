@@ -36,7 +36,6 @@ def verify(
     from sojourn.contingency.nbody import check_leg, departure_periapsis_radius
     from sojourn.mission.plan import plan_mission
     from sojourn.mission.scenario import load_scenario
-    from sojourn.progress import progress
 
     sc = load_scenario(scenario)
     target = arrival_target(sc, leg, entry_fpa_deg=entry_fpa_deg, aim_angle_deg=aim_angle_deg)
@@ -46,9 +45,8 @@ def verify(
         check_step(step)
     plan = plan_mission(sc, ephemeris=ephemeris, step_days=step)
     chosen = plan.legs[0 if leg == "outbound" else 1]
-    with progress(12, "n-body flights", enabled=_show_progress() and not as_json) as advance:
-        result = check_leg(chosen, target, departure_rp_km=departure_periapsis_radius(sc, leg),
-                           ephemeris=ephemeris, progress=advance)
+    result = check_leg(chosen, target, departure_rp_km=departure_periapsis_radius(sc, leg),
+                       ephemeris=ephemeris, progress=_show_progress())
     data = result.to_json()
     data["scenario"] = sc.mission.name
     if as_json:

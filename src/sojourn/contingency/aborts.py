@@ -901,7 +901,7 @@ def _swingbys(sel, r_sc, v_sc, t_abort, leg, ctx):
 def abort_analysis(scenario, plan=None, *, ephemeris=None, step_days=1.0,
                    max_return_days=DEFAULT_MAX_RETURN_DAYS, min_flyby_alt_km=DEFAULT_MIN_FLYBY_ALT_KM,
                    min_return_days=DEFAULT_MIN_RETURN_DAYS, horizon_days=DEFAULT_HORIZON_DAYS,
-                   swingby_step_days=DEFAULT_SWINGBY_STEP_DAYS, swingbys=True, progress=False) -> AbortAnalysis:
+                   swingby_step_days=DEFAULT_SWINGBY_STEP_DAYS, swingbys=True, progress=None) -> AbortAnalysis:
     """Ways home from every sampled day of both transit legs of a plan.
 
     Parameters
@@ -924,8 +924,8 @@ def abort_analysis(scenario, plan=None, *, ephemeris=None, step_days=1.0,
         Spacing of the swing-by flyby and return dates, days (at least ``step_days``).
     swingbys : bool
         Search swing-bys on the outbound leg for the days without an affordable direct return.
-    progress : bool
-        Show a progress bar.
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
 
     Returns
     -------
@@ -940,7 +940,7 @@ def abort_analysis(scenario, plan=None, *, ephemeris=None, step_days=1.0,
     from sojourn.core.patched_conics import capture_dv
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.mission.trajectory import spacecraft_states
-    from sojourn.progress import progress as progress_bar
+    from sojourn.progress import reporting
 
     check_options(step_days, max_return_days, min_flyby_alt_km, min_return_days=min_return_days,
                   horizon_days=horizon_days)
@@ -981,7 +981,7 @@ def abort_analysis(scenario, plan=None, *, ephemeris=None, step_days=1.0,
     # an abort day at the arrival instant itself (a leg of 280.000001 days) is no abort: drop round-off
     n_days = [len(np.arange(0.0, leg["tof_days"] - 1e-6, step_days)) for leg in plan.legs]
     durations = np.arange(float(min_return_days), float(horizon_days) + 1e-9, step_days)
-    with progress_bar(sum(n_days), "abort days", enabled=progress) as advance:
+    with reporting(progress, sum(n_days), "abort days") as advance:
         for index, leg in enumerate(plan.legs):
             days = np.arange(0.0, leg["tof_days"] - 1e-6, step_days)
             t_abort = leg["t_depart"] + days * DAY

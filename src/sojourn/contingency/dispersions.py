@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Optional
+from typing import Literal, Optional
 
 import numpy as np
 from numba import njit, prange
@@ -581,7 +581,7 @@ def _apply_burn_errors(dv, z, errors: BurnErrors):
 def run_dispersions(leg: dict, target: ArrivalTarget, *, samples: int = 100_000, seed: int = 0,
                     errors: BurnErrors = BurnErrors(), state_errors: StateErrors = StateErrors(),
                     tcm_errors: Optional[BurnErrors] = None, tcm_days: float = 10.0, ephemeris=None,
-                    progress: Optional[Callable[[float], None]] = None) -> Dispersions:
+                    progress=None) -> Dispersions:
     """Monte Carlo of a leg's departure errors, mapped to the target's B-plane, with one correction.
 
     Parameters
@@ -605,7 +605,7 @@ def run_dispersions(leg: dict, target: ArrivalTarget, *, samples: int = 100_000,
         Days from departure to the correction burn, strictly inside the leg.
     ephemeris : Ephemeris or str, optional
     progress : callable, optional
-        ``advance(n)``, called with the number of samples done.
+        ``progress(done, total, label)`` as samples are done (:mod:`sojourn.progress`).
 
     Returns
     -------
@@ -683,7 +683,7 @@ def run_dispersions(leg: dict, target: ArrivalTarget, *, samples: int = 100_000,
         ra2, va2, _ = propagate_batch(GM_SUN, rc, vc + dv_exec, t2 - t_tcm)
         bt_c[sl], br_c[sl], vinf_c[sl], _ = linear_bplane(ra2 - g["r2"] + aim_vec, va2 - g["v_arr"], T, R)
         if progress is not None:
-            progress(n)
+            progress(start + n, n_total, "dispersion samples")
 
     failed = tcm_status != OK
     bt_c[failed] = np.nan

@@ -494,7 +494,7 @@ def _block(ctx: _Context, i0: int, i1: int):
 
 def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km: float = DEFAULT_MIN_FLYBY_ALT_KM,
                  max_flyby_alt_km: float | None = None, step_days: float = 1.0, rank: str = "c3", ephemeris=None,
-                 progress: bool = False) -> FreeReturnSearch:
+                 progress=None) -> FreeReturnSearch:
     """Earth → Mars flyby → Earth free returns launched in a window.
 
     Parameters
@@ -515,8 +515,8 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
         Keep and order by least launch C3 or least Earth entry speed.
     ephemeris : Ephemeris or str, optional
         Default DE421.
-    progress : bool
-        Show progress on stderr.
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
 
     Returns
     -------
@@ -530,7 +530,7 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
         Dates outside the ephemeris.
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.progress import progress as progress_bar
+    from sojourn.progress import reporting
     from sojourn.time import utc_steps
 
     window, max_days, min_alt, max_alt, step = _check(launch, max_days, min_flyby_alt_km, max_flyby_alt_km,
@@ -563,7 +563,7 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
     # outbound arcs of its launches and the return arcs of its flyby dates
     block = max(128, m_total - 2 * m0 + 1)
     records, counts = [], np.zeros(3, dtype=np.int64)
-    with progress_bar(n_l, "free returns (launch dates)", enabled=progress) as advance:
+    with reporting(progress, n_l, "free returns (launch dates)") as advance:
         for i0 in range(0, n_l, block):
             i1 = min(n_l, i0 + block)
             found, c = _block(ctx, i0, i1)

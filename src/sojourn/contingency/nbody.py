@@ -73,7 +73,7 @@ from __future__ import annotations
 import math
 import time as _time
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 from numba import njit
@@ -576,7 +576,7 @@ def departure_periapsis_radius(scenario, leg: str) -> float:
 
 def check_leg(leg: dict, target, *, departure_rp_km: float, ephemeris=None, bodies=DEFAULT_BODIES,
               rtol: float = RTOL, atol: float = ATOL, tol_km: float = 0.01, max_iter: int = 15,
-              window_days: float = 30.0, progress: Optional[Callable[[float], None]] = None) -> NBodyCheck:
+              window_days: float = 30.0, progress=None) -> NBodyCheck:
     """Fly a leg in the n-body model, report its miss, and correct its departure.
 
     Parameters
@@ -599,7 +599,8 @@ def check_leg(leg: dict, target, *, departure_rp_km: float, ephemeris=None, bodi
     window_days : float
         Closest approach is sought within this many days of nominal arrival.
     progress : callable, optional
-        ``advance(1)`` after each flight.
+        ``progress(done, total, label)`` after each flight (:mod:`sojourn.progress`); the
+        total is an estimate (about 12 flights), as Newton's method takes what it takes.
 
     Returns
     -------
@@ -637,7 +638,7 @@ def check_leg(leg: dict, target, *, departure_rp_km: float, ephemeris=None, bodi
                 rtol=rtol, atol=atol)
         counter["flights"] += 1
         if progress is not None:
-            progress(1)
+            progress(counter["flights"], max(12, counter["flights"] + 1), "n-body flights")
         return f
 
     def residual(f: Flight) -> np.ndarray:

@@ -511,7 +511,7 @@ def _infeasible(cap: Capability, res: dict, ok, tof_ok, t_first: float, t_last: 
     return NoSolutionError(f"{cap.name} cannot reach Mars {span}", f"{cap.source}: constraints")
 
 
-def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress: bool = False) -> RaceResult:
+def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress=None) -> RaceResult:
     """Race vessel B against mission A: B's winning launch dates and the last one.
 
     Parameters
@@ -527,8 +527,8 @@ def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress:
         B's launch grid step, days (the last winning launch is refined below it).
     a_plan : Plan, optional
         A's plan, if already computed.
-    progress : bool
-        Show progress on stderr.
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
 
     Returns
     -------
@@ -548,7 +548,7 @@ def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress:
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.mission.plan import plan_mission
     from sojourn.mission.roundtrip import Burns
-    from sojourn.progress import progress as progress_bar
+    from sojourn.progress import reporting
     from sojourn.transfer.porkchop import check_step
 
     step = check_step(step_days)
@@ -559,7 +559,7 @@ def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress:
                          f"{sb.source}: mission.destination")
     cap = Capability.from_scenario(sb)
     eph = resolve_ephemeris(ephemeris)
-    with progress_bar(4, "race", enabled=progress) as advance:
+    with reporting(progress, 4, "race") as advance:
         plan = a_plan if a_plan is not None else _plan_of(sa, eph, plan_mission)
         out_leg = plan.legs[0]
         a_launch, a_arrival = float(out_leg["t_depart"]), float(out_leg["t_arrive"])

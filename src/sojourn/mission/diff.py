@@ -205,7 +205,7 @@ def _days(seconds: float | None):
     return None if seconds is None else round(seconds / DAY, 4)
 
 
-def diff_scenarios(a, b, *, ephemeris=None, step_days=None, progress=False) -> dict:
+def diff_scenarios(a, b, *, ephemeris=None, step_days=None, progress=None) -> dict:
     """Compare two scenarios' inputs and best plans; attribute every moved event to input changes.
 
     Parameters
@@ -215,8 +215,8 @@ def diff_scenarios(a, b, *, ephemeris=None, step_days=None, progress=False) -> d
     ephemeris : Ephemeris or str, optional
     step_days : float, optional
         Grid step for every plan evaluated (default: each scenario's own).
-    progress : bool
-        Show a progress bar over the plans evaluated.
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
 
     Returns
     -------
@@ -233,13 +233,13 @@ def diff_scenarios(a, b, *, ephemeris=None, step_days=None, progress=False) -> d
         that differs, or None; ``step_days``.
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.progress import progress as progress_bar
+    from sojourn.progress import reporting
 
     eph = resolve_ephemeris(ephemeris)
     da, db = a.to_dict(), b.to_dict()
     changes = changed_inputs(da, db)
     tested = [(k, va, vb) for k, va, vb in changes if not _COSMETIC.match(k)]
-    with progress_bar(2 + len(tested), "plans", enabled=progress) as advance:
+    with reporting(progress, 2 + len(tested), "plans") as advance:
         ev_a = _evaluate(da, a.source, eph, step_days)
         advance(1)
         ev_b = _evaluate(db, b.source, eph, step_days)

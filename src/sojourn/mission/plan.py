@@ -226,7 +226,7 @@ def plan_mission(scenario, *, ephemeris=None, step_days=None) -> Plan:
     return build_plan(scenario, best, alternatives, pareto, eph)
 
 
-def survey(scenario, start, end, *, ephemeris=None, step_days=None, progress=False) -> list[dict]:
+def survey(scenario, start, end, *, ephemeris=None, step_days=None, progress=None) -> list[dict]:
     """The best plan of every Earth-Mars opportunity whose launch falls in a span.
 
     Parameters
@@ -236,8 +236,8 @@ def survey(scenario, start, end, *, ephemeris=None, step_days=None, progress=Fal
     start, end : str or int
         Years (``2026``, ``2050``: through the end of 2050) or UTC dates.
     ephemeris, step_days : see :func:`plan_mission`
-    progress : bool
-        Show a progress bar over opportunities.
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
 
     Returns
     -------
@@ -251,14 +251,14 @@ def survey(scenario, start, end, *, ephemeris=None, step_days=None, progress=Fal
         dates and Δv).
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.progress import progress as progress_bar
+    from sojourn.progress import reporting
     from sojourn.transfer.opportunities import opportunity_slots
 
     eph = resolve_ephemeris(ephemeris)
     origin, dest = scenario.mission.origin, scenario.mission.destination
     slots = opportunity_slots(origin, dest, start, end, ephemeris=eph)
     rows = []
-    with progress_bar(len(slots), "opportunities", enabled=progress) as advance:
+    with reporting(progress, len(slots), "opportunities") as advance:
         for slot in slots:
             plan, binding, reason = plan_window(scenario, slot.start, slot.end, eph, step_days)
             row = {"opportunity": slot.year, "feasible": binding is None}

@@ -149,7 +149,7 @@ def _outbound_porkchop(plan, eph):
 
 
 def build_dossier(scenario, *, plan=None, ephemeris=None, image_format: str = "png",
-                  progress: bool = False) -> Dossier:
+                  progress=None) -> Dossier:
     """Plan (unless given), analyse and draw everything a dossier shows.
 
     Parameters
@@ -160,8 +160,8 @@ def build_dossier(scenario, *, plan=None, ephemeris=None, image_format: str = "p
     ephemeris : Ephemeris or str, optional
     image_format : {"png", "svg"}
         How the charts are embedded.
-    progress : bool
-        Show a progress bar over the steps.
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
 
     Returns
     -------
@@ -175,13 +175,13 @@ def build_dossier(scenario, *, plan=None, ephemeris=None, image_format: str = "p
         The scenario has no feasible plan.
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.progress import progress as progress_bar
+    from sojourn.progress import reporting
 
     fmt = str(image_format).lower()
     if fmt not in IMAGE_FORMATS:
         raise InputError(f"unknown image format '{image_format}': use {' or '.join(IMAGE_FORMATS)}", "--images")
     eph = resolve_ephemeris(ephemeris)
-    with progress_bar(5, "dossier", enabled=progress) as advance:
+    with reporting(progress, 5, "dossier") as advance:
         if plan is None:
             from sojourn.mission.plan import plan_mission
 
@@ -627,7 +627,7 @@ def _template() -> str:
 
 
 def write_dossier(scenario, path: str | os.PathLike, *, plan=None, ephemeris=None, image_format: str = "png",
-                  progress: bool = False) -> dict:
+                  progress=None) -> dict:
     """Build the dossier of a scenario and write it as one self-contained HTML file, atomically.
 
     Parameters
@@ -639,7 +639,8 @@ def write_dossier(scenario, path: str | os.PathLike, *, plan=None, ephemeris=Non
     plan : Plan, optional
     ephemeris : Ephemeris or str, optional
     image_format : {"png", "svg"}
-    progress : bool
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
 
     Returns
     -------

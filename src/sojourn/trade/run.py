@@ -127,7 +127,7 @@ def _check_cluster(scheduler, workers) -> None:
 
 
 def run_study(study, store_path, *, scheduler: Optional[str] = None, workers: Optional[int] = None,
-              client=None, ephemeris=None, progress: bool = False, max_in_flight: Optional[int] = None,
+              client=None, ephemeris=None, progress=None, max_in_flight: Optional[int] = None,
               on_tile: Optional[Callable[[str], None]] = None) -> RunReport:
     """Compute every tile of a study that its store has not finished.
 
@@ -143,8 +143,8 @@ def run_study(study, store_path, *, scheduler: Optional[str] = None, workers: Op
         Use this client instead (``scheduler`` and ``workers`` are then ignored).
     ephemeris : str or os.PathLike, optional
         SPK file (default DE421); it must be readable at the same path on the workers.
-    progress : bool
-        Show a progress bar of tiles done on stderr.
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
     max_in_flight : int, optional
         Tiles submitted and not yet stored at any time; default twice the workers.
     on_tile : callable, optional
@@ -192,7 +192,7 @@ def _compute(client, store, todo, eph_path, report, stack, progress, max_in_flig
     """Submit ``todo`` with at most ``max_in_flight`` tiles out; store each result as it arrives."""
     from distributed import as_completed
 
-    from sojourn.progress import progress as progress_bar
+    from sojourn.progress import reporting
     from sojourn.trade.tiles import compute_tile
 
     info = client.scheduler_info(n_workers=-1) if _takes_n_workers(client) else client.scheduler_info()
@@ -211,7 +211,7 @@ def _compute(client, store, todo, eph_path, report, stack, progress, max_in_flig
         return fut
 
     ac = as_completed([f for f in (submit_next() for _ in range(limit)) if f is not None], loop=client.loop)
-    bar = stack.enter_context(progress_bar(report.tiles, "trade tiles", enabled=progress))
+    bar = stack.enter_context(reporting(progress, report.tiles, "trade tiles"))
     bar(report.resumed)
     try:
         for fut in ac:

@@ -32,7 +32,7 @@ def _mean_orbit(eph, body, t):
 
 
 def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=None,
-                 progress=False) -> list[dict]:
+                 progress=None) -> list[dict]:
     """The best transfers of every launch opportunity in a span of years.
 
     Parameters
@@ -49,8 +49,8 @@ def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=N
         reported transfer is refined below it.
     c3_max : float, optional
         Ignore transfers with a launch C3 above this, km^2/s^2.
-    progress : bool
-        Show a progress bar when the search takes over a second.
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
 
     Returns
     -------
@@ -178,7 +178,7 @@ def _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress) -> _Sear
     return _Search(launches, tofs, grid, slots)
 
 
-def opportunity_slots(frm, to, start, end, *, ephemeris=None, step_days=2.0, progress=False) -> list[Slot]:
+def opportunity_slots(frm, to, start, end, *, ephemeris=None, step_days=2.0, progress=None) -> list[Slot]:
     """The launch opportunities whose least-C3 launch falls in a span.
 
     Parameters are those of :func:`find_windows`.
@@ -201,7 +201,7 @@ def opportunity_slots(frm, to, start, end, *, ephemeris=None, step_days=2.0, pro
 def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
     """Transfers on the (launch, time of flight) grid, shape (N, K) per field."""
     from sojourn.core.transfer_grid import transfer_pairs
-    from sojourn.progress import progress as progress_bar
+    from sojourn.progress import reporting
     from sojourn.transfer.ballistic import transfer_angle_deg
 
     n, k = launches.size, tofs.size
@@ -211,7 +211,7 @@ def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
     r1, v1 = eph.state(dep, launches)
     arr_end = eph.coverage(arr)[1]
     rows = max(1, 200_000 // k)
-    with progress_bar(n * k, "opportunity search", enabled=progress) as advance:
+    with reporting(progress, n * k, "opportunity search") as advance:
         for i in range(0, n, rows):
             sl = slice(i, min(n, i + rows))
             t1 = np.repeat(launches[sl], k)

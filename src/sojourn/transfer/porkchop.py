@@ -103,7 +103,7 @@ def check_grid_cells(cells: float, where: str = "--step", limit: int = MAX_GRID_
                          "(or `sojourn trade` for sweeps that outgrow memory)", where)
 
 
-def porkchop(frm, to, launch, arrival, step_days=1.0, *, ephemeris=None, progress=False):
+def porkchop(frm, to, launch, arrival, step_days=1.0, *, ephemeris=None, progress=None):
     """Ballistic transfers for every launch and arrival date on a grid.
 
     Parameters
@@ -120,8 +120,8 @@ def porkchop(frm, to, launch, arrival, step_days=1.0, *, ephemeris=None, progres
     ephemeris : Ephemeris or str, optional
         An :class:`~sojourn.ephemeris.Ephemeris` or the path of an SPK file;
         default DE421.
-    progress : bool
-        Show a progress bar on stderr when the grid takes over a second.
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
 
     Returns
     -------
@@ -144,7 +144,7 @@ def porkchop(frm, to, launch, arrival, step_days=1.0, *, ephemeris=None, progres
 
     from sojourn.core.transfer_grid import transfer_grid
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.progress import progress as progress_bar
+    from sojourn.progress import reporting
 
     eph = resolve_ephemeris(ephemeris)
     dep, arr = get_body(frm, "--from"), get_body(to, "--to")
@@ -175,7 +175,7 @@ def porkchop(frm, to, launch, arrival, step_days=1.0, *, ephemeris=None, progres
     type_ii = np.empty(shape, dtype=bool)
     status = np.empty(shape, dtype=np.int8)
     rows = max(1, _CELLS_PER_CHUNK // max(m, 1))
-    with progress_bar(n * m, "porkchop cells", enabled=progress) as advance:
+    with reporting(progress, n * m, "porkchop cells") as advance:
         for i in range(0, n, rows):
             sl = slice(i, min(i + rows, n))
             out = transfer_grid(GM_SUN, r_dep[sl], v_dep[sl], t_dep[sl], r_arr, v_arr, t_arr)
