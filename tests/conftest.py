@@ -166,3 +166,24 @@ def exact_propagate():
 def pytest_configure(config):
     """Register the ``slow`` marker: tests of many seconds, deselect with ``-m "not slow"``."""
     config.addinivalue_line("markers", "slow: takes well over ~15 s; deselect with -m \"not slow\"")
+
+
+# --- the story's mission, planned once for the whole run ---
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="session")
+def ulysses_scenario():
+    """The Ulysses scenario (examples/ulysses.toml)."""
+    import sojourn as sj
+
+    return sj.load_scenario(EXAMPLES / "ulysses.toml")
+
+
+@pytest.fixture(scope="session")
+def ulysses_plan(ulysses_scenario):
+    """Ulysses' best plan, searched once per test run."""
+    import sojourn as sj
+
+    return sj.plan(ulysses_scenario)

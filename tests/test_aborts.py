@@ -31,7 +31,7 @@ from sojourn.contingency.aborts import (
 from sojourn.core.kepler import propagate_batch
 from sojourn.core.patched_conics import entry_speed, flyby_periapsis_for_turn, flyby_turn_angle
 from sojourn.ephemeris import load_ephemeris
-from sojourn.mission.plan import plan_mission
+from sojourn.mission.plan import plan as plan_mission
 from sojourn.mission.scenario import Scenario, load_scenario
 from sojourn.mission.trajectory import spacecraft_states
 from sojourn.time import DAY

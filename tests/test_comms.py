@@ -18,7 +18,7 @@ import math
 import numpy as np
 import pytest
 
-from sojourn.bodies import AU_KM
+from sojourn.constants import AU_KM
 from sojourn.crew.comms import (
     LinkBudget,
     body_link,

@@ -15,6 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sojourn.mission.plan import Leg
+from sojourn.mission.trajectory import leg_arc
+
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.cli import main
 from sojourn.contingency.dispersions import (
@@ -22,8 +25,6 @@ from sojourn.contingency.dispersions import (
     StateErrors,
     arrival_target,
     ellipse_from_covariance,
-    leg_geometry,
-    make_leg,
     run_dispersions,
 )
 from sojourn.core.bplane import (
@@ -58,7 +59,7 @@ def ulysses():
 
 @pytest.fixture(scope="module")
 def outbound():
-    return make_leg(*OUTBOUND)
+    return Leg.between(*OUTBOUND)
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +205,7 @@ def test_sample_covariance_matches_linear_propagation(outbound, target):
     n = 20_000
     d = run_dispersions(outbound, target, samples=n, seed=5, errors=errors, state_errors=state,
                         tcm_errors=BurnErrors(0.0, 0.0))
-    g = leg_geometry(outbound)
+    g = leg_arc(outbound)
     phi = _stm(GM_SUN, g["r1"], g["v1"], g["t2"] - g["t1"])
     _, T, R = bplane_axes(g["vinf_arr"])
     m = np.vstack([T, R]) @ phi[:3]
@@ -246,7 +247,7 @@ def test_corridor_misses_grow_with_the_errors(outbound, target):
 
 
 def test_entry_corridor_on_the_return_leg(ulysses):
-    leg = make_leg(*RETURN)
+    leg = Leg.between(*RETURN)
     tgt = arrival_target(ulysses, "return")
     assert tgt.kind == "entry" and tgt.entry_fpa_deg == -6.5 and tgt.interface_altitude_km == 125.0
     d = run_dispersions(leg, tgt, samples=200, seed=1, errors=BurnErrors(0.0, 0.0))

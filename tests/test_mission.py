@@ -12,7 +12,7 @@ import pytest
 from sojourn.cli import main
 from sojourn.ephemeris import load_ephemeris
 from sojourn.errors import NoSolutionError
-from sojourn.mission.plan import plan_mission, survey, trajectory_samples
+from sojourn.mission.plan import plan as plan_mission, survey, trajectory_samples
 from sojourn.mission.scenario import Scenario, load_scenario
 from sojourn.mission.vehicle import fly_burns
 

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from sojourn.mission.plan import Leg
+from sojourn.mission.trajectory import leg_arc
 from scipy.integrate import solve_ivp
 
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.cli import main
-from sojourn.contingency.dispersions import arrival_target, leg_geometry, make_leg
+from sojourn.contingency.dispersions import arrival_target
 from sojourn.contingency.nbody import (
     DEFAULT_BODIES,
     _rhs,
@@ -45,13 +48,13 @@ def ulysses():
 
 @pytest.fixture(scope="module")
 def outbound_check(ulysses):
-    return check_leg(make_leg(*OUTBOUND), arrival_target(ulysses, "outbound"),
+    return check_leg(Leg.between(*OUTBOUND), arrival_target(ulysses, "outbound"),
                      departure_rp_km=departure_periapsis_radius(ulysses, "outbound"))
 
 
 @pytest.fixture(scope="module")
 def return_check(ulysses):
-    return check_leg(make_leg(*RETURN), arrival_target(ulysses, "return"),
+    return check_leg(Leg.between(*RETURN), arrival_target(ulysses, "return"),
                      departure_rp_km=departure_periapsis_radius(ulysses, "return"))
 
 
@@ -125,8 +128,8 @@ def test_lambert_arc_flown_with_sun_and_mars_reaches_mars():
     # The patched-conic arc itself, flown from its start at Earth's centre with only the Sun and
     # Mars pulling, comes to Mars: its B vector is within 1000 km of the centre and it arrives
     # within 2 hours of the Lambert epoch (the model and the Lambert solver agree).
-    leg = make_leg(*OUTBOUND)
-    g = leg_geometry(leg)
+    leg = Leg.between(*OUTBOUND)
+    g = leg_arc(leg)
     m = force_model(g["t1"], g["t2"] + 31 * DAY, bodies=("mars",))
     f = fly(m, g["t1"], g["r1"], g["v1"], "mars", g["t2"])
     assert math.hypot(f.bt, f.br) < 1000.0
@@ -184,7 +187,7 @@ def test_return_leg_meets_the_entry_flight_path_angle(return_check):
 
 
 def test_check_leg_refuses_bad_input(ulysses):
-    leg = make_leg(*OUTBOUND)
+    leg = Leg.between(*OUTBOUND)
     with pytest.raises(InputError):
         check_leg(leg, arrival_target(ulysses, "outbound"), departure_rp_km=6000.0)  # below Earth's surface
     with pytest.raises(InputError):

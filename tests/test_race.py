@@ -14,7 +14,7 @@ from sojourn.cli import main
 from sojourn.contingency.race import BEFORE_S, REFINE_TOLERANCE_S, race
 from sojourn.core.kepler import propagate_batch
 from sojourn.ephemeris import load_ephemeris
-from sojourn.mission.plan import plan_mission
+from sojourn.mission.plan import plan as plan_mission
 from sojourn.mission.scenario import load_scenario
 from sojourn.time import DAY, parse_utc
 from sojourn.transfer.ballistic import transfers

@@ -66,7 +66,7 @@ class _Capture:
 
 @pytest.fixture(scope="module")
 def plan():
-    from sojourn.mission.plan import plan_mission
+    from sojourn.mission.plan import plan as plan_mission
     from sojourn.mission.scenario import load_scenario
 
     return plan_mission(load_scenario(ULYSSES))

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from sojourn.cli import main
-from sojourn.mission.plan import plan_mission
+from sojourn.mission.plan import plan as plan_mission
 from sojourn.mission.scenario import load_scenario
 from sojourn.mission.trajectory import spacecraft_states
 

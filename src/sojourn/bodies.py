@@ -28,8 +28,6 @@ _ARCHINAL = "Archinal et al. 2018, Celest Mech Dyn Astr 130:22 (IAU WGCCRE 2015)
 GM_SUN = 132712440041.279419
 """Heliocentric gravitational constant of DE440 (km^3/s^2); Park et al. 2021, Table 8."""
 
-AU_KM = 149597870.700
-"""Astronomical unit (km), exact by IAU 2012 Resolution B2."""
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,54 @@
-"""The ``sojourn`` command line: parse, call the library, print.
+"""The ``sojourn`` command line: a thin face over the public API.
 
-Thin on purpose: no numerics here. Every :class:`~sojourn.errors.SojournError`
-and every usage mistake becomes one line, ``error: <what> (<where>)``, on stderr
-with exit status 2. Heavy modules are imported inside the commands so that
-``sojourn --help`` answers at once.
+Each command (one module of :mod:`sojourn.commands`, registered from the list
+there) parses its options, calls the library, and prints the result as a table
+or, with ``--json``, as the result's ``to_dict()``. Nothing numerical happens
+here. This module holds the app, the map from the library's parameter names to
+the command's options, the one error printer, and the printing helpers every
+command shares.
+
+Every :class:`~sojourn.errors.SojournError` and every usage mistake becomes one
+line, ``error: <what> (<where>)``, on stderr with exit status 2; an interrupt
+ends with status 130 (SIGINT) or 143 (SIGTERM). Heavy modules are imported
+inside the commands so that ``sojourn --help`` answers at once.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+import re
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Iterable, Optional
 
 import typer
+
+import sojourn
 
 app = typer.Typer(
     name="sojourn",
     help="Plan, race and stress-test crewed missions between Earth and Mars from real JPL ephemerides.",
     add_completion=False,
-    no_args_is_help=True,
+    no_args_is_help=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"sojourn {sojourn.__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Plan, race and stress-test crewed missions between Earth and Mars from real JPL ephemerides."""
+
 
 EphemerisOption = typer.Option(
     None, "--ephemeris", metavar="PATH",
@@ -31,14 +57,168 @@ EphemerisOption = typer.Option(
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on stdout.")
 
 
-def _print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
+# ---------------------------------------------------------------------------------------------
+# registering commands: library parameter names are the command's parameter names
 
 
-def _console():
+def _option_names(fn: Callable) -> dict[str, str]:
+    """``{parameter: option}`` of a command function, read from its typer defaults."""
+    names = {}
+    for name, param in inspect.signature(fn).parameters.items():
+        info = param.default
+        decls = [d for d in (getattr(info, "param_decls", None) or ()) if d.startswith("--")]
+        if decls:
+            names[name] = decls[0]
+        elif getattr(info, "metavar", None):
+            names[name] = info.metavar
+        elif type(info).__name__ == "ArgumentInfo":
+            names[name] = name.upper()
+    return names
+
+
+def where_in_command(where: str | None, options: dict[str, str]) -> str | None:
+    """The library's ``where`` (a parameter name, maybe followed by detail) as the command's option."""
+    if not where:
+        return where
+    m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)(\b.*)$", where, re.S)
+    if m and m.group(1) in options:
+        return options[m.group(1)] + m.group(2)
+    return where
+
+
+def command(name: str) -> Callable[[Callable], Callable]:
+    """Register ``fn`` as the command ``name``; its errors name its options instead of parameters."""
+
+    def register(fn: Callable) -> Callable:
+        options = _option_names(fn)
+
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            from sojourn.errors import SojournError
+
+            try:
+                return fn(*args, **kwargs)
+            except SojournError as exc:
+                exc.where = where_in_command(exc.where, options)
+                raise
+
+        run.options = options
+        app.command(name)(run)
+        return run
+
+    return register
+
+
+def _register_commands() -> None:
+    """Import the command modules in :data:`sojourn.commands.COMMANDS`; each registers with :func:`command`."""
+    import importlib
+
+    from sojourn.commands import COMMANDS
+
+    for module in COMMANDS:
+        importlib.import_module(f"sojourn.commands.{module}")
+
+
+# ---------------------------------------------------------------------------------------------
+# printing
+
+
+def console(stderr: bool = False):
+    """A rich console on stdout (or stderr): the terminal's width, or 100 columns when piped."""
     from rich.console import Console
 
-    return Console(width=None if sys.stdout.isatty() else 140)
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(file=stream, width=None if stream.isatty() else 100, highlight=False)
+
+
+def table(title: str, columns: Iterable[str | tuple[str, str]]):
+    """A rich table whose dates and numbers never wrap or get cut; text columns fold instead.
+
+    Parameters
+    ----------
+    title : str
+    columns : iterable of str or (str, kind)
+        A header, or (header, kind) with kind ``"date"`` (kept whole), ``"num"``
+        (right-aligned, kept whole) or ``"text"`` (folds onto more lines).
+    """
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left")
+    for col in columns:
+        head, kind = (col, "text") if isinstance(col, str) else col
+        if kind == "date":
+            t.add_column(head, no_wrap=True, min_width=10)
+        elif kind == "num":
+            t.add_column(head, justify="right", no_wrap=True)
+        else:
+            t.add_column(head, overflow="fold")
+    return t
+
+
+def fmt(value: Any, digits: int = 2) -> str:
+    """A number for a table: fixed digits, or an em dash for None."""
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def print_json(doc: Any) -> None:
+    """Write a JSON document on stdout (NaN refused: results say None where there is no value)."""
+    from sojourn.results import json_safe
+
+    sys.stdout.write(json.dumps(json_safe(doc), indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+
+
+def show(result: Any, *, as_json: bool, outputs: Iterable[Any] = (), render: Optional[Callable] = None,
+         warnings: Iterable[str] = (), data: Any = None) -> None:
+    """Print a result: its JSON (``to_dict()`` plus ``outputs``) or its tables, then the files written.
+
+    Parameters
+    ----------
+    result : Result or None
+        What the library returned.
+    as_json : bool
+        Print JSON on stdout instead of tables.
+    outputs : iterable of path
+        Files the command wrote (listed as ``outputs`` in JSON, ``wrote …`` otherwise).
+    render : callable, optional
+        ``render(console)`` prints the tables.
+    warnings : iterable of str
+        Printed on stderr in either mode (they are in the JSON too).
+    data : dict or list, optional
+        The JSON document, when it is not ``result.to_dict()``.
+    """
+    from sojourn.results import json_safe
+
+    outputs = [str(p) for p in outputs]
+    err = console(stderr=True) if warnings else None
+    for w in warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}")
+    if as_json:
+        doc = json_safe(result.to_dict() if data is None else data)
+        if isinstance(doc, dict):
+            doc["outputs"] = outputs
+        print_json(doc)
+        return
+    out = console()
+    if render is not None:
+        render(out)
+    for p in outputs:
+        out.print(f"wrote {p}")
+
+
+def save(fig: Any, path: Path) -> Path:
+    """Write a figure atomically to ``path`` (format by suffix) and release it."""
+    import matplotlib.pyplot as plt
+
+    from sojourn.plot.figure import save_figure
+
+    try:
+        return save_figure(fig, path)
+    finally:
+        plt.close(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# progress
 
 
 class TerminalProgress:
@@ -61,12 +241,11 @@ class TerminalProgress:
         if self._bar is None:
             if self._clock() - self._start < self._show_after_s or done >= total:
                 return
-            from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
                                  TextColumn("{task.percentage:>3.0f} %"), TimeRemainingColumn(),
-                                 console=Console(file=sys.stderr), transient=True)
+                                 console=console(stderr=True), transient=True)
             self._bar.start()
         if label not in self._tasks:
             self._tasks[label] = self._bar.add_task(label, total=total)
@@ -81,8 +260,8 @@ class TerminalProgress:
 _PROGRESS: list[TerminalProgress] = []
 
 
-def _show_progress():
-    """The progress callback for this command: a bar on a terminal's stderr, else None."""
+def progress_bar() -> Optional[TerminalProgress]:
+    """The progress callback for a command: a bar when stderr is a terminal, else None."""
     if not sys.stderr.isatty():
         return None
     bar = TerminalProgress()
@@ -90,311 +269,45 @@ def _show_progress():
     return bar
 
 
-def _check_output(path: Optional[Path], suffixes: tuple[str, ...], option: str) -> None:
-    """Refuse an output path before any work is done: wrong suffix or missing directory."""
-    from sojourn.errors import InputError
-
-    if path is None:
-        return
-    if path.is_dir():
-        raise InputError(f"output path is a directory: '{path}'", option)
-    if path.suffix.lower() not in suffixes:
-        raise InputError(f"unsupported output format '{path.suffix or path.name}': use {', '.join(suffixes)}", option)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"output directory does not exist: '{parent}'", option)
+# ---------------------------------------------------------------------------------------------
+# the entry point
 
 
-def _check_output_dir(path: Optional[Path], option: str = "--out") -> None:
-    """Refuse an output directory before any work: a file in its place, or no parent to make it in.
-
-    The directory itself is made when the outputs are written (not its parents).
-    """
-    from sojourn.errors import InputError
-
-    if path is None:
-        return
-    if path.exists() and not path.is_dir():
-        raise InputError(f"not a directory: '{path}'", option)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"output directory's parent does not exist: '{parent}'", option)
-
-
-def _fmt(value: float, digits: int = 2) -> str:
-    return f"{value:.{digits}f}"
-
-
-@app.command()
-def porkchop(
-    frm: str = typer.Option(..., "--from", help="Departure body (earth, emb, mars, ...)."),
-    to: str = typer.Option(..., "--to", help="Arrival body."),
-    launch: str = typer.Option(..., "--launch", metavar="START:END", help="Launch window, UTC dates."),
-    arrive: str = typer.Option(..., "--arrive", metavar="START:END", help="Arrival window, UTC dates."),
-    step: float = typer.Option(1.0, "--step", metavar="DAYS", help="Grid step in days."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the porkchop plot (.png, .svg or .pdf)."),
-    data: Optional[Path] = typer.Option(None, "--data", help="Write the whole grid as netCDF (.nc)."),
-    c3_max: Optional[float] = typer.Option(None, "--c3-max", help="Ignore transfers above this launch C3, km^2/s^2."),
-    ephemeris: Optional[Path] = EphemerisOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Launch C3 and arrival v-infinity for every launch and arrival date: a porkchop plot."""
-    from sojourn.plot.figure import FIGURE_SUFFIXES
-    from sojourn.transfer.porkchop import best_transfers, check_c3_max, porkchop as compute
-
-    _check_output(out, FIGURE_SUFFIXES, "--out")
-    _check_output(data, (".nc",), "--data")
-    check_c3_max(c3_max)
-    ds = compute(frm, to, launch, arrive, step, ephemeris=ephemeris, progress=_show_progress())
-    best = best_transfers(ds, c3_max=c3_max)
-    if out is not None:
-        from sojourn.plot.porkchop import plot_porkchop
-
-        plot_porkchop(ds, out, best=best, c3_max=c3_max)
-    if data is not None:
-        from sojourn.io import atomic_path
-
-        with atomic_path(data) as tmp:
-            ds.to_netcdf(tmp)
-    summary = {
-        "from": ds.attrs["from_body"],
-        "to": ds.attrs["to_body"],
-        "departure_point": ds.attrs["departure_point"],
-        "ephemeris": ds.attrs["ephemeris"],
-        "launch_window": [str(ds.launch.values[0])[:10], str(ds.launch.values[-1])[:10]],
-        "arrival_window": [str(ds.arrival.values[0])[:10], str(ds.arrival.values[-1])[:10]],
-        "step_days": ds.attrs["step_days"],
-        "cells": int(ds.status.size),
-        "solved": int((ds.status.values == 0).sum()),
-        "best": best,
-        "outputs": [str(p) for p in (out, data) if p is not None],
-    }
-    if as_json:
-        _print_json(summary)
-        return
-    from rich.table import Table
-
-    table = Table(title=f"{summary['from']} → {summary['to']} ({summary['departure_point']}, {summary['ephemeris']}): "
-                        f"{summary['solved']:,} of {summary['cells']:,} cells solved")
-    for col in ("type", "best by", "launch", "arrival", "TOF d", "C3 km²/s²", "v∞ arr km/s", "DLA °", "RLA °"):
-        table.add_column(col, justify="right" if col[0] in "TCvDR" else "left")
-    for r in best:
-        table.add_row(r["transfer_type"], "least C3" if r["criterion"] == "min_c3" else "least v∞ arr",
-                      r["launch"], r["arrival"], f"{r['tof_days']:.0f}", _fmt(r["c3"]),
-                      _fmt(r["vinf_arrival"]), _fmt(r["dla_deg"], 1), _fmt(r["rla_deg"], 1))
-    console = _console()
-    console.print(table)
-    if not best:
-        console.print("no ballistic transfer in these windows")
-    for p in summary["outputs"]:
-        console.print(f"wrote {p}")
-
-
-@app.command()
-def windows(
-    frm: str = typer.Option("emb", "--from", help="Departure body (handbooks use emb)."),
-    to: str = typer.Option("mars", "--to", help="Arrival body."),
-    start: str = typer.Option(..., "--start", metavar="YEAR|DATE", help="First launch year or UTC date."),
-    end: str = typer.Option(..., "--end", metavar="YEAR|DATE", help="Last launch year (inclusive) or UTC date."),
-    step: float = typer.Option(2.0, "--step", metavar="DAYS", help="Search grid step; results are refined below it."),
-    c3_max: Optional[float] = typer.Option(None, "--c3-max", help="Ignore transfers above this launch C3, km^2/s^2."),
-    ephemeris: Optional[Path] = EphemerisOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Every launch opportunity in a span: least-C3 and least-arrival-v∞ transfers of types I and II."""
-    from sojourn.transfer.opportunities import find_windows
-    from sojourn.transfer.porkchop import check_c3_max
-
-    check_c3_max(c3_max)
-
-    records = find_windows(frm, to, start, end, ephemeris=ephemeris, step_days=step, c3_max=c3_max,
-                           progress=_show_progress())
-    if as_json:
-        _print_json(records)
-        return
-    from rich.table import Table
-
-    console = _console()
-    for year in sorted({r["opportunity"] for r in records}):
-        table = Table(title=f"{year} opportunity: {frm} → {to}", title_justify="left")
-        for col in ("type", "best by", "launch", "arrival", "TOF d", "C3 km²/s²", "v∞ arr km/s", "DLA °"):
-            table.add_column(col, justify="right" if col[0] in "TCvD" else "left")
-        for r in (r for r in records if r["opportunity"] == year):
-            table.add_row(r["transfer_type"], "least C3" if r["criterion"] == "min_c3" else "least v∞ arr",
-                          r["launch"], r["arrival"], f"{r['tof_days']:.0f}", _fmt(r["c3"]),
-                          _fmt(r["vinf_arrival"]), _fmt(r["dla_deg"], 1))
-        console.print(table)
-
-
-@app.command()
-def plan(
-    scenario: Path = typer.Argument(..., help="Mission scenario (TOML)."),
-    out: Optional[Path] = typer.Option(None, "--out", metavar="DIR",
-                                       help="Write trajectory.png and timeline.png into DIR."),
-    step: Optional[float] = typer.Option(None, "--step", metavar="DAYS", help="Grid step (default: the scenario's)."),
-    ephemeris: Optional[Path] = EphemerisOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """The best crewed round trip of a scenario: timeline, burns, propellant and runners-up."""
-    from sojourn.mission.plan import plan_mission
-    from sojourn.mission.scenario import load_scenario
-
-    sc = load_scenario(scenario)
-    if step is not None:
-        from sojourn.transfer.porkchop import check_step
-
-        check_step(step)
-    _check_output_dir(out)
-    result = plan_mission(sc, ephemeris=ephemeris, step_days=step)
-    written = []
-    if out is not None:
-        from sojourn.mission.plan import trajectory_samples
-        from sojourn.plot.timeline import plot_timeline
-        from sojourn.plot.trajectory import plot_trajectory
-
-        out.mkdir(exist_ok=True)
-        written.append(plot_trajectory(result, trajectory_samples(result, ephemeris=ephemeris), out / "trajectory.png"))
-        written.append(plot_timeline(result, out / "timeline.png"))
-    if as_json:
-        data = result.to_json()
-        data["outputs"] = [str(p) for p in written]
-        _print_json(data)
-        return
-    from rich.table import Table
-
-    console = _console()
-    console.print(f"[bold]{result.scenario_name}[/bold] — objective {result.objective}: "
-                  f"{result.total_dv_kms:.2f} km/s in all, {result.total_days:.0f} days, "
-                  f"{result.stay_days:.0f} days at Mars")
-    events = Table(title="Timeline (UTC)", title_justify="left")
-    events.add_column("date")
-    events.add_column("event")
-    for e in result.events:
-        events.add_row(e.date, e.name)
-    console.print(events)
-    burns = Table(title="Burns", title_justify="left")
-    for col in ("burn", "date", "Δv km/s", "stage", "propellant kg"):
-        burns.add_column(col, justify="right" if col[0] in "Δp" else "left")
-    for b in result.burns:
-        burns.add_row(b["label"], b["date"][:10], _fmt(b["dv_kms"], 3), b.get("stage", "—"),
-                      f"{b['propellant_kg']:,.0f}" if "propellant_kg" in b else "—")
-    console.print(burns)
-    legs = Table(title="Legs", title_justify="left")
-    for col in ("leg", "depart", "arrive", "days", "type", "C3", "v∞ dep", "v∞ arr", "entry km/s"):
-        legs.add_column(col)
-    for name, leg in zip(("outbound", "return"), result.legs):
-        legs.add_row(name, leg["depart"][:10], leg["arrive"][:10], f"{leg['tof_days']:.0f}", leg["transfer_type"],
-                     _fmt(leg["c3"]), _fmt(leg["vinf_departure"]), _fmt(leg["vinf_arrival"]),
-                     _fmt(leg["entry_speed_kms"]))
-    console.print(legs)
-    if result.alternatives:
-        alt = Table(title="Runners-up", title_justify="left")
-        for col in ("launch", "Mars arrival", "Mars departure", "Earth return", "stay d", "total d", "Δv km/s"):
-            alt.add_column(col)
-        for a in result.alternatives:
-            alt.add_row(a["launch"], a["mars_arrival"], a["mars_departure"], a["earth_arrival"],
-                        f"{a['stay_days']:.0f}", f"{a['total_days']:.0f}", _fmt(a["total_dv_kms"]))
-        console.print(alt)
-    for w in result.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
-    for p in written:
-        console.print(f"wrote {p}")
-
-
-@app.command()
-def survey(
-    mission: Path = typer.Option(..., "--mission", help="Mission scenario (TOML)."),
-    start: str = typer.Option(..., "--start", metavar="YEAR", help="First launch year."),
-    end: str = typer.Option(..., "--end", metavar="YEAR", help="Last launch year (inclusive)."),
-    step: Optional[float] = typer.Option(None, "--step", metavar="DAYS", help="Grid step (default: the scenario's)."),
-    ephemeris: Optional[Path] = EphemerisOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """The best plan of the scenario's mission at every opportunity in a span of years."""
-    from sojourn.mission.plan import survey as run_survey
-    from sojourn.mission.scenario import load_scenario
-
-    sc = load_scenario(mission)
-    if step is not None:
-        from sojourn.transfer.porkchop import check_step
-
-        check_step(step)
-    rows = run_survey(sc, start, end, ephemeris=ephemeris, step_days=step, progress=_show_progress())
-    if as_json:
-        _print_json(rows)
-        return
-    from rich.table import Table
-
-    table = Table(title=f"{sc.mission.name}: best plan of each opportunity ({sc.mission.objective})")
-    for col in ("opp.", "launch", "out d", "stay d", "back d", "total d", "TMI", "MOI", "TEI", "EOI", "Δv km/s"):
-        table.add_column(col, justify="left" if col in ("opp.", "launch") else "right")
-    for r in rows:
-        if not r["feasible"]:
-            table.add_row(str(r["opportunity"]), f"infeasible: {r['reason']} ({r['binding_constraint']})")
-            continue
-        dv = {b["name"]: b["dv_kms"] for b in r["burns"]}
-        table.add_row(str(r["opportunity"]), r["launch"], f"{r['outbound_days']:.0f}", f"{r['stay_days']:.0f}",
-                      f"{r['return_days']:.0f}", f"{r['total_days']:.0f}",
-                      *(_fmt(dv[n]) for n in ("earth_departure", "mars_arrival", "mars_departure", "earth_arrival")),
-                      _fmt(r["total_dv_kms"]))
-    _console().print(table)
-
-
-def _usage_error_type():
-    """Click's UsageError: vendored inside typer since 0.2x, the click package before."""
-    try:
-        from typer._click.exceptions import UsageError
-    except ImportError:  # pragma: no cover - older typer on click
-        from click.exceptions import UsageError
-    return UsageError
+def _usage_line(exc) -> str:
+    ctx = getattr(exc, "ctx", None)
+    where = f" ({ctx.command_path})" if ctx is not None else ""
+    return f"error: {exc.format_message()}{where}\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app; map user mistakes to one line and exit status 2."""
     from sojourn.errors import SojournError
 
-    usage_error = _usage_error_type()
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args:  # bare `sojourn`: usage on stderr, and a status that says nothing was done
+        with typer.Context(typer.main.get_command(app), info_name="sojourn") as ctx:
+            sys.stderr.write(ctx.get_help() + "\n")
+        return 2
     try:
         try:
-            result = app(args=argv, standalone_mode=False)
+            result = app(args=args, standalone_mode=False, prog_name="sojourn")
         finally:
             while _PROGRESS:
                 _PROGRESS.pop().close()
     except SojournError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
-    except usage_error as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `sojourn`: help was asked for
-            return 0
-        where = f" ({exc.ctx.command_path})" if getattr(exc, "ctx", None) is not None else ""
-        sys.stderr.write(f"error: {exc.format_message()}{where}\n")
-        return 2
     except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("error: interrupted\n")
         return 130
     except typer.Exit as exc:
-        result = exc.exit_code
+        return exc.exit_code
+    except typer.TyperException as exc:  # click's usage errors (an unknown option, a missing argument …)
+        sys.stderr.write(_usage_line(exc))
+        return 2
     if result == 130:  # typer hands Ctrl-C back as exit status 130
         sys.stderr.write("error: interrupted\n")
     return result if isinstance(result, int) else 0
 
 
-def _register_commands() -> None:
-    """Import every module of :mod:`sojourn.commands`; each adds its commands to ``app``."""
-    import importlib
-    import pkgutil
-
-    import sojourn.commands
-
-    for module in sorted(m.name for m in pkgutil.iter_modules(sojourn.commands.__path__)):
-        importlib.import_module(f"sojourn.commands.{module}")
-
-
 _register_commands()
-
-if __name__ == "__main__":  # pragma: no cover
-    # Run as ``python -m sojourn.cli`` this module is ``__main__``, and the command modules
-    # register on a second copy, ``sojourn.cli``: run that copy's app.
-    from sojourn.cli import main as _main
-
-    sys.exit(_main())

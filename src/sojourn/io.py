@@ -53,3 +53,33 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
         raise
+
+
+def output_directory(path: str | os.PathLike, where: str) -> Path:
+    """Make an output directory (not its parents) if it is missing; a refusal is one InputError.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The directory.
+    where : str
+        The parameter that names it.
+    """
+    p = Path(path)
+    try:
+        p.mkdir(exist_ok=True)
+    except FileNotFoundError:
+        raise InputError(f"output directory's parent does not exist: '{p.parent}'", where) from None
+    except OSError as exc:
+        raise InputError(f"cannot make the output directory '{p}': {exc.strerror or exc}", where) from None
+    if not p.is_dir():
+        raise InputError(f"not a directory: '{p}'", where)
+    return p
+
+
+def write_netcdf(ds, path: str | os.PathLike) -> Path:
+    """Write an xarray Dataset as netCDF, atomically (a failure leaves no partial file)."""
+    final = Path(path)
+    with atomic_path(final) as tmp:
+        ds.to_netcdf(tmp)
+    return final

@@ -20,8 +20,7 @@ import numpy as np
 
 from .errors import InputError
 
-DAY = 86400.0
-"""Seconds in a day (s)."""
+from .constants import DAY  # noqa: F401  (re-exported: the day everything counts in)
 
 J2000_JD = 2451545.0
 """Julian date of the J2000 epoch (TDB)."""
@@ -322,6 +321,30 @@ def tdb_to_datetime64(t) -> np.ndarray:
     return out
 
 
+def tdb_to_datetime(t):
+    """UTC :class:`datetime.datetime` (timezone-aware, to the millisecond) of TDB seconds past J2000.
+
+    As :func:`tdb_to_datetime64`, an instant inside a leap second maps to the
+    following 00:00:00.x, since ``datetime`` has no second 60.
+
+    Parameters
+    ----------
+    t : float or array_like
+        TDB seconds past J2000 (s).
+
+    Returns
+    -------
+    datetime.datetime or list of datetime.datetime
+        One for a scalar, a flat list for an array.
+    """
+    import datetime as _dt
+
+    ms = np.atleast_1d(tdb_to_datetime64(t)).astype(np.int64).ravel()
+    epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+    out = [epoch + _dt.timedelta(milliseconds=int(m)) for m in ms]
+    return out[0] if np.ndim(t) == 0 else out
+
+
 def datetime64_to_tdb(dt64) -> np.ndarray:
     """TDB seconds past J2000 of UTC ``datetime64`` values (inverse of :func:`tdb_to_datetime64`).
 
@@ -381,7 +404,7 @@ def year_span(start, end) -> tuple[float, float]:
     Raises
     ------
     InputError
-        A malformed bound (naming ``--start`` or ``--end``), or an empty or reversed span.
+        A malformed bound (naming ``start`` or ``end``), or an empty or reversed span.
     """
     def bound(value, where, is_end):
         text = str(value).strip()
@@ -390,10 +413,10 @@ def year_span(start, end) -> tuple[float, float]:
             return float(utc_to_tdb(year, 1, 1))
         return parse_utc(text, where)
 
-    t0 = bound(start, "--start", False)
-    t1 = bound(end, "--end", True)
+    t0 = bound(start, "start", False)
+    t1 = bound(end, "end", True)
     if t1 == t0:
-        raise InputError(f"span is empty: {start} to {end}", "--end")
+        raise InputError(f"span is empty: {start} to {end}", "end")
     if t1 < t0:
-        raise InputError(f"span ends before it starts: {start} to {end}", "--end")
+        raise InputError(f"span ends before it starts: {start} to {end}", "end")
     return t0, t1

@@ -1,6 +1,16 @@
-"""Commands beyond the core ones, one module each.
+"""The command line's commands, one module each, registered in the order of :data:`COMMANDS`.
 
-Every module here is imported by :mod:`sojourn.cli` at start-up and registers
-its commands on ``sojourn.cli.app`` with ``@app.command()``. Keep their
-top-level imports light (typer, stdlib): import numerics inside the command.
+Each module defines one command with :func:`sojourn.cli.command` and keeps its
+top-level imports light (typer, stdlib): numerics are imported inside the
+command, so ``sojourn --help`` answers at once.
 """
+
+COMMANDS = (
+    "porkchop", "windows",
+    "plan", "survey",
+    "race", "aborts", "free_return", "dispersions", "verify",
+    "crew", "comms", "diff",
+    "export", "report",
+    "trade",
+)
+"""Command modules, in the order ``sojourn --help`` lists them."""

@@ -7,10 +7,14 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _check_output, _console, _fmt, _print_json, _show_progress, app
+import sojourn as sj
+
+from sojourn import checks
+
+from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
 
 
-@app.command()
+@command("aborts")
 def aborts(
     scenario: Path = typer.Argument(..., help="Mission scenario (TOML)."),
     step: float = typer.Option(1.0, "--step", metavar="DAYS",
@@ -30,24 +34,22 @@ def aborts(
     from sojourn.plot.figure import FIGURE_SUFFIXES
 
     check_options(step, max_return_days, min_flyby_alt)
-    _check_output(out, tuple(FIGURE_SUFFIXES), "--out")
+    checks.output_file(out, tuple(FIGURE_SUFFIXES), "out")
     sc = load_scenario(scenario)
     plan = plan_mission(sc, ephemeris=ephemeris)
     result = abort_analysis(sc, plan, ephemeris=ephemeris, step_days=step, max_return_days=max_return_days,
-                            min_flyby_alt_km=min_flyby_alt, progress=_show_progress())
+                            min_flyby_alt_km=min_flyby_alt, progress=progress_bar())
     written = []
     if out is not None:
-        from sojourn.plot.aborts import plot_aborts
-
-        written.append(plot_aborts(result, out))
+        written.append(save(sj.plot.aborts(result), out))
     if as_json:
         data = result.to_json()
         data["outputs"] = [str(p) for p in written]
-        _print_json(data)
+        print_json(data)
         return
     from rich.table import Table
 
-    console = _console()
+    console = console()
     settings = result.settings
     console.print(f"[bold]{result.scenario_name}[/bold] — aborts every {settings['step_days']:g} d; "
                   f"Earth entry limit "
@@ -58,7 +60,7 @@ def aborts(
         summary.add_column(col)
     for leg in result.legs:
         c = leg.coverage()
-        summary.add_row(leg.leg, _fmt(leg.dv_left_kms), f"{c['covered_days']} / {c['total_days']}",
+        summary.add_row(leg.leg, fmt(leg.dv_left_kms), f"{c['covered_days']} / {c['total_days']}",
                         f"{100 * c['fraction']:.0f} %", f"{c['longest_gap_days']:g}",
                         (c["gap_start"] or "—")[:10], (c["gap_end"] or "—")[:10])
     console.print(summary)
@@ -72,11 +74,11 @@ def aborts(
         for r in records[::every]:
             d, s = r["direct"] or {}, r["swingby"] or {}
             table.add_row(f"{r['day']:g}", r["date"][:10],
-                          _fmt(d["cheapest_dv_kms"]) if d.get("cheapest_dv_kms") is not None else "—",
+                          fmt(d["cheapest_dv_kms"]) if d.get("cheapest_dv_kms") is not None else "—",
                           (d.get("cheapest_return") or "—")[:10],
                           (d.get("fastest_return_within_budget") or "—")[:10],
                           f"{d['fastest_days']:.0f}" if d.get("fastest_days") is not None else "—",
-                          _fmt(s["total_dv_kms"]) if s else ("none" if r["swingby_searched"] else "—"),
+                          fmt(s["total_dv_kms"]) if s else ("none" if r["swingby_searched"] else "—"),
                           s["flyby_date"][:10] if s else "—",
                           "yes" if r["covered"] else "[red]no[/red]")
         console.print(table)

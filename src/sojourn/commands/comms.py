@@ -7,10 +7,10 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _console, _fmt, _print_json, app
+from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
 
 
-@app.command()
+@command("comms")
 def comms(
     frm: str = typer.Option("earth", "--from", help="Observer: the ground station's body (the angle is taken here)."),
     to: str = typer.Option("mars", "--to", help="The other end of the link."),
@@ -27,7 +27,7 @@ def comms(
 
     result = body_link(frm, to, start, end, threshold, step_days=step, ephemeris=ephemeris)
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
     from rich.table import Table
 
@@ -39,8 +39,8 @@ def comms(
     for b in result["blackouts"]:
         table.add_row(b["start"] + (" (open)" if b["open_start"] else ""),
                       b["end"] + (" (open)" if b["open_end"] else ""),
-                      _fmt(b["days"], 1), b["conjunction"], _fmt(b["min_angle_deg"], 2))
-    console = _console()
+                      fmt(b["days"], 1), b["conjunction"], fmt(b["min_angle_deg"], 2))
+    console = console()
     console.print(table)
     if not result["blackouts"]:
         console.print("no blackout in this span")

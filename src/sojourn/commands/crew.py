@@ -7,10 +7,14 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _check_output_dir, _console, _fmt, _print_json, app
+import sojourn as sj
+
+from sojourn import checks
+
+from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
 
 
-@app.command()
+@command("crew")
 def crew(
     scenario: Path = typer.Argument(..., help="Mission scenario (TOML)."),
     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR",
@@ -78,29 +82,27 @@ def crew(
         "comms.file_gb": (file_gb, "--file-gb"),
     })
     if step is not None:
-        from sojourn.transfer.porkchop import check_step
-
-        check_step(step)
-    _check_output_dir(out)
+        checks.step_days(step)
+    checks.output_dir(out, "out")
     plan = plan_mission(sc, ephemeris=ephemeris, step_days=step)
     tl = crew_timeline(plan, settings, ephemeris=ephemeris)
     written = []
     if out is not None:
-        from sojourn.plot.crew import plot_dose, plot_light_time
+        from sojourn.io import output_directory
 
-        out.mkdir(exist_ok=True)
-        written.append(plot_dose(tl, out / "dose.png"))
-        written.append(plot_light_time(tl, out / "light-time.png"))
+        output_directory(out, "out")
+        written.append(save(sj.plot.dose(tl), out / "dose.png"))
+        written.append(save(sj.plot.light_time(tl), out / "light-time.png"))
     if as_json:
         data = tl.to_json()
         data["outputs"] = [str(p) for p in written]
-        _print_json(data)
+        print_json(data)
         return
     from rich.table import Table
 
     s = tl.summary()
     d, c = s["dose"], s["comms"]
-    console = _console()
+    console = console()
     console.print(f"[bold]{s['scenario']}[/bold]: {s['days_since_leaving_earth']:.0f} days away from Earth, "
                   f"launch {s['launch'][:10]}, return {s['return'][:10]}")
     t = Table(title="What weighs on the crew", title_justify="left", show_header=False)
@@ -127,7 +129,7 @@ def crew(
         for col in ("start", "end", "days", "min angle °"):
             bt.add_column(col)
         for b in c["blackouts"]:
-            bt.add_row(b["start"], b["end"], _fmt(b["days"], 1), _fmt(b["min_angle_deg"], 2))
+            bt.add_row(b["start"], b["end"], fmt(b["days"], 1), fmt(b["min_angle_deg"], 2))
         console.print(bt)
     for w in tl.warnings:
         console.print(f"[yellow]warning:[/yellow] {w}")

@@ -7,7 +7,9 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _console, _print_json, _show_progress, app
+from sojourn import checks
+
+from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
 
 
 def _show(value) -> str:
@@ -19,7 +21,7 @@ def _show(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-@app.command()
+@command("diff")
 def diff(
     a: Path = typer.Argument(..., help="Reference scenario (TOML)."),
     b: Path = typer.Argument(..., help="Changed scenario (TOML)."),
@@ -34,16 +36,14 @@ def diff(
 
     sa, sb = load_scenario(a), load_scenario(b)
     if step is not None:
-        from sojourn.transfer.porkchop import check_step
-
-        check_step(step)
-    result = diff_scenarios(sa, sb, ephemeris=ephemeris, step_days=step, progress=_show_progress())
+        checks.step_days(step)
+    result = diff_scenarios(sa, sb, ephemeris=ephemeris, step_days=step, progress=progress_bar())
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
     from rich.table import Table
 
-    console = _console()
+    console = console()
     for side, label in (("a", "A"), ("b", "B")):
         p = result[side]
         if p["feasible"]:

@@ -7,10 +7,14 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _check_output, _console, _fmt, _print_json, _show_progress, app
+import sojourn as sj
+
+from sojourn import checks
+
+from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
 
 
-@app.command()
+@command("dispersions")
 def dispersions(
     scenario: Path = typer.Argument(..., help="Mission scenario (TOML)."),
     samples: int = typer.Option(100_000, "--samples", metavar="N", help="Monte Carlo samples."),
@@ -62,7 +66,7 @@ def dispersions(
     from sojourn.mission.scenario import load_scenario
     from sojourn.plot.figure import FIGURE_SUFFIXES
 
-    _check_output(out, FIGURE_SUFFIXES, "--out")
+    checks.output_file(out, FIGURE_SUFFIXES, "out")
     errors = _burn_errors(magnitude_pct, pointing_deg, "")
     tcm_errors = _burn_errors(magnitude_pct if tcm_magnitude_pct is None else tcm_magnitude_pct,
                               pointing_deg if tcm_pointing_deg is None else tcm_pointing_deg, "tcm-")
@@ -78,28 +82,24 @@ def dispersions(
     if seed < 0:
         raise InputError(f"the seed must be >= 0, got {seed}", "--seed")
     if step is not None:
-        from sojourn.transfer.porkchop import check_step
-
-        check_step(step)
+        checks.step_days(step)
     plan = plan_mission(sc, ephemeris=ephemeris, step_days=step)
     chosen = plan.legs[0 if leg == "outbound" else 1]
     result = run_dispersions(chosen, target, samples=samples, seed=seed, errors=errors,
                              state_errors=state_errors, tcm_errors=tcm_errors, tcm_days=tcm_days,
-                             ephemeris=ephemeris, progress=_show_progress())
+                             ephemeris=ephemeris, progress=progress_bar())
     written = []
     if out is not None:
-        from sojourn.plot.bplane import plot_bplane
-
-        written.append(str(plot_bplane(result, out)))
+        written.append(str(save(sj.plot.bplane(result), out)))
     data = result.to_json()
     data["scenario"] = sc.mission.name
     data["outputs"] = written
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     _print_table(data)
     for p in written:
-        _console().print(f"wrote {p}")
+        console().print(f"wrote {p}")
 
 
 def _burn_errors(magnitude_pct, pointing_deg, prefix):
@@ -120,13 +120,13 @@ def _opt(value, digits=1, unit=""):
 def _print_table(data: dict) -> None:
     from rich.table import Table
 
-    console = _console()
+    console = console()
     leg, target, aim = data["leg"], data["target"], data["aim_point"]
     console.print(f"[bold]{data['scenario']}[/bold] — {leg['from']} → {leg['to']}, {leg['depart'][:10]} → "
                   f"{leg['arrive'][:10]}: {data['samples']:,} samples (seed {data['seed']}), {data['ephemeris']}")
     model = data["model"]["departure_burn"]
     console.print(f"departure v∞ errors {model['magnitude_pct_3sigma']:g} % and {model['pointing_deg_3sigma']:g}° "
-                  f"(3σ); arrival v∞ {_fmt(data['vinf_arrival_kms'])} km/s; aim point B·T {aim['bt_km']:,.0f} km, "
+                  f"(3σ); arrival v∞ {fmt(data['vinf_arrival_kms'])} km/s; aim point B·T {aim['bt_km']:,.0f} km, "
                   f"B·R {aim['br_km']:,.0f} km (T = unit(S × ecliptic pole))")
     unit = target["unit"]
     what = "periapsis altitude" if target["kind"] == "periapsis" else "entry flight-path angle"

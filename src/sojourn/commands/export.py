@@ -7,13 +7,16 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _check_output, _console, _print_json, app
+from sojourn import checks
+
+from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
+from sojourn.results import utc_text
 
 OEM_SUFFIXES = (".oem", ".txt", ".kvn")
 SPK_SUFFIXES = (".bsp",)
 
 
-@app.command()
+@command("export")
 def export(
     scenario: Path = typer.Argument(..., help="Mission scenario (TOML)."),
     oem: Optional[Path] = typer.Option(None, "--oem", metavar="FILE",
@@ -48,8 +51,8 @@ def export(
 
     if oem is None and spk is None:
         raise InputError("nothing to write: give --oem FILE and/or --spk FILE", "export")
-    _check_output(oem, OEM_SUFFIXES, "--oem")
-    _check_output(spk, SPK_SUFFIXES, "--spk")
+    checks.output_file(oem, OEM_SUFFIXES, "oem")
+    checks.output_file(spk, SPK_SUFFIXES, "spk")
     if oem is not None and spk is not None and oem.resolve() == spk.resolve():
         raise InputError("--oem and --spk name the same file", "--spk")
     ts = _check_choice(time_system, TIME_SYSTEMS, "--time-system")
@@ -86,8 +89,8 @@ def export(
         f"{sc.mission.objective}), scenario {Path(sc.source).name} sha256 {sc.digest()[:16]}",
         f"ephemeris {plan.ephemeris}; heliocentric legs are two-body ballistic Lambert arcs between impulsive "
         "burns (patched conics)",
-        f"launch {out_leg['depart']} UTC, Mars arrival {out_leg['arrive']}, Mars departure {ret_leg['depart']}, "
-        f"{ret_leg['to'].capitalize()} arrival {ret_leg['arrive']}",
+        f"launch {utc_text(out_leg.depart, 'minute')} UTC, Mars arrival {utc_text(out_leg.arrive, 'minute')}, Mars departure {utc_text(ret_leg.depart, 'minute')}, "
+        f"{ret_leg.destination.capitalize()} arrival {utc_text(ret_leg.arrive, 'minute')}",
         f"one segment per coasting leg; the {plan.stay_days:.1f}-day stay at Mars is not included "
         "(the craft is with Mars: use a planetary ephemeris)",
     ]
@@ -107,11 +110,11 @@ def export(
                                   comments=comments)
         result["outputs"].append(str(spk))
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
     from rich.table import Table
 
-    console = _console()
+    console = console()
     if result["oem"] is not None:
         o = result["oem"]
         table = Table(title=f"{o['path']}: {o['format']}, {o['frame']}, {o['time_system']}, "

@@ -7,12 +7,12 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _console, _fmt, _print_json, _show_progress, app
+from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
 
 _TABLE_ROWS = 20
 
 
-@app.command()
+@command("free-return")
 def free_return(
     launch: str = typer.Option(..., "--launch", metavar="START:END", help="Launch window, UTC dates."),
     max_days: float = typer.Option(1200.0, "--max-days", metavar="N", help="Longest trip, launch to Earth return, days."),
@@ -36,12 +36,12 @@ def free_return(
     if top is not None and top < 1:
         raise InputError(f"--top must be at least 1, got {top}", "--top")
     result = free_returns(launch, max_days=max_days, min_flyby_alt_km=min_flyby_alt, max_flyby_alt_km=max_flyby_alt,
-                          step_days=step, rank=rank, ephemeris=ephemeris, progress=_show_progress())
+                          step_days=step, rank=rank, ephemeris=ephemeris, progress=progress_bar())
     records = result.to_json()
     if as_json:
-        _print_json(records if top is None else records[:top])
+        print_json(records if top is None else records[:top])
         return
-    console = _console()
+    console = console()
     if not records:
         console.print(f"no free return launched in {launch} within {result.max_days:g} days "
                       f"(flyby at least {result.min_flyby_alt_km:g} km above Mars)")
@@ -57,6 +57,6 @@ def free_return(
         table.add_column(col, justify="left" if col in ("launch", "Mars flyby", "Earth return") else "right")
     for r in shown:
         table.add_row(r["launch"][:10], r["flyby"][:10], f"{r['flyby_altitude_km']:,.0f}", r["earth_return"][:10],
-                      f"{r['total_days']:.1f}", _fmt(r["c3"]), _fmt(r["vinf_mars_kms"]),
-                      _fmt(r["vinf_earth_return_kms"]), _fmt(r["entry_speed_kms"]))
+                      f"{r['total_days']:.1f}", fmt(r["c3"]), fmt(r["vinf_mars_kms"]),
+                      fmt(r["vinf_earth_return_kms"]), fmt(r["entry_speed_kms"]))
     console.print(table)

@@ -7,10 +7,14 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _check_output, _console, _fmt, _print_json, _show_progress, app
+import sojourn as sj
+
+from sojourn import checks
+
+from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
 
 
-@app.command()
+@command("race")
 def race(
     a: Path = typer.Argument(..., metavar="A.toml", help="The planned mission (its plan fixes its Mars arrival)."),
     b: Path = typer.Argument(..., metavar="B.toml",
@@ -24,22 +28,19 @@ def race(
     """Every launch date from which B reaches Mars before A, and the last one, to the minute."""
     from sojourn.contingency.race import race as run_race, span_text
     from sojourn.plot.figure import FIGURE_SUFFIXES
-    from sojourn.transfer.porkchop import check_step
 
-    _check_output(out, tuple(FIGURE_SUFFIXES), "--out")
-    check_step(step)
-    result = run_race(a, b, ephemeris=ephemeris, step_days=step, progress=_show_progress())
+    checks.output_file(out, tuple(FIGURE_SUFFIXES), "out")
+    checks.step_days(step)
+    result = run_race(a, b, ephemeris=ephemeris, step_days=step, progress=progress_bar())
     written = []
     if out is not None:
-        from sojourn.plot.race import plot_race
-
-        written.append(str(plot_race(result, out)))
+        written.append(str(save(sj.plot.race(result), out)))
     if as_json:
         data = result.to_json()
         data["outputs"] = written
-        _print_json(data)
+        print_json(data)
         return
-    console = _console()
+    console = console()
     console.print(result.message())
     if result.wins:
         from rich.table import Table
@@ -50,9 +51,9 @@ def race(
                     "Δv km/s", "margin d", "max margin d"):
             table.add_column(col, justify="left" if col in ("launch", "arrival", "type") else "right")
         for w in (w.to_json(result.launch_precision) for w in result.wins):
-            table.add_row(w["launch"], w["arrival"], f"{w['tof_days']:.1f}", w["transfer_type"], _fmt(w["c3"]),
-                          _fmt(w["vinf_arrival"]), _fmt(w["dv_departure_kms"]), _fmt(w["dv_arrival_kms"]),
-                          _fmt(w["dv_total_kms"]), f"{w['margin_days']:.2f}", f"{w['max_margin_days']:.2f}")
+            table.add_row(w["launch"], w["arrival"], f"{w['tof_days']:.1f}", w["transfer_type"], fmt(w["c3"]),
+                          fmt(w["vinf_arrival"]), fmt(w["dv_departure_kms"]), fmt(w["dv_arrival_kms"]),
+                          fmt(w["dv_total_kms"]), f"{w['margin_days']:.2f}", f"{w['max_margin_days']:.2f}")
         console.print(table)
         last = result.last
         console.print(f"last winning launch {result.to_json()['last_winning_launch']} UTC: C3 {last.c3:.2f} km²/s², "

@@ -7,10 +7,10 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _check_output, _console, _print_json, _show_progress, app
+from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
 
 
-@app.command()
+@command("report")
 def report(
     scenario: Path = typer.Argument(..., help="Mission scenario (TOML)."),
     out: Path = typer.Option(..., "--out", metavar="FILE", help="The dossier to write (.html)."),
@@ -31,11 +31,11 @@ def report(
     from sojourn.report.dossier import write_dossier
 
     sc = load_scenario(scenario)
-    summary = write_dossier(sc, out, ephemeris=ephemeris, image_format=images.lower(), progress=_show_progress())
+    summary = write_dossier(sc, out, ephemeris=ephemeris, image_format=images.lower(), progress=progress_bar())
     if as_json:
-        _print_json(summary)
+        print_json(summary)
         return
-    console = _console()
+    console = console()
     console.print(f"{summary['scenario']}: {len(summary['figures'])} charts, "
                   f"{summary['bytes'] / 1e6:.1f} MB, self-contained")
     for feature, why in summary["missing"].items():

@@ -7,10 +7,14 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _check_output, _console, _fmt, _print_json, _show_progress, app
+import sojourn as sj
+
+from sojourn import checks
+
+from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
 
 
-@app.command()
+@command("trade")
 def trade(
     study_file: Path = typer.Argument(..., metavar="STUDY.toml",
                                       help="Trade study: a base scenario and the opportunities, vehicles, "
@@ -38,27 +42,25 @@ def trade(
     from sojourn.trade.store import default_store_path
     from sojourn.trade.study import load_study
 
-    _check_output(plot, tuple(FIGURE_SUFFIXES), "--plot")
+    checks.output_file(plot, tuple(FIGURE_SUFFIXES), "plot")
     _check_cluster(scheduler, workers)
     study = load_study(study_file)
     store_path = out if out is not None else default_store_path(study_file)
     report = run_study(study, store_path, scheduler=scheduler, workers=workers, ephemeris=ephemeris,
-                       progress=_show_progress())
+                       progress=progress_bar())
     from sojourn.trade.summary import summarize
 
     result = summarize(study, report.trade_store, report.plan)
     written = []
     if plot is not None:
-        from sojourn.plot.trade import plot_trade
-
-        written.append(str(plot_trade(result, plot)))
+        written.append(str(save(sj.plot.trade(result), plot)))
     if as_json:
         data = result.to_json()
         data["run"] = report.to_json()
         data["outputs"] = written
-        _print_json(data)
+        print_json(data)
         return
-    console = _console()
+    console = console()
     done = (f"{report.computed} computed now on {report.workers} workers, {report.resumed} already done"
             if report.computed else "all already done: nothing computed")
     console.print(f"[bold]{result.study}[/bold]: {result.finished} of {result.tiles} tiles in {store_path} ({done})")
@@ -107,7 +109,7 @@ def _table(result, study):
             continue
         table.add_row(
             str(r["opportunity"]), r["vehicle"], r["launch"][:10], f"{r['outbound_days']:.0f}",
-            f"{r['stay_days']:.0f}", f"{r['return_days']:.0f}", f"{r['total_days']:.0f}", _fmt(r["total_dv_kms"]),
+            f"{r['stay_days']:.0f}", f"{r['return_days']:.0f}", f"{r['total_days']:.0f}", fmt(r["total_dv_kms"]),
             f"{r['propellant_kg'] / 1000:,.1f}" if r["propellant_kg"] is not None else "—",
             *([f"{r['parking_altitude_km']:g}"] if park else []),
             *([f"{r['stay_min_days']:g}-{r['stay_max_days']:g}"] if stays else []),

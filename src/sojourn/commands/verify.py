@@ -7,10 +7,12 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, _console, _print_json, _show_progress, app
+from sojourn import checks
+
+from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
 
 
-@app.command()
+@command("verify")
 def verify(
     scenario: Path = typer.Argument(..., help="Mission scenario (TOML)."),
     leg: str = typer.Option("outbound", "--leg", metavar="outbound|return", help="Which leg of the plan."),
@@ -40,21 +42,19 @@ def verify(
     sc = load_scenario(scenario)
     target = arrival_target(sc, leg, entry_fpa_deg=entry_fpa_deg, aim_angle_deg=aim_angle_deg)
     if step is not None:
-        from sojourn.transfer.porkchop import check_step
-
-        check_step(step)
+        checks.step_days(step)
     plan = plan_mission(sc, ephemeris=ephemeris, step_days=step)
     chosen = plan.legs[0 if leg == "outbound" else 1]
     result = check_leg(chosen, target, departure_rp_km=departure_periapsis_radius(sc, leg),
-                       ephemeris=ephemeris, progress=_show_progress())
+                       ephemeris=ephemeris, progress=progress_bar())
     data = result.to_json()
     data["scenario"] = sc.mission.name
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     from rich.table import Table
 
-    console = _console()
+    console = console()
     lg = data["leg"]
     console.print(f"[bold]{data['scenario']}[/bold] — {lg['from']} → {lg['to']}, {lg['depart'][:10]} → "
                   f"{lg['arrive'][:10]}, n-body check ({data['ephemeris']}: {', '.join(data['model']['bodies'])})")

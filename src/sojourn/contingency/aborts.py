@@ -49,7 +49,7 @@ import numpy as np
 from numba import njit, prange
 
 from sojourn.errors import InputError
-from sojourn.transfer.porkchop import check_grid_cells, check_step
+from sojourn import checks
 
 __all__ = [
     "DEFAULT_ENTRY_LIMIT_KMS",
@@ -90,7 +90,7 @@ SWINGBY_DV_CAP_KMS = 20.0
 MARS_FLYBY_AFTER_ARRIVAL_DAYS = 120.0
 """Flyby dates searched run from the leg's departure to this long after its planned Mars arrival."""
 
-DAY = 86400.0
+from sojourn.constants import DAY, ENTRY_INTERFACE_ALTITUDE_KM  # noqa: E402
 _INF = math.inf
 _NAN = math.nan
 _TOL_KMS = 1e-9  # km/s: "within the budget" tolerance for round-off
@@ -351,13 +351,13 @@ def dv_left(scenario, plan, leg_index: int) -> tuple[float, str]:
     from sojourn.mission.scenario import BURNS
 
     done = _LEG_BURNS_DONE[leg_index]
-    dv = {b["name"]: float(b["dv_kms"]) for b in plan.burns}
+    dv = {b.name: float(b.dv_kms) for b in plan.burns}
     stages = list(getattr(scenario.vessel, "stages", None) or [])
     if stages:
         used = {s.name: 0.0 for s in stages}
-        for b in plan.budget["burns"][:done]:
-            if b.get("stage") is not None:
-                used[b["stage"]] += float(b["propellant_kg"])
+        for b in plan.budget.burns[:done]:
+            if b.stage is not None:
+                used[b.stage] += float(b.propellant_kg)
         to_come = BURNS[done:]
         attached = [s for s in stages if any(b in s.burns for b in to_come)]
         attached.sort(key=lambda s: min(to_come.index(b) for b in s.burns if b in to_come))
@@ -394,7 +394,7 @@ def entry_speed_limit(scenario, plan) -> tuple[float | None, str]:
     limit = scenario.constraints.max_entry_speed_kms
     if limit is not None:
         return float(limit), "constraints.max_entry_speed_kms"
-    nominal = float(plan.legs[1]["entry_speed_kms"])
+    nominal = float(plan.legs[1].entry_speed_kms)
     if nominal > DEFAULT_ENTRY_LIMIT_KMS:
         return nominal, (f"the plan's own return entry speed (the scenario sets no limit and the plan "
                          f"enters faster than the {DEFAULT_ENTRY_LIMIT_KMS:g} km/s default)")
@@ -415,7 +415,7 @@ def check_options(step_days=1.0, max_return_days=DEFAULT_MAX_RETURN_DAYS,
             raise InputError(f"expected a finite number, not {value!r}", option)
         return x
 
-    step = check_step(step_days)
+    step = checks.step_days(step_days)
     if step > MAX_STEP_DAYS:
         raise InputError(f"step must be at most {MAX_STEP_DAYS:g} days, not {step_days!r}", "--step")
     lo, hi = number(min_return_days, "min_return_days"), number(horizon_days, "horizon_days")
@@ -534,11 +534,11 @@ def direct_return_table(r_craft, v_craft, t_abort, return_days, *, ephemeris=Non
     t_abort = np.atleast_1d(np.asarray(t_abort, dtype=np.float64))
     days = np.atleast_1d(np.asarray(return_days, dtype=np.float64))
     n, m = t_abort.size, days.size
-    check_grid_cells(n * m, "--step", limit=MAX_DIRECT_CELLS)
+    checks.grid_cells(n * m, "step_days", limit=MAX_DIRECT_CELLS)
     if reference is None:
         reference = np.cross(r_craft[0], v_craft[0])
     if r_interface_km is None:
-        r_interface_km = body.radius_km + 125.0
+        r_interface_km = body.radius_km + ENTRY_INTERFACE_ALTITUDE_KM
     t_ret = t_abort[:, None] + days[None, :] * DAY
     r_e, v_e, inside = _states_on_grid(eph, body.name, t_ret, eph.coverage(body.name)[1])
     tof = np.where(inside, t_ret - t_abort[:, None], -1.0)  # -1: refused at once by the kernel
@@ -831,11 +831,11 @@ def _swingbys(sel, r_sc, v_sc, t_abort, leg, ctx):
     mars, earth = ctx["mars"], ctx["earth"]
     step = ctx["swingby_step_days"] * DAY
     t_end = ctx["t_cov_end"]
-    f_lo = leg["t_depart"] + MIN_ARC_DAYS * DAY
-    f_hi = min(leg["t_arrive"] + MARS_FLYBY_AFTER_ARRIVAL_DAYS * DAY, t_end)
+    f_lo = leg.t_depart + MIN_ARC_DAYS * DAY
+    f_hi = min(leg.t_arrive + MARS_FLYBY_AFTER_ARRIVAL_DAYS * DAY, t_end)
     t_fly = np.arange(f_lo, f_hi + 1e-6, step)
-    if f_lo <= leg["t_arrive"] <= f_hi:  # the plan's own Mars arrival: the "skip the capture" swing-by
-        t_fly = np.unique(np.append(t_fly, leg["t_arrive"]))
+    if f_lo <= leg.t_arrive <= f_hi:  # the plan's own Mars arrival: the "skip the capture" swing-by
+        t_fly = np.unique(np.append(t_fly, leg.t_arrive))
     min_ret = ctx["min_return_days"] * DAY
     horizon = ctx["horizon_days"] * DAY
     e_hi = min(t_abort[sel].max() + horizon, t_end)
@@ -951,8 +951,8 @@ def abort_analysis(scenario, plan=None, *, ephemeris=None, step_days=1.0,
         from sojourn.mission.plan import plan_mission
 
         plan = plan_mission(scenario, ephemeris=eph)
-    earth = get_body(plan.legs[0]["from"])
-    mars = get_body(plan.legs[0]["to"])
+    earth = get_body(plan.legs[0].origin)
+    mars = get_body(plan.legs[0].destination)
     limit, limit_source = entry_speed_limit(scenario, plan)
     entry_mode = scenario.return_.mode == "entry"
     r_ei = scenario.return_.entry_interface_radius_km(earth)
@@ -974,17 +974,17 @@ def abort_analysis(scenario, plan=None, *, ephemeris=None, step_days=1.0,
             return np.ones(entry.shape, dtype=bool)
 
     t_cov_end = min(eph.coverage(earth.name)[1], eph.coverage(mars.name)[1])
-    nominal_capture = next((float(b["dv_kms"]) for b in plan.burns if b["name"] == "earth_arrival"), 0.0)
+    nominal_capture = next((float(b.dv_kms) for b in plan.burns if b.name == "earth_arrival"), 0.0)
     warnings = []
     legs = []
     names = ("outbound", "return")
     # an abort day at the arrival instant itself (a leg of 280.000001 days) is no abort: drop round-off
-    n_days = [len(np.arange(0.0, leg["tof_days"] - 1e-6, step_days)) for leg in plan.legs]
+    n_days = [len(np.arange(0.0, leg.tof_days - 1e-6, step_days)) for leg in plan.legs]
     durations = np.arange(float(min_return_days), float(horizon_days) + 1e-9, step_days)
     with reporting(progress, sum(n_days), "abort days") as advance:
         for index, leg in enumerate(plan.legs):
-            days = np.arange(0.0, leg["tof_days"] - 1e-6, step_days)
-            t_abort = leg["t_depart"] + days * DAY
+            days = np.arange(0.0, leg.tof_days - 1e-6, step_days)
+            t_abort = leg.t_depart + days * DAY
             r_sc, v_sc = spacecraft_states(plan, t_abort, eph)
             reference = np.cross(r_sc[0], v_sc[0])
             table = direct_return_table(r_sc, v_sc, t_abort, durations, ephemeris=eph, origin=earth.name,
@@ -1005,8 +1005,8 @@ def abort_analysis(scenario, plan=None, *, ephemeris=None, step_days=1.0,
             budget, rule = dv_left(scenario, plan, index)
             nominal = None
             if index == 1:  # on the return leg the plan's own arc is a way home
-                n_days_left = (leg["t_arrive"] - t_abort) / DAY
-                n_entry = np.full(days.size, float(leg["entry_speed_kms"]) if entry_mode else np.nan)
+                n_days_left = (leg.t_arrive - t_abort) / DAY
+                n_entry = np.full(days.size, float(leg.entry_speed_kms) if entry_mode else np.nan)
                 n_ok = entry_ok(n_entry) if entry_mode else np.ones(days.size, dtype=bool)
                 nominal = (n_days_left, np.full(days.size, nominal_capture), n_entry, n_ok)
             (cheap_dv, cheap_days, cheap_entry, cheap_nom,
@@ -1023,8 +1023,8 @@ def abort_analysis(scenario, plan=None, *, ephemeris=None, step_days=1.0,
                 _swingbys(sel, r_sc, v_sc, t_abort, leg, ctx)
             covered = np.isfinite(fast_days) | (sw["total_dv"] <= budget + _TOL_KMS)
             legs.append(LegAborts(
-                leg=names[index], frm=leg["from"], to=leg["to"], t_depart=leg["t_depart"],
-                t_arrive=leg["t_arrive"], step_days=step_days, days=days, t_abort=t_abort,
+                leg=names[index], frm=leg.origin, to=leg.destination, t_depart=leg.t_depart,
+                t_arrive=leg.t_arrive, step_days=step_days, days=days, t_abort=t_abort,
                 dv_left_kms=float(budget), dv_left_rule=rule, direct=table, total_dv=total, valid=valid,
                 cheapest_dv=cheap_dv, cheapest_days=cheap_days, cheapest_entry=cheap_entry,
                 cheapest_nominal=cheap_nom, fastest_days=fast_days, fastest_dv=fast_dv,

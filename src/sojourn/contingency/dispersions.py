@@ -68,6 +68,7 @@ from numba import njit, prange
 
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.errors import InputError
+from sojourn.mission.trajectory import leg_arc
 from sojourn.time import DAY, tdb_to_utc_iso
 
 __all__ = [
@@ -81,8 +82,6 @@ __all__ = [
     "StateErrors",
     "arrival_target",
     "ellipse_from_covariance",
-    "leg_geometry",
-    "make_leg",
     "run_dispersions",
 ]
 
@@ -328,58 +327,6 @@ def arrival_target(scenario, leg: str = "outbound", *, corridor_km: Optional[flo
                          aim_angle_deg=float(aim_angle_deg))
 
 
-def make_leg(frm: str, to: str, depart, arrive) -> dict:
-    """A leg record like :class:`sojourn.mission.plan.Plan`'s, from two dates.
-
-    Parameters
-    ----------
-    frm, to : str
-        Body names.
-    depart, arrive : str or float
-        UTC dates (ISO 8601) or TDB seconds past J2000.
-
-    Returns
-    -------
-    dict
-        ``from``, ``to``, ``depart``, ``arrive`` (UTC), ``t_depart``,
-        ``t_arrive`` (TDB s) and ``tof_days``.
-    """
-    from sojourn.time import parse_utc
-
-    t1 = float(depart) if isinstance(depart, (int, float)) else parse_utc(depart, "depart")
-    t2 = float(arrive) if isinstance(arrive, (int, float)) else parse_utc(arrive, "arrive")
-    if not t2 > t1:
-        raise InputError("the arrival must come after the departure", "arrive")
-    return {"from": get_body(frm).name, "to": get_body(to).name,
-            "depart": tdb_to_utc_iso(t1, "minute"), "arrive": tdb_to_utc_iso(t2, "minute"),
-            "t_depart": t1, "t_arrive": t2, "tof_days": (t2 - t1) / DAY}
-
-
-def leg_geometry(leg: dict, ephemeris=None) -> dict:
-    """Heliocentric states at both ends of a leg's Lambert arc (ICRF, km, km/s).
-
-    Returns
-    -------
-    dict
-        ``t1``, ``t2`` (TDB s); ``r1``, ``v1`` the craft just after departure;
-        ``r_dep``, ``v_dep`` the departure planet; ``r2``, ``v2`` the craft on
-        arrival; ``r_arr``, ``v_arr`` the target planet; ``vinf_dep``,
-        ``vinf_arr`` (vectors); ``h`` the transfer's angular momentum.
-    """
-    from sojourn.core.lambert import solve_lambert
-    from sojourn.ephemeris import resolve_ephemeris
-
-    eph = resolve_ephemeris(ephemeris)
-    t1, t2 = float(leg["t_depart"]), float(leg["t_arrive"])
-    r_dep, v_dep = eph.state(leg["from"], t1)
-    r_arr, v_arr = eph.state(leg["to"], t2)
-    # prograde about the departure body's orbit normal, as the search and leg_initial_state
-    v1, v2 = solve_lambert(GM_SUN, r_dep, r_arr, t2 - t1, reference=np.cross(r_dep, v_dep))
-    return {"t1": t1, "t2": t2, "r1": r_dep.copy(), "v1": v1, "r_dep": r_dep, "v_dep": v_dep,
-            "r2": r_arr.copy(), "v2": v2, "r_arr": r_arr, "v_arr": v_arr,
-            "vinf_dep": v1 - v_dep, "vinf_arr": v2 - v_arr, "h": np.cross(r_dep, v1)}
-
-
 # ---------------------------------------------------------------------------
 # the result
 
@@ -467,7 +414,7 @@ class Dispersions:
         Everything :meth:`to_json` reports.
     """
 
-    leg: dict
+    leg: "Leg"
     target: ArrivalTarget
     errors: BurnErrors
     tcm_errors: BurnErrors
@@ -492,7 +439,7 @@ class Dispersions:
     def to_json(self) -> dict:
         """The statistics as a JSON-ready dict (no arrays; None where the physics gives no number)."""
         leg = {k: (float(v) if isinstance(v, (float, np.floating)) else v)
-               for k, v in self.leg.items() if k in ("from", "to", "depart", "arrive", "tof_days")}
+               for k, v in self.leg.to_dict().items() if k in ("from", "to", "depart", "arrive", "tof_days")}
         return {
             "leg": leg,
             "ephemeris": self.ephemeris,
@@ -578,7 +525,7 @@ def _apply_burn_errors(dv, z, errors: BurnErrors):
     return out
 
 
-def run_dispersions(leg: dict, target: ArrivalTarget, *, samples: int = 100_000, seed: int = 0,
+def run_dispersions(leg: "Leg", target: ArrivalTarget, *, samples: int = 100_000, seed: int = 0,
                     errors: BurnErrors = BurnErrors(), state_errors: StateErrors = StateErrors(),
                     tcm_errors: Optional[BurnErrors] = None, tcm_days: float = 10.0, ephemeris=None,
                     progress=None) -> Dispersions:
@@ -588,9 +535,9 @@ def run_dispersions(leg: dict, target: ArrivalTarget, *, samples: int = 100_000,
     ----------
     leg : dict
         ``from``, ``to``, ``t_depart``, ``t_arrive`` (TDB s): a leg of a
-        :class:`~sojourn.mission.plan.Plan` or from :func:`make_leg`.
+        :class:`~sojourn.mission.plan.Plan` or from :meth:`sojourn.mission.plan.Leg.between`.
     target : ArrivalTarget
-        Aim and corridor (:func:`arrival_target`); its body must be ``leg["to"]``.
+        Aim and corridor (:func:`arrival_target`); its body must be ``leg.destination``.
     samples : int
         Number of samples (>= 2).
     seed : int
@@ -629,15 +576,15 @@ def run_dispersions(leg: dict, target: ArrivalTarget, *, samples: int = 100_000,
         raise InputError(f"the number of samples must be an integer >= 2, got {samples}", "--samples")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"the seed must be an integer >= 0, got {seed}", "--seed")
-    if get_body(leg["to"]).name != target.body:
-        raise InputError(f"the target is {target.body} but the leg arrives at {leg['to']}", "target")
-    tof = float(leg["t_arrive"]) - float(leg["t_depart"])
+    if get_body(leg.destination).name != target.body:
+        raise InputError(f"the target is {target.body} but the leg arrives at {leg.destination}", "target")
+    tof = float(leg.t_arrive) - float(leg.t_depart)
     if not (math.isfinite(tcm_days) and 0.0 < tcm_days * DAY < tof):
         raise InputError(f"the correction must fall inside the leg: 0 < tcm_days < {tof / DAY:.1f}, got {tcm_days}",
                          "--tcm-days")
     tcm_errors = errors if tcm_errors is None else tcm_errors
     eph = resolve_ephemeris(ephemeris)
-    g = leg_geometry(leg, eph)
+    g = leg_arc(leg, eph)
     t1, t2 = g["t1"], g["t2"]
     t_tcm = t1 + tcm_days * DAY
     vinf_dep = g["vinf_dep"]
@@ -709,7 +656,7 @@ def run_dispersions(leg: dict, target: ArrivalTarget, *, samples: int = 100_000,
         "corridor_after_tcm": _corridor_stats(target, value_c, valid_c),
     }
     return Dispersions(
-        leg=dict(leg), target=target, errors=errors, tcm_errors=tcm_errors, state_errors=state_errors,
+        leg=leg, target=target, errors=errors, tcm_errors=tcm_errors, state_errors=state_errors,
         samples=n_total, seed=int(seed), tcm_days=float(tcm_days), vinf_arrival_kms=vinf_arr,
         aim_bt_km=aim_bt, aim_br_km=aim_br, bt=bt, br=br, corridor_value=value, tcm_dv_kms=dv_tcm,
         bt_tcm=bt_c, br_tcm=br_c, corridor_value_tcm=value_c, tcm_failures=int(failed.sum()),

@@ -45,10 +45,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit, prange
 
-from sojourn.bodies import AU_KM, GM_SUN, get_body
+from sojourn.bodies import GM_SUN, get_body
+from sojourn.constants import AU_KM, ENTRY_INTERFACE_ALTITUDE_KM
 from sojourn.errors import InputError
 from sojourn.time import DAY, tdb_to_utc_iso
-from sojourn.transfer.porkchop import check_grid_cells
+from sojourn import checks
 
 __all__ = ["FreeReturn", "FreeReturnSearch", "free_returns", "RANKS"]
 
@@ -60,9 +61,6 @@ DEFAULT_MAX_DAYS = 1200.0
 
 MIN_LEG_DAYS = 60.0
 """Shortest leg (Earth to Mars, Mars to Earth), days."""
-
-ENTRY_INTERFACE_KM = 125.0
-"""Earth entry interface altitude for the entry speed, km."""
 
 VINF_TOLERANCE_KMS = 1e-6
 """Largest |v∞_in| − |v∞_out| accepted after refinement, km/s (1 mm/s)."""
@@ -99,7 +97,7 @@ class FreeReturn:
     vinf_earth_return : float
         Hyperbolic excess speed on return to Earth.
     entry_speed_kms : float
-        Inertial speed at Earth's entry interface (:data:`ENTRY_INTERFACE_KM`).
+        Inertial speed at Earth's entry interface (:data:`sojourn.constants.ENTRY_INTERFACE_ALTITUDE_KM`).
     outbound_type, return_type : str
         ``"I"`` or ``"II"`` (transfer angle below or above 180°).
     """
@@ -278,10 +276,10 @@ def _angle(a, b):
 
 
 def _check(launch, max_days, min_alt, max_alt, step, rank):
-    from sojourn.transfer.porkchop import Window, check_step
+    from sojourn.transfer.porkchop import Window
 
     window = Window.parse(launch, "--launch")
-    step = check_step(step)
+    step = checks.step_days(step, "step_days")
     try:
         max_days = float(max_days)
         min_alt = float(min_alt)
@@ -466,7 +464,7 @@ def _block(ctx: _Context, i0: int, i1: int):
         feasible = ((status == 0) & ~fail & (np.abs(target - vout_r) <= VINF_TOLERANCE_KMS)
                     & (rp >= ctx.rp_min) & (rp <= ctx.rp_max) & (total <= ctx.max_days + 1e-9))
     vearth = np.linalg.norm(ve_ret, axis=-1)
-    entry = entry_speed(ctx.earth.gm_km3s2, vearth, ctx.earth.radius_km + ENTRY_INTERFACE_KM)
+    entry = entry_speed(ctx.earth.gm_km3s2, vearth, ctx.earth.radius_km + ENTRY_INTERFACE_ALTITUDE_KM)
     c3 = c3_grid[ci, cf]
 
     # 4. each launch date's best by the ranking
@@ -546,7 +544,7 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
     m0 = int(math.ceil(MIN_LEG_DAYS / step - 1e-9))  # shortest leg, in steps
     m_total = int(math.floor(max_days / step + 1e-9))  # longest trip, in steps
     # the arc tables hold a 3-vector per (launch or flyby, leg length) cell: bound them before allocating
-    check_grid_cells(3.0 * (n_l + m_total) ** 2, "--step", limit=MAX_ARC_CELLS)
+    checks.grid_cells(3.0 * (n_l + m_total) ** 2, "step_days", limit=MAX_ARC_CELLS)
     # one lattice of UTC days for launch, flyby and return dates (launch i is lattice point i)
     t_lat = utc_steps(window.start, step, n_l + m_total)
     t_launch = t_lat[:n_l]
@@ -579,7 +577,7 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
         f"flyby periapsis from {min_alt:g} km altitude (Mars equatorial radius {mars.radius_km:g} km) "
         + (f"to {max_alt:g} km altitude" if max_alt is not None and rp_max < r_soi
            else f"to the edge of Mars's sphere of influence ({r_soi:,.0f} km from its centre)"),
-        f"entry speed: inertial, at a {ENTRY_INTERFACE_KM:g} km interface above Earth's equatorial radius",
+        f"entry speed: inertial, at a {ENTRY_INTERFACE_ALTITUDE_KM:g} km interface above Earth's equatorial radius",
     ]
     return FreeReturnSearch(records=records, launch_tdb=t_launch, rank=rank, max_days=max_days,
                             min_flyby_alt_km=min_alt, max_flyby_alt_km=max_alt, step_days=step,

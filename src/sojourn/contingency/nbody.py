@@ -420,7 +420,7 @@ def soi_start(leg_geom: dict, body: str, rp_km: float, model: Optional[ForceMode
     Parameters
     ----------
     leg_geom : dict
-        From :func:`sojourn.contingency.dispersions.leg_geometry`.
+        From :func:`sojourn.mission.trajectory.leg_arc`.
     body : str
         Departure body.
     rp_km : float
@@ -484,7 +484,7 @@ class NBodyCheck:
     model : ForceModel
     """
 
-    leg: dict
+    leg: "Leg"
     target: object
     start: dict
     aim_bt_km: float
@@ -501,7 +501,7 @@ class NBodyCheck:
     history: list = field(default_factory=list)
 
     def _flight_json(self, f: Flight) -> dict:
-        t2 = float(self.leg["t_arrive"])
+        t2 = float(self.leg.t_arrive)
         radius = self.target.radius_km
         th = math.radians(self.target.aim_angle_deg)
         b_aim = self.target.aim_b(f.vinf) if math.isfinite(f.vinf) else math.nan  # the aim at this flight's v∞
@@ -524,7 +524,7 @@ class NBodyCheck:
 
     def to_json(self) -> dict:
         leg = {k: (float(v) if isinstance(v, (float, np.floating)) else v)
-               for k, v in self.leg.items() if k in ("from", "to", "depart", "arrive", "tof_days")}
+               for k, v in self.leg.to_dict().items() if k in ("from", "to", "depart", "arrive", "tof_days")}
         dv = self.dv_correction_kms
         return {
             "leg": leg,
@@ -538,11 +538,11 @@ class NBodyCheck:
                 "frame": "heliocentric ICRF with indirect terms; B-plane T = unit(S x k), k = J2000 ecliptic pole",
             },
             "start": {
-                "where": f"{self.leg['from']} sphere of influence on the departure hyperbola",
+                "where": f"{self.leg.origin} sphere of influence on the departure hyperbola",
                 "epoch": tdb_to_utc_iso(self.start["t"], "second"),
                 "soi_km": self.start["soi_km"],
                 "hours_after_departure": self.start["t_soi_s"] / 3600.0,
-                "periapsis_altitude_km": self.start["rp_km"] - get_body(self.leg["from"]).radius_km,
+                "periapsis_altitude_km": self.start["rp_km"] - get_body(self.leg.origin).radius_km,
             },
             "target": self.target.to_json(),
             "aim_point": {"bt_km": self.aim_bt_km, "br_km": self.aim_br_km},
@@ -574,7 +574,7 @@ def departure_periapsis_radius(scenario, leg: str) -> float:
     return float(burns.r_park if leg == "outbound" else burns.mars_rp)
 
 
-def check_leg(leg: dict, target, *, departure_rp_km: float, ephemeris=None, bodies=DEFAULT_BODIES,
+def check_leg(leg: "Leg", target, *, departure_rp_km: float, ephemeris=None, bodies=DEFAULT_BODIES,
               rtol: float = RTOL, atol: float = ATOL, tol_km: float = 0.01, max_iter: int = 15,
               window_days: float = 30.0, progress=None) -> NBodyCheck:
     """Fly a leg in the n-body model, report its miss, and correct its departure.
@@ -611,30 +611,30 @@ def check_leg(leg: dict, target, *, departure_rp_km: float, ephemeris=None, bodi
     NoSolutionError
         No closest approach found, or Newton's method did not converge.
     """
-    from sojourn.contingency.dispersions import leg_geometry
+    from sojourn.mission.trajectory import leg_arc
     from sojourn.ephemeris import resolve_ephemeris
 
     clock = _time.perf_counter()
     eph = resolve_ephemeris(ephemeris)
     names = tuple(get_body(b).name for b in bodies)
-    for end in (leg["from"], leg["to"]):
+    for end in (leg.origin, leg.destination):
         if get_body(end).name not in names:
             raise InputError(f"the force model must include {get_body(end).name}", "bodies")
-    if get_body(leg["to"]).name != target.body:
-        raise InputError(f"the target is {target.body} but the leg arrives at {leg['to']}", "target")
-    if not departure_rp_km > get_body(leg["from"]).radius_km:
+    if get_body(leg.destination).name != target.body:
+        raise InputError(f"the target is {target.body} but the leg arrives at {leg.destination}", "target")
+    if not departure_rp_km > get_body(leg.origin).radius_km:
         raise InputError("the departure periapsis must lie above the planet's surface", "departure_rp_km")
-    g = leg_geometry(leg, eph)
+    g = leg_arc(leg, eph)
     t2 = g["t2"]
     model = force_model(g["t1"], t2 + window_days * DAY + DAY, bodies=names, ephemeris=eph)
-    start = soi_start(g, leg["from"], departure_rp_km, model)
+    start = soi_start(g, leg.origin, departure_rp_km, model)
     vinf_nom = float(np.linalg.norm(g["vinf_arr"]))
     th = math.radians(target.aim_angle_deg)
     b_nom = target.aim_b(vinf_nom)
     counter = {"flights": 0}
 
     def flight(dv):
-        f = fly(model, start["t"], start["r"], start["v"] + dv, leg["to"], t2, window_days=window_days,
+        f = fly(model, start["t"], start["r"], start["v"] + dv, leg.destination, t2, window_days=window_days,
                 rtol=rtol, atol=atol)
         counter["flights"] += 1
         if progress is not None:
@@ -643,7 +643,7 @@ def check_leg(leg: dict, target, *, departure_rp_km: float, ephemeris=None, bodi
 
     def residual(f: Flight) -> np.ndarray:
         if not math.isfinite(f.vinf):
-            raise NoSolutionError(f"the n-body flight is not hyperbolic at {leg['to']}", "n-body check")
+            raise NoSolutionError(f"the n-body flight is not hyperbolic at {leg.destination}", "n-body check")
         b = target.aim_b(f.vinf)
         return np.array([f.bt - b * math.cos(th), f.br - b * math.sin(th), (f.t - t2) * f.vinf])
 

@@ -52,7 +52,7 @@ import numpy as np
 from sojourn.bodies import GM_SUN
 from sojourn.errors import InputError, NoSolutionError, ScenarioError
 from sojourn.time import DAY, tdb_to_utc_iso, utc_steps
-from sojourn.transfer.porkchop import check_grid_cells
+from sojourn import checks
 
 __all__ = ["Capability", "RaceResult", "Transfer", "race"]
 
@@ -549,9 +549,8 @@ def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress=
     from sojourn.mission.plan import plan_mission
     from sojourn.mission.roundtrip import Burns
     from sojourn.progress import reporting
-    from sojourn.transfer.porkchop import check_step
 
-    step = check_step(step_days)
+    step = checks.step_days(step_days)
     sa, sb = _load(a, "A"), _load(b, "B")
     if (sa.mission.origin, sa.mission.destination) != (sb.mission.origin, sb.mission.destination):
         raise InputError(f"A flies {sa.mission.origin} → {sa.mission.destination} but B flies "
@@ -562,7 +561,7 @@ def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress=
     with reporting(progress, 4, "race") as advance:
         plan = a_plan if a_plan is not None else _plan_of(sa, eph, plan_mission)
         out_leg = plan.legs[0]
-        a_launch, a_arrival = float(out_leg["t_depart"]), float(out_leg["t_arrive"])
+        a_launch, a_arrival = float(out_leg.t_depart), float(out_leg.t_arrive)
         advance(1)
         burns = Burns(sb)
         evaluate = _Evaluator(eph, burns, cap)
@@ -572,7 +571,7 @@ def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress=
         k0 = int(math.ceil(cap.min_tof_days / step - 1e-9))
         m_end = a_arrival + ARRIVAL_PAD_DAYS * DAY
         m = max(2, int(math.floor((m_end - a_launch) / (step * DAY) + 1e-9)) - k0 + 1)
-        check_grid_cells(n * m)
+        checks.grid_cells(n * m)
         lattice = utc_steps(a_launch, step, max(n, k0 + m))  # UTC days from A's launch
         t_launch = lattice[:n]
         t_launch = t_launch[t_launch <= a_arrival]

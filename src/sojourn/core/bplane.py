@@ -45,11 +45,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from sojourn.constants import OBLIQUITY_J2000_RAD
 from sojourn.core.status import NO_SOLUTION, OK
 from sojourn.core.threads import SERIAL_BELOW
 
-OBLIQUITY_J2000_RAD = math.radians(84381.406 / 3600.0)
-"""Mean obliquity of the ecliptic at J2000, 84381.406 arcsec (IAU 2006 precession, Capitaine et al. 2003)."""
 
 ECLIPTIC_POLE = np.array([0.0, -math.sin(OBLIQUITY_J2000_RAD), math.cos(OBLIQUITY_J2000_RAD)])
 """Pole of the mean ecliptic of J2000 in ICRF (equatorial) coordinates: the default ``k`` of the B-plane."""

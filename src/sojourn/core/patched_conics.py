@@ -37,7 +37,6 @@ import numpy as np
 from numba import vectorize
 
 __all__ = [
-    "MARS_SOL_S",
     "aerocapture_dv",
     "apoapsis_from_period",
     "capture_dv",
@@ -53,13 +52,7 @@ __all__ = [
     "mars_orbit_departure_dv",
 ]
 
-MARS_SOL_S = 88775.244
-"""Mean Mars solar day (1 sol), s: 1.0274912517 d of 86400 s.
-
-Allison, M. & McEwen, M. (2000), "A post-Pathfinder evaluation of areocentric
-solar coordinates with improved timing recipes for Mars seasonal/diurnal
-climate studies", *Planetary and Space Science* 48, 215-235.
-"""
+from sojourn.constants import MARS_SOL_S  # noqa: E402  (for the examples below)
 
 _F2 = ["float64(float64, float64)"]
 _F3 = ["float64(float64, float64, float64)"]

@@ -26,7 +26,6 @@ import numpy as np
 from numba import vectorize
 
 __all__ = [
-    "G0",
     "dv_from_masses",
     "exhaust_speed",
     "final_mass",
@@ -34,10 +33,9 @@ __all__ = [
     "stage_dv_capacity",
 ]
 
-G0 = 9.80665
-"""Standard acceleration of gravity, m/s² (exact; 3rd CGPM, 1901)."""
+from sojourn.constants import G0_MS2
 
-_KM_G0 = G0 / 1000.0  # km/s²: Isp (s) * _KM_G0 = exhaust speed (km/s)
+_KM_G0 = G0_MS2 / 1000.0  # km/s²: Isp (s) * _KM_G0 = exhaust speed (km/s)
 _NAN = math.nan
 _F1 = ["float64(float64)"]
 _F3 = ["float64(float64, float64, float64)"]

@@ -30,12 +30,12 @@ from typing import Callable
 
 import numpy as np
 
+from sojourn.constants import SPEED_OF_LIGHT_KMS
 from sojourn.errors import InputError
 from sojourn.time import DAY, year_span
 
 __all__ = [
     "BOLTZMANN_J_PER_K",
-    "SPEED_OF_LIGHT_KMS",
     "Blackout",
     "LinkBudget",
     "blackout_threshold",
@@ -49,9 +49,6 @@ __all__ = [
     "sun_observer_target_angle_deg",
     "transfer_time_s",
 ]
-
-SPEED_OF_LIGHT_KMS = 299792.458
-"""Speed of light in vacuum (km/s), exact by the definition of the metre (17th CGPM, 1983)."""
 
 BOLTZMANN_J_PER_K = 1.380649e-23
 """Boltzmann constant (J/K), exact in the SI since 2019 (26th CGPM)."""

@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sojourn.bodies import AU_KM
+from sojourn.constants import AU_KM
 from sojourn.crew.comms import (
     DEFAULT_THRESHOLD_DEG,
     Blackout,
@@ -413,7 +413,7 @@ class CrewTimeline:
 def mission_bounds(plan) -> tuple[float, float, float, float]:
     """Launch, Mars arrival, Mars departure and Earth return of a plan, TDB s."""
     out, ret = plan.legs
-    bounds = (float(out["t_depart"]), float(out["t_arrive"]), float(ret["t_depart"]), float(ret["t_arrive"]))
+    bounds = (float(out.t_depart), float(out.t_arrive), float(ret.t_depart), float(ret.t_arrive))
     if any(b > a for a, b in zip(bounds[1:], bounds[:-1])):
         raise InputError("the plan's legs are not in order", "plan.legs")
     return bounds
@@ -452,7 +452,7 @@ def crew_timeline(plan, settings: CrewSettings = CrewSettings(), *, ephemeris=No
     threshold = blackout_threshold(settings.threshold_deg, "threshold_deg")
     bounds = mission_bounds(plan)
     t_launch, t_return = bounds[0], bounds[3]
-    origin = plan.legs[0]["from"]
+    origin = plan.legs[0].origin
     dates, edges = day_edges(t_launch, t_return)
     lo = np.maximum(edges[:-1], t_launch)
     hi = np.minimum(edges[1:], t_return)
@@ -495,7 +495,7 @@ def crew_timeline(plan, settings: CrewSettings = CrewSettings(), *, ephemeris=No
     by_phase["solar_particle_events"] = float(dose["spe_msv"].sum())
     assumptions = [
         f"ephemeris {eph.name}; the crew follows the plan's ballistic legs (two-body arcs) and stays at "
-        f"{plan.legs[0]['to']} between them",
+        f"{plan.legs[0].destination} between them",
         "dose equivalent: cruise rate on both transits, Mars surface rate for the whole stay, nothing on Earth",
         "the career limit (NASA-STD-3001: effective dose) is compared with dose equivalent, a common and "
         "conservative proxy",

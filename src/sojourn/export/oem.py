@@ -247,12 +247,12 @@ def trajectory_segments(plan, *, step_s: float = DEFAULT_STEP_S, planet_segments
         if not math.isfinite(pad) or pad <= 0.0:
             raise InputError(f"planet days must be a positive number of days, got {planet_days!r}",
                              "--planet-days")
-        shortest = min(leg["t_arrive"] - leg["t_depart"] for leg in plan.legs)
+        shortest = min(leg.t_arrive - leg.t_depart for leg in plan.legs)
         if 2.0 * pad >= shortest:
             raise InputError(f"planet segments of {planet_days:g} days would overlap: the shorter leg lasts "
                              f"{shortest / DAY:.1f} days", "--planet-days")
 
-    check_state_count(sum(leg["t_arrive"] - leg["t_depart"] for leg in plan.legs)
+    check_state_count(sum(leg.t_arrive - leg.t_depart for leg in plan.legs)
                       + (4 * pad if planet_segments else 0.0), step)
 
     def rotate(a):
@@ -261,14 +261,14 @@ def trajectory_segments(plan, *, step_s: float = DEFAULT_STEP_S, planet_segments
     segments = []
     names = ("outbound transit", "return transit")
     for name, leg in zip(names, plan.legs):
-        t0, t1 = float(leg["t_depart"]), float(leg["t_arrive"])
+        t0, t1 = float(leg.t_depart), float(leg.t_arrive)
         t = sample_epochs(t0, t1, step)
         r, v = spacecraft_states(plan, t, eph)
         helio = OemSegment(
             "SUN", name, t, rotate(r), rotate(v),
-            comments=[f"{name}: {_body(leg['from'])} to {_body(leg['to'])}, {leg['tof_days']:.2f} days, "
-                      f"type {leg['transfer_type']} ballistic arc (two-body, Sun only)",
-                      f"from just after the {_body(leg['from'])} departure burn to {_body(leg['to'])} arrival"],
+            comments=[f"{name}: {_body(leg.origin)} to {_body(leg.destination)}, {leg.tof_days:.2f} days, "
+                      f"type {leg.transfer_type} ballistic arc (two-body, Sun only)",
+                      f"from just after the {_body(leg.origin)} departure burn to {_body(leg.destination)} arrival"],
         )
         if not planet_segments:
             segments.append(helio)
@@ -276,7 +276,7 @@ def trajectory_segments(plan, *, step_s: float = DEFAULT_STEP_S, planet_segments
         helio.useable = (t0 + pad, t1 - pad)
         helio.comments.append("useable only between the planet-centred segments before and after it")
         parts = []
-        for body, a, b, where in ((leg["from"], t0, t0 + pad, "first"), (leg["to"], t1 - pad, t1, "last")):
+        for body, a, b, where in ((leg.origin, t0, t0 + pad, "first"), (leg.destination, t1 - pad, t1, "last")):
             tp = sample_epochs(a, b, step)
             rc, vc = spacecraft_states(plan, tp, eph)
             rb, vb = eph.state(body, tp)

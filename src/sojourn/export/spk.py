@@ -114,12 +114,12 @@ def write_spk(plan, path: str | os.PathLike, *, naif_id: int = DEFAULT_NAIF_ID, 
     spice = require_spiceypy()
     body = check_naif_id(naif_id)
     step = check_step(DEFAULT_STEP_S if step_s is None else step_s)
-    check_state_count(sum(leg["t_arrive"] - leg["t_depart"] for leg in plan.legs), step)
+    check_state_count(sum(leg.t_arrive - leg.t_depart for leg in plan.legs), step)
     eph = resolve_ephemeris(ephemeris)
     name = object_name or plan.scenario_name
     segments = []
     for label, leg in zip(("outbound", "return"), plan.legs):
-        t = sample_epochs(float(leg["t_depart"]), float(leg["t_arrive"]), step)
+        t = sample_epochs(float(leg.t_depart), float(leg.t_arrive), step)
         r, v = spacecraft_states(plan, t, eph)
         segments.append((label, _segment_id(f"{name} {label}"), t, np.column_stack([r, v])))
 

@@ -1,18 +1,22 @@
-"""A crewed round trip as data: its timeline, burns, propellant and alternatives.
+"""A crewed round trip as data: its timeline, burns, legs, propellant and alternatives.
 
-:func:`plan_mission` searches a scenario's launch window and returns a
-:class:`Plan`; :func:`survey` does the same for every opportunity in a span of
-years. Plots and reports draw from these results and never recompute them.
+:func:`plan` searches a scenario's launch window and returns a :class:`Plan`;
+:func:`survey` does the same for every opportunity in a span of years. Plots,
+reports and exports draw from these results and never recompute them.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import html
 from dataclasses import dataclass, field
+from typing import Any, Optional
 
 import numpy as np
 
 from sojourn.errors import EphemerisRangeError, NoSolutionError
-from sojourn.time import tdb_to_utc_iso
+from sojourn.results import Result, rounded, utc_text
+from sojourn.time import tdb_to_datetime
 
 BURN_LABELS = {
     "earth_departure": "Trans-Mars injection (Earth departure)",
@@ -22,127 +26,338 @@ BURN_LABELS = {
 }
 
 
-@dataclass
-class Event:
-    """One moment of the mission timeline (TDB seconds past J2000; output in UTC)."""
+@dataclass(frozen=True)
+class Event(Result):
+    """One moment of the mission timeline.
+
+    Attributes
+    ----------
+    name : str
+        What happens, e.g. ``"Mars arrival"``.
+    t : float
+        When, TDB seconds past J2000.
+    """
 
     name: str
     t: float
 
     @property
-    def date(self) -> str:
-        return tdb_to_utc_iso(self.t, "minute")
+    def date(self) -> _dt.datetime:
+        """When, as a UTC datetime (timezone-aware, to the millisecond)."""
+        return tdb_to_datetime(self.t)
 
-    def to_json(self) -> dict:
-        return {"name": self.name, "date": self.date}
+    def to_dict(self) -> dict:
+        return {"name": self.name, "date": utc_text(self.date, "minute")}
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("name", self.name), ("date", utc_text(self.date, "minute"))]
 
 
-@dataclass
-class Plan:
-    """A round trip chosen by the search.
+@dataclass(frozen=True)
+class Burn(Result):
+    """One impulsive burn and what it costs the vessel.
 
     Attributes
     ----------
-    scenario_name : str
-    objective : str
-    events : list of Event
-        In time order.
-    burns : list of dict
-        ``name``, ``label``, ``date``, ``dv_kms`` and, with a vessel, ``stage``
-        and ``propellant_kg``.
-    legs : list of dict
-        Outbound and return: ``from``, ``to``, ``depart``, ``arrive`` (UTC),
-        ``tof_days``, ``c3``, ``vinf_departure``, ``vinf_arrival``, ``dla_deg``,
-        ``transfer_type``, ``entry_speed_kms`` and the epochs ``t_depart`` and
-        ``t_arrive`` (TDB s).
+    name : str
+        ``earth_departure``, ``mars_arrival``, ``mars_departure`` or ``earth_arrival``.
+    label : str
+        What a mission designer calls it (``"Mars orbit insertion"``).
+    t : float
+        When, TDB seconds past J2000.
+    dv_kms : float
+        Velocity change, km/s (0 for an arrival by atmospheric entry).
+    stage : str or None
+        The stage that performs it (None when the vessel has no stages).
+    propellant_kg, stage_left_kg : float or None
+        Propellant it uses, and what its stage has left after it, kg.
+    """
+
+    name: str
+    label: str
+    t: float
+    dv_kms: float
+    stage: Optional[str] = None
+    propellant_kg: Optional[float] = None
+    stage_left_kg: Optional[float] = None
+
+    @property
+    def date(self) -> _dt.datetime:
+        """When, as a UTC datetime."""
+        return tdb_to_datetime(self.t)
+
+    def to_dict(self) -> dict:
+        row = {"name": self.name, "label": self.label, "date": utc_text(self.date, "minute"), "dv_kms": self.dv_kms}
+        if self.stage is not None:
+            row.update(stage=self.stage, propellant_kg=self.propellant_kg, stage_left_kg=self.stage_left_kg)
+        return row
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("burn", self.label), ("dv_kms", f"{self.dv_kms:.3f}")]
+
+
+@dataclass(frozen=True)
+class Leg(Result):
+    """One heliocentric transit of a plan: a ballistic Lambert arc between two bodies.
+
+    Attributes
+    ----------
+    origin, destination : str
+        Canonical body names.
+    t_depart, t_arrive : float
+        Departure and arrival, TDB seconds past J2000.
+    tof_days : float
+        Time of flight, days.
+    c3 : float
+        Departure C3 = v∞², km²/s².
+    vinf_departure, vinf_arrival : float
+        Hyperbolic excess speeds, km/s.
+    dla_deg : float
+        Declination of the departure asymptote (ICRF), degrees.
+    transfer_type : {"I", "II"}
+        Under or over 180 degrees of transfer angle.
+    entry_speed_kms : float
+        Inertial speed at the destination's entry interface, km/s.
+    """
+
+    origin: str
+    destination: str
+    t_depart: float
+    t_arrive: float
+    tof_days: float
+    c3: float
+    vinf_departure: float
+    vinf_arrival: float
+    dla_deg: float
+    transfer_type: str
+    entry_speed_kms: float
+
+    @property
+    def depart(self) -> _dt.datetime:
+        """Departure, UTC."""
+        return tdb_to_datetime(self.t_depart)
+
+    @property
+    def arrive(self) -> _dt.datetime:
+        """Arrival, UTC."""
+        return tdb_to_datetime(self.t_arrive)
+
+    @classmethod
+    def between(cls, origin, destination, depart, arrive, *, ephemeris=None) -> "Leg":
+        """The ballistic leg between two bodies on two dates (entry speed at the default interface).
+
+        Parameters
+        ----------
+        origin, destination : str
+            Body names.
+        depart, arrive : str, datetime, numpy.datetime64 or float
+            UTC dates, or TDB seconds past J2000.
+        ephemeris : Ephemeris or str, optional
+
+        Raises
+        ------
+        InputError
+            Dates out of order, or two bodies that cannot be a transfer's ends.
+        NoSolutionError
+            No ballistic transfer between those dates.
+        """
+        from sojourn import checks
+        from sojourn.constants import ENTRY_INTERFACE_ALTITUDE_KM
+        from sojourn.core.patched_conics import entry_speed
+        from sojourn.errors import InputError
+        from sojourn.transfer.ballistic import transfers
+
+        a, b = checks.transfer_bodies(origin, destination)
+        t1, t2 = checks.epoch(depart, "depart"), checks.epoch(arrive, "arrive")
+        if not t2 > t1:
+            raise InputError("the arrival must come after the departure", "arrive")
+        res = {k: v[0] for k, v in transfers(a, b, t1, t2, ephemeris=ephemeris).items()}
+        if res["status"] != 0:
+            raise NoSolutionError(f"no ballistic transfer from {a.name} to {b.name} between these dates", "arrive")
+        res["entry_speed"] = float(entry_speed(b.gm_km3s2, res["vinf_arrival"],
+                                               b.radius_km + ENTRY_INTERFACE_ALTITUDE_KM))
+        return _leg(a.name, b.name, t1, t2, res)
+
+    def to_dict(self) -> dict:
+        return {
+            "from": self.origin, "to": self.destination,
+            "depart": utc_text(self.depart, "minute"), "arrive": utc_text(self.arrive, "minute"),
+            "tof_days": self.tof_days, "c3": self.c3, "vinf_departure": self.vinf_departure,
+            "vinf_arrival": self.vinf_arrival, "dla_deg": self.dla_deg, "transfer_type": self.transfer_type,
+            "entry_speed_kms": self.entry_speed_kms,
+        }
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("leg", f"{self.origin} → {self.destination}"), ("depart", utc_text(self.depart, "date")),
+                ("days", f"{self.tof_days:.0f}"), ("c3", f"{self.c3:.2f}")]
+
+
+@dataclass(frozen=True)
+class RoundTrip(Result):
+    """A round trip's four epochs, its duration and Δv: a runner-up or a point of the Pareto front.
+
+    Attributes
+    ----------
+    t_launch, t_mars_arrival, t_mars_departure, t_earth_arrival : float
+        TDB seconds past J2000 (the destination and origin of the scenario,
+        named for the usual Earth–Mars case).
+    total_dv_kms : float
+        All burns, km/s.
+    """
+
+    t_launch: float
+    t_mars_arrival: float
+    t_mars_departure: float
+    t_earth_arrival: float
+    total_dv_kms: float
+
+    @classmethod
+    def of(cls, candidate) -> "RoundTrip":
+        """From a search candidate (:class:`sojourn.mission.roundtrip.Candidate`)."""
+        return cls(candidate.t_launch, candidate.t_mars_arrival, candidate.t_mars_departure,
+                   candidate.t_earth_arrival, candidate.total_dv_kms)
+
+    @property
+    def launch(self) -> _dt.datetime:
+        """Launch, UTC."""
+        return tdb_to_datetime(self.t_launch)
+
+    @property
+    def total_days(self) -> float:
+        """Launch to return, days."""
+        return (self.t_earth_arrival - self.t_launch) / 86400.0
+
+    @property
+    def stay_days(self) -> float:
+        """At the destination, days."""
+        return (self.t_mars_departure - self.t_mars_arrival) / 86400.0
+
+    def to_dict(self) -> dict:
+        day = lambda t: utc_text(tdb_to_datetime(t), "date")  # noqa: E731
+        return {
+            "launch": day(self.t_launch), "mars_arrival": day(self.t_mars_arrival),
+            "mars_departure": day(self.t_mars_departure), "earth_arrival": day(self.t_earth_arrival),
+            "stay_days": round(self.stay_days, 2), "total_days": round(self.total_days, 2),
+            "total_dv_kms": self.total_dv_kms,
+        }
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("launch", utc_text(self.launch, "date")), ("total_days", f"{self.total_days:.0f}"),
+                ("total_dv_kms", f"{self.total_dv_kms:.2f}")]
+
+
+@dataclass(frozen=True)
+class Plan(Result):
+    """A round trip chosen by the search: its timeline, burns, legs and propellant.
+
+    Attributes
+    ----------
+    scenario_name, objective, ephemeris : str
+        The mission's name, what the search minimised, and the ephemeris used.
+    events : tuple of Event
+        The timeline, in time order.
+    burns : tuple of Burn
+        In flight order.
+    legs : tuple of Leg
+        Outbound and return.
     total_dv_kms, total_days, stay_days : float
-    budget : dict
-        Propellant budget (see :class:`sojourn.mission.vehicle.Budget`).
-    alternatives, pareto : list of dict
-        Runners-up and the Pareto front of total Δv against total days.
-    warnings : list of str
-    assumptions : list of str
+        All burns (km/s); launch to return and time at the destination (days).
+    budget : Budget
+        The propellant budget (:class:`sojourn.mission.vehicle.Budget`).
+    alternatives, pareto : tuple of RoundTrip
+        Runners-up, and the front of total Δv against total days.
+    warnings, assumptions : tuple of str
+    scenario : Scenario
+        The scenario planned (not part of :meth:`to_dict`).
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> p = sj.plan("examples/ulysses.toml")
+    >>> [e.name for e in p.events][:2]
+    ['Launch: trans-Mars injection from 400 km parking orbit', 'Mars arrival']
+    >>> 5.0 < p.total_dv_kms < 8.0
+    True
     """
 
     scenario_name: str
     objective: str
-    events: list
-    burns: list
-    legs: list
+    ephemeris: str
+    events: tuple
+    burns: tuple
+    legs: tuple
     total_dv_kms: float
     total_days: float
     stay_days: float
-    budget: dict
-    alternatives: list = field(default_factory=list)
-    pareto: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    assumptions: list = field(default_factory=list)
-    ephemeris: str = ""
+    budget: Any
+    alternatives: tuple = ()
+    pareto: tuple = ()
+    warnings: tuple = ()
+    assumptions: tuple = ()
+    scenario: Any = field(default=None, repr=False, compare=False)
 
     @property
-    def launch(self) -> str:
-        return self.legs[0]["depart"]
+    def launch(self) -> _dt.datetime:
+        """Launch, UTC."""
+        return self.legs[0].depart
 
-    def to_json(self) -> dict:
+    @property
+    def home(self) -> _dt.datetime:
+        """Arrival back at the origin, UTC."""
+        return self.legs[-1].arrive
+
+    def to_dict(self) -> dict:
         return {
             "scenario": self.scenario_name,
             "objective": self.objective,
             "ephemeris": self.ephemeris,
-            "launch": self.launch[:10],
-            "events": [e.to_json() for e in self.events],
-            "burns": self.burns,
-            "legs": [{k: v for k, v in leg.items() if not k.startswith("t_")} for leg in self.legs],
+            "launch": utc_text(self.launch, "date"),
+            "events": [e.to_dict() for e in self.events],
+            "burns": [b.to_dict() for b in self.burns],
+            "legs": [leg.to_dict() for leg in self.legs],
             "total_dv_kms": self.total_dv_kms,
             "total_days": self.total_days,
             "stay_days": self.stay_days,
-            "propellant": self.budget,
-            "alternatives": self.alternatives,
-            "pareto": self.pareto,
-            "warnings": self.warnings,
-            "assumptions": self.assumptions,
+            "propellant": self.budget.to_dict(),
+            "alternatives": [a.to_dict() for a in self.alternatives],
+            "pareto": [a.to_dict() for a in self.pareto],
+            "warnings": list(self.warnings),
+            "assumptions": list(self.assumptions),
         }
 
+    def summary(self) -> list[tuple[str, str]]:
+        return [("scenario", self.scenario_name), ("launch", utc_text(self.launch, "date")),
+                ("home", utc_text(self.home, "date")), ("total_days", f"{self.total_days:.0f}"),
+                ("stay_days", f"{self.stay_days:.0f}"), ("total_dv_kms", f"{self.total_dv_kms:.2f}")]
 
-def _summary(cand) -> dict:
-    return {
-        "launch": tdb_to_utc_iso(cand.t_launch),
-        "mars_arrival": tdb_to_utc_iso(cand.t_mars_arrival),
-        "mars_departure": tdb_to_utc_iso(cand.t_mars_departure),
-        "earth_arrival": tdb_to_utc_iso(cand.t_earth_arrival),
-        "stay_days": round(cand.stay_days, 2),
-        "total_days": round(cand.total_days, 2),
-        "total_dv_kms": cand.total_dv_kms,
-    }
-
-
-def _leg_record(frm, to, t1, t2, res) -> dict:
-    return {
-        "from": frm, "to": to,
-        "depart": tdb_to_utc_iso(t1, "minute"), "arrive": tdb_to_utc_iso(t2, "minute"),
-        "t_depart": t1, "t_arrive": t2,
-        "tof_days": float(res["tof_days"]),
-        "c3": float(res["c3"]),
-        "vinf_departure": float(res["vinf_departure"]),
-        "vinf_arrival": float(res["vinf_arrival"]),
-        "dla_deg": float(res["dla_deg"]),
-        "transfer_type": "II" if bool(res["type_ii"]) else "I",
-        "entry_speed_kms": float(res["entry_speed"]),
-    }
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(f"<tr><td>{esc(utc_text(e.date, 'minute'))}</td><td>{esc(e.name)}</td></tr>"
+                       for e in self.events)
+        burns = "".join(f"<tr><td>{esc(b.label)}</td><td style='text-align:right'>{b.dv_kms:.3f}</td></tr>"
+                        for b in self.burns)
+        warn = "".join(f"<li>{esc(w)}</li>" for w in self.warnings)
+        return (super()._repr_html_()
+                + f"<table><caption style='text-align:left'>Timeline (UTC)</caption>{rows}</table>"
+                + f"<table><caption style='text-align:left'>Burns (km/s)</caption>{burns}</table>"
+                + (f"<p>Warnings:</p><ul>{warn}</ul>" if warn else ""))
 
 
-def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
-    """Turn a searched round trip into a :class:`Plan` with its timeline."""
-    from sojourn.mission.roundtrip import Burns, evaluate
+# ---------------------------------------------------------------------------------------------
+# building a plan from the search
 
-    burns = Burns(scenario)
-    ev = evaluate(scenario, best, eph, burns)
-    out, ret = ev.legs
-    cand = ev.candidate
-    origin, dest = burns.earth.name, burns.mars.name
-    arrival_mode = scenario.arrival.mode
-    return_mode = scenario.return_.mode
-    events = [
-        Event(f"Launch: trans-Mars injection from {scenario.departure.parking_altitude_km:g} km parking orbit", cand.t_launch),
+
+def _leg(origin: str, destination: str, t1: float, t2: float, res: dict) -> Leg:
+    return Leg(origin, destination, float(t1), float(t2), float(res["tof_days"]), float(res["c3"]),
+               float(res["vinf_departure"]), float(res["vinf_arrival"]), float(res["dla_deg"]),
+               "II" if bool(res["type_ii"]) else "I", float(res["entry_speed"]))
+
+
+def _events(scenario, cand) -> tuple:
+    arrival_mode, return_mode = scenario.arrival.mode, scenario.return_.mode
+    return (
+        Event(f"Launch: trans-Mars injection from {scenario.departure.parking_altitude_km:g} km parking orbit",
+              cand.t_launch),
         Event("Mars arrival", cand.t_mars_arrival),
         Event({"propulsive": "Mars orbit insertion", "aerocapture": "Mars aerocapture",
                "entry": "Mars atmospheric entry"}[arrival_mode], cand.t_mars_arrival),
@@ -150,63 +365,92 @@ def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
         Event("Surface stay ends", cand.t_mars_departure),
         Event("Trans-Earth injection (Mars departure)", cand.t_mars_departure),
         Event("Earth entry" if return_mode == "entry" else "Earth orbit insertion", cand.t_earth_arrival),
-    ]
-    dates = [cand.t_launch, cand.t_mars_arrival, cand.t_mars_departure, cand.t_earth_arrival]
-    burn_rows = []
+    )
+
+
+def _burns(scenario, ev) -> tuple:
+    cand = ev.candidate
+    dates = (cand.t_launch, cand.t_mars_arrival, cand.t_mars_departure, cand.t_earth_arrival)
+    arrival_mode, return_mode = scenario.arrival.mode, scenario.return_.mode
+    out = []
     for (name, dv), t, use in zip(ev.burns, dates, ev.budget.burns):
         label = BURN_LABELS[name]
         if name == "mars_arrival" and arrival_mode != "propulsive":
             label = "Periapsis raise after aerocapture" if arrival_mode == "aerocapture" else "Mars entry (no burn)"
         if name == "earth_arrival" and return_mode == "entry":
             label = "Earth entry (no burn)"
-        row = {"name": name, "label": label, "date": tdb_to_utc_iso(t, "minute"), "dv_kms": dv}
-        if use.stage is not None:
-            row.update(stage=use.stage, propellant_kg=use.propellant_kg, stage_left_kg=use.stage_left_kg)
-        burn_rows.append(row)
+        out.append(Burn(name, label, float(t), float(dv), use.stage, use.propellant_kg, use.stage_left_kg))
+    return tuple(out)
+
+
+def _warnings(scenario, outbound: Leg, budget) -> tuple:
     warnings = []
     incl = scenario.departure.parking_inclination_deg
-    if incl is not None and abs(out["dla_deg"]) > incl:
-        warnings.append(f"the departure asymptote's declination ({out['dla_deg']:.1f}°) exceeds what a "
+    if incl is not None and abs(outbound.dla_deg) > incl:
+        warnings.append(f"the departure asymptote's declination ({outbound.dla_deg:.1f}°) exceeds what a "
                         f"{incl:g}° parking orbit reaches without a plane change")
-    if not ev.budget.closes:
-        warnings.append(f"the vessel cannot afford the {ev.budget.breaking_burn} burn: "
-                        "its stage runs out of propellant")
-    assumptions = [
+    if not budget.closes:
+        warnings.append(f"the vessel cannot afford the {budget.breaking_burn} burn: its stage runs out of propellant")
+    return tuple(warnings)
+
+
+def _assumptions(scenario, burns, eph) -> tuple:
+    from sojourn.constants import G0_MS2
+
+    return (
         f"ephemeris {eph.name}; heliocentric legs are ballistic zero-revolution Lambert arcs (patched conics)",
         f"Earth departure from a {scenario.departure.parking_altitude_km:g} km circular orbit "
-        f"around the {origin.capitalize()} centre",
+        f"around the {burns.earth.name.capitalize()} centre",
         f"Mars orbit: periapsis radius {burns.mars_rp:.0f} km, apoapsis radius {burns.mars_ra:.0f} km; "
         "arrival and departure at periapsis, with no apsidal or plane-change penalty",
-        "rocket equation with g0 = 9.80665 m/s²; each stage dropped after its last burn",
-    ]
-    return Plan(
-        scenario_name=scenario.mission.name,
-        objective=scenario.mission.objective,
-        events=events,
-        burns=burn_rows,
-        legs=[_leg_record(origin, dest, cand.t_launch, cand.t_mars_arrival, out),
-              _leg_record(dest, origin, cand.t_mars_departure, cand.t_earth_arrival, ret)],
-        total_dv_kms=cand.total_dv_kms,
-        total_days=cand.total_days,
-        stay_days=cand.stay_days,
-        budget=ev.budget.to_json(),
-        alternatives=[_summary(c) for c in alternatives],
-        pareto=[_summary(c) for c in pareto],
-        warnings=warnings,
-        assumptions=assumptions,
-        ephemeris=eph.name,
+        f"rocket equation with g0 = {G0_MS2:g} m/s²; each stage dropped after its last burn",
     )
 
 
-def plan_mission(scenario, *, ephemeris=None, step_days=None) -> Plan:
-    """The best round trip in the scenario's launch window.
+def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
+    """Turn a searched round trip (:func:`sojourn.mission.roundtrip.search_round_trips`) into a :class:`Plan`."""
+    from sojourn.mission.roundtrip import Burns, evaluate
+
+    burns = Burns(scenario)
+    ev = evaluate(scenario, best, eph, burns)
+    out, ret = ev.legs
+    cand = ev.candidate
+    origin, dest = burns.earth.name, burns.mars.name
+    legs = (_leg(origin, dest, cand.t_launch, cand.t_mars_arrival, out),
+            _leg(dest, origin, cand.t_mars_departure, cand.t_earth_arrival, ret))
+    return Plan(
+        scenario_name=scenario.mission.name,
+        objective=scenario.mission.objective,
+        ephemeris=eph.name,
+        events=_events(scenario, cand),
+        burns=_burns(scenario, ev),
+        legs=legs,
+        total_dv_kms=cand.total_dv_kms,
+        total_days=cand.total_days,
+        stay_days=cand.stay_days,
+        budget=ev.budget,
+        alternatives=tuple(RoundTrip.of(c) for c in alternatives),
+        pareto=tuple(RoundTrip.of(c) for c in pareto),
+        warnings=_warnings(scenario, legs[0], ev.budget),
+        assumptions=_assumptions(scenario, burns, eph),
+        scenario=scenario,
+    )
+
+
+def plan(scenario, *, step_days=None, ephemeris=None, progress=None) -> Plan:
+    """The best crewed round trip in a scenario's launch window.
 
     Parameters
     ----------
-    scenario : Scenario
-    ephemeris : Ephemeris or str, optional
+    scenario : Scenario, str or os.PathLike
+        A :class:`~sojourn.mission.scenario.Scenario`, or the path of its TOML file.
     step_days : float, optional
-        Grid step, days; default the scenario's ``windows.step_days``.
+        Search grid step, days; default the scenario's ``windows.step_days``.
+        The best plan is refined below it.
+    ephemeris : Ephemeris or str, optional
+        An :class:`~sojourn.ephemeris.Ephemeris` or the path of an SPK file; default DE421.
+    progress : callable, optional
+        ``progress(done, total, label)`` as the search goes (:mod:`sojourn.progress`).
 
     Returns
     -------
@@ -214,76 +458,166 @@ def plan_mission(scenario, *, ephemeris=None, step_days=None) -> Plan:
 
     Raises
     ------
+    ScenarioError
+        An invalid scenario (naming the file and key).
     NoSolutionError
-        The mission is infeasible; the error names the binding constraint.
+        The mission is infeasible; ``where`` names the binding constraint's key.
+    EphemerisRangeError
+        The search runs past the ephemeris.
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> p = sj.plan("examples/ulysses.toml")
+    >>> [(b.name, round(b.dv_kms, 1)) for b in p.burns][0]
+    ('earth_departure', 3.5)
     """
+    from sojourn import checks
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.mission.roundtrip import search_round_trips
+    from sojourn.mission.scenario import as_scenario
 
+    sc = as_scenario(scenario)
+    step = None if step_days is None else checks.step_days(step_days)
     eph = resolve_ephemeris(ephemeris)
-    t0, t1 = scenario.launch_window
-    best, alternatives, pareto = search_round_trips(scenario, t0, t1, ephemeris=eph, step_days=step_days)
-    return build_plan(scenario, best, alternatives, pareto, eph)
+    t0, t1 = sc.launch_window
+    best, alternatives, pareto = search_round_trips(sc, t0, t1, ephemeris=eph, step_days=step, progress=progress)
+    return build_plan(sc, best, alternatives, pareto, eph)
 
 
-def survey(scenario, start, end, *, ephemeris=None, step_days=None, progress=None) -> list[dict]:
-    """The best plan of every Earth-Mars opportunity whose launch falls in a span.
+# ---------------------------------------------------------------------------------------------
+# surveys
+
+
+@dataclass(frozen=True)
+class SurveyRow(Result):
+    """The best plan of one opportunity, or why there is none.
+
+    Attributes
+    ----------
+    opportunity : int
+        The opportunity's year.
+    plan : Plan or None
+        Its best plan (kept when its propellant does not close).
+    binding_constraint, reason : str or None
+        When infeasible: the key that binds and why, in words.
+    """
+
+    opportunity: int
+    plan: Optional[Plan]
+    binding_constraint: Optional[str] = None
+    reason: Optional[str] = None
+
+    @property
+    def feasible(self) -> bool:
+        return self.binding_constraint is None
+
+    def to_dict(self) -> dict:
+        row = {"opportunity": self.opportunity, "feasible": self.feasible}
+        if not self.feasible:
+            row.update(binding_constraint=self.binding_constraint, reason=self.reason)
+        p = self.plan
+        if p is None:
+            row.update(launch=None, total_days=None, stay_days=None, total_dv_kms=None, burns=[])
+            return row
+        out, ret = p.legs
+        row.update({
+            "launch": utc_text(out.depart, "date"), "mars_arrival": utc_text(out.arrive, "date"),
+            "mars_departure": utc_text(ret.depart, "date"), "earth_arrival": utc_text(ret.arrive, "date"),
+            "outbound_days": out.tof_days, "return_days": ret.tof_days, "stay_days": p.stay_days,
+            "total_days": p.total_days, "burns": [{"name": b.name, "dv_kms": b.dv_kms} for b in p.burns],
+            "total_dv_kms": p.total_dv_kms, "earth_entry_speed_kms": ret.entry_speed_kms,
+            "propellant_closes": p.budget.closes,
+        })
+        return row
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("opportunity", str(self.opportunity)), ("feasible", str(self.feasible))]
+
+
+@dataclass(frozen=True)
+class Survey(Result):
+    """The best plan of every opportunity in a span of years.
+
+    Attributes
+    ----------
+    scenario_name, objective, ephemeris : str
+    rows : tuple of SurveyRow
+        One per opportunity, in launch order.
+    """
+
+    scenario_name: str
+    objective: str
+    ephemeris: str
+    rows: tuple
+
+    @property
+    def table(self):
+        """The survey as a pandas DataFrame, one row per opportunity (dates UTC; Δv km/s; days)."""
+        import pandas as pd
+
+        records = []
+        for r in self.rows:
+            d = r.to_dict()
+            for b in d.pop("burns"):
+                d[f"{b['name']}_dv_kms"] = b["dv_kms"]
+            for k in ("launch", "mars_arrival", "mars_departure", "earth_arrival"):
+                d[k] = pd.Timestamp(d[k]) if d.get(k) else pd.NaT
+            records.append(d)
+        return pd.DataFrame.from_records(records)
+
+    def to_dict(self) -> list:
+        """One record per opportunity: the list ``sojourn survey --json`` prints."""
+        return [r.to_dict() for r in self.rows]
+
+    def summary(self) -> list[tuple[str, str]]:
+        feasible = sum(r.feasible for r in self.rows)
+        return [("scenario", self.scenario_name), ("opportunities", str(len(self.rows))),
+                ("feasible", str(feasible))]
+
+    def _repr_html_(self) -> str:
+        return self.table._repr_html_()
+
+
+def survey(scenario, start, end, *, step_days=None, ephemeris=None, progress=None) -> Survey:
+    """The best plan of every opportunity whose launch falls in a span of years.
 
     Parameters
     ----------
-    scenario : Scenario
+    scenario : Scenario, str or os.PathLike
         Its launch window is replaced by each opportunity in turn.
     start, end : str or int
         Years (``2026``, ``2050``: through the end of 2050) or UTC dates.
-    ephemeris, step_days : see :func:`plan_mission`
+    step_days : float, optional
+        Search grid step, days (default: the scenario's).
+    ephemeris : Ephemeris or str, optional
     progress : callable, optional
-        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
+        ``progress(done, total, label)`` over opportunities.
 
     Returns
     -------
-    list of dict
-        One record per opportunity: ``opportunity`` (year), ``feasible``;
-        when a plan was found, ``launch``, ``mars_arrival``, ``mars_departure``,
-        ``earth_arrival``, ``outbound_days``, ``return_days``, ``stay_days``,
-        ``total_days``, ``burns`` (``{name, dv_kms}``) and ``total_dv_kms``;
-        when it is not feasible, ``binding_constraint`` and ``reason`` (see
-        :func:`plan_window`: a plan whose propellant does not close keeps its
-        dates and Δv).
+    Survey
+        An infeasible opportunity is a row that names the constraint that
+        binds (``"ephemeris"`` when its search runs past it, ``"vessel.stages"``
+        when the vessel's propellant does not close, the plan then kept).
     """
+    from sojourn import checks
     from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.scenario import as_scenario
     from sojourn.progress import reporting
     from sojourn.transfer.opportunities import opportunity_slots
 
+    sc = as_scenario(scenario)
+    step = None if step_days is None else checks.step_days(step_days)
     eph = resolve_ephemeris(ephemeris)
-    origin, dest = scenario.mission.origin, scenario.mission.destination
-    slots = opportunity_slots(origin, dest, start, end, ephemeris=eph)
+    slots = opportunity_slots(sc.mission.origin, sc.mission.destination, start, end, ephemeris=eph)
     rows = []
     with reporting(progress, len(slots), "opportunities") as advance:
         for slot in slots:
-            plan, binding, reason = plan_window(scenario, slot.start, slot.end, eph, step_days)
-            row = {"opportunity": slot.year, "feasible": binding is None}
-            if binding is not None:
-                row.update(binding_constraint=binding, reason=reason)
-            if plan is None:
-                row.update(launch=None, total_days=None, stay_days=None, total_dv_kms=None, burns=[])
-            else:
-                row.update({
-                    "launch": plan.legs[0]["depart"][:10],
-                    "mars_arrival": plan.legs[0]["arrive"][:10],
-                    "mars_departure": plan.legs[1]["depart"][:10],
-                    "earth_arrival": plan.legs[1]["arrive"][:10],
-                    "outbound_days": plan.legs[0]["tof_days"],
-                    "return_days": plan.legs[1]["tof_days"],
-                    "stay_days": plan.stay_days,
-                    "total_days": plan.total_days,
-                    "burns": [{"name": b["name"], "dv_kms": b["dv_kms"]} for b in plan.burns],
-                    "total_dv_kms": plan.total_dv_kms,
-                    "earth_entry_speed_kms": plan.legs[1]["entry_speed_kms"],
-                    "propellant_closes": plan.budget["closes"],
-                })
-            rows.append(row)
+            found, binding, reason = plan_window(sc, slot.start, slot.end, eph, step)
+            rows.append(SurveyRow(slot.year, found, binding, reason))
             advance(1)
-    return rows
+    return Survey(sc.mission.name, sc.mission.objective, eph.name, tuple(rows))
 
 
 def plan_window(scenario, t_first, t_last, eph, step_days=None):
@@ -315,15 +649,15 @@ def plan_window(scenario, t_first, t_last, eph, step_days=None):
         return None, (exc.where or "").rsplit(": ", 1)[-1], exc.message
     except EphemerisRangeError as exc:  # this window, not the whole survey, runs past the ephemeris
         return None, "ephemeris", exc.message
-    plan = build_plan(scenario, best, [], [], eph)
-    if not plan.budget["closes"]:
-        return plan, "vessel.stages", (f"the vessel cannot afford the {plan.budget['breaking_burn']} burn: "
-                                       "its stage runs out of propellant")
-    return plan, None, None
+    found = build_plan(scenario, best, [], [], eph)
+    if not found.budget.closes:
+        return found, "vessel.stages", (f"the vessel cannot afford the {found.budget.breaking_burn} burn: "
+                                        "its stage runs out of propellant")
+    return found, None, None
 
 
 def trajectory_samples(plan: Plan, n: int = 200, ephemeris=None) -> dict:
-    """Heliocentric positions along both legs and of Earth and Mars, for plots (km).
+    """Heliocentric positions along both legs and of the two bodies, for plots (km).
 
     Returns
     -------
@@ -335,8 +669,8 @@ def trajectory_samples(plan: Plan, n: int = 200, ephemeris=None) -> dict:
     from sojourn.mission.trajectory import spacecraft_states
 
     eph = resolve_ephemeris(ephemeris)
-    legs = [spacecraft_states(plan, np.linspace(leg["t_depart"], leg["t_arrive"], n), eph)[0] for leg in plan.legs]
-    t_all = np.linspace(plan.legs[0]["t_depart"], plan.legs[1]["t_arrive"], 400)
-    earth, _ = eph.state(plan.legs[0]["from"], t_all)
-    mars, _ = eph.state(plan.legs[0]["to"], t_all)
+    legs = [spacecraft_states(plan, np.linspace(leg.t_depart, leg.t_arrive, n), eph)[0] for leg in plan.legs]
+    t_all = np.linspace(plan.legs[0].t_depart, plan.legs[-1].t_arrive, 400)
+    earth, _ = eph.state(plan.legs[0].origin, t_all)
+    mars, _ = eph.state(plan.legs[0].destination, t_all)
     return {"legs": legs, "earth": earth, "mars": mars, "t": t_all}

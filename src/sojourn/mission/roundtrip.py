@@ -61,13 +61,13 @@ MAX_LEG_CELLS = 20_000_000
 def _leg_grid(eph, dep, arr, t_first, t_last, tof_min_days, tof_max_days, step_days, where=None):
     """Lambert transfers from every departure epoch, for every time of flight (batched)."""
     from sojourn.core.transfer_grid import transfer_pairs
-    from sojourn.transfer.porkchop import check_grid_cells
+    from sojourn import checks
 
     n = int(math.floor((t_last - t_first) / (step_days * DAY) + 1e-6)) + 1
     k0 = int(math.ceil(tof_min_days / step_days - 1e-9))
     k1 = max(k0, int(math.floor(tof_max_days / step_days + 1e-9)))
     kk = k1 - k0 + 1
-    check_grid_cells(n * kk, "step_days", limit=MAX_LEG_CELLS)
+    checks.grid_cells(n * kk, "step_days", limit=MAX_LEG_CELLS)
     # every epoch on one UTC-calendar grid: cell (i, k) arrives at epoch index i + k0 + k
     epochs = utc_steps(t_first, step_days, n + k1)
     t_dep = epochs[:n]
@@ -264,13 +264,8 @@ class Candidate:
         return (self.t_mars_departure - self.t_mars_arrival) / DAY
 
 
-def stay_limits(scenario) -> tuple[float, float]:
-    """(min, max) stay at Mars in days: the scenario's, or its mission class's defaults."""
-    return scenario.stay_limits()
-
-
 def search_round_trips(scenario, t_first, t_last, *, ephemeris=None, step_days=None,
-                       n_alternatives=5) -> tuple[Candidate, list[Candidate], list[Candidate]]:
+                       n_alternatives=5, progress=None) -> tuple[Candidate, list[Candidate], list[Candidate]]:
     """The best round trip launched between two epochs, its alternatives and the Pareto front.
 
     Parameters
@@ -284,6 +279,8 @@ def search_round_trips(scenario, t_first, t_last, *, ephemeris=None, step_days=N
         Grid step, days (default: the scenario's).
     n_alternatives : int
         How many runners-up to return.
+    progress : callable, optional
+        ``progress(done, total, label)`` over the search's four stages (:mod:`sojourn.progress`).
 
     Returns
     -------
@@ -303,10 +300,16 @@ def search_round_trips(scenario, t_first, t_last, *, ephemeris=None, step_days=N
     """
     from sojourn.ephemeris import resolve_ephemeris
 
-    eph = resolve_ephemeris(ephemeris)
-    step = step_days or scenario.windows.step_days
+    from sojourn.progress import reporting
+
+    with reporting(progress, 4, "round-trip search") as advance:
+        return _search(scenario, t_first, t_last, resolve_ephemeris(ephemeris),
+                       step_days or scenario.windows.step_days, n_alternatives, advance)
+
+
+def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
     burns = Burns(scenario)
-    stay_min, stay_max = stay_limits(scenario)
+    stay_min, stay_max = scenario.stay_limits()
     out = outbound_costs(eph, scenario, burns, t_first, t_last, step)
     objective = scenario.mission.objective
     duration_first = objective in ("min_total_duration", "earliest_return")
@@ -318,7 +321,9 @@ def search_round_trips(scenario, t_first, t_last, *, ephemeris=None, step_days=N
     d_first = a_first + stay_min * DAY
     d_last = a_last + stay_max * DAY
     # Mars departures lie on the same day grid as the arrivals.
+    advance(1)
     ret = return_costs(eph, scenario, burns, d_first, d_last, step)
+    advance(1)
     ret_dv = ret.dv_dep + ret.dv_arr
     ret_key = (ret.tof[None, :] / DAY + 1e-3 * ret_dv) if duration_first else ret_dv
     rb = _reduce_return(ret, ret_key)
@@ -367,7 +372,9 @@ def search_round_trips(scenario, t_first, t_last, *, ephemeris=None, step_days=N
     if objective == "min_propellant" and scenario.vessel is not None and scenario.vessel.stages:
         cands = sorted(cands[:300], key=lambda cd: evaluate(scenario, cd, eph, burns).budget.total_propellant_kg)
 
+    advance(1)
     best = refine(scenario, cands[0], eph, burns, (t_first, t_last), step)
+    advance(1)
     alternatives = []
     for cd in cands[1:]:
         if all(abs(cd.t_launch - o.t_launch) >= 7 * DAY for o in [best, *alternatives]):
@@ -423,7 +430,7 @@ def evaluate(scenario, cand: Candidate, eph, burns: Burns | None = None) -> Eval
     r.update(dv_departure=d3, dv_arrival=d4, entry_speed=earth_entry)
     cand.total_dv_kms = d1 + d2 + d3 + d4
     c = scenario.constraints
-    stay_min, stay_max = stay_limits(scenario)
+    stay_min, stay_max = scenario.stay_limits()
     tmin, tmax = scenario.transit_limits()
     checks = [
         ("max_c3", c.max_c3 is not None and o["c3"] > c.max_c3),

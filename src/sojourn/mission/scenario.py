@@ -59,6 +59,7 @@ from pydantic import (
 )
 
 from sojourn.bodies import Body, get_body
+from sojourn.constants import ENTRY_INTERFACE_ALTITUDE_KM
 from sojourn.errors import InputError, ScenarioError, UnknownBodyError
 from sojourn.time import DAY, parse_utc, parse_window, tdb_to_utc_iso
 
@@ -69,7 +70,6 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 __all__ = [
     "BURNS",
-    "G0_MS2",
     "Arrival",
     "Constraints",
     "Crew",
@@ -81,6 +81,7 @@ __all__ = [
     "Stage",
     "Vessel",
     "Windows",
+    "as_scenario",
     "load_scenario",
 ]
 
@@ -90,12 +91,6 @@ destination, leaving it, arriving back at the origin. A burn a mission does not 
 (an arrival by entry) is a burn of 0 km/s."""
 
 BurnName = Literal["earth_departure", "mars_arrival", "mars_departure", "earth_arrival"]
-
-G0_MS2 = 9.80665
-"""Standard gravity (m/s^2), 3rd CGPM 1901: converts a specific impulse in s to an exhaust speed."""
-
-SOL_HOURS = 24.6597
-"""One Mars solar day (h): 88775.244 s (Allison & McEwen 2000, Planet. Space Sci. 48:215)."""
 
 # ---------------------------------------------------------------------------
 # Field types. Numbers are strict (a quoted "400" is a mistake, not a number),
@@ -235,7 +230,7 @@ class _Capture(_Model):
     periapsis_altitude_km: Optional[_Positive] = None
     apoapsis_altitude_km: Optional[_Positive] = None
     period_hours: Optional[_Positive] = None
-    entry_interface_altitude_km: _Positive = 125.0
+    entry_interface_altitude_km: _Positive = ENTRY_INTERFACE_ALTITUDE_KM
 
     @property
     def captures(self) -> bool:
@@ -507,7 +502,9 @@ class Stage(_Model):
     @property
     def exhaust_velocity_kms(self) -> float:
         """Effective exhaust speed Isp g0, km/s."""
-        return self.isp_s * G0_MS2 / 1000.0
+        from sojourn.core.rocket import exhaust_speed
+
+        return float(exhaust_speed(self.isp_s))
 
     @property
     def wet_mass_kg(self) -> float:
@@ -736,6 +733,23 @@ class Scenario(_Model):
     def return_orbit_radii_km(self) -> tuple[float, float] | None:
         """(periapsis, apoapsis) radii of the capture orbit back at the origin, km; None for an entry."""
         return self.return_.orbit_radii_km(self.origin_body)
+
+
+def as_scenario(scenario: "Scenario | str | os.PathLike", where: str = "scenario") -> Scenario:
+    """A :class:`Scenario` as given, or loaded from the path of its TOML file.
+
+    Raises
+    ------
+    ScenarioError
+        An unreadable or invalid file.
+    InputError
+        Anything else in its place.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, (str, os.PathLike)):
+        return load_scenario(scenario)
+    raise InputError(f"expected a Scenario or the path of a scenario file, not {type(scenario).__name__}", where)
 
 
 def load_scenario(path: str | os.PathLike) -> Scenario:

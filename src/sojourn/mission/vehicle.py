@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from sojourn.results import Result
 
-@dataclass
-class BurnUse:
+
+@dataclass(frozen=True)
+class BurnUse(Result):
     """What one burn costs the vessel.
 
     Attributes
@@ -38,17 +40,20 @@ class BurnUse:
     propellant_kg: float | None
     stage_left_kg: float | None
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return asdict(self)
 
+    def summary(self) -> list[tuple[str, str]]:
+        return [("burn", self.name), ("dv_kms", f"{self.dv_kms:.3f}"), ("stage", str(self.stage))]
 
-@dataclass
-class Budget:
+
+@dataclass(frozen=True)
+class Budget(Result):
     """The propellant budget of a whole mission.
 
     Attributes
     ----------
-    burns : list of BurnUse
+    burns : tuple of BurnUse
         In flight order.
     breaking_burn : str or None
         The first burn the vessel cannot afford, if any.
@@ -58,7 +63,7 @@ class Budget:
         Propellant each stage has left after its last burn, kg.
     """
 
-    burns: list
+    burns: tuple
     breaking_burn: str | None
     total_propellant_kg: float | None
     margins_kg: dict
@@ -68,14 +73,18 @@ class Budget:
         """True when every burn is affordable."""
         return self.breaking_burn is None
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
-            "burns": [b.to_json() for b in self.burns],
+            "burns": [b.to_dict() for b in self.burns],
             "breaking_burn": self.breaking_burn,
             "total_propellant_kg": self.total_propellant_kg,
             "margins_kg": self.margins_kg,
             "closes": self.closes,
         }
+
+    def summary(self) -> list[tuple[str, str]]:
+        total = "—" if self.total_propellant_kg is None else f"{self.total_propellant_kg:,.0f} kg"
+        return [("propellant", total), ("closes", str(self.closes))]
 
 
 def fly_burns(vessel, burns: list[tuple[str, float]]) -> Budget:
@@ -97,7 +106,7 @@ def fly_burns(vessel, burns: list[tuple[str, float]]) -> Budget:
 
     stages = list(getattr(vessel, "stages", None) or [])
     if not stages:
-        return Budget([BurnUse(n, dv, None, None, None, None) for n, dv in burns], None, None, {})
+        return Budget(tuple(BurnUse(n, dv, None, None, None, None) for n, dv in burns), None, None, {})
     left = {s.name: float(s.propellant_kg) for s in stages}
     last_burn = {}
     for s in stages:
@@ -123,4 +132,4 @@ def fly_burns(vessel, burns: list[tuple[str, float]]) -> Budget:
         remaining = [b for b in stage.burns if b in order[order.index(name) + 1:]]
         if not remaining:
             del attached[stage.name]  # spent: dropped before the next burn
-    return Budget(uses, breaking, total, {s.name: left[s.name] for s in stages})
+    return Budget(tuple(uses), breaking, total, {s.name: left[s.name] for s in stages})

@@ -1,15 +1,14 @@
-"""Saving matplotlib figures: the format follows the file suffix, the write is atomic.
+"""Figures: a new one or the caller's axes, and saving (format by suffix, atomic write).
 
 Every plot in :mod:`sojourn.plot` builds a :class:`matplotlib.figure.Figure`
-with the object API (no pyplot global state) and hands it to
-:func:`save_figure`. This module does not import matplotlib itself, so importing
-a plot module stays cheap until a figure is actually drawn.
+with the object API (no pyplot global state), or draws into axes it is given,
+and returns the figure; only the faces save it, with :func:`save_figure`. This
+module does not import matplotlib itself, so importing a plot module stays
+cheap until a figure is actually drawn.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from sojourn.errors import InputError
@@ -24,6 +23,59 @@ _NO_DATE_METADATA: dict[str, dict[str, Any]] = {
     "svg": {"Date": None},
     "pdf": {"CreationDate": None},
 }
+
+
+def figure_and_axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any, bool]:
+    """The figure and axes to draw on: ``ax`` and its figure, or a new figure of ``figsize`` inches.
+
+    Returns
+    -------
+    (Figure, Axes, bool)
+        The figure, the axes, and True when the figure is new (the plot then owns
+        its titles, legend and layout).
+    """
+    if ax is not None:
+        if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
+            raise InputError(f"ax must be matplotlib Axes, not {type(ax).__name__}", "ax")
+        return ax.figure, ax, False
+    fig = new_figure(figsize)
+    return fig, fig.add_subplot(), True
+
+
+def figure_and_panels(ax: Any, n: int, figsize: tuple[float, float], *, rows: bool = True) -> tuple[Any, list, bool]:
+    """The figure and ``n`` axes to draw a multi-panel plot on: the caller's, or a new figure's.
+
+    Parameters
+    ----------
+    ax : sequence of Axes or None
+        The caller's axes, one per panel; None makes a new figure.
+    n : int
+        Panels.
+    figsize : (float, float)
+        Inches, for a new figure.
+    rows : bool
+        New panels stacked in rows (True) or side by side.
+    """
+    if ax is None:
+        fig = new_figure(figsize)
+        axes = fig.subplots(n if rows else 1, 1 if rows else n, squeeze=False).ravel()
+        return fig, list(axes), True
+    import numpy as np
+
+    axes = list(np.ravel(np.asarray(ax, dtype=object)))
+    if len(axes) != n:
+        raise InputError(f"this plot has {n} panels: give ax as {n} matplotlib Axes, not {len(axes)}", "ax")
+    return axes[0].figure, axes, False
+
+
+def new_figure(figsize: tuple[float, float]) -> Any:
+    """A new matplotlib Figure (constrained layout, Agg canvas), outside pyplot's global state."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def figure_format(path: str | os.PathLike) -> str:
@@ -52,6 +104,15 @@ def figure_format(path: str | os.PathLike) -> str:
         raise InputError(
             f"unsupported figure format '{suffix}': use .png, .svg or .pdf", str(path)
         ) from None
+
+
+def figure_bytes(fig: Any, fmt: str, *, dpi: float = 150) -> bytes:
+    """A figure rendered in memory as ``"png"``, ``"svg"`` or ``"pdf"`` (no creation date: same figure, same bytes)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata=_NO_DATE_METADATA[fmt])
+    return buf.getvalue()
 
 
 def save_figure(fig: Any, path: str | os.PathLike, *, dpi: float = 150) -> Path:

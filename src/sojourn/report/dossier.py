@@ -35,13 +35,13 @@ import html
 import importlib.resources
 import os
 import string
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from sojourn.errors import InputError, SojournError
+from sojourn.results import utc_text
 from sojourn.time import DAY, tdb_to_utc_iso
 
 __all__ = ["Dossier", "DossierFigure", "build_dossier", "render_html", "write_dossier", "IMAGE_FORMATS"]
@@ -141,10 +141,10 @@ def _outbound_porkchop(plan, eph):
     from sojourn.transfer.porkchop import best_transfers, porkchop
 
     leg = plan.legs[0]
-    t_l, t_a = leg["t_depart"], leg["t_arrive"]
+    t_l, t_a = leg.t_depart, leg.t_arrive
     launch = f"{tdb_to_utc_iso(t_l - PORKCHOP_LAUNCH_DAYS * DAY)}:{tdb_to_utc_iso(t_l + PORKCHOP_LAUNCH_DAYS * DAY)}"
     arrive = f"{tdb_to_utc_iso(t_a - PORKCHOP_ARRIVAL_DAYS * DAY)}:{tdb_to_utc_iso(t_a + PORKCHOP_ARRIVAL_DAYS * DAY)}"
-    ds = porkchop(leg["from"], leg["to"], launch, arrive, 1.0, ephemeris=eph)
+    ds = porkchop(leg.origin, leg.destination, launch, arrive, 1.0, ephemeris=eph)
     return ds, best_transfers(ds)
 
 
@@ -211,81 +211,50 @@ def _on_edge(ds, best: dict) -> bool:
 
 
 def _draw_figures(d: Dossier, eph, fmt: str) -> dict:
-    """Every chart of the dossier, drawn by sojourn.plot into a scratch directory and read back."""
+    """Every chart of the dossier, drawn by :mod:`sojourn.plot` and rendered in memory."""
+    from sojourn import plot
     from sojourn.mission.plan import trajectory_samples
+    from sojourn.plot import pareto, porkchop, timeline, trajectory
+    from sojourn.plot.figure import figure_bytes
 
     plan = d.plan
     leg = plan.legs[0]
     figures: dict[str, DossierFigure] = {}
     mime = IMAGE_FORMATS[fmt]
-    with tempfile.TemporaryDirectory(prefix="sojourn-dossier-") as scratch:
-        def draw(key, title, caption, fn):
-            path = Path(scratch) / f"{key}.{fmt}"
-            fn(path)
-            figures[key] = DossierFigure(key, title, caption, mime, path.read_bytes())
 
-        def trajectory(path):
-            from sojourn.plot.trajectory import plot_trajectory
+    def draw(key, title, caption, make):
+        figures[key] = DossierFigure(key, title, caption, mime, figure_bytes(make(), fmt))
 
-            plot_trajectory(plan, trajectory_samples(plan, ephemeris=eph), path)
+    def porkchop_figure():
+        chosen = {"launch": utc_text(leg.depart, "minute"), "arrival": utc_text(leg.arrive, "minute"), "c3": leg.c3,
+                  "vinf_arrival": leg.vinf_arrival, "transfer_type": leg.transfer_type, "criterion": "this_plan"}
+        # a "best" transfer on the grid's edge is only the edge of the window shown: listed, not marked
+        inner = [b for b in d.porkchop_best if not _on_edge(d.porkchop, b)]
+        return porkchop(d.porkchop, best=[*inner, chosen],
+                        title=f"{plan.scenario_name}: the outbound opportunity around the plan's dates")
 
-        def timeline(path):
-            from sojourn.plot.timeline import plot_timeline
-
-            plot_timeline(plan, path)
-
-        def pareto(path):
-            from sojourn.plot.timeline import plot_pareto
-
-            plot_pareto(plan, path)
-
-        def porkchop(path):
-            from sojourn.plot.porkchop import plot_porkchop
-
-            chosen = {"launch": leg["depart"], "arrival": leg["arrive"], "c3": leg["c3"],
-                      "vinf_arrival": leg["vinf_arrival"], "transfer_type": leg["transfer_type"],
-                      "criterion": "this_plan"}
-            # a "best" transfer on the grid's edge is only the edge of the window shown: listed, not marked
-            inner = [b for b in d.porkchop_best if not _on_edge(d.porkchop, b)]
-            plot_porkchop(d.porkchop, path, best=[*inner, chosen],
-                          title=f"{plan.scenario_name}: the outbound opportunity around the plan's dates")
-
-        draw("timeline", "Mission timeline",
-             "Transits, the stay at Mars and every burn against the calendar (UTC).", timeline)
-        draw("trajectory", "The round trip seen from above the ecliptic",
-             "Heliocentric paths in the ecliptic of J2000 (AU); Earth's and Mars' orbits over the mission.",
-             trajectory)
-        draw("porkchop", "Outbound porkchop",
-             f"Launch C3 (blue), arrival v∞ (red) and time of flight (grey) for launches within "
-             f"{PORKCHOP_LAUNCH_DAYS:g} days and arrivals within {PORKCHOP_ARRIVAL_DAYS:g} days of the plan's, "
-             f"every day; the plan is marked \"this plan\" (a black dot). Least-C3 transfers are starred; a "
-             f"best transfer on the grid's edge is listed below, not marked.", porkchop)
-        if plan.pareto or plan.alternatives:
-            draw("pareto", "Total Δv against mission length",
-                 "The Pareto front of the round-trip search; the chosen plan is starred.", pareto)
-        if d.aborts is not None:
-            def aborts(path):
-                from sojourn.plot.aborts import plot_aborts
-
-                plot_aborts(d.aborts, path)
-
-            draw("aborts", "Ways home from each day of the transits",
-                 "Cheapest direct return and Mars swing-by against the Δv left; shaded days have no "
-                 "affordable way home.", aborts)
-        if d.crew is not None:
-            def dose(path):
-                from sojourn.plot.crew import plot_dose
-
-                plot_dose(d.crew, path)
-
-            def light(path):
-                from sojourn.plot.crew import plot_light_time
-
-                plot_light_time(d.crew, path)
-
-            draw("dose", "Radiation dose", "Career dose equivalent day by day against the career limit.", dose)
-            draw("comms", "Light time and blackouts",
-                 "One-way light time to Earth and the solar-conjunction blackouts.", light)
+    draw("timeline", "Mission timeline",
+         "Transits, the stay at Mars and every burn against the calendar (UTC).", lambda: timeline(plan))
+    draw("trajectory", "The round trip seen from above the ecliptic",
+         "Heliocentric paths in the ecliptic of J2000 (AU); Earth's and Mars' orbits over the mission.",
+         lambda: trajectory(plan, trajectory_samples(plan, ephemeris=eph)))
+    draw("porkchop", "Outbound porkchop",
+         f"Launch C3 (blue), arrival v∞ (red) and time of flight (grey) for launches within "
+         f"{PORKCHOP_LAUNCH_DAYS:g} days and arrivals within {PORKCHOP_ARRIVAL_DAYS:g} days of the plan's, "
+         f"every day; the plan is marked \"this plan\" (a black dot). Least-C3 transfers are starred; a "
+         f"best transfer on the grid's edge is listed below, not marked.", porkchop_figure)
+    if plan.pareto or plan.alternatives:
+        draw("pareto", "Total Δv against mission length",
+             "The Pareto front of the round-trip search; the chosen plan is starred.", lambda: pareto(plan))
+    if d.aborts is not None:
+        draw("aborts", "Ways home from each day of the transits",
+             "Cheapest direct return and Mars swing-by against the Δv left; shaded days have no "
+             "affordable way home.", lambda: plot.aborts(d.aborts))
+    if d.crew is not None:
+        draw("dose", "Radiation dose", "Career dose equivalent day by day against the career limit.",
+             lambda: plot.dose(d.crew))
+        draw("comms", "Light time and blackouts",
+             "One-way light time to Earth and the solar-conjunction blackouts.", lambda: plot.light_time(d.crew))
     return figures
 
 
@@ -383,16 +352,16 @@ def render_html(d: Dossier) -> str:
 
     sc, plan = d.scenario, d.plan
     out_leg, ret_leg = plan.legs
-    origin, dest = out_leg["from"].capitalize(), out_leg["to"].capitalize()
-    budget = plan.budget or {}
+    origin, dest = out_leg.origin.capitalize(), out_leg.destination.capitalize()
+    budget = plan.budget.to_dict()
     s = _Sections()
 
     # ---- at a glance
     cards = [
-        _card("Launch", _e(out_leg["depart"][:10]), f"{_e(out_leg['depart'][11:])} UTC from {_e(origin)}"),
-        _card("Home again", _e(ret_leg["arrive"][:10]), f"{_e(ret_leg['arrive'][11:])} UTC at {_e(origin)}"),
+        _card("Launch", _e(utc_text(out_leg.depart, 'minute')[:10]), f"{_e(utc_text(out_leg.depart, 'minute')[11:])} UTC from {_e(origin)}"),
+        _card("Home again", _e(utc_text(ret_leg.arrive, 'minute')[:10]), f"{_e(utc_text(ret_leg.arrive, 'minute')[11:])} UTC at {_e(origin)}"),
         _card("Mission length", f"{plan.total_days:,.0f} <small>days</small>",
-              f"{out_leg['tof_days']:.0f} out · {plan.stay_days:.0f} at {_e(dest)} · {ret_leg['tof_days']:.0f} back"),
+              f"{out_leg.tof_days:.0f} out · {plan.stay_days:.0f} at {_e(dest)} · {ret_leg.tof_days:.0f} back"),
         _card("Total Δv", f"{plan.total_dv_kms:.2f} <small>km/s</small>", f"chosen for {_e(_objective(plan))}"),
     ]
     if budget.get("burns") and any(b.get("stage") for b in budget["burns"]):
@@ -404,7 +373,7 @@ def render_html(d: Dossier) -> str:
     else:
         cards.append(_card("Propellant", "—", "no vessel stages in the scenario"))
     cards.append(_card(f"{origin} entry speed" if sc.return_.mode == "entry" else "Return v∞",
-                       f"{(ret_leg['entry_speed_kms'] if sc.return_.mode == 'entry' else ret_leg['vinf_arrival']):.2f}"
+                       f"{(ret_leg.entry_speed_kms if sc.return_.mode == 'entry' else ret_leg.vinf_arrival):.2f}"
                        " <small>km/s</small>",
                        f"at {sc.return_.entry_interface_altitude_km:g} km" if sc.return_.mode == "entry"
                        else "hyperbolic excess at return"))
@@ -445,19 +414,19 @@ def render_html(d: Dossier) -> str:
         s.add("crew", "Crew", "The scenario names no crew.", "")
 
     # ---- timeline
-    rows = [[f'<span class="d">{_e(_date(e.date))}</span>', _e(e.name)] for e in plan.events]
+    rows = [[f'<span class="d">{_e(_date(utc_text(e.date, "minute")))}</span>', _e(e.name)] for e in plan.events]
     s.add("timeline", "Timeline", "Every event of the plan, UTC.",
           _figure(d, "timeline") + "<h3>Events</h3>" + _table(["date (UTC)", "event"], rows))
 
     # ---- trajectory and legs
     rows = []
     for name, leg in zip(("Outbound", "Return"), plan.legs):
-        rows.append([_e(name), f"{_e(leg['from'].capitalize())} → {_e(leg['to'].capitalize())}",
-                     f'<span class="d">{_e(_date(leg["depart"]))}</span>',
-                     f'<span class="d">{_e(_date(leg["arrive"]))}</span>',
-                     _f(leg["tof_days"], 1), _e(leg["transfer_type"]), _f(leg["c3"], 2),
-                     _f(leg["vinf_departure"], 3), _f(leg["vinf_arrival"], 3), _f(leg["dla_deg"], 1),
-                     _f(leg["entry_speed_kms"], 2)])
+        rows.append([_e(name), f"{_e(leg.origin.capitalize())} → {_e(leg.destination.capitalize())}",
+                     f'<span class="d">{_e(_date(utc_text(leg.depart, "minute")))}</span>',
+                     f'<span class="d">{_e(_date(utc_text(leg.arrive, "minute")))}</span>',
+                     _f(leg.tof_days, 1), _e(leg.transfer_type), _f(leg.c3, 2),
+                     _f(leg.vinf_departure, 3), _f(leg.vinf_arrival, 3), _f(leg.dla_deg, 1),
+                     _f(leg.entry_speed_kms, 2)])
     s.add("trajectory", "Trajectory",
           "Two ballistic heliocentric legs (zero-revolution Lambert arcs) joined by impulsive burns.",
           _figure(d, "trajectory") + "<h3>Legs</h3>"
@@ -467,8 +436,8 @@ def render_html(d: Dossier) -> str:
     # ---- Δv and propellant
     rows = []
     for b in plan.burns:
-        rows.append([_e(b["label"]), f'<span class="d">{_e(_date(b["date"]))}</span>', _f(b["dv_kms"], 3),
-                     _e(b.get("stage") or "—"), _f(b.get("propellant_kg"), 0), _f(b.get("stage_left_kg"), 0)])
+        rows.append([_e(b.label), f'<span class="d">{_e(_date(utc_text(b.date, "minute")))}</span>', _f(b.dv_kms, 3),
+                     _e(b.stage or "—"), _f(b.propellant_kg, 0), _f(b.stage_left_kg, 0)])
     foot = ["Total", "", _f(plan.total_dv_kms, 3), "", _f(budget.get("total_propellant_kg"), 0), ""]
     body = _table(["burn", "date (UTC)", "Δv km/s", "stage", "propellant kg", "stage left kg"], rows,
                   numeric=(2, 4, 5), foot=foot)
@@ -496,9 +465,9 @@ def render_html(d: Dossier) -> str:
             what += " (at the grid's edge)"
         best_rows.append([_e(b["transfer_type"]), _e(what), _e(b["launch"][:10]), _e(b["arrival"][:10]),
                           _f(b["tof_days"], 0), _f(b["c3"], 2), _f(b["vinf_arrival"], 2)])
-    best_rows.append(["<b>" + _e(out_leg["transfer_type"]) + "</b>", "<b>this plan</b>",
-                      _e(out_leg["depart"][:10]), _e(out_leg["arrive"][:10]), _f(out_leg["tof_days"], 0),
-                      _f(out_leg["c3"], 2), _f(out_leg["vinf_arrival"], 2)])
+    best_rows.append(["<b>" + _e(out_leg.transfer_type) + "</b>", "<b>this plan</b>",
+                      _e(utc_text(out_leg.depart, "minute")[:10]), _e(utc_text(out_leg.arrive, "minute")[:10]), _f(out_leg.tof_days, 0),
+                      _f(out_leg.c3, 2), _f(out_leg.vinf_arrival, 2)])
     s.add("porkchop", f"The outbound opportunity ({_e(origin)} → {_e(dest)})",
           f"{int(pc.status.size):,} launch–arrival pairs, one day apart, "
           f"{int((pc.status.values == 0).sum()):,} solved. The round-trip search may trade a little launch "
@@ -615,7 +584,7 @@ def _link_text(link) -> str:
 
 
 def _comms_sources(settings) -> str:
-    from sojourn.crew.comms import SPEED_OF_LIGHT_KMS as c
+    from sojourn.constants import SPEED_OF_LIGHT_KMS as c
 
     return (f"light time at c = {c:,.3f} km/s (exact, SI); blackout below a {settings.threshold_deg:g}° "
             "Sun–Earth–spacecraft angle: Mars missions stop commanding while the Sun–Earth–Mars angle is below "

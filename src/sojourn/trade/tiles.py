@@ -289,15 +289,14 @@ def round_trip_row(tile: RoundTripTile, ephemeris: Optional[str] = None) -> dict
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.mission.plan import plan_window
     from sojourn.mission.scenario import Scenario
+    from sojourn.results import utc_text
 
     eph = resolve_ephemeris(ephemeris)
     sc = Scenario.from_dict(tile.scenario, source=tile.source)
     row = dict.fromkeys(ROW_FIELDS)
     stay = tile.stay_days
     if stay is None:
-        from sojourn.mission.roundtrip import stay_limits
-
-        stay = stay_limits(sc)
+        stay = sc.stay_limits()
     row.update(tile_id=tile.id, opportunity=tile.opportunity, vehicle=tile.vehicle,
                parking_altitude_km=tile.parking_altitude_km, stay_min_days=float(stay[0]),
                stay_max_days=float(stay[1]))
@@ -306,17 +305,18 @@ def round_trip_row(tile: RoundTripTile, ephemeris: Optional[str] = None) -> dict
         row.update(feasible=False, binding_constraint=binding, reason=reason)
         return row
     out, back = plan.legs
-    dv = {b["name"]: b["dv_kms"] for b in plan.burns}
+    dv = {b.name: b.dv_kms for b in plan.burns}
+    minute = lambda when: utc_text(when, "minute")  # noqa: E731
     row.update(
-        feasible=True, launch=out["depart"], mars_arrival=out["arrive"], mars_departure=back["depart"],
-        earth_arrival=back["arrive"], outbound_days=out["tof_days"], stay_days=plan.stay_days,
-        return_days=back["tof_days"], total_days=plan.total_days, total_dv_kms=plan.total_dv_kms,
+        feasible=True, launch=minute(out.depart), mars_arrival=minute(out.arrive), mars_departure=minute(back.depart),
+        earth_arrival=minute(back.arrive), outbound_days=out.tof_days, stay_days=plan.stay_days,
+        return_days=back.tof_days, total_days=plan.total_days, total_dv_kms=plan.total_dv_kms,
         dv_earth_departure_kms=dv["earth_departure"], dv_mars_arrival_kms=dv["mars_arrival"],
         dv_mars_departure_kms=dv["mars_departure"], dv_earth_arrival_kms=dv["earth_arrival"],
-        c3_launch=out["c3"], earth_entry_speed_kms=back["entry_speed_kms"],
+        c3_launch=out.c3, earth_entry_speed_kms=back.entry_speed_kms,
     )
     if sc.vessel is not None and sc.vessel.stages:
-        row.update(propellant_kg=plan.budget["total_propellant_kg"], propellant_closes=plan.budget["closes"])
+        row.update(propellant_kg=plan.budget.total_propellant_kg, propellant_closes=plan.budget.closes)
     if binding is not None:  # the vessel runs out of propellant: dates and Δv kept, not feasible
         row.update(feasible=False, binding_constraint=binding, reason=reason)
     if tile.dispersions is not None:

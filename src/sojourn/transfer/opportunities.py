@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sojourn.bodies import GM_SUN, get_body
+from sojourn import checks
+from sojourn.bodies import GM_SUN
 from sojourn.errors import EphemerisRangeError, InputError, NoSolutionError
-from sojourn.time import DAY, tdb_to_utc_iso, year_span
+from sojourn.results import Result, utc_text
+from sojourn.time import DAY, tdb_to_datetime, tdb_to_utc_iso, year_span
 
 _FIELDS = {"min_c3": "c3", "min_vinf": "vinf_arrival"}
 _PENALTY = 1e9
@@ -31,13 +33,111 @@ def _mean_orbit(eph, body, t):
     return a, 2.0 * math.pi * math.sqrt(a**3 / GM_SUN)
 
 
-def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=None,
-                 progress=None) -> list[dict]:
+@dataclass(frozen=True)
+class BestTransfer(Result):
+    """The best transfer of one type by one criterion in one opportunity (refined below the grid).
+
+    Attributes
+    ----------
+    opportunity : int
+        The opportunity's year.
+    transfer_type : {"I", "II"}
+    criterion : {"min_c3", "min_vinf"}
+        Least launch C3 or least arrival v∞.
+    t_launch, t_arrival : float
+        TDB seconds past J2000.
+    tof_days, c3, vinf_departure, vinf_arrival, dla_deg, rla_deg, transfer_angle_deg : float
+        Days; km²/s²; km/s; degrees (ICRF asymptote; heliocentric transfer angle).
+    """
+
+    opportunity: int
+    transfer_type: str
+    criterion: str
+    t_launch: float
+    t_arrival: float
+    tof_days: float
+    c3: float
+    vinf_departure: float
+    vinf_arrival: float
+    dla_deg: float
+    rla_deg: float
+    transfer_angle_deg: float
+
+    @property
+    def launch(self):
+        """Launch, UTC datetime."""
+        return tdb_to_datetime(self.t_launch)
+
+    @property
+    def arrival(self):
+        """Arrival, UTC datetime."""
+        return tdb_to_datetime(self.t_arrival)
+
+    def to_dict(self) -> dict:
+        return {
+            "opportunity": self.opportunity, "transfer_type": self.transfer_type, "criterion": self.criterion,
+            "launch": utc_text(self.launch, "date"), "arrival": utc_text(self.arrival, "date"),
+            "launch_utc": utc_text(self.launch, "minute"), "arrival_utc": utc_text(self.arrival, "minute"),
+            "tof_days": self.tof_days, "c3": self.c3, "vinf_departure": self.vinf_departure,
+            "vinf_arrival": self.vinf_arrival, "dla_deg": self.dla_deg, "rla_deg": self.rla_deg,
+            "transfer_angle_deg": self.transfer_angle_deg,
+        }
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("opportunity", str(self.opportunity)), ("type", self.transfer_type),
+                ("criterion", self.criterion), ("launch", utc_text(self.launch, "date")), ("c3", f"{self.c3:.2f}")]
+
+
+@dataclass(frozen=True)
+class Windows(Result):
+    """Every launch opportunity in a span: its best transfers, as the mission design handbooks tabulate.
+
+    Attributes
+    ----------
+    origin, destination, ephemeris : str
+    step_days : float
+        The search grid's step (results are refined below it).
+    transfers : tuple of BestTransfer
+        By opportunity, then type and criterion.
+    """
+
+    origin: str
+    destination: str
+    ephemeris: str
+    step_days: float
+    transfers: tuple
+
+    @property
+    def table(self):
+        """The transfers as a pandas DataFrame (``launch`` and ``arrival`` as UTC timestamps)."""
+        import pandas as pd
+
+        rows = [t.to_dict() for t in self.transfers]
+        for r, t in zip(rows, self.transfers):
+            r["launch"], r["arrival"] = pd.Timestamp(t.launch), pd.Timestamp(t.arrival)
+            del r["launch_utc"], r["arrival_utc"]
+        return pd.DataFrame.from_records(rows)
+
+    def to_dict(self) -> list:
+        """One record per transfer: the list ``sojourn windows --json`` prints."""
+        return [t.to_dict() for t in self.transfers]
+
+    def summary(self) -> list[tuple[str, str]]:
+        years = sorted({t.opportunity for t in self.transfers})
+        return [("route", f"{self.origin} → {self.destination}"), ("opportunities", str(len(years))),
+                ("first", str(years[0]) if years else "—"), ("last", str(years[-1]) if years else "—")]
+
+    def _repr_html_(self) -> str:
+        return self.table._repr_html_()
+
+
+def windows(origin, destination, start, end, *, step_days=2.0, c3_max=None, ephemeris=None,
+            progress=None) -> Windows:
     """The best transfers of every launch opportunity in a span of years.
 
     Parameters
     ----------
-    frm, to : str
+    origin, destination : str
         Departure and arrival bodies; handbooks depart from ``"emb"``.
     start, end : str or int
         Span of launch dates: years (``2026``, ``2045``: 2026-01-01 up to the
@@ -54,26 +154,28 @@ def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=N
 
     Returns
     -------
-    list of dict
-        One record per opportunity, transfer type and criterion: ``opportunity``
-        (year of the opportunity's least-C3 launch), ``transfer_type`` ("I" or
-        "II"), ``criterion`` ("min_c3" or "min_vinf"), ``launch`` and
-        ``arrival`` (UTC ISO dates), ``tof_days``, ``c3``, ``vinf_departure``,
-        ``vinf_arrival``, ``dla_deg``, ``rla_deg``, sorted by opportunity.
+    Windows
+        One :class:`BestTransfer` per opportunity, transfer type and criterion;
+        an opportunity is named by the year of its least-C3 launch.
 
     Raises
     ------
     InputError, EphemerisRangeError, NoSolutionError
         A bad span or step, a span outside the ephemeris, or no opportunity.
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> w = sj.windows("emb", "mars", 2026, 2026)
+    >>> sorted({t.transfer_type for t in w.transfers})
+    ['I', 'II']
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.transfer.porkchop import check_step
 
+    dep, arr = checks.transfer_bodies(origin, destination)
+    step = checks.step_days(step_days)
+    c3_max = checks.c3_cap(c3_max)
     eph = resolve_ephemeris(ephemeris)
-    dep, arr = get_body(frm, "--from"), get_body(to, "--to")
-    if dep.name == arr.name:
-        raise InputError(f"departure and arrival are the same body: {dep.name}", "--to")
-    step = check_step(step_days)
     t_start, t_end = _span_in(eph, dep, start, end)
 
     search = _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress)
@@ -85,7 +187,7 @@ def find_windows(frm, to, start, end, *, ephemeris=None, step_days=2.0, c3_max=N
             f"no {dep.name} to {arr.name} opportunity has its best launch in the span",
             f"{tdb_to_utc_iso(t_start)} to {tdb_to_utc_iso(t_end)}",
         )
-    return records
+    return Windows(dep.name, arr.name, eph.name, step, tuple(BestTransfer(**r) for r in records))
 
 
 def _span_in(eph, dep, start, end) -> tuple[float, float]:
@@ -99,8 +201,8 @@ def _span_in(eph, dep, start, end) -> tuple[float, float]:
     if text.isdigit() and len(text) == 4:
         t_end = min(t_end, eph.coverage(dep)[1])
     if not t_end > t_start:
-        eph.check_range(dep, t_start, t_start, "--start")
-    eph.check_range(dep, t_start, t_end, "--start/--end")
+        eph.check_range(dep, t_start, t_start, "start")
+    eph.check_range(dep, t_start, t_end, "end")
     return t_start, t_end
 
 
@@ -153,12 +255,11 @@ def _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress) -> _Sear
     dep_cov, arr_cov = eph.coverage(dep), eph.coverage(arr)
     scan0 = max(t_start - 0.5 * synodic, dep_cov[0])
     scan1 = min(t_end + 0.5 * synodic, dep_cov[1], arr_cov[1] - tofs[0])
-    from sojourn.transfer.porkchop import check_grid_cells
 
-    check_grid_cells((scan1 - scan0) / (step * DAY) * tofs.size)
+    checks.grid_cells((scan1 - scan0) / (step * DAY) * tofs.size)
     launches = np.arange(scan0, scan1, step * DAY)
     if launches.size < 3:
-        raise InputError("span too short to search for opportunities", "--start/--end")
+        raise InputError("span too short to search for opportunities", "end")
     grid = _scan(eph, dep, arr, launches, tofs, c3_max, progress)
 
     min_c3 = np.nanmin(np.where(grid["ok"], grid["c3"], np.inf), axis=1)
@@ -178,10 +279,11 @@ def _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress) -> _Sear
     return _Search(launches, tofs, grid, slots)
 
 
-def opportunity_slots(frm, to, start, end, *, ephemeris=None, step_days=2.0, progress=None) -> list[Slot]:
+def opportunity_slots(origin, destination, start, end, *, ephemeris=None, step_days=2.0,
+                      progress=None) -> list[Slot]:
     """The launch opportunities whose least-C3 launch falls in a span.
 
-    Parameters are those of :func:`find_windows`.
+    Parameters are those of :func:`windows`.
 
     Returns
     -------
@@ -189,13 +291,12 @@ def opportunity_slots(frm, to, start, end, *, ephemeris=None, step_days=2.0, pro
         In launch order; each spans one synodic period of launch dates.
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.transfer.porkchop import check_step
 
     eph = resolve_ephemeris(ephemeris)
-    dep, arr = get_body(frm, "--from"), get_body(to, "--to")
+    dep, arr = checks.transfer_bodies(origin, destination)
     t_start, t_end = _span_in(eph, dep, start, end) if not isinstance(start, float) else (start, end)
-    eph.check_range(dep, t_start, t_end, "--start/--end")
-    return _search_grid(eph, dep, arr, t_start, t_end, check_step(step_days), None, progress).slots
+    eph.check_range(dep, t_start, t_end, "end")
+    return _search_grid(eph, dep, arr, t_start, t_end, checks.step_days(step_days), None, progress).slots
 
 
 def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
@@ -248,7 +349,7 @@ def _opportunity(eph, dep, arr, search, slot, c3_max) -> list[dict]:
             t_launch, t_arrival = _refine(eph, dep, arr, launches[i], search.tofs[j], field, is_ii,
                                           c3_max, (slot.start, slot.end))
             found.append(_record(eph, dep, arr, t_launch, t_arrival, ttype, criterion))
-    year = int(min((r for r in found if r["criterion"] == "min_c3"), key=lambda r: r["c3"])["launch"][:4])
+    year = int(tdb_to_utc_iso(min((r for r in found if r["criterion"] == "min_c3"), key=lambda r: r["c3"])["t_launch"])[:4])
     return [{"opportunity": year, **r} for r in found]
 
 
@@ -290,10 +391,8 @@ def _record(eph, dep, arr, t_launch, t_arrival, ttype, criterion) -> dict:
     return {
         "transfer_type": ttype,
         "criterion": criterion,
-        "launch": tdb_to_utc_iso(t_launch),
-        "arrival": tdb_to_utc_iso(t_arrival),
-        "launch_utc": tdb_to_utc_iso(t_launch, "minute"),
-        "arrival_utc": tdb_to_utc_iso(t_arrival, "minute"),
+        "t_launch": float(t_launch),
+        "t_arrival": float(t_arrival),
         "tof_days": float(res["tof_days"][0]),
         "c3": float(res["c3"][0]),
         "vinf_departure": float(res["vinf_departure"][0]),

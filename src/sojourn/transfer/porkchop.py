@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sojourn.bodies import GM_SUN, get_body
+from sojourn import checks
+from sojourn.bodies import GM_SUN
 from sojourn.errors import InputError
-from sojourn.time import DAY, parse_utc, tdb_to_datetime64, tdb_to_utc_iso, utc_steps
+from sojourn.time import DAY, tdb_to_datetime64, tdb_to_utc_iso, utc_steps
 
 _CELLS_PER_CHUNK = 250_000
 """Cells solved per kernel call: bounds scratch memory and paces the progress bar."""
@@ -33,24 +34,8 @@ class Window:
 
     @classmethod
     def parse(cls, value, where: str) -> "Window":
-        """A window from ``"START:END"``, a (start, end) pair of ISO strings or of TDB seconds."""
-        from sojourn.time import parse_window
-
-        if isinstance(value, str):
-            return cls(*parse_window(value, where))
-        try:
-            start, end = value
-        except (TypeError, ValueError):
-            raise InputError(f"a window is START:END, not {value!r}", where) from None
-        start = parse_utc(start, where) if isinstance(start, str) else float(start)
-        end = parse_utc(end, where) if isinstance(end, str) else float(end)
-        if not end > start:
-            raise InputError(
-                f"window ends before it starts: {tdb_to_utc_iso(start)} to {tdb_to_utc_iso(end)}"
-                if end < start else f"window is empty: {tdb_to_utc_iso(start)}",
-                where,
-            )
-        return cls(start, end)
+        """A window from ``"START:END"`` or a (start, end) pair (:func:`sojourn.checks.window`)."""
+        return cls(*checks.window(value, where))
 
     def epochs(self, step_days: float) -> np.ndarray:
         """Epochs from start to end (inclusive when it falls on the step), s."""
@@ -58,63 +43,19 @@ class Window:
         return utc_steps(self.start, step_days, n)
 
 
-def check_step(step_days: float, where: str = "--step") -> float:
-    """A grid step in days, refused unless positive and finite."""
-    try:
-        step = float(step_days)
-    except (TypeError, ValueError):
-        raise InputError(f"step must be a number of days, not {step_days!r}", where) from None
-    if not (math.isfinite(step) and step > 0.0):
-        raise InputError(f"step must be a positive number of days, not {step_days!r}", where)
-    return step
-
-
-def check_c3_max(c3_max: float | None, where: str = "--c3-max") -> float | None:
-    """A launch-energy cap in km²/s², refused unless positive and finite (None: no cap)."""
-    if c3_max is None:
-        return None
-    try:
-        value = float(c3_max)
-    except (TypeError, ValueError):
-        raise InputError(f"C3 cap must be a number of km²/s², not {c3_max!r}", where) from None
-    if not (math.isfinite(value) and value > 0.0):
-        raise InputError(f"C3 cap must be a positive number of km²/s², not {c3_max!r}", where)
-    return value
-
-
-#: Most cells one grid may hold in memory (a porkchop Dataset takes about 60 bytes a cell).
-MAX_GRID_CELLS = 50_000_000
-
-
-def check_grid_cells(cells: float, where: str = "--step", limit: int = MAX_GRID_CELLS) -> None:
-    """Refuse a grid too large for memory before anything is allocated.
-
-    Parameters
-    ----------
-    cells : float
-        Cells the grid would hold.
-    where : str
-        The option or key that sets its size.
-    limit : int
-        The most cells allowed.
-    """
-    if cells > limit:
-        raise InputError(f"this step makes a grid of {cells:,.0f} cells, more than {limit:,}: use a coarser step "
-                         "(or `sojourn trade` for sweeps that outgrow memory)", where)
-
-
-def porkchop(frm, to, launch, arrival, step_days=1.0, *, ephemeris=None, progress=None):
+def porkchop(origin, destination, launch, arrive, step_days=1.0, *, ephemeris=None, progress=None):
     """Ballistic transfers for every launch and arrival date on a grid.
 
     Parameters
     ----------
-    frm, to : str
+    origin, destination : str
         Departure and arrival bodies (e.g. ``"earth"``, ``"emb"``, ``"mars"``).
         Departing from ``"earth"`` uses the geocentre; handbooks use the
         Earth-Moon barycentre (``"emb"``), which changes C3 by up to about 1 %.
-    launch, arrival : str or (start, end)
-        Windows as ``"2026-09-01:2027-01-15"`` or pairs of UTC ISO strings or
-        of TDB seconds past J2000.
+    launch, arrive : str or (start, end)
+        Launch and arrival windows as ``"2026-09-01:2027-01-15"``, or pairs of
+        UTC ISO strings, datetimes (naive = UTC), numpy datetime64 values or TDB
+        seconds past J2000.
     step_days : float
         Grid step in both directions, days.
     ephemeris : Ephemeris or str, optional
@@ -136,7 +77,9 @@ def porkchop(frm, to, launch, arrival, step_days=1.0, *, ephemeris=None, progres
     Raises
     ------
     InputError
-        A malformed or empty window, a step that is not positive, an unknown body.
+        A malformed or empty window, a step that is not positive, an unknown
+        body or two bodies that cannot be the ends of a transfer
+        (:func:`sojourn.checks.transfer_bodies`), a grid too large for memory.
     EphemerisRangeError
         A window outside the ephemeris.
     """
@@ -146,19 +89,17 @@ def porkchop(frm, to, launch, arrival, step_days=1.0, *, ephemeris=None, progres
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.progress import reporting
 
-    eph = resolve_ephemeris(ephemeris)
-    dep, arr = get_body(frm, "--from"), get_body(to, "--to")
-    if dep.name == arr.name:
-        raise InputError(f"departure and arrival are the same body: {dep.name}", "--to")
-    step = check_step(step_days)
-    w_launch = Window.parse(launch, "--launch")
-    w_arrival = Window.parse(arrival, "--arrive")
+    dep, arr = checks.transfer_bodies(origin, destination)
+    step = checks.step_days(step_days)
+    w_launch = Window.parse(launch, "launch")
+    w_arrival = Window.parse(arrive, "arrive")
     if w_arrival.end <= w_launch.start:
-        raise InputError("arrival window ends before the launch window opens", "--arrive")
-    eph.check_range(dep, w_launch.start, w_launch.end, "--launch")
-    eph.check_range(arr, w_arrival.start, w_arrival.end, "--arrive")
-    check_grid_cells(((w_launch.end - w_launch.start) / (step * DAY) + 1)
-                     * ((w_arrival.end - w_arrival.start) / (step * DAY) + 1))
+        raise InputError("arrival window ends before the launch window opens", "arrive")
+    eph = resolve_ephemeris(ephemeris)
+    eph.check_range(dep, w_launch.start, w_launch.end, "launch")
+    eph.check_range(arr, w_arrival.start, w_arrival.end, "arrive")
+    checks.grid_cells(((w_launch.end - w_launch.start) / (step * DAY) + 1)
+                      * ((w_arrival.end - w_arrival.start) / (step * DAY) + 1))
 
     t_dep = w_launch.epochs(step)
     t_arr = w_arrival.epochs(step)
@@ -216,6 +157,38 @@ def porkchop(frm, to, launch, arrival, step_days=1.0, *, ephemeris=None, progres
             "model": "ballistic zero-revolution Lambert transfers (Izzo 2015), patched conics",
         },
     )
+
+
+def summary(ds, c3_max: float | None = None) -> dict:
+    """What a porkchop holds, as the command line's ``--json`` and the web app give it.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A grid from :func:`porkchop`.
+    c3_max : float, optional
+        Best transfers only among cells with launch C3 at most this, km^2/s^2.
+
+    Returns
+    -------
+    dict
+        ``from``, ``to``, ``departure_point``, ``ephemeris``, ``launch_window``
+        and ``arrival_window`` (first and last UTC dates), ``step_days``,
+        ``cells``, ``solved`` and ``best`` (:func:`best_transfers`).
+    """
+    c3_max = checks.c3_cap(c3_max)
+    return {
+        "from": ds.attrs["from_body"],
+        "to": ds.attrs["to_body"],
+        "departure_point": ds.attrs["departure_point"],
+        "ephemeris": ds.attrs["ephemeris"],
+        "launch_window": [str(ds.launch.values[0])[:10], str(ds.launch.values[-1])[:10]],
+        "arrival_window": [str(ds.arrival.values[0])[:10], str(ds.arrival.values[-1])[:10]],
+        "step_days": ds.attrs["step_days"],
+        "cells": int(ds.status.size),
+        "solved": int((ds.status.values == 0).sum()),
+        "best": best_transfers(ds, c3_max=c3_max),
+    }
 
 
 def best_transfers(ds, c3_max: float | None = None) -> list[dict]:

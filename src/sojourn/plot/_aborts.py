@@ -12,13 +12,11 @@ matplotlib is imported only when a plot is drawn.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sojourn.plot.figure import figure_format, save_figure
+from sojourn.plot.figure import figure_and_panels
 
 __all__ = ["plot_aborts"]
 
@@ -28,8 +26,8 @@ BUDGET_COLOR = "#222222"
 GAP_COLOR = "#d62728"
 
 
-def plot_aborts(analysis: Any, path: str | os.PathLike, *, title: str | None = None) -> Path:
-    """Draw abort Δv against abort day for each leg and write it to ``path``.
+def aborts(analysis: Any, *, ax: Any = None, title: str | None = None) -> Any:
+    """Draw abort Δv against abort day, one panel per leg.
 
     Parameters
     ----------
@@ -38,30 +36,20 @@ def plot_aborts(analysis: Any, path: str | os.PathLike, *, title: str | None = N
         ``leg``, ``frm``, ``to``, ``t_depart``, ``days``, ``step_days``,
         ``t_abort``, ``cheapest_dv``, ``swingby["total_dv"]``, ``dv_left_kms``,
         ``covered`` and ``coverage()``.
-    path : str or os.PathLike
-        ``.png``, ``.svg`` or ``.pdf``; written atomically.
+    ax : sequence of matplotlib Axes, optional
+        One per leg; default a new figure with a panel per leg.
     title : str, optional
         Figure title; default ``"<scenario>: ways home from each day of the transits"``.
 
     Returns
     -------
-    pathlib.Path
-        The file written.
-
-    Raises
-    ------
-    InputError
-        Unsupported suffix or missing output directory.
+    matplotlib.figure.Figure
     """
-    figure_format(path)
-    from matplotlib.figure import Figure
-
     from sojourn.contingency.aborts import uncovered_runs
     from sojourn.time import tdb_to_utc_iso
 
     legs = analysis.legs
-    fig = Figure(figsize=(10.0, 3.4 * len(legs) + 0.8), layout="constrained")
-    axes = fig.subplots(len(legs), 1, squeeze=False)[:, 0]
+    fig, axes, own = figure_and_panels(ax, len(legs), (10.0, 3.4 * len(legs) + 0.8))
     max_days = analysis.settings.get("max_return_days")
     for ax, leg in zip(axes, legs):
         days = np.asarray(leg.days, dtype=float)
@@ -109,5 +97,6 @@ def plot_aborts(analysis: Any, path: str | os.PathLike, *, title: str | None = N
                     bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.7", "alpha": 0.9})
         ax.grid(True, lw=0.4, alpha=0.5)
         ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
-    fig.suptitle(title or f"{analysis.scenario_name}: ways home from each day of the transits", fontsize=12)
-    return save_figure(fig, path)
+    if own:
+        fig.suptitle(title or f"{analysis.scenario_name}: ways home from each day of the transits", fontsize=12)
+    return fig

@@ -1,6 +1,6 @@
 """The round trip against the calendar, and the trade between its Δv and its length.
 
-:func:`plot_timeline` draws a :class:`~sojourn.mission.plan.Plan` as a Gantt
+:func:`timeline` draws a :class:`~sojourn.mission.plan.Plan` as a Gantt
 chart: one bar each for the outbound transit, the stay at Mars and the return
 transit, labelled with their lengths in days, and a marker at every date on
 which something happens, labelled with the burn made then (and its Δv) and the
@@ -13,19 +13,18 @@ imported only when a plot is drawn.
 
 from __future__ import annotations
 
-import os
 import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sojourn.errors import InputError
-from sojourn.plot.figure import figure_format, save_figure
-from sojourn.plot.trajectory import (
+from sojourn.results import utc_text
+from sojourn.plot.figure import figure_and_axes
+from sojourn.plot._trajectory import (
     MARS_COLOR,
     OUTBOUND_COLOR,
     RETURN_COLOR,
@@ -39,11 +38,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from sojourn.mission.plan import Plan
 
-__all__ = ["plot_timeline", "plot_pareto"]
+__all__ = ["timeline", "pareto"]
 
 
-def plot_timeline(plan: Plan, path: str | os.PathLike, *, title: str | None = None) -> Path:
-    """Draw the mission as a Gantt chart over calendar dates and write it to ``path``.
+def timeline(plan: Plan, *, ax: Any = None, title: str | None = None) -> Figure:
+    """Draw the mission as a Gantt chart over calendar dates.
 
     Parameters
     ----------
@@ -52,23 +51,14 @@ def plot_timeline(plan: Plan, path: str | os.PathLike, *, title: str | None = No
         ``tof_days``), ``stay_days``, ``events`` (name and date), ``burns``
         (``label``, ``date``, ``dv_kms``), ``total_dv_kms``, ``total_days`` and
         ``scenario_name``.
-    path : str or os.PathLike
-        Output file; its suffix picks the format: ``.png``, ``.svg`` or ``.pdf``.
-        Written to a temporary name and renamed, so a failure leaves no partial
-        output.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; default a new figure, sized to hold every label.
     title : str, optional
         The first title line. Defaults to ``"<scenario>: mission timeline"``.
 
     Returns
     -------
-    pathlib.Path
-        The file written.
-
-    Raises
-    ------
-    InputError
-        If the suffix is not ``.png``, ``.svg`` or ``.pdf``, the output
-        directory does not exist, or a date in the plan cannot be read.
+    matplotlib.figure.Figure
 
     Notes
     -----
@@ -76,44 +66,29 @@ def plot_timeline(plan: Plan, path: str | os.PathLike, *, title: str | None = No
     zero Δv (a direct entry) is drawn dashed and labelled "no burn". Dates are
     UTC.
     """
-    figure_format(path)  # refuse an unsupported suffix before drawing anything
-    phases = _phases(plan)
-    marks = _marks(plan)
-    fig = _draw_timeline(plan, phases, marks, title)
-    return save_figure(fig, path)
+    return _draw_timeline(plan, _phases(plan), _marks(plan), title, ax)
 
 
-def plot_pareto(plan: Plan, path: str | os.PathLike, *, title: str | None = None) -> Path:
-    """Draw the Pareto front of total Δv against total days and write it to ``path``.
+def pareto(plan: Plan, *, ax: Any = None, title: str | None = None) -> Figure:
+    """Draw the Pareto front of total Δv against total days.
 
     Parameters
     ----------
     plan : Plan
-        Used: ``pareto`` and ``alternatives`` (dicts with ``launch``,
-        ``total_days``, ``total_dv_kms``), and the plan's own ``total_days``,
+        Used: ``pareto`` and ``alternatives`` (round trips with their launch,
+        ``total_days`` and ``total_dv_kms``), and the plan's own ``total_days``,
         ``total_dv_kms``, launch date, ``objective`` and ``scenario_name``. The
         plan itself is marked with a star; an empty front leaves the star alone.
-    path : str or os.PathLike
-        Output file: ``.png``, ``.svg`` or ``.pdf``, written atomically.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; default a new figure.
     title : str, optional
         The first title line. Defaults to ``"<scenario>: total Δv against mission length"``.
 
     Returns
     -------
-    pathlib.Path
-        The file written.
-
-    Raises
-    ------
-    InputError
-        If the suffix is not supported, the output directory does not exist,
-        or a front point lacks ``total_days`` or ``total_dv_kms``.
+    matplotlib.figure.Figure
     """
-    figure_format(path)
-    front = _points(plan.pareto, "pareto")
-    alts = _points(plan.alternatives, "alternatives")
-    fig = _draw_pareto(plan, front, alts, title)
-    return save_figure(fig, path)
+    return _draw_pareto(plan, _points(plan.pareto), _points(plan.alternatives), title, ax)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -129,16 +104,11 @@ def _datetime64(text: Any, where: str) -> np.datetime64:
     return d
 
 
-def _leg_date(leg: dict, key: str, where: str) -> np.datetime64:
-    """A leg's UTC date to the millisecond from its TDB epoch, else from its text."""
-    t = leg.get(f"t_{key}")
-    if t is not None:
-        from sojourn.time import tdb_to_datetime64
+def _leg_date(leg: Any, key: str, where: str) -> np.datetime64:
+    """A leg's UTC date to the millisecond, from its TDB epoch."""
+    from sojourn.time import tdb_to_datetime64
 
-        d = tdb_to_datetime64(float(t))
-        if not np.isnat(d):
-            return d[()]
-    return _datetime64(leg[key], where)
+    return tdb_to_datetime64(float(getattr(leg, f"t_{key}")))[()]
 
 
 @dataclass
@@ -156,16 +126,16 @@ def _phases(plan: Any) -> list[_Phase]:
     if len(plan.legs) != 2:
         raise InputError(f"a round trip has two legs, the plan has {len(plan.legs)}", "plan.legs")
     out, back = plan.legs
-    a, b = body_name(out["from"]), body_name(out["to"])
+    a, b = body_name(out.origin), body_name(out.destination)
     t = [_leg_date(out, "depart", "outbound departure"), _leg_date(out, "arrive", "outbound arrival"),
          _leg_date(back, "depart", "return departure"), _leg_date(back, "arrive", "return arrival")]
     return [
-        _Phase("Outbound", t[0], t[1], float(out["tof_days"]), OUTBOUND_COLOR,
-               f"{a} → {b}  ·  {_days(out['tof_days'])}"),
+        _Phase("Outbound", t[0], t[1], float(out.tof_days), OUTBOUND_COLOR,
+               f"{a} → {b}  ·  {_days(out.tof_days)}"),
         _Phase(f"At {b}", t[1], t[2], float(plan.stay_days), STAY_COLOR,
                f"stay  ·  {_days(plan.stay_days)}"),
-        _Phase("Return", t[2], t[3], float(back["tof_days"]), RETURN_COLOR,
-               f"{b} → {a}  ·  {_days(back['tof_days'])}"),
+        _Phase("Return", t[2], t[3], float(back.tof_days), RETURN_COLOR,
+               f"{b} → {a}  ·  {_days(back.tof_days)}"),
     ]
 
 
@@ -224,12 +194,12 @@ def _marks(plan: Any) -> list[_Mark]:
         return by_date[key]
 
     for b in plan.burns:
-        m = mark(b["date"], f"burn {b.get('name', '')}")
-        label = _NO_BURN.sub("", str(b.get("label") or b.get("name")))
+        m = mark(utc_text(b.date, 'minute'), f"burn {b.name}")
+        label = _NO_BURN.sub("", b.label or b.name)
         m.burn = label if m.burn is None else f"{m.burn} + {label}"
-        m.dv_kms = float(b["dv_kms"]) + (m.dv_kms or 0.0)
+        m.dv_kms = float(b.dv_kms) + (m.dv_kms or 0.0)
     for e in plan.events:
-        m = mark(e.date, f"event {e.name}")
+        m = mark(utc_text(e.date, "minute"), f"event {e.name}")
         if e.name not in m.events:
             m.events.append(e.name)
         if not m.exact:  # the event's epoch is finer than the minute its date is written to
@@ -239,15 +209,9 @@ def _marks(plan: Any) -> list[_Mark]:
     return sorted(by_date.values(), key=lambda m: m.date)
 
 
-def _points(rows: Sequence[dict], where: str) -> list[dict]:
-    out = []
-    for i, r in enumerate(rows or []):
-        try:
-            out.append({"days": float(r["total_days"]), "dv": float(r["total_dv_kms"]),
-                        "launch": str(r.get("launch", ""))[:10]})
-        except (KeyError, TypeError, ValueError):
-            raise InputError(f"{where}[{i}] lacks a numeric total_days or total_dv_kms", where) from None
-    return out
+def _points(rows: Sequence[Any]) -> list[dict]:
+    return [{"days": float(r.total_days), "dv": float(r.total_dv_kms), "launch": utc_text(r.launch, "date")}
+            for r in rows]
 
 
 # --------------------------------------------------------------------------- timeline drawing
@@ -258,14 +222,11 @@ _LANE_GAP_PX = 6.0
 _MARK_COLOR = "0.25"
 
 
-def _draw_timeline(plan: Any, phases: Sequence[_Phase], marks: Sequence[_Mark], title: str | None) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+def _draw_timeline(plan: Any, phases: Sequence[_Phase], marks: Sequence[_Mark], title: str | None,
+                   ax: Any = None) -> Figure:
     from matplotlib.dates import date2num
-    from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(12.0, 6.0), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    fig, ax, own = figure_and_axes(ax, (12.0, 6.0))
 
     n = len(phases)
     rows_top = n - 0.5 + 0.1  # rows at y = n-1 (first) … 0 (last); a little room above
@@ -286,8 +247,9 @@ def _draw_timeline(plan: Any, phases: Sequence[_Phase], marks: Sequence[_Mark], 
     ax.set_xlabel("Date (UTC)", fontsize=9)
 
     main = title if title is not None else f"{plan.scenario_name}: mission timeline"
-    fig.suptitle(main, fontsize=13, fontweight="bold")
-    ax.set_title(f"{mission_summary(plan)}  ·  launch {str(plan.legs[0]['depart'])[:10]}  ·  dates UTC",
+    if own:
+        fig.suptitle(main, fontsize=13, fontweight="bold")
+    ax.set_title(("" if own else main + "\n") + f"{mission_summary(plan)}  ·  launch {str(utc_text(plan.legs[0].depart, 'minute'))[:10]}  ·  dates UTC",
                  fontsize=8.5, color="0.3", pad=8)
 
     # Size the label band above the rows from what it holds, grow the figure to make room
@@ -296,11 +258,12 @@ def _draw_timeline(plan: Any, phases: Sequence[_Phase], marks: Sequence[_Mark], 
     blocks = _mark_blocks(fig, ax, marks)
     band_px = _assign_lanes(fig, ax, blocks)
     renderer = fig.canvas.get_renderer()
-    want_px = band_px + n * _ROW_PX * fig.dpi / 100.0
-    w_in, h_in = fig.get_size_inches()
-    fig.set_size_inches(w_in, max(h_in + (want_px - ax.get_window_extent(renderer).height) / fig.dpi, 3.0))
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
+    if own:  # a figure of its own grows to hold the labels; the caller's axes keep their size
+        want_px = band_px + n * _ROW_PX * fig.dpi / 100.0
+        w_in, h_in = fig.get_size_inches()
+        fig.set_size_inches(w_in, max(h_in + (want_px - ax.get_window_extent(renderer).height) / fig.dpi, 3.0))
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
     for blk in blocks:
         blk.x_px = float(ax.transData.transform((date2num(blk.mark.date), 0))[0])
     band_px = _assign_lanes(fig, ax, blocks)
@@ -484,16 +447,12 @@ def _date_ticks(axis: Any, span_days: float) -> None:
 # --------------------------------------------------------------------------- Pareto drawing
 
 
-def _draw_pareto(plan: Any, front: list[dict], alts: list[dict], title: str | None) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def _draw_pareto(plan: Any, front: list[dict], alts: list[dict], title: str | None, ax: Any = None) -> Figure:
     from matplotlib.lines import Line2D
 
-    fig = Figure(figsize=(8.6, 6.2), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    fig, ax, own = figure_and_axes(ax, (8.6, 6.2))
     best = {"days": float(plan.total_days), "dv": float(plan.total_dv_kms),
-            "launch": str(plan.legs[0]["depart"])[:10]}
+            "launch": str(utc_text(plan.legs[0].depart, "minute"))[:10]}
 
     handles = []
     if front:
@@ -542,10 +501,13 @@ def _draw_pareto(plan: Any, front: list[dict], alts: list[dict], title: str | No
     ax.set_ylabel("Total Δv (km/s)", fontsize=9.5)
     ax.legend(handles=handles, loc="upper right", fontsize=8.5, frameon=False)
     main = title if title is not None else f"{plan.scenario_name}: total Δv against mission length"
-    fig.suptitle(main, fontsize=13, fontweight="bold")
     objective = str(getattr(plan, "objective", "") or "")
     sub = [f"objective {objective}"] if objective else []
     sub.append(mission_summary(plan))
-    ax.set_title("  ·  ".join(sub), fontsize=8.5, color="0.3")
+    if own:
+        fig.suptitle(main, fontsize=13, fontweight="bold")
+        ax.set_title("  ·  ".join(sub), fontsize=8.5, color="0.3")
+    else:
+        ax.set_title(main + "\n" + "  ·  ".join(sub), fontsize=9)
     return fig
 

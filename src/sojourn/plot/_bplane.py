@@ -13,13 +13,11 @@ imported only when a plot is drawn.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sojourn.plot.figure import figure_format, save_figure
+from sojourn.plot.figure import figure_and_panels
 
 if TYPE_CHECKING:  # pragma: no cover
     from sojourn.contingency.dispersions import Dispersions
@@ -77,16 +75,15 @@ def _panel(ax, bt, br, stats, aim, rings, impact_b, title, max_points):
         handles[0].set_sizes([16.0])  # the samples' dots, legible in the legend
 
 
-def plot_bplane(result: Dispersions, path: str | os.PathLike, *, max_points: int = 20_000,
-                title: str | None = None) -> Path:
-    """Draw the B-plane scatter of a dispersion analysis and write it to ``path``.
+def bplane(result: Dispersions, *, ax=None, max_points: int = 20_000, title: str | None = None):
+    """Draw the B-plane scatter of a dispersion analysis: before and after the correction burn.
 
     Parameters
     ----------
     result : Dispersions
         From :func:`sojourn.contingency.dispersions.run_dispersions`.
-    path : str or os.PathLike
-        Output file; ``.png``, ``.svg`` or ``.pdf`` (written atomically).
+    ax : sequence of two matplotlib Axes, optional
+        Before and after the correction; default a new figure with two panels.
     max_points : int
         Samples drawn per panel at most (the statistics use them all).
     title : str, optional
@@ -94,19 +91,14 @@ def plot_bplane(result: Dispersions, path: str | os.PathLike, *, max_points: int
 
     Returns
     -------
-    pathlib.Path
-        The file written.
+    matplotlib.figure.Figure
     """
-    figure_format(path)
-    from matplotlib.figure import Figure
-
     data = result.to_json()
     aim = (result.aim_bt_km, result.aim_br_km)
     rings = data["aim_point"]["corridor_b_km"]
     impact_b = data["aim_point"]["impact_b_km"]
     target = result.target
-    fig = Figure(figsize=(13, 6.4), layout="constrained")
-    axes = fig.subplots(1, 2)
+    fig, axes, own = figure_and_panels(ax, 2, (13, 6.4), rows=False)
     corridor = data["corridor"]
     after = data["corridor_after_tcm"]
     tcm = data["tcm"]
@@ -122,10 +114,12 @@ def plot_bplane(result: Dispersions, path: str | os.PathLike, *, max_points: int
     what = (f"periapsis altitude {target.nominal:g} ± {target.half_width:g} km" if target.kind == "periapsis" else
             f"entry flight-path angle {target.nominal:g} ± {target.half_width:g}° at "
             f"{target.interface_altitude_km:g} km")
-    first = title or f"{leg['from'].capitalize()} → {leg['to'].capitalize()} B-plane dispersions: {what}"
+    first = title or f"{leg.origin.capitalize()} → {leg.destination.capitalize()} B-plane dispersions: {what}"
+    if not own:
+        return fig
     fig.suptitle(
         f"{first}\n{result.samples:,} samples, seed {result.seed}; departure v∞ errors "
         f"{result.errors.magnitude_pct_3sigma:g} % / {result.errors.pointing_deg_3sigma:g}° (3σ); "
         f"T = unit(S × ecliptic pole), v∞ {result.vinf_arrival_kms:.2f} km/s; {result.ephemeris}",
         fontsize=10)
-    return save_figure(fig, path)
+    return fig

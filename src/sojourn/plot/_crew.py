@@ -6,13 +6,11 @@ nothing themselves. matplotlib is imported only when a chart is drawn.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sojourn.plot.figure import figure_format, save_figure
+from sojourn.plot.figure import figure_and_axes
 from sojourn.time import tdb_to_datetime64
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,30 +41,26 @@ def _dates_axis(fig, ax) -> None:
     ax.grid(True, alpha=0.3)
 
 
-def plot_dose(timeline: "CrewTimeline", path: str | os.PathLike, *, title: str | None = None) -> Path:
-    """Cumulative dose equivalent day by day against the career limit; written to ``path``.
+def dose(timeline: "CrewTimeline", *, ax=None, title: str | None = None):
+    """Cumulative dose equivalent day by day against the career limit.
 
     Parameters
     ----------
     timeline : CrewTimeline
         Used: ``edges``, ``cumulative_msv``, ``bounds``, ``settings.dose``
         (limit and prior dose), ``limit_t``, ``scenario_name``.
-    path : str or os.PathLike
-        ``.png``, ``.svg`` or ``.pdf``; written atomically.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; default a new figure.
     title : str, optional
 
     Returns
     -------
-    pathlib.Path
+    matplotlib.figure.Figure
     """
-    from matplotlib.figure import Figure
-
-    figure_format(path)
     dose = timeline.settings.dose
     x = tdb_to_datetime64(timeline.edges)
     y = np.concatenate(([dose.prior_career_msv], timeline.cumulative_msv))
-    fig = Figure(figsize=(9, 5), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax, _ = figure_and_axes(ax, (9, 5))
     _phase_bands(ax, timeline)
     ax.plot(x, y, color=_DOSE_COLOR, lw=2, label="career dose equivalent")
     ax.axhline(dose.career_limit_msv, color=_LIMIT_COLOR, ls="--", lw=1.5,
@@ -81,10 +75,10 @@ def plot_dose(timeline: "CrewTimeline", path: str | os.PathLike, *, title: str |
     total = float(y[-1])
     ax.set_title(title or f"{timeline.scenario_name}: radiation dose — {total:.0f} mSv "
                           f"({100 * total / dose.career_limit_msv:.0f} % of the career limit)")
-    return save_figure(fig, path)
+    return fig
 
 
-def plot_light_time(timeline: "CrewTimeline", path: str | os.PathLike, *, title: str | None = None) -> Path:
+def light_time(timeline: "CrewTimeline", *, ax=None, title: str | None = None):
     """One-way light time between the crew and Earth, day by day, with blackouts shaded.
 
     Parameters
@@ -92,21 +86,17 @@ def plot_light_time(timeline: "CrewTimeline", path: str | os.PathLike, *, title:
     timeline : CrewTimeline
         Used: ``t_sample``, ``light_time_s``, ``blackouts``, ``bounds``,
         ``settings.threshold_deg``, ``scenario_name``.
-    path : str or os.PathLike
-        ``.png``, ``.svg`` or ``.pdf``; written atomically.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; default a new figure.
     title : str, optional
 
     Returns
     -------
-    pathlib.Path
+    matplotlib.figure.Figure
     """
-    from matplotlib.figure import Figure
-
-    figure_format(path)
     x = tdb_to_datetime64(timeline.t_sample)
     y = timeline.light_time_s / 60.0
-    fig = Figure(figsize=(9, 5), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax, _ = figure_and_axes(ax, (9, 5))
     _phase_bands(ax, timeline)
     ax.plot(x, y, color=_LIGHT_COLOR, lw=2, label="one-way light time")
     for i, b in enumerate(timeline.blackouts):
@@ -122,4 +112,4 @@ def plot_light_time(timeline: "CrewTimeline", path: str | os.PathLike, *, title:
     ax.legend(loc="upper left", fontsize=8)
     ax.set_title(title or f"{timeline.scenario_name}: delay to Earth — up to {float(y.max()):.1f} min one way, "
                           f"{len(timeline.blackouts)} blackout(s)")
-    return save_figure(fig, path)
+    return fig

@@ -1,6 +1,6 @@
 """The round trip seen from above the ecliptic: the Sun, the planets' paths and both legs.
 
-:func:`plot_trajectory` draws a :class:`~sojourn.mission.plan.Plan` from the
+:func:`trajectory` draws a :class:`~sojourn.mission.plan.Plan` from the
 heliocentric positions :func:`~sojourn.mission.plan.trajectory_samples` made for
 it: Earth's and Mars' paths over the mission as thin lines, the outbound and
 the return leg in two colours with arrows along the direction of flight, and the
@@ -15,33 +15,24 @@ matplotlib is imported only when a plot is drawn.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sojourn.bodies import AU_KM
+from sojourn.constants import AU_KM, OBLIQUITY_J2000_RAD
 from sojourn.errors import InputError
-from sojourn.plot.figure import figure_format, save_figure
+from sojourn.plot.figure import figure_and_axes
+from sojourn.results import utc_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from sojourn.mission.plan import Plan
 
-__all__ = ["plot_trajectory", "icrf_to_ecliptic", "AU_KM", "OBLIQUITY_J2000_ARCSEC"]
+__all__ = ["trajectory", "icrf_to_ecliptic"]
 
-#: The astronomical unit, km (exact; IAU 2012 Resolution B2).
-
-#: Mean obliquity of the ecliptic at J2000.0, arcseconds: ε0 = 84381.406″
-#: = 23.4392794° (IAU 2006 precession, Capitaine et al. 2003, A&A 412:567;
-#: IAU 2006 Resolution B1). JPL Horizons' "ecliptic of J2000" uses the IAU 1976
-#: value 84381.448″; the 0.042″ between them is far below what a plot shows.
-OBLIQUITY_J2000_ARCSEC = 84381.406
-
-# Colours shared with :mod:`sojourn.plot.timeline`, so one leg looks the same in every figure.
+# Colours shared with :mod:`sojourn.plot._timeline`, so one leg looks the same in every figure.
 EARTH_COLOR = "#2f6db5"
 MARS_COLOR = "#c4502a"
 OUTBOUND_COLOR = "#7a3fa8"
@@ -53,7 +44,7 @@ STAY_COLOR = "#e8a33d"
 def icrf_to_ecliptic(r: Any) -> np.ndarray:
     """Rotate ICRF (J2000 equatorial) vectors into the ecliptic of J2000.
 
-    A rotation by the obliquity :data:`OBLIQUITY_J2000_ARCSEC` about the x axis,
+    A rotation by the obliquity :data:`sojourn.constants.OBLIQUITY_J2000_RAD` about the x axis,
     which both frames share (toward the March equinox):
     ``x' = x``, ``y' = y cos ε + z sin ε``, ``z' = -y sin ε + z cos ε``.
 
@@ -68,20 +59,21 @@ def icrf_to_ecliptic(r: Any) -> np.ndarray:
         The same vectors in the ecliptic frame, same unit.
     """
     r = np.asarray(r, dtype=np.float64)
-    eps = math.radians(OBLIQUITY_J2000_ARCSEC / 3600.0)
+    eps = OBLIQUITY_J2000_RAD
     c, s = math.cos(eps), math.sin(eps)
     x, y, z = r[..., 0], r[..., 1], r[..., 2]
     return np.stack([x, c * y + s * z, -s * y + c * z], axis=-1)
 
 
-def plot_trajectory(
+def trajectory(
     plan: Plan,
-    samples: dict,
-    path: str | os.PathLike,
+    samples: dict | None = None,
     *,
+    ax: Any = None,
     title: str | None = None,
-) -> Path:
-    """Draw the round trip in heliocentric ecliptic coordinates and write it to ``path``.
+    ephemeris: Any = None,
+) -> Figure:
+    """Draw the round trip in heliocentric ecliptic coordinates.
 
     Parameters
     ----------
@@ -89,30 +81,29 @@ def plot_trajectory(
         The mission; its legs (names, dates, times of flight, transfer types),
         ``total_dv_kms``, ``total_days``, ``stay_days``, ``scenario_name`` and
         ``ephemeris`` label the figure.
-    samples : dict
+    samples : dict, optional
         What :func:`sojourn.mission.plan.trajectory_samples` returns for
-        ``plan``: ``legs``, a list of (n, 3) arrays (outbound first, then
-        return), and ``earth`` and ``mars``, (m, 3) arrays over the mission;
-        heliocentric ICRF, km. The first and last point of each leg are where
-        the events are marked.
-    path : str or os.PathLike
-        Output file; its suffix picks the format: ``.png``, ``.svg`` or ``.pdf``.
-        Written to a temporary name and renamed, so a failure leaves no partial
-        output.
+        ``plan`` (computed from ``ephemeris`` when not given): ``legs``, a list
+        of (n, 3) arrays (outbound first, then return), and ``earth`` and
+        ``mars``, (m, 3) arrays over the mission; heliocentric ICRF, km. The
+        first and last point of each leg are where the events are marked.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; default a new figure.
     title : str, optional
         The first title line. Defaults to ``"<scenario>: Earth–Mars round trip"``.
 
+    ephemeris : Ephemeris or str, optional
+        For the samples, when they are not given; default DE421.
+
     Returns
     -------
-    pathlib.Path
-        The file written.
+    matplotlib.figure.Figure
 
     Raises
     ------
     InputError
-        If the suffix is not ``.png``, ``.svg`` or ``.pdf``, the output
-        directory does not exist, or ``samples`` does not hold two legs and the
-        two planets' paths as finite (n, 3) arrays.
+        If ``samples`` does not hold two legs and the two planets' paths as
+        finite (n, 3) arrays.
 
     Notes
     -----
@@ -121,10 +112,12 @@ def plot_trajectory(
     astronomical units, with equal scales on both axes. Heights above the
     ecliptic are dropped.
     """
-    figure_format(path)  # refuse an unsupported suffix before drawing anything
+    if samples is None:
+        from sojourn.mission.plan import trajectory_samples
+
+        samples = trajectory_samples(plan, ephemeris=ephemeris)
     legs, earth, mars = _check_samples(plan, samples)
-    fig = _draw(plan, legs, earth, mars, title)
-    return save_figure(fig, path)
+    return _draw(plan, legs, earth, mars, title, ax)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -175,11 +168,11 @@ def body_name(name: str) -> str:
 def mission_summary(plan: Any) -> str:
     """One line: total Δv, days in all and how they split (shared with the timeline)."""
     out, back = plan.legs[0], plan.legs[1]
-    dest = body_name(out["to"])
+    dest = body_name(out.destination)
     return (
         f"total Δv {float(plan.total_dv_kms):.2f} km/s  ·  {float(plan.total_days):.0f} days: "
-        f"{float(out['tof_days']):.0f} out, {float(plan.stay_days):.0f} at {dest}, "
-        f"{float(back['tof_days']):.0f} back"
+        f"{float(out.tof_days):.0f} out, {float(plan.stay_days):.0f} at {dest}, "
+        f"{float(back.tof_days):.0f} back"
     )
 
 
@@ -191,17 +184,13 @@ def _date(text: str) -> str:
 
 
 def _draw(plan: Any, legs: Sequence[np.ndarray], earth: np.ndarray, mars: np.ndarray,
-          title: str | None) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+          title: str | None, ax: Any = None) -> Figure:
     from matplotlib.lines import Line2D
 
     out, back = plan.legs
-    origin, dest = body_name(out["from"]), body_name(out["to"])
+    origin, dest = body_name(out.origin), body_name(out.destination)
 
-    fig = Figure(figsize=(8.6, 9.4), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    fig, ax, own = figure_and_axes(ax, (8.6, 9.4))
     ax.set_aspect("equal", adjustable="box")
 
     # Frame: a square round the Sun that holds every path with room for the labels.
@@ -228,10 +217,10 @@ def _draw(plan: Any, legs: Sequence[np.ndarray], earth: np.ndarray, mars: np.nda
 
     # The four events: the craft is where a planet is.
     events = [
-        (legs[0][0], f"Launch\n{_date(out['depart'])}", EARTH_COLOR),
-        (legs[0][-1], f"{dest} arrival\n{_date(out['arrive'])}", MARS_COLOR),
-        (legs[1][0], f"{dest} departure\n{_date(back['depart'])}", MARS_COLOR),
-        (legs[1][-1], f"{origin} return\n{_date(back['arrive'])}", EARTH_COLOR),
+        (legs[0][0], f"Launch\n{_date(utc_text(out.depart, 'minute'))}", EARTH_COLOR),
+        (legs[0][-1], f"{dest} arrival\n{_date(utc_text(out.arrive, 'minute'))}", MARS_COLOR),
+        (legs[1][0], f"{dest} departure\n{_date(utc_text(back.depart, 'minute'))}", MARS_COLOR),
+        (legs[1][-1], f"{origin} return\n{_date(utc_text(back.arrive, 'minute'))}", EARTH_COLOR),
     ]
     for p, _, color in events:
         ax.plot([p[0]], [p[1]], marker="o", ms=8, color=color, mec="white", mew=1.2, ls="none", zorder=6)
@@ -241,28 +230,32 @@ def _draw(plan: Any, legs: Sequence[np.ndarray], earth: np.ndarray, mars: np.nda
         Line2D([], [], color=EARTH_COLOR, lw=0.8, alpha=0.7, label=f"path of {origin}"),
         Line2D([], [], color=MARS_COLOR, lw=0.8, alpha=0.7, label=f"path of {dest}"),
         Line2D([], [], color=OUTBOUND_COLOR, lw=2.0, marker=">", ms=6,
-               label=f"outbound, {float(out['tof_days']):.0f} d (type {out['transfer_type']})"),
+               label=f"outbound, {float(out.tof_days):.0f} d (type {out.transfer_type})"),
         Line2D([], [], color=RETURN_COLOR, lw=2.0, marker=">", ms=6,
-               label=f"return, {float(back['tof_days']):.0f} d (type {back['transfer_type']})"),
+               label=f"return, {float(back.tof_days):.0f} d (type {back.transfer_type})"),
         Line2D([], [], marker="o", ms=7, color=EARTH_COLOR, mec="white", ls="none",
                label=f"{origin}: launch, return"),
         Line2D([], [], marker="o", ms=7, color=MARS_COLOR, mec="white", ls="none",
                label=f"{dest}: arrival, departure"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=8, frameon=False,
-               handlelength=2.2, columnspacing=1.4)
-
     main = title if title is not None else f"{plan.scenario_name}: {origin}–{dest} round trip"
-    fig.suptitle(main, fontsize=13, fontweight="bold")
-    sub = [mission_summary(plan), f"launch {_date(out['depart'])}"]
+    sub = [mission_summary(plan), f"launch {_date(utc_text(out.depart, 'minute'))}"]
     frame = "heliocentric, ecliptic of J2000 seen from the north"
     if getattr(plan, "ephemeris", ""):
         frame += f"  ·  ephemeris {plan.ephemeris}"
-    ax.set_title("  ·  ".join(sub) + "\n" + frame, fontsize=8.5, color="0.3")
+    if own:
+        fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=8, frameon=False,
+                   handlelength=2.2, columnspacing=1.4)
+        fig.suptitle(main, fontsize=13, fontweight="bold")
+        ax.set_title("  ·  ".join(sub) + "\n" + frame, fontsize=8.5, color="0.3")
+    else:
+        ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.85)
+        ax.set_title(main + "\n" + "  ·  ".join(sub), fontsize=9)
 
     # Freeze the layout, then place the event labels where they clear each other.
     fig.draw_without_rendering()
-    fig.set_layout_engine("none")
+    if own:
+        fig.set_layout_engine("none")
     _label_events(fig, ax, events, legs=legs, planets=(earth, mars), r_inner=_median_radius(earth))
     return fig
 

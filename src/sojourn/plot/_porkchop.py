@@ -16,23 +16,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sojourn import checks
 from sojourn.errors import InputError
-from sojourn.plot.figure import figure_format, save_figure
+from sojourn.plot.figure import figure_and_axes
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_porkchop", "DEFAULT_C3_CAP"]
+__all__ = ["porkchop", "DEFAULT_C3_CAP"]
 
 #: Cells with a launch C3 above this (km²/s²) are left blank unless ``c3_max`` says otherwise.
 DEFAULT_C3_CAP = 100.0
@@ -64,15 +63,15 @@ _BEST_STYLE = {
 _BEST_OTHER = ("o", "black", 7, "best point")
 
 
-def plot_porkchop(
+def porkchop(
     ds: xr.Dataset,
-    path: str | os.PathLike,
     *,
+    ax: Axes | None = None,
     best: list[dict] | None = None,
     c3_max: float | None = None,
     title: str | None = None,
-) -> Path:
-    """Draw a porkchop plot of a launch/arrival grid and write it to ``path``.
+) -> Figure:
+    """Draw a porkchop plot of a launch/arrival grid.
 
     Parameters
     ----------
@@ -82,12 +81,12 @@ def plot_porkchop(
         (km²/s²), ``vinf_arrival`` (km/s) and ``status`` (int; 0 where a transfer
         was found). Attributes ``from_body``, ``to_body``, ``ephemeris`` and
         ``center`` go into the title when present.
-    path : str or os.PathLike
-        Output file. Its suffix picks the format: ``.png``, ``.svg`` or ``.pdf``.
-        The file is written to a temporary name and renamed, so a failure leaves
-        no partial output.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes (the title goes on them and the legend inside);
+        default a new 11 × 8.5 inch figure in the handbooks' layout.
     best : list of dict, optional
-        Points to mark, each with keys ``launch`` and ``arrival`` (numpy
+        Points to mark (default: none; :func:`sojourn.best_transfers` gives the
+        best of each type), each with keys ``launch`` and ``arrival`` (numpy
         datetime64, :class:`datetime.datetime` or ISO 8601 UTC string), ``c3``
         (km²/s²), ``vinf_arrival`` (km/s), ``transfer_type`` (``"I"`` or
         ``"II"``) and ``criterion`` (``"min_c3"`` or ``"min_vinf"``).
@@ -101,44 +100,36 @@ def plot_porkchop(
 
     Returns
     -------
-    pathlib.Path
-        The file written.
+    matplotlib.figure.Figure
+        The figure drawn on (nothing is written: :func:`sojourn.plot.save` writes it).
 
     Raises
     ------
     InputError
-        If the suffix is not ``.png``, ``.svg`` or ``.pdf``, the output
-        directory does not exist, ``c3_max`` is not a positive number, the
-        Dataset does not follow the porkchop layout, or a best point has an
-        unreadable date.
+        If ``c3_max`` is not a positive number, the Dataset does not follow the
+        porkchop layout, or a best point has an unreadable date.
 
     Notes
     -----
     Cells whose ``status`` is not 0 (no solution, not converged) are shaded
     light grey and carry no C3 or v∞ line. Time-of-flight lines are the
     difference of the two date axes and are drawn across the whole grid.
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> ds = sj.porkchop("earth", "mars", "2026-10-01:2026-12-01", "2027-07-01:2027-10-01", step_days=4)
+    >>> fig = sj.plot.porkchop(ds, best=sj.porkchop_summary(ds)["best"])
+    >>> fig.axes[0].get_xlabel()
+    'Launch date (UTC)'
     """
-    figure_format(path)  # refuse an unsupported suffix before drawing anything
-    cap = _check_cap(c3_max)
+    cap = checks.c3_cap(c3_max) or DEFAULT_C3_CAP
     grid = _Grid.from_dataset(ds, cap)
     points = [_BestPoint.from_dict(b, i) for i, b in enumerate(best or [])]
-    fig = _draw(grid, points, title, lines_top=cap if c3_max is not None else min(cap, _C3_LINES_TOP))
-    return save_figure(fig, path)
+    return _draw(grid, points, title, lines_top=cap if c3_max is not None else min(cap, _C3_LINES_TOP), ax=ax)
 
 
 # --------------------------------------------------------------------------- inputs
-
-
-def _check_cap(c3_max: float | None) -> float:
-    if c3_max is None:
-        return DEFAULT_C3_CAP
-    try:
-        cap = float(c3_max)
-    except (TypeError, ValueError):
-        raise InputError(f"c3_max must be a number, got {c3_max!r}", "c3_max") from None
-    if not math.isfinite(cap) or cap <= 0.0:
-        raise InputError(f"c3_max must be a positive number of km²/s², got {c3_max!r}", "c3_max")
-    return cap
 
 
 def _as_datetime64(value: Any, where: str) -> np.datetime64:
@@ -363,14 +354,11 @@ def _fmt_date(d: np.datetime64) -> str:
     return str(d.astype("datetime64[D]"))
 
 
-def _draw(grid: _Grid, points: Sequence[_BestPoint], title: str | None, *, lines_top: float) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+def _draw(grid: _Grid, points: Sequence[_BestPoint], title: str | None, *, lines_top: float,
+          ax: Axes | None = None) -> Figure:
     from matplotlib.dates import date2num
-    from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11.0, 8.5), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    fig, ax, own = figure_and_axes(ax, (11.0, 8.5))
 
     x = date2num(grid.launch)
     y = date2num(grid.arrival)
@@ -392,14 +380,20 @@ def _draw(grid: _Grid, points: Sequence[_BestPoint], title: str | None, *, lines
     ax.set_xlabel("Launch date (UTC)")
     ax.set_ylabel("Arrival date (UTC)")
     main, sub = _title(grid, title)
-    fig.suptitle(main, fontsize=13, fontweight="bold")
-    ax.set_title(sub, fontsize=8, color="0.3")
     handles = _legend_handles(grid, points, tof_step if tof_levels else None, bool(c3_levels), bool(vinf_levels))
-    if handles:
-        fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 6),
-                   fontsize=8, frameon=False, handlelength=2.6)
+    if own:
+        fig.suptitle(main, fontsize=13, fontweight="bold")
+        ax.set_title(sub, fontsize=8, color="0.3")
+        if handles:
+            fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 6),
+                       fontsize=8, frameon=False, handlelength=2.6)
+    else:
+        ax.set_title(f"{main}\n{sub}", fontsize=9)
+        if handles:
+            ax.legend(handles=handles, loc="upper left", fontsize=7, framealpha=0.85)
     fig.draw_without_rendering()
-    fig.set_layout_engine("none")
+    if own:
+        fig.set_layout_engine("none")
 
     # Cells without a solution: light grey, so a gap is never mistaken for high C3.
     if grid.no_solution.any():

@@ -13,13 +13,11 @@ no trajectory. matplotlib is imported only when a plot is drawn.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 
 from sojourn.errors import InputError
-from sojourn.plot.figure import figure_format, save_figure
+from sojourn.plot.figure import figure_and_axes
 
 __all__ = ["plot_race"]
 
@@ -33,36 +31,32 @@ _LAST_COLOR = "#6a1b9a"
 _C3_LEVELS = (5, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150)
 
 
-def plot_race(result, path: str | os.PathLike) -> Path:
+def race(result, *, ax=None):
     """Draw B's porkchop over the race window with A's arrival and B's winning region.
 
     Parameters
     ----------
     result : RaceResult
         From :func:`sojourn.contingency.race.race`.
-    path : str or os.PathLike
-        Output file, ``.png``, ``.svg`` or ``.pdf`` (written atomically).
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; default a new figure.
 
     Returns
     -------
-    pathlib.Path
-        The file written.
+    matplotlib.figure.Figure
 
     Raises
     ------
     InputError
-        An unsupported suffix or a missing output directory.
+        Too few launch or arrival dates on B's grid to draw it.
     """
-    figure_format(path)
     if min(np.shape(result.grid["c3"])) < 2:
-        raise InputError("too few launch or arrival dates to draw B's porkchop: use a shorter --step", "--step")
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+        raise InputError("too few launch or arrival dates to draw B's porkchop: use a shorter step", "step_days")
     from matplotlib.dates import date2num
-    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from sojourn.plot.porkchop import _date_axis
+    from sojourn.plot._porkchop import _date_axis
     from sojourn.time import tdb_to_datetime64, tdb_to_utc_iso
 
     g = result.grid
@@ -75,9 +69,7 @@ def plot_race(result, path: str | os.PathLike) -> Path:
     feasible = np.asarray(g["feasible"]).T
     win = feasible & (y[:, None] < a_arr)
 
-    fig = Figure(figsize=(11.0, 8.5), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    fig, ax, own = figure_and_axes(ax, (11.0, 8.5))
     ax.set_xlim(x[0], x[-1])
     ax.set_ylim(y[0], y[-1])
     _date_axis(ax.xaxis, launch[0], launch[-1])
@@ -139,9 +131,14 @@ def plot_race(result, path: str | os.PathLike) -> Path:
         handles.append(Line2D([], [], marker=".", color="black", ls="none", label="cheapest winning transfer"))
     if last is not None:
         handles.append(Line2D([], [], color=_LAST_COLOR, ls="--", marker="*", label="last winning launch"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8, frameon=False)
     limits = ", ".join(f"{label} ≤ {value:g} {unit}" for _, label, unit, value in cap.limits())
-    fig.suptitle(f"The race to Mars: {cap.name} against {result.a_name}", fontsize=13, fontweight="bold")
-    ax.set_title(f"{limits}  ·  arrival {cap.arrival_mode}  ·  ephemeris {result.ephemeris}  ·  "
-                 "ballistic transfers, patched conics", fontsize=8, color="0.3")
-    return save_figure(fig, path)
+    sub = (f"{limits}  ·  arrival {cap.arrival_mode}  ·  ephemeris {result.ephemeris}  ·  "
+           "ballistic transfers, patched conics")
+    if own:
+        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8, frameon=False)
+        fig.suptitle(f"The race to Mars: {cap.name} against {result.a_name}", fontsize=13, fontweight="bold")
+        ax.set_title(sub, fontsize=8, color="0.3")
+    else:
+        ax.legend(handles=handles, loc="upper left", fontsize=7, framealpha=0.85)
+        ax.set_title(f"The race to Mars: {cap.name} against {result.a_name}\n{sub}", fontsize=9)
+    return fig

@@ -10,10 +10,8 @@ with the binding constraint, and breaks the vehicle's line. The chart draws a
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
-from sojourn.plot.figure import figure_format, save_figure
+from sojourn.plot.figure import figure_and_axes
 
 __all__ = ["plot_trade"]
 
@@ -21,33 +19,21 @@ _COLORS = ("#1f4e9a", "#c0392b", "#2e8b57", "#6a1b9a", "#d35400", "#117a8b", "#7
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
-def plot_trade(summary, path: str | os.PathLike) -> Path:
+def trade(summary, *, ax=None):
     """Draw the best total Δv per opportunity and vehicle.
 
     Parameters
     ----------
     summary : TradeSummary
         From :func:`sojourn.trade.summary.summarize`.
-    path : str or os.PathLike
-        Output file, ``.png``, ``.svg`` or ``.pdf`` (written atomically).
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes; default a new figure.
 
     Returns
     -------
-    pathlib.Path
-        The file written.
-
-    Raises
-    ------
-    InputError
-        An unsupported suffix or a missing output directory.
+    matplotlib.figure.Figure
     """
-    figure_format(path)
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(10.0, 5.5), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    fig, ax, _ = figure_and_axes(ax, (10.0, 5.5))
     records = summary.records
     dvs = [r["total_dv_kms"] for r in records if r["feasible"]]
     floor = (min(dvs) - 0.5) if dvs else 0.0
@@ -77,4 +63,4 @@ def plot_trade(summary, path: str | os.PathLike) -> Path:
         ax.text(0.5, 0.5, "no finished tile", transform=ax.transAxes, ha="center", va="center", color="0.4")
     else:
         ax.legend(fontsize=8, frameon=False, loc="best")
-    return save_figure(fig, path)
+    return fig

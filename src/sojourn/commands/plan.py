@@ -1,0 +1,74 @@
+"""``sojourn plan``: the best crewed round trip of a scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, save, show, table
+
+FIGURES = ("trajectory.png", "timeline.png")
+"""What ``--out DIR`` holds."""
+
+
+@command("plan")
+def plan(
+    scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Mission scenario (TOML)."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="DIR",
+                                       help="Write trajectory.png and timeline.png into DIR."),
+    step_days: Optional[float] = typer.Option(None, "--step", metavar="DAYS",
+                                              help="Grid step (default: the scenario's)."),
+    ephemeris: Optional[Path] = EphemerisOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """The best crewed round trip of a scenario: timeline, burns, propellant and runners-up."""
+    import sojourn as sj
+    from sojourn import checks
+
+    checks.output_dir(out, "out")
+    checks.distinct_outputs({f"out ({f})": None if out is None else out / f for f in FIGURES},
+                            {"scenario": scenario, "ephemeris": ephemeris})
+    result = sj.plan(scenario, step_days=step_days, ephemeris=ephemeris, progress=progress_bar())
+    written = []
+    if out is not None:
+        from sojourn.io import output_directory
+        from sojourn.mission.plan import trajectory_samples
+
+        output_directory(out, "out")
+        samples = trajectory_samples(result, ephemeris=ephemeris)
+        written.append(save(sj.plot.trajectory(result, samples), out / FIGURES[0]))
+        written.append(save(sj.plot.timeline(result), out / FIGURES[1]))
+    show(result, as_json=as_json, outputs=written, warnings=result.warnings, render=lambda c: _render(c, result))
+
+
+def _render(console, p) -> None:
+    from sojourn.results import utc_text
+
+    console.print(f"[bold]{p.scenario_name}[/bold] — objective {p.objective}: {p.total_dv_kms:.2f} km/s in all, "
+                  f"{p.total_days:.0f} days, {p.stay_days:.0f} days at Mars")
+    events = table("Timeline (UTC)", [("date", "date"), "event"])
+    for e in p.events:
+        events.add_row(utc_text(e.date, "minute"), e.name)
+    console.print(events)
+    burns = table("Burns", ["burn", ("date", "date"), ("Δv km/s", "num"), "stage", ("propellant kg", "num")])
+    for b in p.burns:
+        burns.add_row(b.label, utc_text(b.date, "date"), fmt(b.dv_kms, 3), b.stage or "—",
+                      "—" if b.propellant_kg is None else f"{b.propellant_kg:,.0f}")
+    console.print(burns)
+    legs = table("Legs", ["leg", ("depart", "date"), ("arrive", "date"), ("days", "num"), "type", ("C3", "num"),
+                          ("v∞ dep", "num"), ("v∞ arr", "num"), ("entry km/s", "num")])
+    for name, leg in zip(("outbound", "return"), p.legs):
+        legs.add_row(name, utc_text(leg.depart, "date"), utc_text(leg.arrive, "date"), f"{leg.tof_days:.0f}",
+                     leg.transfer_type, fmt(leg.c3), fmt(leg.vinf_departure), fmt(leg.vinf_arrival),
+                     fmt(leg.entry_speed_kms))
+    console.print(legs)
+    if p.alternatives:
+        alt = table("Runners-up", [("launch", "date"), ("Mars arrival", "date"), ("Mars departure", "date"),
+                                   ("Earth return", "date"), ("stay d", "num"), ("total d", "num"), ("Δv km/s", "num")])
+        for a in p.alternatives:
+            d = a.to_dict()
+            alt.add_row(d["launch"], d["mars_arrival"], d["mars_departure"], d["earth_arrival"],
+                        f"{a.stay_days:.0f}", f"{a.total_days:.0f}", fmt(a.total_dv_kms))
+        console.print(alt)

@@ -1,0 +1,60 @@
+"""``sojourn porkchop``: launch C3 and arrival v∞ for every launch and arrival date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, save, show, table
+
+
+@command("porkchop")
+def porkchop(
+    origin: str = typer.Option(..., "--from", metavar="BODY", help="Departure body (earth, emb, mars, ...)."),
+    destination: str = typer.Option(..., "--to", metavar="BODY", help="Arrival body."),
+    launch: str = typer.Option(..., "--launch", metavar="START:END", help="Launch window, UTC dates."),
+    arrive: str = typer.Option(..., "--arrive", metavar="START:END", help="Arrival window, UTC dates."),
+    step_days: float = typer.Option(1.0, "--step", metavar="DAYS", help="Grid step in days."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="FILE",
+                                       help="Write the porkchop plot (.png, .svg or .pdf)."),
+    data: Optional[Path] = typer.Option(None, "--data", metavar="FILE", help="Write the whole grid as netCDF (.nc)."),
+    c3_max: Optional[float] = typer.Option(None, "--c3-max", metavar="KM2/S2",
+                                           help="Ignore transfers above this launch C3."),
+    ephemeris: Optional[Path] = EphemerisOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Launch C3 and arrival v-infinity for every launch and arrival date: a porkchop plot."""
+    import sojourn as sj
+    from sojourn import checks
+    from sojourn.plot.figure import FIGURE_SUFFIXES
+
+    checks.output_file(out, FIGURE_SUFFIXES, "out")
+    checks.output_file(data, (".nc",), "data")
+    checks.distinct_outputs({"out": out, "data": data}, {"ephemeris": ephemeris})
+    checks.c3_cap(c3_max)
+    ds = sj.porkchop(origin, destination, launch, arrive, step_days, ephemeris=ephemeris, progress=progress_bar())
+    summary = sj.porkchop_summary(ds, c3_max=c3_max)
+    written = []
+    if out is not None:
+        written.append(save(sj.plot.porkchop(ds, best=summary["best"], c3_max=c3_max), out))
+    if data is not None:
+        from sojourn.io import write_netcdf
+
+        written.append(write_netcdf(ds, data))
+    show(None, data=summary, as_json=as_json, outputs=written, render=lambda c: _render(c, summary))
+
+
+def _render(console, s: dict) -> None:
+    t = table(f"{s['from']} → {s['to']} ({s['departure_point']}, {s['ephemeris']}): "
+              f"{s['solved']:,} of {s['cells']:,} cells solved",
+              ["type", "best by", ("launch", "date"), ("arrival", "date"), ("TOF d", "num"), ("C3 km²/s²", "num"),
+               ("v∞ arr km/s", "num"), ("DLA °", "num"), ("RLA °", "num")])
+    for r in s["best"]:
+        t.add_row(r["transfer_type"], "least C3" if r["criterion"] == "min_c3" else "least v∞ arr",
+                  r["launch"], r["arrival"], f"{r['tof_days']:.0f}", fmt(r["c3"]), fmt(r["vinf_arrival"]),
+                  fmt(r["dla_deg"], 1), fmt(r["rla_deg"], 1))
+    console.print(t)
+    if not s["best"]:
+        console.print("no ballistic transfer in these windows")
