@@ -10,7 +10,7 @@ other.
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import math
 import re
 import subprocess
@@ -20,59 +20,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sojourn.errors import InputError
-from sojourn.plot import timeline as timeline_module
-from sojourn.plot import trajectory as trajectory_module
-from sojourn.plot.figure import save_figure
-from sojourn.plot.timeline import plot_pareto, plot_timeline
+import sojourn as sj
 from sojourn.constants import AU_KM
-from sojourn.plot.trajectory import icrf_to_ecliptic, plot_trajectory
+from sojourn.errors import InputError
+from sojourn.plot._trajectory import icrf_to_ecliptic
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ulysses.toml"
 MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-"}
 
 
 @pytest.fixture(scope="module")
-def mission():
-    """(plan, samples) of the Ulysses example: searched once, a few seconds."""
-    from sojourn.mission.plan import plan as plan_mission, trajectory_samples
-    from sojourn.mission.scenario import load_scenario
+def mission(ulysses_plan):
+    """(plan, samples) of the Ulysses example."""
+    from sojourn.mission.plan import trajectory_samples
 
-    plan = plan_mission(load_scenario(EXAMPLE))
-    return plan, trajectory_samples(plan)
-
-
-def _capture(mp, module, figures=None, *, save=False) -> list:
-    """Keep each Figure a plot module hands to save_figure (and write it only if ``save``)."""
-    figures = [] if figures is None else figures
-
-    def keep(fig, path):
-        figures.append(fig)
-        return save_figure(fig, path) if save else Path(path)
-
-    mp.setattr(module, "save_figure", keep)
-    return figures
+    return ulysses_plan, trajectory_samples(ulysses_plan)
 
 
 @pytest.fixture(scope="module")
-def drawn(mission, tmp_path_factory):
+def drawn(mission):
     """The figures of the default trajectory, timeline and Pareto plots, by name."""
     plan, samples = mission
-    out = tmp_path_factory.mktemp("drawn")
-    with pytest.MonkeyPatch.context() as mp:
-        traj = _capture(mp, trajectory_module, save=True)
-        other = _capture(mp, timeline_module)
-        plot_trajectory(plan, samples, out / "t.png")
-        plot_timeline(plan, out / "l.png")
-        plot_pareto(plan, out / "p.png")
-    return {"trajectory": traj[0], "timeline": other[0], "pareto": other[1]}
-
-
-def _call(kind, mission, path, **kw):
-    plan, samples = mission
-    if kind == "trajectory":
-        return plot_trajectory(plan, samples, path, **kw)
-    return {"timeline": plot_timeline, "pareto": plot_pareto}[kind](plan, path, **kw)
+    return {"trajectory": sj.plot.trajectory(plan, samples), "timeline": sj.plot.timeline(plan),
+            "pareto": sj.plot.pareto(plan)}
 
 
 def _texts(fig) -> list:
@@ -96,9 +65,9 @@ KINDS = ("trajectory", "timeline", "pareto")
     *((k, s) for k in ("trajectory", "timeline") for s in (".png", ".svg", ".pdf")),
     ("pareto", ".svg"),
 ])
-def test_writes_a_valid_file_in_each_format(mission, tmp_path, kind, suffix):
+def test_plot_save_writes_a_valid_file_in_each_format(drawn, tmp_path, kind, suffix):
     path = tmp_path / f"{kind}{suffix}"
-    out = _call(kind, mission, path)
+    out = sj.plot.save(drawn[kind], path)
     assert out == path and isinstance(out, Path)
     data = path.read_bytes()
     assert len(data) > 10_000
@@ -109,26 +78,49 @@ def test_writes_a_valid_file_in_each_format(mission, tmp_path, kind, suffix):
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary left behind
 
 
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("name", ["plot.jpg", "plot", "plot.png.txt"])
-def test_unsupported_suffix_raises_and_writes_nothing(mission, tmp_path, kind, name):
-    with pytest.raises(InputError, match="unsupported figure format"):
-        _call(kind, mission, tmp_path / name)
+def test_plots_return_figures_and_write_nothing(mission, tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    monkeypatch.chdir(tmp_path)
+    plan, samples = mission
+    for fig in (sj.plot.trajectory(plan, samples), sj.plot.timeline(plan), sj.plot.pareto(plan)):
+        assert isinstance(fig, Figure)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_missing_directory_is_an_input_error(mission, tmp_path):
+@pytest.mark.parametrize("name", ["plot.jpg", "plot", "plot.png.txt"])
+def test_unsupported_suffix_raises_and_writes_nothing(drawn, tmp_path, name):
+    with pytest.raises(InputError, match="unsupported figure format"):
+        sj.plot.save(drawn["pareto"], tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_directory_is_an_input_error(drawn, tmp_path):
     with pytest.raises(InputError, match="output directory does not exist"):
-        _call("pareto", mission, tmp_path / "nowhere" / "plot.png")
+        sj.plot.save(drawn["pareto"], tmp_path / "nowhere" / "plot.png")
 
 
-def test_suffix_is_case_insensitive_and_accepts_str(mission, tmp_path):
-    out = _call("pareto", mission, str(tmp_path / "pareto.PNG"))
+def test_suffix_is_case_insensitive_and_accepts_str(drawn, tmp_path):
+    out = sj.plot.save(drawn["pareto"], str(tmp_path / "pareto.PNG"))
     assert out.read_bytes().startswith(MAGIC[".png"])
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_plot_draws_into_the_axes_it_is_given(mission, kind):
+    from sojourn.plot.figure import new_figure
+
+    plan, samples = mission
+    fig = new_figure((16, 5))
+    axes = fig.subplots(1, 2)
+    args = (plan, samples) if kind == "trajectory" else (plan,)
+    out = getattr(sj.plot, kind)(*args, ax=axes[1])
+    assert out is fig
+    assert axes[1].has_data() and not axes[0].has_data()
+    assert "Ulysses" in axes[1].get_title()
+
+
 def test_importing_the_modules_does_not_import_matplotlib():
-    code = ("import sys, sojourn.plot.trajectory, sojourn.plot.timeline; "
+    code = ("import sys, sojourn.plot; "
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -177,7 +169,7 @@ def test_trajectory_titles_legend_and_event_labels(mission, drawn):
     assert f"total Δv {plan.total_dv_kms:.2f} km/s" in text
     assert f"{plan.total_days:.0f} days" in text and f"{plan.stay_days:.0f} at Mars" in text
     for key, leg in (("depart", 0), ("arrive", 0), ("depart", 1), ("arrive", 1)):
-        assert plan.legs[leg][key][:10] in text
+        assert getattr(plan.legs[leg], key).strftime("%Y-%m-%d") in text
     for word in ("Launch", "Mars arrival", "Mars departure", "Earth return"):
         assert word in text
     legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
@@ -203,11 +195,10 @@ def test_trajectory_labels_stay_apart_and_inside(drawn):
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
 
 
-def test_title_argument_replaces_the_first_line(mission, tmp_path, monkeypatch):
-    figures = _capture(monkeypatch, trajectory_module)
-    _capture(monkeypatch, timeline_module, figures)
-    _call("trajectory", mission, tmp_path / "a.png", title="Ulysses, as flown")
-    _call("timeline", mission, tmp_path / "b.png", title="Ulysses, as flown")
+def test_title_argument_replaces_the_first_line(mission):
+    plan, samples = mission
+    figures = [sj.plot.trajectory(plan, samples, title="Ulysses, as flown"),
+               sj.plot.timeline(plan, title="Ulysses, as flown")]
     assert [f.get_suptitle() for f in figures] == ["Ulysses, as flown"] * 2
 
 
@@ -217,14 +208,13 @@ def test_title_argument_replaces_the_first_line(mission, tmp_path, monkeypatch):
     (lambda s: s.__setitem__("earth", s["earth"][:, :2]), "shape"),
     (lambda s: s["legs"][0].__setitem__((3, 1), np.nan), "non-finite"),
 ])
-def test_malformed_samples_are_input_errors_and_write_nothing(mission, tmp_path, damage, match):
+def test_malformed_samples_are_input_errors(mission, damage, match):
     plan, samples = mission
     bad = {k: (list(v) if k == "legs" else v) for k, v in samples.items()}
     bad["legs"] = [leg.copy() for leg in bad["legs"]]
     damage(bad)
     with pytest.raises(InputError, match=match):
-        plot_trajectory(plan, bad, tmp_path / "t.png")
-    assert list(tmp_path.iterdir()) == []
+        sj.plot.trajectory(plan, bad)
 
 
 # --------------------------------------------------------------------------- timeline
@@ -239,10 +229,10 @@ def test_timeline_bars_span_the_phases(mission, drawn):
     bars = [p for p in ax.patches if isinstance(p, Rectangle)]
     assert len(bars) == 3
     widths = sorted((b.get_x(), b.get_width()) for b in bars)
-    assert [round(w, 3) for _, w in widths] == [round(plan.legs[0]["tof_days"], 3),
+    assert [round(w, 3) for _, w in widths] == [round(plan.legs[0].tof_days, 3),
                                                  round(plan.stay_days, 3),
-                                                 round(plan.legs[1]["tof_days"], 3)]
-    assert widths[0][0] == pytest.approx(date2num(np.datetime64(plan.legs[0]["depart"])))
+                                                 round(plan.legs[1].tof_days, 3)]
+    assert widths[0][0] == pytest.approx(date2num(plan.legs[0].depart))
     text = _all_text(drawn["timeline"])
     assert "280 days" in text and "372 days" in text
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Outbound", "At Mars", "Return"]
@@ -252,14 +242,14 @@ def test_timeline_marks_every_burn_and_event(mission, drawn):
     plan, _ = mission
     text = _all_text(drawn["timeline"])
     for burn in plan.burns:
-        if burn["dv_kms"] > 0:
-            assert f"{burn['dv_kms']:.2f} km/s" in text
+        if burn.dv_kms > 0:
+            assert f"{burn.dv_kms:.2f} km/s" in text
     assert "Earth entry, no burn" in text
     for event in plan.events:  # "Trans-Earth injection (Mars departure)" may be split in two lines
         for part in filter(None, re.split(r"\s*[()]\s*", event.name)):
             assert part.lower() in text.lower()
     for burn in plan.burns:
-        assert burn["date"][:10] in text
+        assert burn.date.strftime("%Y-%m-%d") in text
 
 
 def test_timeline_has_calendar_date_ticks(drawn):
@@ -288,44 +278,25 @@ def test_timeline_labels_do_not_overlap(drawn):
 
 def _short_stay(plan, days: float):
     """The plan with everything from Mars departure on moved ``days`` earlier."""
-    from sojourn.time import DAY, tdb_to_utc_iso
+    from sojourn.time import DAY
 
-    p = copy.deepcopy(plan)
-    t_dep = p.legs[1]["t_depart"]
-    for key in ("t_depart", "t_arrive"):
-        p.legs[1][key] -= days * DAY
-    p.legs[1]["depart"] = tdb_to_utc_iso(p.legs[1]["t_depart"], "minute")
-    p.legs[1]["arrive"] = tdb_to_utc_iso(p.legs[1]["t_arrive"], "minute")
-    for e in p.events:
-        if e.t >= t_dep - 1.0:
-            e.t -= days * DAY
-    for b in p.burns:
-        if b["name"] in ("mars_departure", "earth_arrival"):
-            b["date"] = tdb_to_utc_iso(
-                p.legs[1]["t_depart" if b["name"] == "mars_departure" else "t_arrive"], "minute")
-    p.stay_days -= days
-    p.total_days -= days
-    return p
+    shift = days * DAY
+    t_dep = plan.legs[1].t_depart
+    back = dataclasses.replace(plan.legs[1], t_depart=plan.legs[1].t_depart - shift,
+                               t_arrive=plan.legs[1].t_arrive - shift)
+    events = tuple(dataclasses.replace(e, t=e.t - shift) if e.t >= t_dep - 1.0 else e for e in plan.events)
+    burns = tuple(dataclasses.replace(b, t=b.t - shift) if b.t >= t_dep - 1.0 else b for b in plan.burns)
+    return dataclasses.replace(plan, legs=(plan.legs[0], back), events=events, burns=burns,
+                               stay_days=plan.stay_days - days, total_days=plan.total_days - days)
 
 
-def test_crowded_timeline_still_keeps_labels_apart(mission, tmp_path, monkeypatch):
+def test_crowded_timeline_still_keeps_labels_apart(mission):
     """A 12-day stay puts two markers close together: their labels go to different lanes."""
     plan, _ = mission
     short = _short_stay(plan, plan.stay_days - 12.0)
-    figures = _capture(monkeypatch, timeline_module)
-    plot_timeline(short, tmp_path / "short.png")
-    fig = figures[0]
+    fig = sj.plot.timeline(short)
     assert _marker_labels_overlap(fig) == []
     assert "12 days" in _all_text(fig)
-
-
-def test_unreadable_date_is_an_input_error(mission, tmp_path):
-    plan, _ = mission
-    bad = copy.deepcopy(plan)
-    bad.burns[1]["date"] = "sometime in 2034"
-    with pytest.raises(InputError, match="unreadable date"):
-        plot_timeline(bad, tmp_path / "t.png")
-    assert list(tmp_path.iterdir()) == []
 
 
 # --------------------------------------------------------------------------- Pareto
@@ -344,18 +315,7 @@ def test_pareto_marks_the_chosen_plan(mission, drawn):
     assert "Total Δv (km/s)" == ax.get_ylabel()
 
 
-def test_pareto_without_a_front_still_plots(mission, tmp_path):
+def test_pareto_without_a_front_still_plots(mission):
     plan, _ = mission
-    bare = copy.copy(plan)
-    bare.pareto, bare.alternatives = [], []
-    out = plot_pareto(bare, tmp_path / "p.png")
-    assert out.read_bytes().startswith(MAGIC[".png"])
-
-
-def test_pareto_point_without_numbers_is_an_input_error(mission, tmp_path):
-    plan, _ = mission
-    bad = copy.copy(plan)
-    bad.pareto = [{"launch": "2033-04-25"}]
-    with pytest.raises(InputError, match="total_days"):
-        plot_pareto(bad, tmp_path / "p.png")
-    assert list(tmp_path.iterdir()) == []
+    fig = sj.plot.pareto(dataclasses.replace(plan, pareto=(), alternatives=()))
+    assert "no Pareto front recorded" in _all_text(fig)

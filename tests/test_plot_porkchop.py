@@ -16,10 +16,18 @@ import numpy as np
 import pytest
 import xarray as xr
 
+import sojourn as sj
 from sojourn.errors import InputError
-from sojourn.plot import porkchop as porkchop_module
-from sojourn.plot.figure import FIGURE_SUFFIXES, save_figure
-from sojourn.plot.porkchop import plot_porkchop
+from sojourn.plot import _porkchop as porkchop_module
+
+_FIGURES: list = []
+
+
+def plot_porkchop(ds, path, **kwargs):
+    """Draw with ``sj.plot.porkchop`` and write with ``sj.plot.save``, as the CLI does; keep the figure."""
+    fig = sj.plot.porkchop(ds, **kwargs)
+    _FIGURES.append(fig)
+    return sj.plot.save(fig, path)
 
 LAUNCH0 = np.datetime64("2026-09-01T00:00", "ms")
 ARRIVAL0 = np.datetime64("2027-04-01T00:00", "ms")
@@ -95,31 +103,18 @@ def ds() -> xr.Dataset:
     return synthetic_porkchop()
 
 
-def _capture(monkeypatch) -> list:
-    figures = []
-
-    def keep(fig, path):
-        figures.append(fig)
-        return save_figure(fig, path)
-
-    monkeypatch.setattr(porkchop_module, "save_figure", keep)
-    return figures
-
-
 @pytest.fixture
-def captured(monkeypatch):
-    """Keep each Figure handed to save_figure, so a test can look at what was drawn."""
-    return _capture(monkeypatch)
+def captured():
+    """The figures drawn by :func:`plot_porkchop` during one test."""
+    _FIGURES.clear()
+    return _FIGURES
 
 
 @pytest.fixture(scope="module")
-def drawn(ds, tmp_path_factory):
+def drawn(ds):
     """One default plot of the synthetic grid with its best points: (figure, best points)."""
     best = best_points(ds)
-    with pytest.MonkeyPatch.context() as mp:
-        figures = _capture(mp)
-        plot_porkchop(ds, tmp_path_factory.mktemp("drawn") / "p.png", best=best)
-    return figures[0], best
+    return sj.plot.porkchop(ds, best=best), best
 
 
 MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-"}
@@ -153,10 +148,6 @@ def test_unsupported_suffix_raises_and_writes_nothing(ds, tmp_path, name, suffix
     assert err.value.message == f"unsupported figure format '{suffix}': use .png, .svg or .pdf"
     assert err.value.where == str(path)
     assert list(tmp_path.iterdir()) == []
-
-
-def test_figure_suffixes_are_the_three_formats():
-    assert FIGURE_SUFFIXES == {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
 
 def test_missing_directory_is_an_input_error(ds, tmp_path):
@@ -195,7 +186,7 @@ def test_failure_while_saving_leaves_no_partial_file_and_keeps_the_old_one(ds, t
 
 def test_importing_the_module_does_not_import_matplotlib():
     code = (
-        "import sys, sojourn.plot.porkchop, sojourn.plot.figure; "
+        "import sys, sojourn.plot; "
         "sys.exit(1 if any(m == 'matplotlib' or m.startswith('matplotlib.') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
@@ -372,3 +363,15 @@ def test_descending_coordinates_plot_the_same_way(ds, drawn, tmp_path, captured)
     (ax,) = captured[0].axes
     assert ax.get_xlim() == drawn[0].axes[0].get_xlim()
     assert ax.get_ylim() == drawn[0].axes[0].get_ylim()
+
+
+def test_draws_into_the_axes_it_is_given(ds):
+    from sojourn.plot.figure import new_figure
+
+    fig = new_figure((14, 6))
+    left, right = fig.subplots(1, 2)
+    assert sj.plot.porkchop(ds, ax=right, best=best_points(ds)) is fig
+    assert right.has_data() and not left.has_data()
+    assert "Earth to Mars" in right.get_title() and right.get_legend() is not None
+    with pytest.raises(InputError, match="matplotlib Axes"):
+        sj.plot.porkchop(ds, ax="the left one")

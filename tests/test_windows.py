@@ -21,7 +21,13 @@ import pytest
 
 from sojourn.time import DAY, parse_utc
 from sojourn.transfer.ballistic import transfers
-from sojourn.transfer.opportunities import RIDGE_DEG, find_windows
+import sojourn as sj
+from sojourn.transfer.opportunities import RIDGE_DEG
+
+
+def find_windows(*args, **kwargs) -> list[dict]:
+    """The records ``sojourn windows --json`` prints, through the API."""
+    return sj.windows(*args, **kwargs).to_dict()
 from sojourn.transfer.porkchop import porkchop
 
 FIELDS = ("opportunity", "transfer_type", "criterion", "launch", "arrival", "tof_days", "c3",
@@ -240,5 +246,17 @@ def test_the_last_opportunity_of_the_ephemeris_is_found_within_it():
     best = min((r for r in records if r["transfer_type"] == "I"), key=lambda r: r["c3"])
     # a 0.25-day porkchop of the same window (emb -> mars) has its least type I C3 at 2052-08-01, 14.772
     assert best["launch"] == "2052-08-01" and best["c3"] == pytest.approx(14.77, abs=0.01)
-    with pytest.raises(Exception, match="outside the ephemeris"):
+    with pytest.raises(sj.EphemerisRangeError, match="outside the ephemeris"):
         find_windows("emb", "mars", "2052-01-01", "2054-01-01")  # an explicit date past it is refused
+
+
+def test_the_windows_result_is_typed_data_with_a_table(windows_2005):
+    w = sj.windows("emb", "mars", "2005-01-01", "2005-12-31")
+    assert w.to_dict() == windows_2005
+    first = w.transfers[0]
+    # dates are UTC datetimes for Python users, the same instants the JSON writes to the minute
+    assert first.launch.tzinfo is not None and first.launch.isoformat()[:16] == windows_2005[0]["launch_utc"]
+    table = w.table
+    assert list(table.columns[:5]) == ["opportunity", "transfer_type", "criterion", "launch", "arrival"]
+    assert len(table) == 4 and str(table["launch"].dtype).startswith("datetime64")
+    assert "Windows" in repr(w) and "<table" in w._repr_html_()

@@ -93,6 +93,13 @@ class Result:
     a few (label, value) pairs that say what the result is at a glance.
     """
 
+    def __init_subclass__(cls, **kwargs):
+        # A dataclass writes its own field-by-field __repr__ unless the class body has one: give
+        # every result the short one below (results hold whole timelines and grids).
+        super().__init_subclass__(**kwargs)
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = Result.__repr__
+
     def to_dict(self) -> dict:  # pragma: no cover - every result defines it
         raise NotImplementedError
 
