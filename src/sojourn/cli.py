@@ -132,26 +132,43 @@ def console(stderr: bool = False):
 
 
 def table(title: str, columns: Iterable[str | tuple[str, str]]):
-    """A rich table whose dates and numbers never wrap or get cut; text columns fold instead.
+    """A rich table whose dates and numbers are never wrapped or cut; text wraps between words.
+
+    On a narrow terminal (80 columns) headers wrap and text columns give up their
+    width first; a date or a number always stays on one line, whole.
 
     Parameters
     ----------
     title : str
     columns : iterable of str or (str, kind)
-        A header, or (header, kind) with kind ``"date"`` (kept whole), ``"num"``
-        (right-aligned, kept whole) or ``"text"`` (folds onto more lines).
+        A header, or (header, kind) with kind ``"date"``, ``"num"`` (right-aligned)
+        or ``"text"``.
     """
+    from rich import box
     from rich.table import Table
 
-    t = Table(title=title, title_justify="left")
+    def longest_word(text: str) -> int:
+        return max((len(w) for w in text.split()), default=0)
+
+    class _Whole(Table):
+        """Keeps each column at least as wide as its longest date or number, or its longest word."""
+
+        kinds: list[str] = []
+
+        def add_row(self, *cells, **kwargs):
+            for column, kind, cell in zip(self.columns, self.kinds, cells):
+                if isinstance(cell, str):
+                    need = min(longest_word(cell), 16) if kind == "text" else len(cell)
+                    column.min_width = max(column.min_width or 0, need)
+            super().add_row(*cells, **kwargs)
+
+    t = _Whole(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+               collapse_padding=True)
+    t.kinds = []
     for col in columns:
         head, kind = (col, "text") if isinstance(col, str) else col
-        if kind == "date":
-            t.add_column(head, no_wrap=True, min_width=10)
-        elif kind == "num":
-            t.add_column(head, justify="right", no_wrap=True)
-        else:
-            t.add_column(head, overflow="fold")
+        t.kinds.append(kind)
+        t.add_column(head, justify="right" if kind == "num" else "left", min_width=longest_word(head))
     return t
 
 

@@ -37,7 +37,22 @@ class UnknownBodyError(InputError):
 
 
 class ScenarioError(InputError):
-    """A scenario file that is missing a key, has a wrong type or an impossible constraint."""
+    """A scenario file that is missing a key, has a wrong type or an impossible constraint.
+
+    Parameters
+    ----------
+    message, where : str
+        As for :class:`SojournError`; ``where`` is ``"<file>: <dotted.key>"``.
+    key : str, optional
+        The dotted key at fault (``"constraints.max_c3"``).
+    line : int, optional
+        Its line in the TOML text (1-based), when known.
+    """
+
+    def __init__(self, message: str, where: str | None = None, *, key: str | None = None, line: int | None = None):
+        super().__init__(message, where)
+        self.key = key
+        self.line = line
 
 
 class EphemerisError(SojournError):

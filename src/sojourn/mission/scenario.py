@@ -656,6 +656,41 @@ class Scenario(_Model):
         scenario._source = str(source)
         return scenario
 
+    @classmethod
+    def from_toml(cls, text: str, source: str = "<text>") -> "Scenario":
+        """Validate a scenario given as TOML text (a byte-order mark is accepted).
+
+        Parameters
+        ----------
+        text : str
+            The TOML document.
+        source : str
+            Where it came from; it prefixes every error's ``where``.
+
+        Raises
+        ------
+        ScenarioError
+            With ``key`` (the dotted key) and ``line`` (its line in ``text``) when known.
+
+        Examples
+        --------
+        >>> sc = Scenario.from_toml(open("examples/ulysses.toml").read(), "ulysses.toml")
+        >>> sc.name
+        'Ulysses'
+        """
+        text = text.removeprefix("\ufeff")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            message, line = _toml_message(exc)
+            raise ScenarioError(message, source, line=line) from None
+        try:
+            return cls.from_dict(data, source=source)
+        except ScenarioError as exc:
+            if exc.key is not None and exc.line is None:
+                exc.line = key_line(text, exc.key)
+            raise
+
     def to_dict(self) -> dict:
         """The validated content as TOML-shaped plain data (keys as in the file, defaults filled in)."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -772,11 +807,11 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
         any invalid content, ``where`` naming the file and the dotted key.
     """
     name = os.fspath(path)
-    return Scenario.from_dict(read_toml(name, "scenario file"), source=name)
+    return Scenario.from_toml(read_text(name, "scenario file"), source=name)
 
 
-def read_toml(path: str | os.PathLike, what: str) -> dict:
-    """Read a TOML file into a dict; any failure is one :class:`ScenarioError` naming the file.
+def read_text(path: str | os.PathLike, what: str) -> str:
+    """A UTF-8 text file's content; any failure is one :class:`ScenarioError` naming the file.
 
     Parameters
     ----------
@@ -788,7 +823,7 @@ def read_toml(path: str | os.PathLike, what: str) -> dict:
     name = os.fspath(path)
     try:
         with open(name, "rb") as fh:
-            return tomllib.load(fh)
+            return fh.read().decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(f"{what} not found", name) from None
     except IsADirectoryError:
@@ -797,10 +832,63 @@ def read_toml(path: str | os.PathLike, what: str) -> dict:
         raise ScenarioError(f"cannot read the {what}: permission denied", name) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"not UTF-8 text (bad byte at offset {exc.start})", name) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(_toml_message(exc), name) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read the {what}: {exc.strerror or exc}", name) from None
+
+
+def read_toml(path: str | os.PathLike, what: str) -> dict:
+    """Read a TOML file into a dict (a UTF-8 byte-order mark is accepted); any failure is one
+    :class:`ScenarioError` naming the file and, for a syntax error, the line.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    what : str
+        What the file is, for the message (``"scenario file"``, ``"study file"``).
+    """
+    name = os.fspath(path)
+    text = read_text(name, what).removeprefix("\ufeff")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, line = _toml_message(exc)
+        raise ScenarioError(message, name, line=line) from None
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_ASSIGN = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+?)\s*=")
+
+
+def key_line(text: str, key: str) -> int | None:
+    """The line (1-based) where a dotted key (``vessel.stages[1].isp_s``) is written in TOML text.
+
+    A key that is not written (a missing one) gives the line of its table's
+    header, if any; None when neither is found. Inline tables and dotted keys
+    inside them are matched by their first key only.
+    """
+    lines: dict[str, int] = {}
+    table, counts = "", {}
+    for n, raw in enumerate(text.splitlines(), start=1):
+        m = _HEADER.match(raw)
+        if m:
+            name = m.group(2).replace('"', "").replace("'", "")
+            if m.group(1) == "[[":
+                counts[name] = counts.get(name, -1) + 1
+                name = f"{name}[{counts[name]}]"
+            table = name
+            lines.setdefault(table, n)
+            continue
+        m = _ASSIGN.match(raw)
+        if m:
+            k = m.group(1).replace('"', "").replace("'", "")
+            lines.setdefault(f"{table}.{k}" if table else k, n)
+    probe = key
+    while probe:
+        if probe in lines:
+            return lines[probe]
+        probe = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", probe) if re.search(r"[.\[]", probe) else ""
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -809,7 +897,7 @@ def read_toml(path: str | os.PathLike, what: str) -> dict:
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
-def _toml_message(exc: Exception) -> str:
+def _toml_message(exc: Exception) -> tuple[str, int | None]:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid TOML"
     line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
     m = _AT.search(text)
@@ -821,7 +909,7 @@ def _toml_message(exc: Exception) -> str:
     if text == "invalid value":
         text += " (is a string missing its quotes?)"
     place = f"at line {line}, column {col}" if line else "at the end of the file"
-    return f"TOML syntax error {place}: {text}"
+    return f"TOML syntax error {place}: {text}", line
 
 
 def _dotted(loc: tuple) -> str:
@@ -957,4 +1045,4 @@ def _scenario_error(exc: ValidationError, source: str, root: type[BaseModel] | N
         shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
         message += f" (and {len(others)} more: {shown})"
     where = f"{source}: {_dotted(loc)}" if loc else str(source)
-    return ScenarioError(message, where)
+    return ScenarioError(message, where, key=_dotted(loc) or None)
