@@ -16,7 +16,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $@
 
 $(TSTAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,spice,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spice,dask,web]'
 	touch $@
 
 # The dossier's test renders it in headless Chromium (Debian's package). Install it when it is
