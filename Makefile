@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test bench clean browser
+.PHONY: demo test bench docs clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $@
 
 $(TSTAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,spice,dask,web]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spice,dask,docs,web]'
 	touch $@
 
 # The dossier's test renders it in headless Chromium (Debian's package). Install it when it is
@@ -39,9 +39,13 @@ demo: $(STAMP)
 test: $(TSTAMP) browser
 	$(BIN)/python -m pytest -q
 
+# The documentation site, built offline into site/ (its code blocks run in `make test`).
+docs: $(TSTAMP)
+	$(BIN)/python -m mkdocs build --strict --site-dir site
+
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/porkchop.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build site src/*.egg-info .pytest_cache

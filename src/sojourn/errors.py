@@ -1,8 +1,11 @@
 """Exception types for everything a user can get wrong or the physics can refuse.
 
-The command line maps every :class:`SojournError` to one line on stderr,
-``error: <what> (<where>)``, and exit status 2. Anything else is a bug and keeps
-its traceback.
+Every error a user can cause is an :class:`InputError`: a malformed argument, an
+invalid scenario, an unreadable ephemeris or a date outside it, or a request the
+physics cannot meet. The command line maps every :class:`SojournError` to one
+line on stderr, ``error: <what> (<where>)``, and exit status 2; the web app
+answers 422 with ``{"error", "where"}``. Anything else is a bug and keeps its
+traceback.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ class ScenarioError(InputError):
         self.line = line
 
 
-class EphemerisError(SojournError):
+class EphemerisError(InputError):
     """An ephemeris file that cannot be read."""
 
 
@@ -63,5 +66,8 @@ class EphemerisRangeError(EphemerisError):
     """An epoch outside the span an ephemeris covers (never extrapolated)."""
 
 
-class NoSolutionError(SojournError):
-    """A problem the physics cannot solve: no Lambert solution, no feasible transfer."""
+class NoSolutionError(InputError):
+    """A problem the physics cannot solve as asked: no Lambert solution, no feasible transfer.
+
+    Its ``where`` names what binds (a scenario key, a parameter), so a user can change it.
+    """
