@@ -403,3 +403,50 @@ def _examples() -> dict:
             except SojournError:
                 continue
     return _EXAMPLES
+
+
+# ---------------------------------------------------------------------------------------------
+# what goes wrong
+
+
+async def _two(request: Request, body) -> tuple:
+    """The two scenarios of a race or a diff request (errors name ``scenario`` or ``other``)."""
+    return _scenario(body.scenario, "scenario", request), _scenario(body.other, "other", request)
+
+
+@router.post("/race", responses={**models.ERRORS, **models.ASYNC},
+             summary="The race of a rival vessel against the mission: the same JSON as `sojourn race --json`")
+async def race(request: Request, body: models.RaceRequest = Body(...)) -> dict[str, Any]:
+    """B's winning launch dates against A's plan (A planned first, or its plan taken from the cache)."""
+    a, b = await _two(request, body)
+    step = checks.step_days(body.step, "step_days", most=30)
+    caps.plan_cells(a, None, _limits(request))
+    planned = await _settle(request, _jobs(request).submit("plan", (a.digest(), None), work.plan, a, None))
+    if isinstance(planned, Response):
+        return planned
+    if planned.state == "failed":
+        return from_job_error(planned.error)
+    return await _run(request, "race", (a.digest(), b.digest(), step), work.race, planned.result, b, step,
+                      present=lambda d: d, fields={"b": "other", "a": "scenario"})
+
+
+@router.post("/aborts", openapi_extra=TOML_BODY, responses={**models.ERRORS, **models.ASYNC},
+             summary="Aborts from every day of each transit: the same JSON as `sojourn aborts --json`")
+async def aborts(request: Request, step: float = Query(2.0, description="Spacing of the abort days and of the "
+                                                                       "return durations, days (at most 30).")):
+    """The cheapest way home from every day of the plan's transits, and the days with none."""
+    step = checks.step_days(step, "step_days", most=30)
+    if step < 0.5:
+        raise ApiError(f"step must be at least 0.5 days on this server, not {step:g}", "step")
+    return await _with_plan(request, None, "aborts", work.aborts, step)
+
+
+@router.post("/diff", responses={**models.ERRORS, **models.ASYNC},
+             summary="Two scenarios compared, each moved event attributed: the same JSON as `sojourn diff --json`")
+async def diff(request: Request, body: models.DiffRequest = Body(...)) -> dict[str, Any]:
+    a, b = await _two(request, body)
+    step = None if body.step is None else checks.step_days(body.step)
+    caps.plan_cells(a, step, _limits(request))
+    caps.plan_cells(b, step, _limits(request))
+    return await _run(request, "diff", (a.digest(), b.digest(), step), work.diff, a, b, step, present=lambda d: d,
+                      fields={"a": "scenario", "b": "other"})

@@ -148,9 +148,11 @@ def flight(plan, *, n: int = 361, progress=None) -> dict:
 
 def crew(plan, *, progress=None) -> dict:
     """The crew's days (:func:`sojourn.crew`): dose, light time and blackouts, as its JSON."""
-    import sojourn as sj
+    from sojourn.crew import timeline
 
-    return sj.crew(plan).to_dict()
+    if hasattr(timeline, "crew"):
+        return timeline.crew(plan).to_dict()
+    return timeline.crew_timeline(plan).to_json()  # TODO: sj.crew once the crew API is merged
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,3 +217,28 @@ def _czml(plan, path, progress) -> Any:
 
 
 _WRITERS = {"dossier": _dossier, "oem": _oem, "spk": _spk, "czml": _czml}
+
+
+# ---------------------------------------------------------------------------------------------
+# what goes wrong
+
+
+def race(plan, rival, step_days, *, progress=None) -> dict:
+    """The race of the rival scenario against the plan (:func:`sojourn.race`), as its JSON."""
+    import sojourn as sj
+
+    return sj.race(plan, rival, step_days=step_days, progress=progress).to_dict()
+
+
+def aborts(plan, step_days, *, progress=None) -> dict:
+    """Aborts from every day of each transit (:func:`sojourn.aborts`), as its JSON."""
+    import sojourn as sj
+
+    return sj.aborts(plan, step_days=step_days, progress=progress).to_dict()
+
+
+def diff(a, b, step_days, *, progress=None) -> dict:
+    """The diff of two scenarios with each moved event attributed (:func:`sojourn.diff`), as its JSON."""
+    import sojourn as sj
+
+    return sj.diff(a, b, step_days=step_days, progress=progress).to_dict()

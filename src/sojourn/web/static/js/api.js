@@ -73,9 +73,9 @@ export class Job {
       this.source = src;
       src.addEventListener("progress", (e) => this.show(JSON.parse(e.data)));
       for (const end of ["done", "failed", "cancelled"]) {
-        src.addEventListener(end, () => { src.close(); resolve(); });
+        src.addEventListener(end, (e) => { src.close(); resolve(JSON.parse(e.data)); });
       }
-      src.onerror = () => { src.close(); resolve(); };
+      src.onerror = () => { src.close(); resolve(null); };
     });
   }
 
@@ -86,7 +86,11 @@ export class Job {
       if (this.cancelled) throw new ApiError(409, { error: "cancelled" });
       const resp = await fetch(url, { ...init, headers });
       if (resp.status === 202) {
-        await this.follow(await resp.json());
+        const end = await this.follow(await resp.json());
+        if (end && end.state === "failed") {  // a failure the cache did not keep: say it, do not start again
+          this.hide();
+          throw new ApiError(end.error ? end.error.status : 500, end.error);
+        }
         continue;
       }
       if (resp.status === 503) {

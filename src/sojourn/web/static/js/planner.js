@@ -5,6 +5,8 @@ import { $, el, num, date, minute, table, showError, card, writeHash, baseLayout
 import { Job, postText, ApiError, saveResponse } from "./api.js";
 import { Editor } from "./editor.js";
 
+const title = (name) => ({ "earth-moon-barycenter": "Earth–Moon barycentre" }[name] || name.charAt(0).toUpperCase() + name.slice(1));
+
 let editor = null;
 let job = null;
 let checkTimer = null;
@@ -131,7 +133,7 @@ function cards(p, crew) {
   const entry = ret.entry_speed_kms;
   $("plan-cards").replaceChildren(
     card("Launch", date(p.launch), `${minute(out.depart)} UTC · C3 ${num(out.c3, 1)} km²/s²`),
-    card("Home again", date(ret.arrive), `${num(p.total_days, 0)} days · ${num(p.stay_days, 0)} at ${out.to}`),
+    card("Home again", date(ret.arrive), `${num(p.total_days, 0)} days · ${num(p.stay_days, 0)} at ${title(out.to)}`),
     card("Total Δv", num(p.total_dv_kms, 2, "km/s"), p.objective.replaceAll("_", " ")),
     card("Propellant", prop.total_propellant_kg != null ? num(prop.total_propellant_kg / 1000, 1, "t") : "—",
       prop.closes === false ? `does not close: ${prop.breaking_burn}` : "the budget closes", prop.closes === false ? "bad" : ""),
@@ -148,7 +150,7 @@ function timeline(p) {
   const out = p.legs[0], ret = p.legs[1];
   const ms = (iso) => new Date(`${iso}Z`).getTime();
   const spans = [
-    ["outbound", out.depart, out.arrive, COLORS.out], [`at ${out.to}`, out.arrive, ret.depart, COLORS.stay],
+    ["outbound", out.depart, out.arrive, COLORS.out], [`at ${title(out.to)}`, out.arrive, ret.depart, COLORS.stay],
     ["return", ret.depart, ret.arrive, COLORS.ret],
   ];
   const traces = spans.map(([name, a, b, color]) => ({
@@ -163,7 +165,7 @@ function timeline(p) {
     hovertemplate: "%{text}<br>%{x} UTC<extra></extra>", name: "events",
   });
   Plotly.react($("plan-timeline"), traces, baseLayout({
-    barmode: "overlay", showlegend: false, margin: { l: 70, r: 20, t: 10, b: 40 },
+    barmode: "overlay", showlegend: false, margin: { l: 70, r: 20, t: 6, b: 36 },
     xaxis: { type: "date", title: { text: "UTC" } }, yaxis: { automargin: true },
   }), PLOT_CONFIG);
   $("plan-events").replaceChildren(table([
@@ -177,13 +179,13 @@ function budget(p) {
   const palette = [COLORS.out, COLORS.ret, COLORS.stay, COLORS.earth, COLORS.mars];
   const traces = stages.map((s, k) => {
     const mine = burns.filter((b) => (b.stage || "no stage") === s);
-    return { type: "bar", x: mine.map((b) => b.label.replace(/ \(.*\)$/, "")), y: mine.map((b) => b.dv_kms), name: s,
+    return { type: "bar", x: mine.map((b) => b.label.replace(/ \(.*\)$/, "").replace(/ (\S+)$/, "<br>$1")), y: mine.map((b) => b.dv_kms), name: s,
       marker: { color: palette[k % palette.length] }, text: mine.map((b) => num(b.dv_kms, 2)), textposition: "outside",
       hovertemplate: "%{x}<br>%{y:.3f} km/s<extra>" + s + "</extra>" };
   });
   Plotly.react($("plan-budget"), traces, baseLayout({
     barmode: "group", margin: { l: 56, r: 10, t: 10, b: 90 }, yaxis: { title: { text: "Δv (km/s)" } },
-    xaxis: { tickangle: -15, automargin: true }, legend: { orientation: "h", y: 1.12 },
+    xaxis: { tickangle: 0, automargin: true }, legend: { orientation: "h", y: 1.15 },
   }), PLOT_CONFIG);
   $("plan-burns").replaceChildren(table([
     { key: "label", label: "burn" }, { key: "date", label: "date", fmt: date },
@@ -203,16 +205,16 @@ function animate(f, p) {
   const retIdx = f.phase.map((ph, i) => (ph === "return" ? i : -1)).filter((i) => i >= 0);
   const pick = (a, idx) => idx.map((i) => a[i]);
   const traces = [
-    { x: xs(f.origin), y: ys(f.origin), mode: "lines", line: { color: oc, width: 1 }, name: `${f.origin_name} path`, hoverinfo: "skip" },
-    { x: xs(f.destination), y: ys(f.destination), mode: "lines", line: { color: dc, width: 1 }, name: `${f.destination_name} path`, hoverinfo: "skip" },
+    { x: xs(f.origin), y: ys(f.origin), mode: "lines", line: { color: oc, width: 1 }, name: `${title(f.origin_name)}'s path`, hoverinfo: "skip" },
+    { x: xs(f.destination), y: ys(f.destination), mode: "lines", line: { color: dc, width: 1 }, name: `${title(f.destination_name)}'s path`, hoverinfo: "skip" },
     { x: xs(pick(f.craft, outIdx)), y: ys(pick(f.craft, outIdx)), mode: "lines", line: { color: COLORS.out, width: 2, dash: "dot" }, name: "outbound", hoverinfo: "skip" },
     { x: xs(pick(f.craft, retIdx)), y: ys(pick(f.craft, retIdx)), mode: "lines", line: { color: COLORS.ret, width: 2, dash: "dot" }, name: "return", hoverinfo: "skip" },
     { x: [0], y: [0], mode: "markers", marker: { color: COLORS.sun, size: 16 }, name: "Sun", hoverinfo: "name" },
     { x: f.events.map((e) => e.position[0]), y: f.events.map((e) => e.position[1]), mode: "markers", name: "events",
       marker: { symbol: "x-thin-open", size: 9, color: "#101827", line: { width: 1.5 } }, text: f.events.map((e) => `${e.name}<br>${minute(e.date)} UTC`), hovertemplate: "%{text}<extra></extra>" },
     { x: [], y: [], mode: "lines", line: { color: COLORS.out, width: 3 }, name: "flown", hoverinfo: "skip" },
-    { x: [0], y: [0], mode: "markers+text", marker: { color: oc, size: 12 }, text: [f.origin_name], textposition: "bottom center", name: f.origin_name, hoverinfo: "skip" },
-    { x: [0], y: [0], mode: "markers+text", marker: { color: dc, size: 12 }, text: [f.destination_name], textposition: "bottom center", name: f.destination_name, hoverinfo: "skip" },
+    { x: [0], y: [0], mode: "markers+text", marker: { color: oc, size: 12 }, text: [title(f.origin_name)], textposition: "bottom center", name: title(f.origin_name), hoverinfo: "skip" },
+    { x: [0], y: [0], mode: "markers+text", marker: { color: dc, size: 12 }, text: [title(f.destination_name)], textposition: "bottom center", name: title(f.destination_name), hoverinfo: "skip" },
     { x: [0], y: [0], mode: "markers+text", marker: { color: "#101827", size: 11, symbol: "diamond" }, text: [p.scenario], textposition: "top center", name: "craft", hoverinfo: "skip" },
   ];
   const lim = Math.max(...f.destination.map((r) => Math.hypot(r[0], r[1])), ...f.craft.map((r) => Math.hypot(r[0], r[1]))) * 1.12;
