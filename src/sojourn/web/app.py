@@ -142,13 +142,28 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            return error_response(422, "the request body is not valid JSON", "body")
         words = {404: "not found", 405: "method not allowed"}.get(exc.status_code, str(exc.detail))
-        return error_response(exc.status_code, words, request.url.path, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed(app, request.url.path))
+        return error_response(exc.status_code, words, request.url.path, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception):  # a bug: logged here, one line for the client
         log.exception("unexpected error in %s %s", request.method, request.url.path)
         return error_response(500, "internal error: this is a bug in sojourn, please report it", None)
+
+
+def _allowed(app: FastAPI, path: str) -> list[str]:
+    """Every method some route answers on ``path`` (a 405's ``Allow``)."""
+    methods = set()
+    for route in app.routes:
+        regex, allowed = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and allowed and regex.match(path):
+            methods |= set(allowed)
+    return sorted(methods)
 
 
 def _first_problem(errors: list) -> tuple[str, Optional[str]]:
