@@ -19,7 +19,7 @@ import numpy as np
 from sojourn.errors import InputError
 from sojourn.plot.figure import figure_and_axes
 
-__all__ = ["plot_race"]
+__all__ = ["race"]
 
 _C3_COLOR = "#1f4e9a"
 _WIN_COLOR = "#2e8b57"
@@ -50,7 +50,7 @@ def race(result, *, ax=None):
     InputError
         Too few launch or arrival dates on B's grid to draw it.
     """
-    if min(np.shape(result.grid["c3"])) < 2:
+    if min(result.grid["c3"].shape) < 2:
         raise InputError("too few launch or arrival dates to draw B's porkchop: use a shorter step", "step_days")
     from matplotlib.dates import date2num
     from matplotlib.lines import Line2D
@@ -61,12 +61,11 @@ def race(result, *, ax=None):
 
     g = result.grid
     cap = result.capability
-    launch = tdb_to_datetime64(g["launch_tdb"])
-    arrival = tdb_to_datetime64(g["arrival_tdb"])
+    launch, arrival = g["launch"].values, g["arrival"].values
     x, y = date2num(launch), date2num(arrival)
     a_arr = float(date2num(tdb_to_datetime64(result.a_arrival)))
-    c3 = np.asarray(g["c3"], dtype=float).T  # (arrival, launch)
-    feasible = np.asarray(g["feasible"]).T
+    c3 = g["c3"].values.astype(float).T  # (arrival, launch)
+    feasible = g["feasible"].values.T
     win = feasible & (y[:, None] < a_arr)
 
     fig, ax, own = figure_and_axes(ax, (11.0, 8.5))
