@@ -170,6 +170,18 @@ def test_a_plan_races_as_its_scenario_does(ulysses_plan):
     assert len(by_plan.wins) == np.sum(by_plan.launch_tdb <= by_plan.last.t_launch)
 
 
+def test_plot_into_the_callers_axes(result):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.subplots()
+    assert sj.plot.race(result, ax=ax) is fig
+    assert ax.get_title().startswith("The race to Mars: Liberty against Ulysses")
+    assert ax.get_legend() is not None and fig._suptitle is None
+    own = sj.plot.race(result)
+    assert own._suptitle.get_text() == "The race to Mars: Liberty against Ulysses"
+
+
 def test_race_cli_json_and_plot(tmp_path, capsys, result):
     out = tmp_path / "race.png"
     assert main(["race", str(A_FILE), str(B_FILE), "--json", "--out", str(out)]) == 0
