@@ -41,15 +41,12 @@ def mission_plan(plan_or_scenario, eph, *, step_days=None, where: str = "plan_or
     """
     from sojourn import checks
     from sojourn.mission.plan import Plan, plan
-    from sojourn.mission.scenario import as_scenario
 
+    sc = scenario_of(plan_or_scenario, where)
     if isinstance(plan_or_scenario, Plan):
-        if plan_or_scenario.scenario is None:
-            raise InputError("this Plan carries no scenario: make it with sojourn.plan", where)
         if step_days is not None:
             raise InputError("a grid step applies only when a scenario is planned, not to a Plan", "step_days")
-        return plan_or_scenario, plan_or_scenario.scenario
-    sc = as_scenario(plan_or_scenario, where)
+        return plan_or_scenario, sc
     step = None if step_days is None else checks.step_days(step_days)
     key = (sc.digest(), str(eph.path), step)
     found = _PLANS.get(key)
@@ -63,6 +60,26 @@ def mission_plan(plan_or_scenario, eph, *, step_days=None, where: str = "plan_or
 
         found = replace(found, scenario=sc)
     return found, sc
+
+
+def scenario_of(plan_or_scenario, where: str = "plan_or_scenario"):
+    """The scenario of a Plan (attached to it), or a scenario or the path of its file, loaded; nothing planned.
+
+    Raises
+    ------
+    InputError
+        A Plan without its scenario, or something else than a Plan, a Scenario or a path.
+    ScenarioError
+        A scenario file that cannot be read.
+    """
+    from sojourn.mission.plan import Plan
+    from sojourn.mission.scenario import as_scenario
+
+    if isinstance(plan_or_scenario, Plan):
+        if plan_or_scenario.scenario is None:
+            raise InputError("this Plan carries no scenario: make it with sojourn.plan", where)
+        return plan_or_scenario.scenario
+    return as_scenario(plan_or_scenario, where)
 
 
 def transit_leg(plan, leg: str, where: str = "leg"):
