@@ -601,8 +601,11 @@ def _context(eph, window, step, max_days, min_alt, max_alt, rank):
 
 
 def _soi_km(mars) -> float:
-    """Mars's sphere of influence, a (m/M)^(2/5) (Laplace), at its mean distance 1.5237 au, km."""
-    return 1.52371 * AU_KM * (mars.gm_km3s2 / GM_SUN) ** 0.4
+    """Mars's sphere of influence (Laplace, :func:`sojourn.contingency.nbody.soi_radius`) at its mean
+    distance from the Sun, 1.52371 au, km."""
+    from sojourn.contingency.nbody import soi_radius
+
+    return soi_radius(mars.name, 1.52371 * AU_KM)
 
 
 def _assumptions(eph, step, min_alt, max_alt, mars) -> tuple:
