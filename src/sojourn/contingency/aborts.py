@@ -1187,6 +1187,6 @@ def aborts(plan_or_scenario, *, step_days: float = 1.0, max_return_days: float =
 
     check_options(step_days, max_return_days, min_flyby_alt_km)  # before planning: mistakes fail at once
     eph = resolve_ephemeris(ephemeris)
-    plan, scenario = mission_plan(plan_or_scenario, eph)
+    plan, scenario = mission_plan(plan_or_scenario, eph, progress=progress)
     return abort_analysis(scenario, plan, ephemeris=eph, step_days=step_days, max_return_days=max_return_days,
                           min_flyby_alt_km=min_flyby_alt_km, progress=progress)
