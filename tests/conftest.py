@@ -187,3 +187,23 @@ def ulysses_plan(ulysses_scenario):
     import sojourn as sj
 
     return sj.plan(ulysses_scenario)
+
+
+@pytest.fixture(scope="session")
+def terminal_80():
+    """A context manager inside which the command line prints as on an 80-column terminal."""
+    import contextlib
+    import sys
+    from unittest import mock
+
+    from rich.console import Console
+
+    @contextlib.contextmanager
+    def narrow():
+        def console(stderr=False):
+            return Console(file=sys.stderr if stderr else sys.stdout, width=80, highlight=False)
+
+        with mock.patch("sojourn.cli.console", console):
+            yield
+
+    return narrow
