@@ -207,3 +207,15 @@ def terminal_80():
             yield
 
     return narrow
+
+
+@pytest.fixture(scope="session")
+def in_one_row():
+    """``in_one_row(text, *cells)``: a line of a printed table holds these cells, whole and in order."""
+    import re
+
+    def check(text: str, *cells: str) -> bool:
+        pattern = r"(^|\s)" + r"\s+".join(re.escape(c) for c in cells) + r"(\s|$)"
+        return any(re.search(pattern, line) for line in text.splitlines())
+
+    return check
