@@ -187,3 +187,35 @@ def ulysses_plan(ulysses_scenario):
     import sojourn as sj
 
     return sj.plan(ulysses_scenario)
+
+
+@pytest.fixture(scope="session")
+def terminal_80():
+    """A context manager inside which the command line prints as on an 80-column terminal."""
+    import contextlib
+    import sys
+    from unittest import mock
+
+    from rich.console import Console
+
+    @contextlib.contextmanager
+    def narrow():
+        def console(stderr=False):
+            return Console(file=sys.stderr if stderr else sys.stdout, width=80, highlight=False)
+
+        with mock.patch("sojourn.cli.console", console):
+            yield
+
+    return narrow
+
+
+@pytest.fixture(scope="session")
+def in_one_row():
+    """``in_one_row(text, *cells)``: a line of a printed table holds these cells, whole and in order."""
+    import re
+
+    def check(text: str, *cells: str) -> bool:
+        pattern = r"(^|\s)" + r"\s+".join(re.escape(c) for c in cells) + r"(\s|$)"
+        return any(re.search(pattern, line) for line in text.splitlines())
+
+    return check

@@ -8,7 +8,6 @@ checked against hyperbolas propagated out to their asymptotes.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from pathlib import Path
@@ -16,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import sojourn as sj
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.cli import main
 from sojourn.contingency.aborts import (
     SWINGBY_DV_CAP_KMS,
     _swingby_loop,
-    abort_analysis,
     direct_return_table,
     dv_left,
     longest_gap,
@@ -31,9 +30,9 @@ from sojourn.contingency.aborts import (
 from sojourn.core.kepler import propagate_batch
 from sojourn.core.patched_conics import entry_speed, flyby_periapsis_for_turn, flyby_turn_angle
 from sojourn.ephemeris import load_ephemeris
-from sojourn.mission.plan import plan as plan_mission
-from sojourn.mission.scenario import Scenario, load_scenario
+from sojourn.mission.scenario import Scenario
 from sojourn.mission.trajectory import spacecraft_states
+from sojourn.results import replace
 from sojourn.time import DAY
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -42,15 +41,13 @@ EARTH = get_body("earth")
 
 
 @pytest.fixture(scope="module")
-def ulysses():
-    sc = load_scenario(EXAMPLES / "ulysses.toml")
-    return sc, plan_mission(sc)
+def ulysses(ulysses_scenario, ulysses_plan):
+    return ulysses_scenario, ulysses_plan
 
 
 @pytest.fixture(scope="module")
-def analysis(ulysses):
-    sc, plan = ulysses
-    return abort_analysis(sc, plan, step_days=1.0)
+def analysis(ulysses_plan):
+    return sj.aborts(ulysses_plan, step_days=1.0)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +56,7 @@ def swingby_analysis(ulysses):
     sc, plan = ulysses
     data = sc.to_dict()
     data["constraints"]["max_entry_speed_kms"] = 20.0
-    return abort_analysis(Scenario.from_dict(data, "hot.toml"), plan, step_days=5.0)
+    return sj.aborts(replace(plan, scenario=Scenario.from_dict(data, "hot.toml")), step_days=5.0)
 
 
 def _land(r0, v0, dt):
@@ -78,7 +75,8 @@ def test_day0_direct_returns_land_at_earth(ulysses, analysis):
     eph = load_ephemeris()
     leg = analysis.legs[0]
     table = leg.direct
-    r_sc, v_sc = spacecraft_states(plan, leg.t_abort[:1], eph)
+    t_abort = leg.table["t_abort"].values
+    r_sc, v_sc = spacecraft_states(plan, t_abort[:1], eph)
     cols = np.flatnonzero(leg.valid[0])
     assert cols.size > 100
     picks = np.unique(np.concatenate([cols[:: max(1, cols.size // 12)],
@@ -87,7 +85,7 @@ def test_day0_direct_returns_land_at_earth(ulysses, analysis):
     np.testing.assert_allclose(np.linalg.norm(dv_vec, axis=1), table.dv_kms[0, picks], rtol=1e-12)
     dt = table.return_days[picks] * DAY
     r, v = _land(np.repeat(r_sc, picks.size, 0), v_sc[0] + dv_vec, dt)
-    r_e, v_e = eph.state("earth", leg.t_abort[0] + dt)
+    r_e, v_e = eph.state("earth", t_abort[0] + dt)
     assert np.max(np.linalg.norm(r - r_e, axis=1)) < 1.0  # km
     # the entry speed follows from the arrival v-infinity of the propagated arc
     vinf = np.linalg.norm(v - v_e, axis=1)
@@ -95,7 +93,7 @@ def test_day0_direct_returns_land_at_earth(ulysses, analysis):
     np.testing.assert_allclose(table.entry_speed_kms[0, picks], entry_speed(EARTH.gm_km3s2, vinf, r_ei), atol=1e-6)
     # the day's "cheapest within 365 days" is the least Δv among those cells
     within = leg.valid[0] & (table.return_days <= 365.0)
-    assert leg.cheapest_dv[0] == pytest.approx(np.min(leg.total_dv[0][within]), rel=1e-15)
+    assert leg.table["cheapest_dv_kms"].values[0] == pytest.approx(np.min(leg.total_dv[0][within]), rel=1e-15)
 
 
 def test_retargeting_to_the_planned_arrival_costs_nothing(ulysses):
@@ -104,15 +102,15 @@ def test_retargeting_to_the_planned_arrival_costs_nothing(ulysses):
     sc, plan = ulysses
     eph = load_ephemeris()
     leg = plan.legs[1]
-    t_abort = leg["t_depart"] + np.array([3.0, 100.0, 250.0]) * DAY
+    t_abort = leg.t_depart + np.array([3.0, 100.0, 250.0]) * DAY
     r_sc, v_sc = spacecraft_states(plan, t_abort, eph)
     for i in range(3):
-        remaining = (leg["t_arrive"] - t_abort[i]) / DAY
+        remaining = (leg.t_arrive - t_abort[i]) / DAY
         tab = direct_return_table(r_sc[i:i + 1], v_sc[i:i + 1], t_abort[i:i + 1], [remaining - 20.0, remaining],
                                   ephemeris=eph, reference=np.cross(r_sc[0], v_sc[0]))
         assert tab.dv_kms[0, 1] < 1e-6  # km/s
         assert tab.dv_kms[0, 0] > 0.05
-        assert tab.entry_speed_kms[0, 1] == pytest.approx(leg["entry_speed_kms"], abs=1e-6)
+        assert tab.entry_speed_kms[0, 1] == pytest.approx(leg.entry_speed_kms, abs=1e-6)
 
 
 def test_cheapest_and_fastest_read_the_table_right(analysis):
@@ -122,18 +120,19 @@ def test_cheapest_and_fastest_read_the_table_right(analysis):
         limit = analysis.settings["max_entry_speed_kms"]
         assert np.all(leg.direct.entry_speed_kms[leg.valid] <= limit + 1e-9)
         assert not np.any(leg.valid & ~leg.direct.solved)
-        for i in range(0, leg.days.size, 7):
+        t = {k: v.values for k, v in leg.table.variables.items()}
+        for i in range(0, t["day"].size, 7):
             ok = leg.valid[i] & (leg.total_dv[i] <= leg.dv_left_kms + 1e-9)
-            if leg.fastest_nominal[i]:
-                assert leg.fastest_dv[i] == 0.0 and (not ok.any() or days[ok][0] >= leg.fastest_days[i])
+            if t["fastest_is_nominal"][i]:
+                assert t["fastest_dv_kms"][i] == 0.0 and (not ok.any() or days[ok][0] >= t["fastest_days"][i])
                 continue
             if ok.any():
                 budget_ok_days += 1
-                assert leg.fastest_days[i] == days[ok][0]
-                assert leg.fastest_dv[i] <= leg.dv_left_kms + 1e-9
-                assert not np.any(ok[days < leg.fastest_days[i]])
+                assert t["fastest_days"][i] == days[ok][0]
+                assert t["fastest_dv_kms"][i] <= leg.dv_left_kms + 1e-9
+                assert not np.any(ok[days < t["fastest_days"][i]])
             else:
-                assert np.isnan(leg.fastest_days[i])
+                assert np.isnan(t["fastest_days"][i])
     assert budget_ok_days > 5
 
 
@@ -150,7 +149,7 @@ def test_dv_left_follows_the_rocket_equation(ulysses):
     data = sc.to_dict()
     del data["vessel"]
     no_vessel = Scenario.from_dict(data, "t.toml")
-    burns = {b["name"]: b["dv_kms"] for b in plan.burns}
+    burns = {b.name: b.dv_kms for b in plan.burns}
     assert dv_left(no_vessel, plan, 0)[0] == pytest.approx(8.0 - burns["earth_departure"])
     del data["constraints"]["max_total_dv_kms"]
     bare = Scenario.from_dict(data, "t.toml")
@@ -235,37 +234,47 @@ def test_swingby_returns_fly_to_mars_and_home(ulysses, swingby_analysis):
     sc, plan = ulysses
     eph = load_ephemeris()
     leg = swingby_analysis.legs[0]
-    sw = leg.swingby
-    rows = np.flatnonzero(np.isfinite(sw["total_dv"]))
+    sw = {k: v.values for k, v in leg.table.variables.items()}
+    t_abort = sw["t_abort"]
+    rows = np.flatnonzero(np.isfinite(sw["swingby_total_dv_kms"]))
     assert rows.size >= 3
-    assert not np.any(sw["computed"] & leg.direct_covered)  # searched only where no direct return is affordable
-    r_sc, v_sc = spacecraft_states(plan, leg.t_abort[rows], eph)
+    # searched only where no direct return is affordable
+    assert not np.any(sw["swingby_searched"] & np.isfinite(sw["fastest_days"]))
+    r_sc, v_sc = spacecraft_states(plan, t_abort[rows], eph)
     # abort arc: craft + Δv -> Mars at the flyby date
-    r_m, v_m = eph.state("mars", sw["t_flyby"][rows])
-    r, v = _land(r_sc, sw["v_depart"][rows], sw["t_flyby"][rows] - leg.t_abort[rows])
+    t_flyby, t_return = sw["swingby_t_flyby"][rows], sw["swingby_t_return"][rows]
+    r_m, v_m = eph.state("mars", t_flyby)
+    r, v = _land(r_sc, sw["swingby_v_depart"][rows], t_flyby - t_abort[rows])
     assert np.max(np.linalg.norm(r - r_m, axis=1)) < 1.0
-    np.testing.assert_allclose(np.linalg.norm(sw["v_depart"][rows] - v_sc, axis=1), sw["abort_dv"][rows],
-                               atol=1e-9)
+    np.testing.assert_allclose(np.linalg.norm(sw["swingby_v_depart"][rows] - v_sc, axis=1),
+                               sw["swingby_abort_dv_kms"][rows], atol=1e-9)
     # Mars -> Earth arc
-    r_e, v_e = eph.state("earth", sw["t_return"][rows])
-    r2, v2 = _land(r_m, sw["v_mars_depart"][rows], sw["t_return"][rows] - sw["t_flyby"][rows])
+    r_e, v_e = eph.state("earth", t_return)
+    r2, v2 = _land(r_m, sw["swingby_v_mars_depart"][rows], t_return - t_flyby)
     assert np.max(np.linalg.norm(r2 - r_e, axis=1)) < 1.0
     # the flyby joins the two v-infinities above 200 km and costs what the model says
-    vin, vout = v - v_m, sw["v_mars_depart"][rows] - v_m
+    vin, vout = v - v_m, sw["swingby_v_mars_depart"][rows] - v_m
     dv, rp, ok = powered_flyby(MARS.gm_km3s2, vin, vout, MARS.radius_km + 200.0)
     assert np.all(ok)
-    np.testing.assert_allclose(dv, sw["flyby_dv"][rows], atol=1e-6)
-    assert np.all(sw["rp_km"][rows] >= MARS.radius_km + 200.0 - 1e-6)
-    np.testing.assert_allclose(sw["total_dv"][rows], sw["abort_dv"][rows] + sw["flyby_dv"][rows], rtol=1e-12)
+    np.testing.assert_allclose(dv, sw["swingby_flyby_dv_kms"][rows], atol=1e-6)
+    assert np.all(sw["swingby_flyby_altitude_km"][rows] >= 200.0 - 1e-6)
+    np.testing.assert_allclose(sw["swingby_flyby_altitude_km"][rows], rp - MARS.radius_km, rtol=1e-6)
+    np.testing.assert_allclose(sw["swingby_total_dv_kms"][rows],
+                               sw["swingby_abort_dv_kms"][rows] + sw["swingby_flyby_dv_kms"][rows], rtol=1e-12)
     # entry below the limit, home within the horizon
     vinf_e = np.linalg.norm(v2 - v_e, axis=1)
     entry = entry_speed(EARTH.gm_km3s2, vinf_e, EARTH.radius_km + 125.0)
     assert np.all(entry <= 20.0 + 1e-6)
-    np.testing.assert_allclose(entry, sw["entry"][rows], atol=1e-6)
-    assert np.all(sw["t_return"][rows] - leg.t_abort[rows] <= 900.0 * DAY + 1e-3)
+    np.testing.assert_allclose(entry, sw["swingby_entry_speed_kms"][rows], atol=1e-6)
+    assert np.all(t_return - t_abort[rows] <= 900.0 * DAY + 1e-3)
     # late aborts fly on to Mars on the planned arc (abort burn ~0) and pay at the flyby
-    late = rows[leg.days[rows] > 250]
-    assert late.size and np.all(sw["abort_dv"][late] < 1e-6)
+    late = rows[sw["day"][rows] > 250]
+    assert late.size and np.all(sw["swingby_abort_dv_kms"][late] < 1e-6)
+    # the JSON record of a swing-by day says the same
+    rec = leg.records()[rows[0]]["swingby"]
+    assert rec["total_dv_kms"] == pytest.approx(sw["swingby_total_dv_kms"][rows[0]])
+    assert rec["flyby_altitude_km"] == pytest.approx(sw["swingby_flyby_altitude_km"][rows[0]])
+    assert rec["powered"] == (sw["swingby_flyby_dv_kms"][rows[0]] > 1e-6)
 
 
 # --- coverage -------------------------------------------------------------------------------
@@ -285,25 +294,26 @@ def test_longest_gap_on_constructed_sequences(flags, expected):
 
 def test_gap_dates_and_fraction_on_a_constructed_leg(analysis):
     leg = analysis.legs[0]
-    flags = np.ones(leg.days.size, dtype=bool)
+    n = leg.table.sizes["abort"]
+    flags = np.ones(n, dtype=bool)
     flags[[2, 3, 10, 11, 12, 13, 40]] = False
-    fake = dataclasses.replace(leg, covered=flags)
+    fake = replace(leg, table=leg.table.assign(covered=("abort", flags)))
     cov = fake.coverage()
-    assert cov["covered_days"] == leg.days.size - 7 and cov["total_days"] == leg.days.size
-    assert cov["fraction"] == pytest.approx((leg.days.size - 7) / leg.days.size)
+    assert cov["covered_days"] == n - 7 and cov["total_days"] == n
+    assert cov["fraction"] == pytest.approx((n - 7) / n)
     assert cov["longest_gap_days"] == 4 * leg.step_days
     assert cov["gap_start"] == fake.records()[10]["date"] and cov["gap_end"] == fake.records()[13]["date"]
     np.testing.assert_array_equal(uncovered_runs(flags), [[2, 3], [10, 13], [40, 40]])
 
 
 def test_coverage_is_consistent_with_the_days(analysis):
-    data = analysis.to_json()
+    data = analysis.to_dict()
     json.dumps(data, allow_nan=False)  # never NaN
     for leg in analysis.legs:
         recs = [r for r in data["days"] if r["leg"] == leg.leg]
         flags = np.array([r["covered"] for r in recs])
         cov = data["coverage"][leg.leg]
-        assert cov["total_days"] == len(recs) == leg.days.size
+        assert cov["total_days"] == len(recs) == leg.table.sizes["abort"]
         assert cov["covered_days"] == flags.sum()
         assert cov["fraction"] == pytest.approx(flags.mean())
         # covered exactly when a way home is within the Δv left
@@ -320,6 +330,52 @@ def test_coverage_is_consistent_with_the_days(analysis):
     assert 0.1 < out["fraction"] < 0.9 and out["longest_gap_days"] > 100
     assert ret["fraction"] == 1.0 and ret["gap_start"] is None
     assert data["days"][0]["covered"] and not data["days"][out["total_days"] - 1]["covered"]
+
+
+def test_the_per_day_table_is_the_json_as_data(analysis):
+    ds = analysis.table
+    records = analysis.to_dict()["days"]
+    assert ds.sizes["abort"] == len(records) == sum(leg.table.sizes["abort"] for leg in analysis.legs)
+    assert list(ds["leg"].values) == [r["leg"] for r in records]
+    assert list(ds["covered"].values) == [r["covered"] for r in records]
+    # the UTC date coordinate (datetime64) names the same minute the JSON writes (two conversions from TDB)
+    assert [str(d)[:16] for d in ds["date"].values] == [r["date"] for r in records]
+    cheapest = [np.nan if r["direct"] is None or r["direct"]["cheapest_dv_kms"] is None
+                else r["direct"]["cheapest_dv_kms"] for r in records]
+    np.testing.assert_array_equal(ds["cheapest_dv_kms"].values, cheapest)
+    assert ds["cheapest_dv_kms"].attrs["units"] == "km/s" and ds["day"].attrs["units"] == "days"
+
+
+@pytest.mark.parametrize("kwargs, where", [
+    ({"step_days": 0}, "step_days"),
+    ({"step_days": 31}, "step_days"),
+    ({"max_return_days": 10}, "max_return_days"),
+    ({"max_return_days": float("nan")}, "max_return_days"),
+    ({"min_flyby_alt_km": -1}, "min_flyby_alt_km"),
+])
+def test_api_errors_name_the_parameter(ulysses_plan, kwargs, where):
+    with pytest.raises(sj.InputError) as err:
+        sj.aborts(ulysses_plan, **kwargs)
+    assert err.value.where == where and "--" not in str(err.value)
+
+
+def test_a_plan_without_its_scenario_is_refused(ulysses_plan):
+    with pytest.raises(sj.InputError) as err:
+        sj.aborts(replace(ulysses_plan, scenario=None))
+    assert err.value.where == "plan_or_scenario"
+
+
+def test_plot_into_the_callers_axes(analysis):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    axes = fig.subplots(1, 2)
+    assert sj.plot.aborts(analysis, ax=axes) is fig
+    titles = [ax.get_title(loc="left") for ax in axes]
+    assert titles[0].startswith("Ulysses, outbound leg") and titles[1].startswith("Ulysses, return leg")
+    assert fig._suptitle is None  # the caller's figure keeps its own title
+    own = sj.plot.aborts(analysis)
+    assert own is not fig and own.get_axes()[0].get_title(loc="left").startswith("Outbound leg")
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -360,6 +416,20 @@ def test_bad_options_exit_2_with_one_line(capsys, tmp_path, monkeypatch, args, w
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and f"({where})" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_table_keeps_dates_whole_on_80_columns(capsys, terminal_80, analysis, in_one_row):
+    with terminal_80():
+        assert main(["aborts", str(EXAMPLES / "ulysses.toml"), "--step", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "Abort coverage" in text and "Outbound leg" in text and "Return leg" in text
+    cov = analysis.coverage()["outbound"]
+    assert in_one_row(text, cov["gap_start"][:10], cov["gap_end"][:10])
+    for r in analysis.to_dict()["days"][::14]:  # every 14th day of 280 per leg is a listed row
+        d = r["direct"] or {}
+        assert in_one_row(text, r["date"][:10])
+        if d.get("cheapest_return"):
+            assert d["cheapest_return"][:10] in text
 
 
 def test_missing_scenario_exits_2(capsys, tmp_path):

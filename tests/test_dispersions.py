@@ -15,9 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sojourn.mission.plan import Leg
-from sojourn.mission.trajectory import leg_arc
-
+import sojourn as sj
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.cli import main
 from sojourn.contingency.dispersions import (
@@ -40,7 +38,8 @@ from sojourn.core.bplane import (
 )
 from sojourn.core.kepler import propagate
 from sojourn.errors import InputError
-from sojourn.mission.scenario import load_scenario
+from sojourn.mission.plan import Leg
+from sojourn.mission.trajectory import leg_arc
 from sojourn.time import DAY
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -53,8 +52,8 @@ RETURN = ("mars", "earth", "2035-02-06", "2035-11-13")
 
 
 @pytest.fixture(scope="module")
-def ulysses():
-    return load_scenario(EXAMPLES / "ulysses.toml")
+def ulysses(ulysses_scenario):
+    return ulysses_scenario
 
 
 @pytest.fixture(scope="module")
@@ -148,12 +147,13 @@ def test_zero_errors_land_on_the_aim_point_with_no_correction(outbound, target):
     # the aim point: |B| giving 250 km periapsis at the nominal v∞, along +T
     b = impact_parameter(MARS.gm_km3s2, d.vinf_arrival_kms, MARS.radius_km + 250.0)
     assert d.aim_bt_km == pytest.approx(b) and d.aim_br_km == 0.0
-    np.testing.assert_allclose(d.bt, b, atol=1e-3)
-    np.testing.assert_allclose(d.br, 0.0, atol=1e-3)
-    np.testing.assert_allclose(d.corridor_value, 250.0, atol=1e-3)
-    assert np.nanmax(d.tcm_dv_kms) < 1e-9  # km/s: no correction
-    np.testing.assert_allclose(d.bt_tcm, b, atol=1e-3)
-    data = d.to_json()
+    t = d.table
+    np.testing.assert_allclose(t["bt_km"], b, atol=1e-3)
+    np.testing.assert_allclose(t["br_km"], 0.0, atol=1e-3)
+    np.testing.assert_allclose(t["corridor_value"], 250.0, atol=1e-3)
+    assert np.nanmax(t["tcm_dv_kms"]) < 1e-9  # km/s: no correction
+    np.testing.assert_allclose(t["bt_after_tcm_km"], b, atol=1e-3)
+    data = d.to_dict()
     assert data["corridor"]["misses"] == 0 and data["corridor_after_tcm"]["misses"] == 0
     assert data["corridor"]["upper_bound_95"] == pytest.approx(3.0 / 500)
     assert data["tcm"]["p99_ms"] < 1e-6
@@ -165,11 +165,11 @@ def test_same_seed_same_samples_and_prefix_stable(outbound, target):
     b = run_dispersions(outbound, target, samples=300, seed=11)
     c = run_dispersions(outbound, target, samples=1000, seed=11)
     d = run_dispersions(outbound, target, samples=300, seed=12)
-    for name in ("bt", "br", "tcm_dv_kms", "bt_tcm", "br_tcm"):
-        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
-        np.testing.assert_array_equal(getattr(a, name), getattr(c, name)[:300])
-    assert a.to_json() == b.to_json()
-    assert not np.array_equal(a.bt, d.bt)
+    for name in ("bt_km", "br_km", "tcm_dv_kms", "bt_after_tcm_km", "br_after_tcm_km"):
+        np.testing.assert_array_equal(a.table[name], b.table[name])
+        np.testing.assert_array_equal(a.table[name], c.table[name][:300])
+    assert a.to_dict() == b.to_dict()
+    assert not np.array_equal(a.table["bt_km"], d.table["bt_km"])
 
 
 def _stm(mu, r, v, dt, dr=1.0, dv=1e-6):
@@ -210,7 +210,8 @@ def test_sample_covariance_matches_linear_propagation(outbound, target):
     _, T, R = bplane_axes(g["vinf_arr"])
     m = np.vstack([T, R]) @ phi[:3]
     lin = m @ _initial_covariance(g, errors, state) @ m.T
-    sample = np.cov(np.vstack([d.bt, d.br]))
+    bt, br = d.table["bt_km"].values, d.table["br_km"].values
+    sample = np.cov(np.vstack([bt, br]))
     # sampling error of a covariance element: sqrt((S_ii S_jj + S_ij^2) / n)
     se = np.sqrt((np.outer(np.diag(lin), np.diag(lin)) + lin**2) / n)
     assert np.all(np.abs(sample - lin) < 4.0 * se + 1e-3 * np.abs(lin)), (sample, lin, se)
@@ -218,7 +219,7 @@ def test_sample_covariance_matches_linear_propagation(outbound, target):
     assert e_s["semi_major_km"] == pytest.approx(e_lin["semi_major_km"], rel=0.03)
     assert e_s["semi_minor_km"] == pytest.approx(e_lin["semi_minor_km"], rel=0.03)
     assert e_s["angle_deg"] == pytest.approx(e_lin["angle_deg"], abs=0.5)
-    assert np.mean(d.bt) == pytest.approx(d.aim_bt_km, abs=4.0 * math.sqrt(lin[0, 0] / n))
+    assert np.mean(bt) == pytest.approx(d.aim_bt_km, abs=4.0 * math.sqrt(lin[0, 0] / n))
     # the correction burn: linear targeting nulls the arrival position error,
     # dv = -Phi_rv(t2, tc)^-1 Phi_rr(t2, tc) dr_c - dv_c; compare the mean squared burn
     t_c = g["t1"] + d.tcm_days * DAY
@@ -227,10 +228,10 @@ def test_sample_covariance_matches_linear_propagation(outbound, target):
     phi_2 = _stm(GM_SUN, rc, vc, g["t2"] - t_c)
     a = -np.linalg.solve(phi_2[:3, 3:], phi_2[:3, :3]) @ phi_c[:3] - phi_c[3:]
     ms_lin = np.trace(a @ _initial_covariance(g, errors, state) @ a.T)
-    assert np.mean(d.tcm_dv_kms**2) == pytest.approx(ms_lin, rel=0.04)
+    assert np.mean(d.table["tcm_dv_kms"].values ** 2) == pytest.approx(ms_lin, rel=0.04)
     # with a perfect correction every sample lands on the aim point
-    np.testing.assert_allclose(d.bt_tcm, d.aim_bt_km, atol=0.05)
-    np.testing.assert_allclose(d.br_tcm, 0.0, atol=0.05)
+    np.testing.assert_allclose(d.table["bt_after_tcm_km"], d.aim_bt_km, atol=0.05)
+    np.testing.assert_allclose(d.table["br_after_tcm_km"], 0.0, atol=0.05)
 
 
 def test_corridor_misses_grow_with_the_errors(outbound, target):
@@ -240,7 +241,7 @@ def test_corridor_misses_grow_with_the_errors(outbound, target):
     p = []
     for k in scales:
         d = run_dispersions(outbound, target, samples=4000, seed=7, errors=BurnErrors(k, k * 1.0))
-        p.append(d.to_json()["corridor"]["miss_probability"])
+        p.append(d.to_dict()["corridor"]["miss_probability"])
     assert p[0] == 0.0 and p[1] == 0.0
     assert all(b >= a for a, b in zip(p, p[1:])), p
     assert p[3] > 0.01 and p[-1] > 0.9, p
@@ -251,25 +252,78 @@ def test_entry_corridor_on_the_return_leg(ulysses):
     tgt = arrival_target(ulysses, "return")
     assert tgt.kind == "entry" and tgt.entry_fpa_deg == -6.5 and tgt.interface_altitude_km == 125.0
     d = run_dispersions(leg, tgt, samples=200, seed=1, errors=BurnErrors(0.0, 0.0))
-    np.testing.assert_allclose(d.corridor_value, -6.5, atol=1e-6)
+    np.testing.assert_allclose(d.table["corridor_value"], -6.5, atol=1e-6)
     big = run_dispersions(leg, tgt, samples=2000, seed=1)
-    cor = big.to_json()["corridor"]
+    cor = big.to_dict()["corridor"]
     assert cor["miss_probability"] > 0.5
     assert cor["steep"] + cor["shallow"] + cor["skip_out"] == cor["misses"]
     assert cor["skip_out"] > 0  # far misses never reach the interface
 
 
 def test_bad_inputs(outbound, target, ulysses):
-    with pytest.raises(InputError):
-        run_dispersions(outbound, target, samples=1)
-    with pytest.raises(InputError):
-        run_dispersions(outbound, target, samples=100, tcm_days=400.0)
-    with pytest.raises(InputError):
-        run_dispersions(outbound, arrival_target(ulysses, "return"), samples=100)
-    with pytest.raises(InputError):
-        BurnErrors(-1.0, 0.5)
-    with pytest.raises(InputError):
-        arrival_target(ulysses, "sideways")
+    for call, where in ((lambda: run_dispersions(outbound, target, samples=1), "samples"),
+                        (lambda: run_dispersions(outbound, target, samples=100, tcm_days=400.0), "tcm_days"),
+                        (lambda: run_dispersions(outbound, arrival_target(ulysses, "return"), samples=100), "target"),
+                        (lambda: BurnErrors(-1.0, 0.5), "magnitude_pct_3sigma"),
+                        (lambda: arrival_target(ulysses, "sideways"), "leg")):
+        with pytest.raises(InputError) as err:
+            call()
+        assert err.value.where == where and "--" not in str(err.value)
+
+
+@pytest.mark.parametrize("kwargs, where", [
+    ({"samples": 1}, "samples"),
+    ({"samples": 2.5}, "samples"),
+    ({"seed": -1}, "seed"),
+    ({"leg": "sideways"}, "leg"),
+    ({"magnitude_pct": -1}, "magnitude_pct"),
+    ({"pointing_deg": 91}, "pointing_deg"),
+    ({"tcm_magnitude_pct": 100}, "tcm_magnitude_pct"),
+    ({"tcm_pointing_deg": float("nan")}, "tcm_pointing_deg"),
+    ({"position_km": -1}, "position_km"),
+    ({"velocity_ms": "fast"}, "velocity_ms"),
+    ({"tcm_days": 0}, "tcm_days"),
+    ({"tcm_days": 400}, "tcm_days"),
+    ({"corridor_km": 0}, "corridor_km"),
+    ({"corridor_deg": 1.0}, "corridor_deg"),  # an entry corridor on a capture
+    ({"entry_fpa_deg": -5.0}, "entry_fpa_deg"),
+    ({"aim_angle_deg": float("inf")}, "aim_angle_deg"),
+    ({"step_days": 1.0}, "step_days"),  # a grid step for a plan already made
+])
+def test_api_errors_name_the_parameter(ulysses_plan, kwargs, where):
+    with pytest.raises(InputError) as err:
+        sj.dispersions(ulysses_plan, **{"samples": 100, **kwargs})
+    assert err.value.where == where and "--" not in str(err.value)
+
+
+def test_the_verb_disperses_the_plans_leg(ulysses_plan, ulysses):
+    # sj.dispersions on a plan is the engine on that plan's leg and the scenario's target
+    d = sj.dispersions(ulysses_plan, leg="return", samples=500, seed=2, magnitude_pct=0.1, pointing_deg=0.2,
+                       tcm_pointing_deg=0.05)
+    leg = ulysses_plan.legs[1]
+    ref = run_dispersions(leg, arrival_target(ulysses, "return"), samples=500, seed=2, errors=BurnErrors(0.1, 0.2),
+                          tcm_errors=BurnErrors(0.1, 0.05))
+    assert d.to_dict() == {**ref.to_dict(), "scenario": "Ulysses"}
+    assert d.leg is leg and d.target.kind == "entry"
+    # the statistics follow from the samples in the table
+    t = d.table
+    inside = np.abs(t["corridor_value"].values + 6.5) <= 1.0
+    assert d.stats["corridor"]["misses"] == int((~inside).sum())
+    assert d.stats["tcm"]["max_ms"] == pytest.approx(1000 * np.nanmax(t["tcm_dv_kms"].values))
+    assert t["corridor_value"].attrs["units"] == "degrees" and t.sizes["sample"] == 500
+
+
+def test_plot_into_the_callers_axes(outbound, target):
+    from matplotlib.figure import Figure
+
+    d = run_dispersions(outbound, target, samples=300, seed=3)
+    fig = Figure()
+    axes = fig.subplots(1, 2)
+    assert sj.plot.bplane(d, ax=axes) is fig and fig._suptitle is None
+    assert axes[0].get_title().startswith("Earth → Mars, without correction")
+    assert axes[1].get_title().startswith("Earth → Mars, after one correction")
+    own = sj.plot.bplane(d)
+    assert own._suptitle.get_text().startswith("Earth → Mars B-plane dispersions: periapsis altitude 250 ± 50 km")
 
 
 # --- the command ----------------------------------------------------------------------
@@ -290,13 +344,25 @@ def test_dispersions_command_json_and_plot(capsys, tmp_path):
     assert out.stat().st_size > 10_000 and data["outputs"] == [str(out)]
 
 
-def test_dispersions_command_table_and_errors(capsys, tmp_path):
-    assert main(["dispersions", str(EXAMPLES / "ulysses.toml"), "--samples", "500", "--leg", "return"]) == 0
+def test_dispersions_command_table_and_errors(capsys, tmp_path, terminal_80):
+    with terminal_80():
+        assert main(["dispersions", str(EXAMPLES / "ulysses.toml"), "--samples", "500", "--leg", "return"]) == 0
     text = capsys.readouterr().out
-    assert "entry flight-path angle" in text and "Correction burn" in text
+    assert "entry flight-path angle" in text and "Correction burn on 2035-02-16 (+10 d)" in text
+    assert "2035-02-06 → 2035-11-13" in text and "…" not in text
     assert main(["dispersions", str(EXAMPLES / "ulysses.toml"), "--leg", "sideways"]) == 2
     assert "unknown leg" in capsys.readouterr().err
     assert main(["dispersions", str(EXAMPLES / "ulysses.toml"), "--out", str(tmp_path / "b.txt")]) == 2
     assert "unsupported output format" in capsys.readouterr().err
     assert main(["dispersions", str(EXAMPLES / "ulysses.toml"), "--pointing-deg", "-1"]) == 2
-    assert "--pointing-deg" in capsys.readouterr().err
+    assert "(--pointing-deg)" in capsys.readouterr().err
+    assert main(["dispersions", str(EXAMPLES / "ulysses.toml"), "--tcm-magnitude-pct", "120"]) == 2
+    assert "(--tcm-magnitude-pct)" in capsys.readouterr().err
+    # an output that is the scenario it reads (here under a figure's name) is refused before any work
+    scenario = tmp_path / "ulysses.png"
+    scenario.write_bytes((EXAMPLES / "ulysses.toml").read_bytes())
+    (tmp_path / "same.png").symlink_to(scenario)
+    assert main(["dispersions", str(scenario), "--out", str(tmp_path / "same.png")]) == 2
+    err = capsys.readouterr().err
+    assert "is the scenario it reads" in err and "(--out)" in err
+    assert scenario.read_bytes() == (EXAMPLES / "ulysses.toml").read_bytes()

@@ -8,9 +8,10 @@ import math
 import numpy as np
 import pytest
 
+import sojourn as sj
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.cli import main
-from sojourn.contingency.free_return import free_returns
+from sojourn.contingency.free_return import TABLE_COLUMNS
 from sojourn.core.kepler import propagate_batch
 from sojourn.core.lambert import lambert_batch
 from sojourn.ephemeris import load_ephemeris
@@ -36,7 +37,7 @@ MIN_ALT = 200.0
 
 @pytest.fixture(scope="module")
 def search():
-    return free_returns(WINDOW, max_days=520)
+    return sj.free_returns(WINDOW, max_days=520)
 
 
 def test_inspiration_mars_best_free_return(search):
@@ -136,8 +137,8 @@ def test_records_are_ranked_one_per_launch_date(search):
 
 def test_a_higher_minimum_altitude_only_removes_free_returns():
     # the turn Mars can give shrinks as the periapsis rises: every return kept flies higher
-    low = {r.t_launch: r for r in free_returns("2018-01-01:2018-01-10", max_days=520).records}
-    high = free_returns("2018-01-01:2018-01-10", max_days=520, min_flyby_alt_km=280.0).records
+    low = {r.t_launch: r for r in sj.free_returns("2018-01-01:2018-01-10", max_days=520).records}
+    high = sj.free_returns("2018-01-01:2018-01-10", max_days=520, min_flyby_alt_km=280.0).records
     assert high and len(high) <= len(low)
     for r in high:
         assert r.flyby_altitude_km >= 280.0
@@ -158,14 +159,51 @@ def test_free_return_cli_json_finds_inspiration_mars(capsys):
     assert best["total_days"] == pytest.approx(IM_DAYS, abs=2.0)
 
 
-def test_free_return_cli_entry_ranking_and_table(capsys):
+def test_free_return_cli_entry_ranking_and_table(capsys, terminal_80, in_one_row):
     assert main(["free-return", "--launch", "2018-01-01:2018-01-10", "--max-days", "520", "--rank", "entry",
                  "--json"]) == 0
-    entry = [r["entry_speed_kms"] for r in json.loads(capsys.readouterr().out)]
+    records = json.loads(capsys.readouterr().out)
+    entry = [r["entry_speed_kms"] for r in records]
     assert entry and entry == sorted(entry)
-    assert main(["free-return", "--launch", "2018-01-01:2018-01-10", "--max-days", "520", "--top", "3"]) == 0
+    assert main(["free-return", "--launch", "2018-01-01:2018-01-10", "--max-days", "520", "--rank", "entry",
+                 "--top", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == records[:2]
+    with terminal_80():
+        assert main(["free-return", "--launch", "2018-01-01:2018-01-10", "--max-days", "520", "--rank", "entry",
+                     "--top", "3"]) == 0
     out = capsys.readouterr().out
-    assert "free returns" in out and "2018-08-2" in out
+    assert "free returns" in out and "(3 of" in out
+    for r in records[:3]:  # every date whole on 80 columns
+        assert in_one_row(out, r["launch"][:10], r["flyby"][:10]) and in_one_row(out, r["earth_return"][:10])
+
+
+def test_the_records_as_a_table(search):
+    tab = search.table
+    assert list(tab.columns) == list(TABLE_COLUMNS) == list(search.records[0].to_dict())
+    assert len(tab) == len(search.records) and tab["c3"].is_monotonic_increasing
+    # the UTC timestamps agree with the ISO minutes of the JSON, and the durations with them
+    for row, rec in zip(tab.itertuples(), search.to_dict()):
+        assert row.launch.isoformat()[:16] == rec["launch"] and row.flyby.isoformat()[:16] == rec["flyby"]
+    days = (tab["earth_return"] - tab["launch"]).dt.total_seconds() / DAY
+    np.testing.assert_allclose(days, tab["total_days"], atol=1e-6)
+    assert sj.free_returns("2020-03-01:2020-03-02", max_days=400).table.columns.tolist() == list(TABLE_COLUMNS)
+
+
+@pytest.mark.parametrize("kwargs, where", [
+    ({"launch": "2018-01-10:2018-01-01"}, "launch"),
+    ({"launch": (1, 2, 3)}, "launch"),
+    ({"max_days": 100}, "max_days"),
+    ({"max_days": "long"}, "max_days"),
+    ({"min_flyby_alt_km": -5}, "min_flyby_alt_km"),
+    ({"max_flyby_alt_km": 100}, "max_flyby_alt_km"),
+    ({"rank": "speed"}, "rank"),
+    ({"step_days": 0}, "step_days"),
+])
+def test_api_errors_name_the_parameter(kwargs, where):
+    args = {"launch": WINDOW, **kwargs}
+    with pytest.raises(sj.InputError) as err:
+        sj.free_returns(args.pop("launch"), **args)
+    assert err.value.where == where and "--" not in str(err.value)
 
 
 def test_no_free_return_is_a_result(capsys):
@@ -185,6 +223,7 @@ def test_no_free_return_is_a_result(capsys):
     (["--launch", WINDOW, "--rank", "speed"], "--rank"),
     (["--launch", WINDOW, "--step", "0"], "--step"),
     (["--launch", "2053-01-01:2053-02-01"], "--max-days"),
+    (["--launch", WINDOW, "--top", "0"], "--top"),
 ])
 def test_free_return_bad_input_is_one_line_and_exit_2(capsys, args, where):
     assert main(["free-return", *args]) == 2

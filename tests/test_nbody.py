@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sojourn.mission.plan import Leg
-from sojourn.mission.trajectory import leg_arc
 from scipy.integrate import solve_ivp
 
+import sojourn as sj
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.cli import main
 from sojourn.contingency.dispersions import arrival_target
@@ -29,7 +28,8 @@ from sojourn.core.bplane import ECLIPTIC_POLE, bplane_batch, flight_path_angle
 from sojourn.core.kepler import propagate
 from sojourn.ephemeris import load_ephemeris
 from sojourn.errors import InputError
-from sojourn.mission.scenario import load_scenario
+from sojourn.mission.plan import Leg
+from sojourn.mission.trajectory import leg_arc
 from sojourn.time import DAY, parse_utc
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -42,8 +42,8 @@ RETURN = ("mars", "earth", "2035-02-06", "2035-11-13")
 
 
 @pytest.fixture(scope="module")
-def ulysses():
-    return load_scenario(EXAMPLES / "ulysses.toml")
+def ulysses(ulysses_scenario):
+    return ulysses_scenario
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +61,14 @@ def return_check(ulysses):
 def _fly_again(check, rtol=1e-13, max_step=DAY):
     """Fly the corrected start again with a tighter integrator and find periapsis on a 1 s grid."""
     m, st = check.model, check.start
-    y0 = np.concatenate([st["r"], st["v"] + check.dv_correction_kms])
+    y0 = np.concatenate([st.r, st.v + check.dv_correction_kms])
     t_ca = check.corrected.t
-    sol = solve_ivp(m.rhs, (st["t"], t_ca + 3600.0), y0, method="DOP853", rtol=rtol, atol=1e-9,
+    sol = solve_ivp(m.rhs, (st.t, t_ca + 3600.0), y0, method="DOP853", rtol=rtol, atol=1e-9,
                     max_step=max_step, dense_output=True)
     assert sol.success
     t = np.linspace(t_ca - 3600.0, t_ca + 3600.0, 7201)
     y = sol.sol(t)
-    rb, vb = m.state(check.leg["to"], t)
+    rb, vb = m.state(check.leg.destination, t)
     d = np.linalg.norm(y[:3].T - rb, axis=1)
     k = int(np.argmin(d))
     return t[k], y[:3, k] - rb[k], y[3:, k] - vb[k], d[k]
@@ -147,7 +147,7 @@ def test_soi_radius():
 
 def test_outbound_leg_misses_then_meets_the_aimed_periapsis(outbound_check):
     c = outbound_check
-    data = c.to_json()
+    data = c.to_dict()
     unc, cor = data["uncorrected"], data["corrected"]
     # the patched-conic start misses: the real escape hyperbola runs ahead of the instantaneous
     # patched-conic departure, and Earth keeps pulling beyond its sphere of influence
@@ -162,7 +162,7 @@ def test_outbound_leg_misses_then_meets_the_aimed_periapsis(outbound_check):
     # flown again with a tighter integrator and a 1-day step cap, it still lands within 1 km
     t, r_rel, v_rel, d = _fly_again(c)
     assert d - MARS.radius_km == pytest.approx(250.0, abs=1.0)
-    assert abs(t - c.leg["t_arrive"]) < 120.0
+    assert abs(t - c.leg.t_arrive) < 120.0
     # aimed along +T: prograde about the ecliptic, in the least inclined plane holding the asymptote
     h = np.cross(r_rel, v_rel)
     incl = math.degrees(math.acos(np.dot(h, ECLIPTIC_POLE) / np.linalg.norm(h)))
@@ -174,7 +174,7 @@ def test_outbound_leg_misses_then_meets_the_aimed_periapsis(outbound_check):
 
 def test_return_leg_meets_the_entry_flight_path_angle(return_check):
     c = return_check
-    data = c.to_json()
+    data = c.to_dict()
     assert c.converged and data["target"]["kind"] == "entry"
     assert data["corrected"]["entry_fpa_deg"] == pytest.approx(-6.5, abs=1e-3)
     assert data["uncorrected"]["miss_from_aim_km"] > 1e3
@@ -188,25 +188,53 @@ def test_return_leg_meets_the_entry_flight_path_angle(return_check):
 
 def test_check_leg_refuses_bad_input(ulysses):
     leg = Leg.between(*OUTBOUND)
-    with pytest.raises(InputError):
-        check_leg(leg, arrival_target(ulysses, "outbound"), departure_rp_km=6000.0)  # below Earth's surface
-    with pytest.raises(InputError):
-        check_leg(leg, arrival_target(ulysses, "return"), departure_rp_km=6778.0)
-    with pytest.raises(InputError):
-        check_leg(leg, arrival_target(ulysses, "outbound"), departure_rp_km=6778.0, bodies=("earth", "venus"))
+    out, back = arrival_target(ulysses, "outbound"), arrival_target(ulysses, "return")
+    for kwargs, where in (({"target": out, "departure_rp_km": 6000.0}, "departure_rp_km"),  # below Earth's surface
+                          ({"target": back, "departure_rp_km": 6778.0}, "target"),
+                          ({"target": out, "departure_rp_km": 6778.0, "bodies": ("earth", "venus")}, "bodies")):
+        with pytest.raises(InputError) as err:
+            check_leg(leg, **kwargs)
+        assert err.value.where == where
+
+
+@pytest.mark.parametrize("kwargs, where", [
+    ({"leg": "home"}, "leg"),
+    ({"entry_fpa_deg": -5.0}, "entry_fpa_deg"),  # the outbound leg ends in a capture
+    ({"leg": "return", "entry_fpa_deg": -95.0}, "entry_fpa_deg"),
+    ({"aim_angle_deg": "north"}, "aim_angle_deg"),
+    ({"step_days": 2.0}, "step_days"),  # a grid step for a plan already made
+])
+def test_api_errors_name_the_parameter(ulysses_plan, kwargs, where):
+    with pytest.raises(InputError) as err:
+        sj.verify(ulysses_plan, **kwargs)
+    assert err.value.where == where and "--" not in str(err.value)
+
+
+def test_the_verb_checks_the_plans_leg(ulysses_plan, ulysses, return_check):
+    # sj.verify on a plan flies that plan's leg from the scenario's Mars departure orbit (250 km periapsis)
+    v = sj.verify(ulysses_plan, leg="return")
+    assert v.leg is ulysses_plan.legs[1] and v.scenario_name == "Ulysses"
+    assert v.start.rp_km == pytest.approx(MARS.radius_km + 250.0)
+    # the plan's return leg is the one fixed above (whole days): the same corrected flight, to well under a km
+    assert v.to_dict()["leg"] == return_check.to_dict()["leg"]
+    np.testing.assert_allclose(v.dv_correction_kms, return_check.dv_correction_kms, atol=1e-6)
+    assert v.flight_dict(v.corrected)["entry_fpa_deg"] == pytest.approx(-6.5, abs=1e-3)
 
 
 # --- the command ----------------------------------------------------------------------
 
 
-def test_verify_command(capsys):
+def test_verify_command(capsys, terminal_80, in_one_row):
     assert main(["verify", str(EXAMPLES / "ulysses.toml"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["scenario"] == "Ulysses" and data["leg"]["from"] == "earth" and data["converged"]
     assert data["corrected"]["altitude_km"] == pytest.approx(250.0, abs=1.0)
     assert data["uncorrected"]["miss_from_aim_km"] > 1e3
-    assert main(["verify", str(EXAMPLES / "ulysses.toml")]) == 0
+    with terminal_80():
+        assert main(["verify", str(EXAMPLES / "ulysses.toml")]) == 0
     text = capsys.readouterr().out
     assert "patched conic, uncorrected" in text and "corrected" in text
+    assert in_one_row(text, "closest approach UTC", data["uncorrected"]["closest_approach"])  # whole, on 80 columns
+    assert "…" not in text
     assert main(["verify", str(EXAMPLES / "ulysses.toml"), "--leg", "home"]) == 2
     assert "unknown leg" in capsys.readouterr().err

@@ -9,14 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import sojourn as sj
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.cli import main
-from sojourn.contingency.race import BEFORE_S, REFINE_TOLERANCE_S, race
+from sojourn.contingency.race import BEFORE_S, REFINE_TOLERANCE_S
 from sojourn.core.kepler import propagate_batch
 from sojourn.ephemeris import load_ephemeris
-from sojourn.mission.plan import plan as plan_mission
-from sojourn.mission.scenario import load_scenario
-from sojourn.time import DAY, parse_utc
+from sojourn.time import DAY, parse_utc, tdb_to_datetime
 from sojourn.transfer.ballistic import transfers
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -27,7 +26,7 @@ B_FILE = EXAMPLES / "us-fast.toml"
 @pytest.fixture(scope="module")
 def result():
     # A is planned once here; the command-line tests below reuse that plan (same scenario digest)
-    return race(A_FILE, B_FILE)
+    return sj.race(A_FILE, B_FILE)
 
 
 def _independent_dv(c3, vinf_arr):
@@ -61,10 +60,9 @@ def _fly(t_launch, t_arrival):
     return res, np.linalg.norm(r1 - r_mars, axis=1)
 
 
-def test_a_arrival_is_ulysses_plan(result):
-    a_plan = plan_mission(load_scenario(A_FILE))
-    assert result.a_arrival == a_plan.legs[0]["t_arrive"]
-    assert result.a_launch == a_plan.legs[0]["t_depart"]
+def test_a_arrival_is_ulysses_plan(result, ulysses_plan):
+    assert result.a_arrival == ulysses_plan.legs[0].t_arrive
+    assert result.a_launch == ulysses_plan.legs[0].t_depart
     assert result.launch_tdb[0] == pytest.approx(result.a_launch, abs=1e-3)  # UTC days from A's launch (ms)
     assert result.launch_tdb[-1] <= result.a_arrival
     assert np.allclose(np.diff(result.launch_tdb), DAY)
@@ -141,13 +139,56 @@ def test_each_win_is_the_cheapest_that_arrives_first(result):
         assert w.dv_total_kms <= dv[rows == k].min() + 1e-4
 
 
+def test_the_wins_as_a_table_and_the_grid_as_a_dataset(result):
+    import pandas as pd
+
+    tab = result.table
+    assert len(tab) == len(result.wins) and tab["launch"].is_monotonic_increasing
+    # margins follow from the table's own UTC timestamps (to the millisecond the timestamps keep)
+    a_arrival = pd.Timestamp(tdb_to_datetime(result.a_arrival))
+    np.testing.assert_allclose((a_arrival - tab["arrival"]).dt.total_seconds() / DAY, tab["margin_days"], atol=1e-6)
+    assert (tab["earliest_arrival"] <= tab["arrival"]).all()
+    # the porkchop grid: a handful of cells marked feasible, solved again and costed independently
+    g = result.grid
+    assert g["c3"].dims == ("launch", "arrival") and str(g["launch"].dtype).startswith("datetime64")
+    i, j = np.nonzero(g["feasible"].values)
+    assert i.size > 100
+    pick = np.linspace(0, i.size - 1, 7).astype(int)
+    t1, t2 = g["t_launch"].values[i[pick]], g["t_arrival"].values[j[pick]]
+    res = transfers("earth", "mars", t1, t2)
+    np.testing.assert_allclose(res["c3"], g["c3"].values[i[pick], j[pick]], rtol=1e-9)
+    assert np.all(res["c3"] <= 55.0) and np.all(_independent_dv(res["c3"], res["vinf_arrival"]) <= 8.0 + 1e-9)
+    assert np.all((t2 - t1) / DAY >= 100.0 - 1e-9)
+
+
+def test_a_plan_races_as_its_scenario_does(ulysses_plan):
+    # A given as the plan already made, on a coarse grid: the same race as A's scenario file
+    by_plan = sj.race(ulysses_plan, B_FILE, step_days=10)
+    by_file = sj.race(A_FILE, B_FILE, step_days=10)
+    assert by_plan.to_dict() == by_file.to_dict()
+    # Liberty wins from every launch date up to its last (the story's "weeks after Ulysses")
+    assert len(by_plan.wins) == np.sum(by_plan.launch_tdb <= by_plan.last.t_launch)
+
+
+def test_plot_into_the_callers_axes(result):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.subplots()
+    assert sj.plot.race(result, ax=ax) is fig
+    assert ax.get_title().startswith("The race to Mars: Liberty against Ulysses")
+    assert ax.get_legend() is not None and fig._suptitle is None
+    own = sj.plot.race(result)
+    assert own._suptitle.get_text() == "The race to Mars: Liberty against Ulysses"
+
+
 def test_race_cli_json_and_plot(tmp_path, capsys, result):
     out = tmp_path / "race.png"
     assert main(["race", str(A_FILE), str(B_FILE), "--json", "--out", str(out)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["b_name"] == "Liberty" and data["a_name"] == "Ulysses"
     assert data["a_arrival"] == "2034-01-30T00:00"
-    assert data["last_winning_launch"] == result.to_json()["last_winning_launch"]
+    assert data["last_winning_launch"] == result.to_dict()["last_winning_launch"]
     assert parse_utc(data["last_winning_launch"]) == pytest.approx(result.last.t_launch, abs=60.0)
     assert data["last_margin_days"] == pytest.approx(result.last.margin_days)
     assert len(data["wins"]) == len(result.wins)
@@ -158,10 +199,15 @@ def test_race_cli_json_and_plot(tmp_path, capsys, result):
     assert data["outputs"] == [str(out)]
 
 
-def test_race_cli_table(capsys):
-    assert main(["race", str(A_FILE), str(B_FILE)]) == 0
+def test_race_cli_table(capsys, terminal_80, result, in_one_row):
+    with terminal_80():
+        assert main(["race", str(A_FILE), str(B_FILE)]) == 0
     text = capsys.readouterr().out
     assert "Liberty beats Ulysses" in text and "last winning launch" in text
+    # on 80 columns every date stays whole: each win's launch date and arrival minute
+    for w in result.wins:
+        d = w.to_dict()
+        assert in_one_row(text, d["launch"], d["arrival"])
 
 
 def test_a_vessel_that_never_wins_is_a_result_not_an_error(capsys):

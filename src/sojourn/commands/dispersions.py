@@ -7,16 +7,12 @@ from typing import Optional
 
 import typer
 
-import sojourn as sj
-
-from sojourn import checks
-
-from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
+from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, save, show, table
 
 
 @command("dispersions")
 def dispersions(
-    scenario: Path = typer.Argument(..., help="Mission scenario (TOML)."),
+    plan_or_scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Mission scenario (TOML)."),
     samples: int = typer.Option(100_000, "--samples", metavar="N", help="Monte Carlo samples."),
     seed: int = typer.Option(0, "--seed", metavar="S",
                              help="Random seed (PCG64); the same seed gives the same numbers."),
@@ -46,9 +42,10 @@ def dispersions(
                                                        "(default Earth -6.5, Mars -12)."),
     aim_angle_deg: float = typer.Option(0.0, "--aim-angle-deg", metavar="DEG",
                                         help="Aim point direction in the B-plane, degrees from +T towards +R."),
-    step: Optional[float] = typer.Option(None, "--step", metavar="DAYS",
-                                         help="Plan grid step (default: the scenario's)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the B-plane plot (.png, .svg or .pdf)."),
+    step_days: Optional[float] = typer.Option(None, "--step", metavar="DAYS",
+                                              help="Plan grid step (default: the scenario's)."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="FILE",
+                                       help="Write the B-plane plot (.png, .svg or .pdf)."),
     ephemeris: Optional[Path] = EphemerisOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -60,67 +57,35 @@ def dispersions(
     ecliptic pole. The correction re-targets the nominal arrival point from
     --tcm-days after departure (a Lambert arc per sample).
     """
-    from sojourn.contingency.dispersions import StateErrors, arrival_target, run_dispersions
-    from sojourn.errors import InputError
-    from sojourn.mission.plan import plan_mission
-    from sojourn.mission.scenario import load_scenario
+    import sojourn as sj
+    from sojourn import checks
     from sojourn.plot.figure import FIGURE_SUFFIXES
 
     checks.output_file(out, FIGURE_SUFFIXES, "out")
-    errors = _burn_errors(magnitude_pct, pointing_deg, "")
-    tcm_errors = _burn_errors(magnitude_pct if tcm_magnitude_pct is None else tcm_magnitude_pct,
-                              pointing_deg if tcm_pointing_deg is None else tcm_pointing_deg, "tcm-")
-    try:
-        state_errors = StateErrors(position_km, velocity_ms)
-    except InputError as exc:
-        raise InputError(exc.message, "--position-km" if "position" in exc.message else "--velocity-ms") from None
-    sc = load_scenario(scenario)
-    target = arrival_target(sc, leg, corridor_km=corridor_km, corridor_deg=corridor_deg,
-                            entry_fpa_deg=entry_fpa_deg, aim_angle_deg=aim_angle_deg)
-    if samples < 2:
-        raise InputError(f"the number of samples must be at least 2, got {samples}", "--samples")
-    if seed < 0:
-        raise InputError(f"the seed must be >= 0, got {seed}", "--seed")
-    if step is not None:
-        checks.step_days(step)
-    plan = plan_mission(sc, ephemeris=ephemeris, step_days=step)
-    chosen = plan.legs[0 if leg == "outbound" else 1]
-    result = run_dispersions(chosen, target, samples=samples, seed=seed, errors=errors,
-                             state_errors=state_errors, tcm_errors=tcm_errors, tcm_days=tcm_days,
-                             ephemeris=ephemeris, progress=progress_bar())
+    checks.distinct_outputs({"out": out}, {"scenario": plan_or_scenario, "ephemeris": ephemeris})
+    result = sj.dispersions(
+        plan_or_scenario, leg=leg, samples=samples, seed=seed, magnitude_pct=magnitude_pct,
+        pointing_deg=pointing_deg, position_km=position_km, velocity_ms=velocity_ms, tcm_days=tcm_days,
+        tcm_magnitude_pct=tcm_magnitude_pct, tcm_pointing_deg=tcm_pointing_deg, corridor_km=corridor_km,
+        corridor_deg=corridor_deg, entry_fpa_deg=entry_fpa_deg, aim_angle_deg=aim_angle_deg, step_days=step_days,
+        ephemeris=ephemeris, progress=progress_bar())
     written = []
     if out is not None:
-        written.append(str(save(sj.plot.bplane(result), out)))
-    data = result.to_json()
-    data["scenario"] = sc.mission.name
-    data["outputs"] = written
-    if as_json:
-        print_json(data)
-        return
-    _print_table(data)
-    for p in written:
-        console().print(f"wrote {p}")
+        written.append(save(sj.plot.bplane(result), out))
+    show(result, as_json=as_json, outputs=written, render=lambda c: _render(c, result.to_dict()))
 
 
-def _burn_errors(magnitude_pct, pointing_deg, prefix):
-    from sojourn.contingency.dispersions import BurnErrors
-    from sojourn.errors import InputError
-
-    try:
-        return BurnErrors(magnitude_pct, pointing_deg)
-    except InputError as exc:
-        option = f"--{prefix}magnitude-pct" if "magnitude" in exc.message else f"--{prefix}pointing-deg"
-        raise InputError(exc.message, option) from None
+def _opt(value, digits=1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
 
 
-def _opt(value, digits=1, unit=""):
-    return "—" if value is None else f"{value:,.{digits}f}{unit}"
+def _outside(cor: dict) -> str:
+    if cor["misses"]:
+        return f"{100 * cor['miss_probability']:.2f} %"
+    return f"0 % (< {100 * cor['upper_bound_95']:.3g} % at 95 %)"
 
 
-def _print_table(data: dict) -> None:
-    from rich.table import Table
-
-    console = console()
+def _render(console, data: dict) -> None:
     leg, target, aim = data["leg"], data["target"], data["aim_point"]
     console.print(f"[bold]{data['scenario']}[/bold] — {leg['from']} → {leg['to']}, {leg['depart'][:10]} → "
                   f"{leg['arrive'][:10]}: {data['samples']:,} samples (seed {data['seed']}), {data['ephemeris']}")
@@ -128,26 +93,23 @@ def _print_table(data: dict) -> None:
     console.print(f"departure v∞ errors {model['magnitude_pct_3sigma']:g} % and {model['pointing_deg_3sigma']:g}° "
                   f"(3σ); arrival v∞ {fmt(data['vinf_arrival_kms'])} km/s; aim point B·T {aim['bt_km']:,.0f} km, "
                   f"B·R {aim['br_km']:,.0f} km (T = unit(S × ecliptic pole))")
-    unit = target["unit"]
     what = "periapsis altitude" if target["kind"] == "periapsis" else "entry flight-path angle"
-    console.print(f"corridor: {what} {target['corridor'][0]:g} to {target['corridor'][1]:g} {unit}")
-    table = Table(title="B-plane", title_justify="left")
-    for col in ("", "mean B·T km", "mean B·R km", "3σ major km", "3σ minor km", "angle °", "outside corridor"):
-        table.add_column(col, justify="left" if not col else "right")
-    for label, bp, cor in (("without correction", data["bplane"], data["corridor"]),
-                           ("after one correction", data["bplane_after_tcm"], data["corridor_after_tcm"])):
-        ell = bp["ellipse_3sigma"] or {}
-        table.add_row(label, _opt(bp["mean_bt_km"], 0), _opt(bp["mean_br_km"], 0),
-                      _opt(ell.get("semi_major_km"), 0), _opt(ell.get("semi_minor_km"), 0),
-                      _opt(ell.get("angle_deg"), 1),
-                      f"{100 * cor['miss_probability']:.2f} %" if cor["misses"] else
-                      f"0 % (< {100 * cor['upper_bound_95']:.3g} % at 95 %)")
-    console.print(table)
+    console.print(f"corridor: {what} {target['corridor'][0]:g} to {target['corridor'][1]:g} {target['unit']}")
+    t = table("B-plane (km; the 3σ ellipse's angle from +T in degrees)",
+              ["", ("without correction", "num"), ("after one correction", "num")])
+    before, after = data["bplane"], data["bplane_after_tcm"]
+    e0, e1 = before["ellipse_3sigma"] or {}, after["ellipse_3sigma"] or {}
+    t.add_row("mean B·T", _opt(before["mean_bt_km"], 0), _opt(after["mean_bt_km"], 0))
+    t.add_row("mean B·R", _opt(before["mean_br_km"], 0), _opt(after["mean_br_km"], 0))
+    t.add_row("3σ semi-major", _opt(e0.get("semi_major_km"), 0), _opt(e1.get("semi_major_km"), 0))
+    t.add_row("3σ semi-minor", _opt(e0.get("semi_minor_km"), 0), _opt(e1.get("semi_minor_km"), 0))
+    t.add_row("3σ angle", _opt(e0.get("angle_deg")), _opt(e1.get("angle_deg")))
+    t.add_row("outside the corridor", _outside(data["corridor"]), _outside(data["corridor_after_tcm"]))
+    console.print(t)
     tcm = data["tcm"]
-    burn = Table(title=f"Correction burn at {tcm['epoch'][:10]} (+{tcm['days_after_departure']:g} d)",
-                 title_justify="left")
-    for col in ("mean m/s", "median m/s", "95 % m/s", "99 % m/s", "max m/s", "failures"):
-        burn.add_column(col, justify="right")
+    burn = table(f"Correction burn on {tcm['epoch'][:10]} (+{tcm['days_after_departure']:g} d), m/s",
+                 [("mean", "num"), ("median", "num"), ("95 %", "num"), ("99 %", "num"), ("max", "num"),
+                  ("failures", "num")])
     burn.add_row(_opt(tcm["mean_ms"], 2), _opt(tcm["median_ms"], 2), _opt(tcm["p95_ms"], 2),
                  _opt(tcm["p99_ms"], 2), _opt(tcm["max_ms"], 2), str(tcm["failures"]))
     console.print(burn)

@@ -43,13 +43,17 @@ planet's gravity well, which would make it cheaper (Oberth effect).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any, Optional
 
 import numpy as np
 from numba import njit, prange
 
-from sojourn.errors import InputError
 from sojourn import checks
+from sojourn.constants import DAY, ENTRY_INTERFACE_ALTITUDE_KM
+from sojourn.errors import InputError
+from sojourn.results import Result, json_safe
+from sojourn.time import tdb_to_utc_iso
 
 __all__ = [
     "DEFAULT_ENTRY_LIMIT_KMS",
@@ -57,6 +61,7 @@ __all__ = [
     "DirectReturns",
     "LegAborts",
     "abort_analysis",
+    "aborts",
     "check_options",
     "direct_return_table",
     "dv_left",
@@ -90,7 +95,6 @@ SWINGBY_DV_CAP_KMS = 20.0
 MARS_FLYBY_AFTER_ARRIVAL_DAYS = 120.0
 """Flyby dates searched run from the leg's departure to this long after its planned Mars arrival."""
 
-from sojourn.constants import DAY, ENTRY_INTERFACE_ALTITUDE_KM  # noqa: E402
 _INF = math.inf
 _NAN = math.nan
 _TOL_KMS = 1e-9  # km/s: "within the budget" tolerance for round-off
@@ -403,32 +407,31 @@ def entry_speed_limit(scenario, plan) -> tuple[float | None, str]:
 
 def check_options(step_days=1.0, max_return_days=DEFAULT_MAX_RETURN_DAYS,
                   min_flyby_alt_km=DEFAULT_MIN_FLYBY_ALT_KM, *, min_return_days=DEFAULT_MIN_RETURN_DAYS,
-                  horizon_days=DEFAULT_HORIZON_DAYS) -> None:
-    """Refuse options the analysis cannot use, naming the option (raises :class:`InputError`)."""
+                  horizon_days=DEFAULT_HORIZON_DAYS, swingby_step_days=DEFAULT_SWINGBY_STEP_DAYS) -> dict:
+    """The analysis's options as floats, refused (:class:`InputError` naming the parameter) when unusable.
 
-    def number(value, option):
-        try:
-            x = float(value)
-        except (TypeError, ValueError):
-            raise InputError(f"expected a number, not {value!r}", option) from None
-        if not math.isfinite(x):
-            raise InputError(f"expected a finite number, not {value!r}", option)
-        return x
+    The step is at most :data:`MAX_STEP_DAYS` (coarser abort days would hide
+    the gaps the analysis is for); the longest "cheapest" return lies between
+    the shortest return searched and the horizon.
 
-    step = checks.step_days(step_days)
-    if step > MAX_STEP_DAYS:
-        raise InputError(f"step must be at most {MAX_STEP_DAYS:g} days, not {step_days!r}", "--step")
-    lo, hi = number(min_return_days, "min_return_days"), number(horizon_days, "horizon_days")
-    if not 0.0 < lo < hi:
-        raise InputError(f"the shortest return ({lo:g} d) must be positive and below the horizon ({hi:g} d)",
-                         "min_return_days")
-    m = number(max_return_days, "--max-return-days")
-    if not lo <= m <= hi:
-        raise InputError(f"max return must lie between the shortest return searched ({lo:g} days) and the "
-                         f"search horizon ({hi:g} days), not {max_return_days!r}", "--max-return-days")
-    alt = number(min_flyby_alt_km, "--min-flyby-alt")
-    if alt < 0.0:
-        raise InputError(f"minimum flyby altitude must be at least 0 km, not {min_flyby_alt_km!r}", "--min-flyby-alt")
+    Returns
+    -------
+    dict
+        ``step_days``, ``max_return_days``, ``min_flyby_alt_km``,
+        ``min_return_days``, ``horizon_days``, ``swingby_step_days`` (at least
+        ``step_days``).
+    """
+    step = checks.step_days(step_days, most=MAX_STEP_DAYS)
+    lo = checks.positive(min_return_days, "min_return_days", "shortest return", "days")
+    hi = checks.number(horizon_days, "horizon_days", "search horizon", "days")
+    if not lo < hi:
+        raise InputError(f"the search horizon ({hi:g} days) must be beyond the shortest return ({lo:g} days)",
+                         "horizon_days")
+    longest = checks.in_range(max_return_days, lo, hi, "max_return_days", "longest return", "days")
+    alt = checks.non_negative(min_flyby_alt_km, "min_flyby_alt_km", "minimum flyby altitude", "km")
+    swing = checks.step_days(swingby_step_days, "swingby_step_days")
+    return {"step_days": step, "max_return_days": longest, "min_flyby_alt_km": alt, "min_return_days": lo,
+            "horizon_days": hi, "swingby_step_days": max(swing, step)}
 
 
 # ---------------------------------------------------------------------------
@@ -436,7 +439,7 @@ def check_options(step_days=1.0, max_return_days=DEFAULT_MAX_RETURN_DAYS,
 # ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class DirectReturns:
     """Direct returns to the origin from a set of abort states: abort x return duration.
 
@@ -559,84 +562,84 @@ def direct_return_table(r_craft, v_craft, t_abort, return_days, *, ephemeris=Non
 # ---------------------------------------------------------------------------
 
 
-def _f(x):
-    """A float for JSON: None for NaN or inf."""
-    x = float(x)
-    return x if math.isfinite(x) else None
+_PER_DAY = {
+    # name: (unit, what) of the per-day variables of LegAborts.table
+    "dv_left_kms": ("km/s", "Δv the vessel has on this leg"),
+    "cheapest_dv_kms": ("km/s", "cheapest direct return within max_return_days: its cost"),
+    "cheapest_days": ("days", "… its duration"),
+    "cheapest_entry_speed_kms": ("km/s", "… its Earth entry speed (NaN for a propulsive return)"),
+    "cheapest_is_nominal": ("", "… is the plan's own return arc"),
+    "fastest_days": ("days", "fastest direct return within the Δv left: its duration"),
+    "fastest_dv_kms": ("km/s", "… its cost"),
+    "fastest_entry_speed_kms": ("km/s", "… its Earth entry speed"),
+    "fastest_is_nominal": ("", "… is the plan's own return arc"),
+    "any_direct": ("", "some direct return is solved and within the entry limit"),
+    "swingby_searched": ("", "a Mars swing-by was searched from this day"),
+    "swingby_total_dv_kms": ("km/s", "cheapest swing-by: all its burns"),
+    "swingby_abort_dv_kms": ("km/s", "… the abort burn"),
+    "swingby_flyby_dv_kms": ("km/s", "… the periapsis burn at Mars (0: unpowered)"),
+    "swingby_capture_dv_kms": ("km/s", "… the Earth capture burn (propulsive return)"),
+    "swingby_t_flyby": ("s TDB past J2000", "… Mars periapsis passage"),
+    "swingby_t_return": ("s TDB past J2000", "… Earth arrival"),
+    "swingby_flyby": ("UTC", "… Mars periapsis passage"),
+    "swingby_return": ("UTC", "… Earth arrival"),
+    "swingby_periapsis_km": ("km", "… flyby periapsis radius"),
+    "swingby_flyby_altitude_km": ("km", "… flyby altitude above Mars's equatorial radius"),
+    "swingby_vinf_in_kms": ("km/s", "… v∞ arriving at Mars"),
+    "swingby_vinf_out_kms": ("km/s", "… v∞ leaving Mars"),
+    "swingby_entry_speed_kms": ("km/s", "… Earth entry speed"),
+    "swingby_v_depart": ("km/s", "… heliocentric velocity after the abort burn (ICRF)"),
+    "swingby_v_mars_depart": ("km/s", "… heliocentric velocity leaving Mars (ICRF)"),
+    "covered": ("", "a way home within the Δv left and the entry limit"),
+}
 
 
-@dataclass
-class LegAborts:
-    """Aborts on one transit leg; per-day arrays of shape (N,) (NaN where there is no answer).
+@dataclass(frozen=True, repr=False, eq=False)
+class LegAborts(Result):
+    """Aborts on one transit leg.
 
     Attributes
     ----------
     leg : {"outbound", "return"}
-    frm, to : str
+    origin, destination : str
+        The leg's bodies.
     t_depart, t_arrive : float
         Leg epochs, TDB s.
     step_days : float
-    days : ndarray
-        Abort day, days since the leg's departure.
-    t_abort : ndarray
-        Abort epochs, TDB s.
+        Spacing of the abort days, days.
     dv_left_kms : float
-        Δv the vessel has on this leg (see :func:`dv_left`).
+        Δv the vessel has on this leg (see :func:`dv_left`), km/s.
+    dv_left_rule : str
+        How it was found, in words.
     direct : DirectReturns
-        The whole table.
+        The whole table of direct returns, abort day x return duration.
     total_dv : ndarray, shape (N, M)
         Cost of each direct return: abort burn (+ Earth capture burn for a
-        propulsive return), km/s.
+        propulsive return), km/s; NaN where not valid.
     valid : ndarray of bool, shape (N, M)
         Solved and within the entry-speed limit.
-    cheapest_dv, cheapest_days, cheapest_entry : ndarray
-        Cheapest direct return within ``max_return_days``: cost (km/s),
-        duration (days), entry speed (km/s).
-    cheapest_nominal, fastest_nominal : ndarray of bool
-        The answer is the plan's own return arc (return leg only), not a
-        retargeted one.
-    fastest_days, fastest_dv, fastest_entry : ndarray
-        Fastest direct return within the Δv left.
-    any_direct : ndarray of bool
-        Some direct return is solved and within the entry limit.
-    swingby : dict of ndarray
-        Per-day swing-by results (NaN where not computed): ``total_dv``,
-        ``abort_dv``, ``flyby_dv``, ``capture_dv``, ``t_flyby``, ``t_return``,
-        ``rp_km``, ``vinf_in``, ``vinf_out``, ``entry``, ``v_depart`` (N, 3) and
-        ``v_mars_depart`` (N, 3) (heliocentric velocities starting the two arcs),
-        and ``computed`` (bool).
-    covered : ndarray of bool
+    table : xarray.Dataset
+        One row per abort day along dimension ``abort``, with coordinates
+        ``leg``, ``day`` (days since the leg's departure), ``date`` (UTC
+        ``datetime64``) and ``t_abort`` (TDB s); its variables (units in their
+        attributes) are the cheapest direct return within ``max_return_days``
+        (``cheapest_*``), the fastest within the Δv left (``fastest_*``), the
+        cheapest Mars swing-by where one was searched (``swingby_*``; NaN
+        where none) and ``covered``. NaN where there is no answer.
     """
 
     leg: str
-    frm: str
-    to: str
+    origin: str
+    destination: str
     t_depart: float
     t_arrive: float
     step_days: float
-    days: np.ndarray
-    t_abort: np.ndarray
     dv_left_kms: float
     dv_left_rule: str
     direct: DirectReturns
     total_dv: np.ndarray
     valid: np.ndarray
-    cheapest_dv: np.ndarray
-    cheapest_days: np.ndarray
-    cheapest_entry: np.ndarray
-    cheapest_nominal: np.ndarray
-    fastest_days: np.ndarray
-    fastest_dv: np.ndarray
-    fastest_entry: np.ndarray
-    fastest_nominal: np.ndarray
-    any_direct: np.ndarray
-    swingby: dict
-    covered: np.ndarray
-
-    @property
-    def direct_covered(self) -> np.ndarray:
-        """Days with an affordable direct return."""
-        return np.isfinite(self.fastest_days)
+    table: Any
 
     def coverage(self) -> dict:
         """Coverage of the leg.
@@ -646,128 +649,147 @@ class LegAborts:
         dict
             ``covered_days`` and ``total_days`` (sampled days), ``fraction``,
             ``longest_gap_days`` (uncovered samples x step), ``gap_start`` and
-            ``gap_end`` (UTC dates of its first and last uncovered sample, or
+            ``gap_end`` (UTC of its first and last uncovered sample, or
             None), ``step_days``.
         """
-        from sojourn.time import tdb_to_utc_iso
-
-        n = int(self.covered.size)
-        k = int(self.covered.sum())
-        length, i, j = longest_gap(self.covered)
+        covered = self.table["covered"].values
+        t_abort = self.table["t_abort"].values
+        n, k = int(covered.size), int(covered.sum())
+        length, i, j = longest_gap(covered)
         return {
             "covered_days": k,
             "total_days": n,
             "fraction": k / n if n else None,
             "longest_gap_days": length * self.step_days,
-            "gap_start": tdb_to_utc_iso(self.t_abort[i], "minute") if i is not None else None,
-            "gap_end": tdb_to_utc_iso(self.t_abort[j], "minute") if j is not None else None,
+            "gap_start": tdb_to_utc_iso(t_abort[i], "minute") if i is not None else None,
+            "gap_end": tdb_to_utc_iso(t_abort[j], "minute") if j is not None else None,
             "step_days": self.step_days,
         }
 
-    def records(self) -> list[dict]:
-        """One JSON-ready record per sampled day (no NaN: None)."""
-        from sojourn.time import tdb_to_utc_iso
+    def to_dict(self) -> dict:
+        return {"leg": self.leg, "from": self.origin, "to": self.destination,
+                "depart": tdb_to_utc_iso(self.t_depart, "minute"), "arrive": tdb_to_utc_iso(self.t_arrive, "minute"),
+                "dv_left_kms": self.dv_left_kms, "dv_left_rule": self.dv_left_rule}
 
-        dates = tdb_to_utc_iso(self.t_abort, "minute")
-        ret_cheap = tdb_to_utc_iso(np.where(np.isfinite(self.cheapest_days), self.t_abort + np.nan_to_num(
-            self.cheapest_days) * DAY, 0.0), "minute")
-        ret_fast = tdb_to_utc_iso(np.where(np.isfinite(self.fastest_days), self.t_abort + np.nan_to_num(
-            self.fastest_days) * DAY, 0.0), "minute")
-        sw = self.swingby
+    def summary(self) -> list[tuple[str, str]]:
+        c = self.coverage()
+        return [("leg", self.leg), ("covered", f"{c['covered_days']} of {c['total_days']} days"),
+                ("dv_left_kms", f"{self.dv_left_kms:.2f}")]
+
+    def records(self) -> list[dict]:
+        """One JSON record per sampled day (None where there is no answer), as ``sojourn aborts --json``."""
+        t = {k: v.values for k, v in self.table.variables.items()}
+        dates = tdb_to_utc_iso(t["t_abort"], "minute")
         out = []
-        for i in range(self.days.size):
-            direct = None
-            if self.any_direct[i] or np.isfinite(self.fastest_days[i]):
-                cheap = np.isfinite(self.cheapest_dv[i])
-                fast = np.isfinite(self.fastest_days[i])
-                direct = {
-                    "cheapest_dv_kms": _f(self.cheapest_dv[i]),
-                    "cheapest_return": ret_cheap[i] if cheap else None,
-                    "cheapest_days": _f(self.cheapest_days[i]),
-                    "cheapest_entry_speed_kms": _f(self.cheapest_entry[i]),
-                    "cheapest_is_nominal": bool(self.cheapest_nominal[i]) if cheap else None,
-                    "fastest_return_within_budget": ret_fast[i] if fast else None,
-                    "fastest_days": _f(self.fastest_days[i]),
-                    "fastest_dv_kms": _f(self.fastest_dv[i]),
-                    "fastest_entry_speed_kms": _f(self.fastest_entry[i]),
-                    "fastest_is_nominal": bool(self.fastest_nominal[i]) if fast else None,
-                }
-            swing = None
-            if sw["computed"][i] and np.isfinite(sw["total_dv"][i]):
-                swing = {
-                    "total_dv_kms": _f(sw["total_dv"][i]),
-                    "abort_dv_kms": _f(sw["abort_dv"][i]),
-                    "flyby_dv_kms": _f(sw["flyby_dv"][i]),
-                    "earth_capture_dv_kms": _f(sw["capture_dv"][i]),
-                    "flyby_date": tdb_to_utc_iso(sw["t_flyby"][i], "minute"),
-                    "flyby_altitude_km": _f(sw["rp_km"][i] - sw["radius_km"]),
-                    "vinf_in_kms": _f(sw["vinf_in"][i]),
-                    "vinf_out_kms": _f(sw["vinf_out"][i]),
-                    "powered": bool(sw["flyby_dv"][i] > 1e-6),
-                    "return": tdb_to_utc_iso(sw["t_return"][i], "minute"),
-                    "return_days": _f((sw["t_return"][i] - self.t_abort[i]) / DAY),
-                    "entry_speed_kms": _f(sw["entry"][i]),
-                    "within_budget": bool(sw["total_dv"][i] <= self.dv_left_kms + _TOL_KMS),
-                }
+        for i in range(len(dates)):
             out.append({
                 "leg": self.leg,
-                "day": float(self.days[i]),
+                "day": float(t["day"][i]),
                 "date": dates[i],
                 "dv_left_kms": float(self.dv_left_kms),
-                "direct": direct,
-                "swingby": swing,
-                "swingby_searched": bool(sw["computed"][i]),
-                "covered": bool(self.covered[i]),
+                "direct": _direct_record(t, i),
+                "swingby": _swingby_record(t, i, self.dv_left_kms),
+                "swingby_searched": bool(t["swingby_searched"][i]),
+                "covered": bool(t["covered"][i]),
             })
         return out
 
 
-@dataclass
-class AbortAnalysis:
+def _when(t_abort, days):
+    """UTC minute of an arrival ``days`` after the abort (None when there is none)."""
+    return tdb_to_utc_iso(t_abort + days * DAY, "minute") if np.isfinite(days) else None
+
+
+def _direct_record(t: dict, i: int) -> Optional[dict]:
+    if not (t["any_direct"][i] or np.isfinite(t["fastest_days"][i])):
+        return None
+    cheap, fast = np.isfinite(t["cheapest_dv_kms"][i]), np.isfinite(t["fastest_days"][i])
+    return json_safe({
+        "cheapest_dv_kms": t["cheapest_dv_kms"][i],
+        "cheapest_return": _when(t["t_abort"][i], t["cheapest_days"][i]) if cheap else None,
+        "cheapest_days": t["cheapest_days"][i],
+        "cheapest_entry_speed_kms": t["cheapest_entry_speed_kms"][i],
+        "cheapest_is_nominal": bool(t["cheapest_is_nominal"][i]) if cheap else None,
+        "fastest_return_within_budget": _when(t["t_abort"][i], t["fastest_days"][i]) if fast else None,
+        "fastest_days": t["fastest_days"][i],
+        "fastest_dv_kms": t["fastest_dv_kms"][i],
+        "fastest_entry_speed_kms": t["fastest_entry_speed_kms"][i],
+        "fastest_is_nominal": bool(t["fastest_is_nominal"][i]) if fast else None,
+    })
+
+
+def _swingby_record(t: dict, i: int, dv_left_kms: float) -> Optional[dict]:
+    total = t["swingby_total_dv_kms"][i]
+    if not (t["swingby_searched"][i] and np.isfinite(total)):
+        return None
+    return json_safe({
+        "total_dv_kms": total,
+        "abort_dv_kms": t["swingby_abort_dv_kms"][i],
+        "flyby_dv_kms": t["swingby_flyby_dv_kms"][i],
+        "earth_capture_dv_kms": t["swingby_capture_dv_kms"][i],
+        "flyby_date": tdb_to_utc_iso(t["swingby_t_flyby"][i], "minute"),
+        "flyby_altitude_km": t["swingby_flyby_altitude_km"][i],
+        "vinf_in_kms": t["swingby_vinf_in_kms"][i],
+        "vinf_out_kms": t["swingby_vinf_out_kms"][i],
+        "powered": bool(t["swingby_flyby_dv_kms"][i] > 1e-6),
+        "return": tdb_to_utc_iso(t["swingby_t_return"][i], "minute"),
+        "return_days": (t["swingby_t_return"][i] - t["t_abort"][i]) / DAY,
+        "entry_speed_kms": t["swingby_entry_speed_kms"][i],
+        "within_budget": bool(total <= dv_left_kms + _TOL_KMS),
+    })
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class AbortAnalysis(Result):
     """Aborts on both transit legs of a plan.
 
     Attributes
     ----------
     scenario_name : str
     ephemeris : str
-    legs : list of LegAborts
+    legs : tuple of LegAborts
         Outbound, return.
     settings : dict
-        The grids and limits used.
-    assumptions, warnings : list of str
+        The grids and limits used (as ``sojourn aborts --json`` prints them).
+    assumptions, warnings : tuple of str
     """
 
     scenario_name: str
     ephemeris: str
-    legs: list
+    legs: tuple
     settings: dict
-    assumptions: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
+    assumptions: tuple = ()
+    warnings: tuple = ()
+
+    @property
+    def table(self):
+        """Every abort day of both legs as one xarray Dataset along ``abort`` (see :attr:`LegAborts.table`)."""
+        import xarray as xr
+
+        return xr.concat([leg.table for leg in self.legs], dim="abort")
 
     def coverage(self) -> dict:
-        """Coverage summary per leg, keyed by leg name."""
+        """Coverage summary per leg, keyed by leg name (see :meth:`LegAborts.coverage`)."""
         return {leg.leg: leg.coverage() for leg in self.legs}
 
-    def to_json(self) -> dict:
-        """Everything as JSON-ready data (no NaN: None)."""
+    def to_dict(self) -> dict:
         return {
             "scenario": self.scenario_name,
             "ephemeris": self.ephemeris,
-            "settings": self.settings,
-            "legs": [{"leg": leg.leg, "from": leg.frm, "to": leg.to,
-                      "depart": _iso(leg.t_depart), "arrive": _iso(leg.t_arrive),
-                      "dv_left_kms": leg.dv_left_kms, "dv_left_rule": leg.dv_left_rule} for leg in self.legs],
+            "settings": dict(self.settings),
+            "legs": [leg.to_dict() for leg in self.legs],
             "coverage": self.coverage(),
             "days": [r for leg in self.legs for r in leg.records()],
-            "assumptions": self.assumptions,
-            "warnings": self.warnings,
+            "assumptions": list(self.assumptions),
+            "warnings": list(self.warnings),
         }
 
-
-def _iso(t):
-    from sojourn.time import tdb_to_utc_iso
-
-    return tdb_to_utc_iso(t, "minute")
+    def summary(self) -> list[tuple[str, str]]:
+        out = [("scenario", self.scenario_name)]
+        for name, c in self.coverage().items():
+            frac = "—" if c["fraction"] is None else f"{100 * c['fraction']:.0f} %"
+            out.append((name, f"{c['covered_days']} of {c['total_days']} days covered ({frac})"))
+        return out
 
 
 # ---------------------------------------------------------------------------
@@ -898,17 +920,169 @@ def _swingbys(sel, r_sc, v_sc, t_abort, leg, ctx):
     sw["v_mars_depart"][rows] = v21[f, e]
 
 
-def abort_analysis(scenario, plan=None, *, ephemeris=None, step_days=1.0,
+def _leg_table(leg_name, days, t_abort, budget, direct, sw, covered):
+    """The per-day Dataset of :attr:`LegAborts.table`."""
+    import xarray as xr
+
+    from sojourn.time import tdb_to_datetime64
+
+    (cheap_dv, cheap_days, cheap_entry, cheap_nom, fast_days, fast_dv, fast_entry, fast_nom, any_direct) = direct
+    found = sw["computed"] & np.isfinite(sw["total_dv"])
+    values = {
+        "dv_left_kms": np.full(days.size, float(budget)),
+        "cheapest_dv_kms": cheap_dv, "cheapest_days": cheap_days, "cheapest_entry_speed_kms": cheap_entry,
+        "cheapest_is_nominal": cheap_nom, "fastest_days": fast_days, "fastest_dv_kms": fast_dv,
+        "fastest_entry_speed_kms": fast_entry, "fastest_is_nominal": fast_nom,
+        "any_direct": np.broadcast_to(np.asarray(any_direct, dtype=bool), days.shape).copy(),
+        "swingby_searched": sw["computed"], "swingby_total_dv_kms": sw["total_dv"],
+        "swingby_abort_dv_kms": sw["abort_dv"], "swingby_flyby_dv_kms": sw["flyby_dv"],
+        "swingby_capture_dv_kms": sw["capture_dv"], "swingby_t_flyby": sw["t_flyby"],
+        "swingby_t_return": sw["t_return"], "swingby_flyby": tdb_to_datetime64(np.where(found, sw["t_flyby"], np.nan)),
+        "swingby_return": tdb_to_datetime64(np.where(found, sw["t_return"], np.nan)),
+        "swingby_periapsis_km": sw["rp_km"], "swingby_flyby_altitude_km": sw["rp_km"] - sw["radius_km"],
+        "swingby_vinf_in_kms": sw["vinf_in"], "swingby_vinf_out_kms": sw["vinf_out"],
+        "swingby_entry_speed_kms": sw["entry"], "covered": covered,
+    }
+    data = {k: ("abort", v, _attrs(k)) for k, v in values.items()}
+    for k in ("swingby_v_depart", "swingby_v_mars_depart"):
+        data[k] = (("abort", "xyz"), sw[k[len("swingby_"):]], _attrs(k))
+    coords = {"leg": ("abort", np.full(days.size, leg_name)), "day": ("abort", days, {"units": "days"}),
+              "date": ("abort", tdb_to_datetime64(t_abort)),
+              "t_abort": ("abort", t_abort, {"units": "s TDB past J2000"})}
+    return xr.Dataset(data, coords=coords)
+
+
+def _attrs(name: str) -> dict:
+    unit, what = _PER_DAY[name]
+    return {"units": unit, "long_name": what} if unit and unit != "UTC" else {"long_name": what}
+
+
+def _arrival_model(scenario, plan, earth):
+    """How a way home arrives at Earth: (entry limit, its source, arrival_cost, entry_ok, interface radius).
+
+    ``arrival_cost(vinf)`` gives (entry speed, extra Δv) for arrival v∞ (km/s):
+    the entry speed at the interface and no burn for a direct entry; no entry
+    speed and the capture burn into the scenario's orbit for a propulsive
+    return. ``entry_ok(entry)`` says which entry speeds are within the limit.
+    """
+    from sojourn.core.patched_conics import capture_dv, entry_speed
+
+    limit, source = entry_speed_limit(scenario, plan)
+    r_ei = scenario.return_.entry_interface_radius_km(earth)
+    if scenario.return_.mode == "entry":
+        def arrival_cost(vinf):
+            return entry_speed(earth.gm_km3s2, vinf, r_ei), np.zeros_like(vinf)
+
+        def entry_ok(entry):
+            return entry <= limit + _TOL_KMS
+    else:
+        rp, ra = scenario.return_.orbit_radii_km(earth)
+
+        def arrival_cost(vinf):
+            return np.full_like(vinf, np.nan), capture_dv(earth.gm_km3s2, vinf, rp, ra)
+
+        def entry_ok(entry):
+            return np.ones(entry.shape, dtype=bool)
+    return limit, source, arrival_cost, entry_ok, r_ei
+
+
+def _direct_costs(table, ctx):
+    """Cost and validity of every direct return: (table, total, valid); NaN cost where not valid."""
+    import dataclasses
+
+    entry, extra = ctx["arrival_cost"](table.vinf_arrival)
+    if ctx["entry_mode"]:
+        valid = table.solved & ctx["entry_ok"](table.entry_speed_kms)
+    else:
+        table = dataclasses.replace(table, entry_speed_kms=entry)
+        valid = table.solved
+    return table, np.where(valid, table.dv_kms + extra, np.nan), valid
+
+
+def _leg_aborts(index, leg, plan, scenario, ctx, warnings):
+    """Aborts from every sampled day of one leg of the plan."""
+    from sojourn.mission.trajectory import spacecraft_states
+
+    eph, step = ctx["eph"], ctx["step_days"]
+    name = ("outbound", "return")[index]
+    # an abort day at the arrival instant itself (a leg of 280.000001 days) is no abort: drop round-off
+    days = np.arange(0.0, leg.tof_days - 1e-6, step)
+    t_abort = leg.t_depart + days * DAY
+    r_sc, v_sc = spacecraft_states(plan, t_abort, eph)
+    reference = np.cross(r_sc[0], v_sc[0])
+    table = direct_return_table(r_sc, v_sc, t_abort, ctx["durations"], ephemeris=eph, origin=ctx["earth"].name,
+                                reference=reference, r_interface_km=ctx["r_ei"])
+    table, total, valid = _direct_costs(table, ctx)
+    if (table.t_return > ctx["t_cov_end"]).any():
+        warnings.append(f"{name} leg: returns after {tdb_to_utc_iso(ctx['t_cov_end'], 'minute')} not searched "
+                        f"(end of the ephemeris {eph.name})")
+    budget, rule = dv_left(scenario, plan, index)
+    nominal = None
+    if index == 1:  # on the return leg the plan's own arc is a way home
+        n_entry = np.full(days.size, float(leg.entry_speed_kms) if ctx["entry_mode"] else np.nan)
+        n_ok = ctx["entry_ok"](n_entry) if ctx["entry_mode"] else np.ones(days.size, dtype=bool)
+        nominal = ((leg.t_arrive - t_abort) / DAY, np.full(days.size, ctx["nominal_capture"]), n_entry, n_ok)
+    direct = _summarise_direct(table, total, valid, ctx["max_return_days"], budget, nominal)
+    any_direct = valid.any(axis=1) | (nominal[3] if nominal is not None else False)
+    sw = _empty_swingby(days.size, ctx["mars"].radius_km)
+    sel = np.flatnonzero(~np.isfinite(direct[4]))  # no affordable direct return
+    if ctx["swingbys"] and index == 0 and sel.size:
+        _swingbys(sel, r_sc, v_sc, t_abort, leg, dict(ctx, swingby=sw, reference=reference))
+    covered = np.isfinite(direct[4]) | (sw["total_dv"] <= budget + _TOL_KMS)
+    return LegAborts(
+        leg=name, origin=leg.origin, destination=leg.destination, t_depart=leg.t_depart, t_arrive=leg.t_arrive,
+        step_days=step, dv_left_kms=float(budget), dv_left_rule=rule, direct=table, total_dv=total, valid=valid,
+        table=_leg_table(name, days, t_abort, budget, (*direct, any_direct), sw, covered))
+
+
+def _settings(opts, limit, limit_source, scenario) -> dict:
+    return {
+        "step_days": opts["step_days"],
+        "max_return_days": opts["max_return_days"],
+        "min_return_days": opts["min_return_days"],
+        "horizon_days": opts["horizon_days"],
+        "min_flyby_altitude_km": opts["min_flyby_alt_km"],
+        "swingby_step_days": opts["swingby_step_days"],
+        "max_entry_speed_kms": limit,
+        "entry_speed_limit": limit_source,
+        "entry_interface_altitude_km": float(scenario.return_.entry_interface_altitude_km),
+        "return_mode": scenario.return_.mode,
+    }
+
+
+def _assumptions(eph, opts, limit, limit_source, scenario) -> tuple:
+    return (
+        f"ephemeris {eph.name}; the craft coasts on the plan's Lambert arcs (two-body, Sun only)",
+        "abort burns are impulsive and heliocentric (patched conics): near a planet the gravity well, which "
+        "would make them cheaper, is ignored",
+        "direct returns: zero-revolution Lambert arcs, prograde about the craft's orbit normal; "
+        f"{opts['min_return_days']:g} to {opts['horizon_days']:g} days after the abort, every "
+        f"{opts['step_days']:g} days",
+        ("Earth arrival by entry at " f"{scenario.return_.entry_interface_altitude_km:g} km, at most "
+         f"{limit:.2f} km/s ({limit_source})") if scenario.return_.mode == "entry" else
+        "Earth arrival by a capture burn into the scenario's return orbit, added to every return's Δv",
+        "Mars swing-bys (outbound leg only, on days without an affordable direct return): Lambert arcs to Mars "
+        "and from Mars to Earth, flyby and return dates every "
+        f"{opts['swingby_step_days']:g} days, flyby at least {opts['min_flyby_alt_km']:g} km above Mars's "
+        "equatorial radius, powered by one tangential periapsis burn when |v∞| must change (the turn is the sum "
+        f"of the two hyperbolas' half-turns); none is reported above {SWINGBY_DV_CAP_KMS:g} km/s in all",
+        "on the return leg the plan's own arc is a way home (its Earth arrival burn, if any, is its cost)",
+        "a day is covered when a direct return or a swing-by is within the Δv left and the entry limit",
+    )
+
+
+def abort_analysis(scenario, plan, *, ephemeris=None, step_days=1.0,
                    max_return_days=DEFAULT_MAX_RETURN_DAYS, min_flyby_alt_km=DEFAULT_MIN_FLYBY_ALT_KM,
                    min_return_days=DEFAULT_MIN_RETURN_DAYS, horizon_days=DEFAULT_HORIZON_DAYS,
                    swingby_step_days=DEFAULT_SWINGBY_STEP_DAYS, swingbys=True, progress=None) -> AbortAnalysis:
-    """Ways home from every sampled day of both transit legs of a plan.
+    """Ways home from every sampled day of both transit legs of a plan (the engine of :func:`aborts`).
 
     Parameters
     ----------
     scenario : Scenario
-    plan : Plan, optional
-        The plan to stress; default :func:`sojourn.mission.plan.plan_mission` of the scenario.
+        The plan's scenario (its vessel, Δv limit, return mode and entry limit).
+    plan : Plan
+        The plan to stress.
     ephemeris : Ephemeris or str, optional
     step_days : float
         Spacing of the abort days and of the direct-return durations, days
@@ -934,131 +1108,85 @@ def abort_analysis(scenario, plan=None, *, ephemeris=None, step_days=1.0,
     Raises
     ------
     InputError
-        An option out of range (named as the CLI option).
+        An option out of range (naming the parameter).
     """
     from sojourn.bodies import get_body
-    from sojourn.core.patched_conics import capture_dv
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.mission.trajectory import spacecraft_states
     from sojourn.progress import reporting
 
-    check_options(step_days, max_return_days, min_flyby_alt_km, min_return_days=min_return_days,
-                  horizon_days=horizon_days)
-    step_days = float(step_days)
-    swingby_step_days = max(float(swingby_step_days), step_days)
+    opts = check_options(step_days, max_return_days, min_flyby_alt_km, min_return_days=min_return_days,
+                         horizon_days=horizon_days, swingby_step_days=swingby_step_days)
     eph = resolve_ephemeris(ephemeris)
-    if plan is None:
-        from sojourn.mission.plan import plan_mission
-
-        plan = plan_mission(scenario, ephemeris=eph)
-    earth = get_body(plan.legs[0].origin)
-    mars = get_body(plan.legs[0].destination)
-    limit, limit_source = entry_speed_limit(scenario, plan)
-    entry_mode = scenario.return_.mode == "entry"
-    r_ei = scenario.return_.entry_interface_radius_km(earth)
-    if entry_mode:
-        from sojourn.core.patched_conics import entry_speed
-
-        def arrival_cost(vinf):
-            return entry_speed(earth.gm_km3s2, vinf, r_ei), np.zeros_like(vinf)
-
-        def entry_ok(entry):
-            return entry <= limit + _TOL_KMS
-    else:
-        rp, ra = scenario.return_.orbit_radii_km(earth)
-
-        def arrival_cost(vinf):
-            return np.full_like(vinf, np.nan), capture_dv(earth.gm_km3s2, vinf, rp, ra)
-
-        def entry_ok(entry):
-            return np.ones(entry.shape, dtype=bool)
-
-    t_cov_end = min(eph.coverage(earth.name)[1], eph.coverage(mars.name)[1])
-    nominal_capture = next((float(b.dv_kms) for b in plan.burns if b.name == "earth_arrival"), 0.0)
+    earth, mars = get_body(plan.legs[0].origin), get_body(plan.legs[0].destination)
+    limit, limit_source, arrival_cost, entry_ok, r_ei = _arrival_model(scenario, plan, earth)
+    ctx = dict(opts, eph=eph, earth=earth, mars=mars, r_ei=r_ei, arrival_cost=arrival_cost, entry_ok=entry_ok,
+               entry_mode=scenario.return_.mode == "entry", swingbys=bool(swingbys),
+               t_cov_end=min(eph.coverage(earth.name)[1], eph.coverage(mars.name)[1]),
+               nominal_capture=next((float(b.dv_kms) for b in plan.burns if b.name == "earth_arrival"), 0.0),
+               durations=np.arange(opts["min_return_days"], opts["horizon_days"] + 1e-9, opts["step_days"]))
     warnings = []
     legs = []
-    names = ("outbound", "return")
-    # an abort day at the arrival instant itself (a leg of 280.000001 days) is no abort: drop round-off
-    n_days = [len(np.arange(0.0, leg.tof_days - 1e-6, step_days)) for leg in plan.legs]
-    durations = np.arange(float(min_return_days), float(horizon_days) + 1e-9, step_days)
+    n_days = [len(np.arange(0.0, leg.tof_days - 1e-6, opts["step_days"])) for leg in plan.legs]
     with reporting(progress, sum(n_days), "abort days") as advance:
         for index, leg in enumerate(plan.legs):
-            days = np.arange(0.0, leg.tof_days - 1e-6, step_days)
-            t_abort = leg.t_depart + days * DAY
-            r_sc, v_sc = spacecraft_states(plan, t_abort, eph)
-            reference = np.cross(r_sc[0], v_sc[0])
-            table = direct_return_table(r_sc, v_sc, t_abort, durations, ephemeris=eph, origin=earth.name,
-                                        reference=reference, r_interface_km=r_ei)
-            if entry_mode:
-                total = table.dv_kms
-                valid = table.solved & entry_ok(table.entry_speed_kms)
-            else:
-                extra = capture_dv(earth.gm_km3s2, table.vinf_arrival, rp, ra)
-                total = table.dv_kms + extra
-                table.entry_speed_kms = np.full_like(total, np.nan)
-                valid = table.solved
-            total = np.where(valid, total, np.nan)
-            beyond = table.t_return > t_cov_end
-            if beyond.any():
-                warnings.append(f"{names[index]} leg: returns after {_iso(t_cov_end)} not searched "
-                                f"(end of the ephemeris {eph.name})")
-            budget, rule = dv_left(scenario, plan, index)
-            nominal = None
-            if index == 1:  # on the return leg the plan's own arc is a way home
-                n_days_left = (leg.t_arrive - t_abort) / DAY
-                n_entry = np.full(days.size, float(leg.entry_speed_kms) if entry_mode else np.nan)
-                n_ok = entry_ok(n_entry) if entry_mode else np.ones(days.size, dtype=bool)
-                nominal = (n_days_left, np.full(days.size, nominal_capture), n_entry, n_ok)
-            (cheap_dv, cheap_days, cheap_entry, cheap_nom,
-             fast_days, fast_dv, fast_entry, fast_nom) = _summarise_direct(table, total, valid, max_return_days,
-                                                                           budget, nominal)
-            any_direct = valid.any(axis=1) | (nominal[3] if nominal is not None else False)
-            sw = _empty_swingby(days.size, mars.radius_km)
-            sel = np.flatnonzero(~np.isfinite(fast_days))
-            if swingbys and index == 0 and sel.size:
-                ctx = dict(eph=eph, swingby=sw, mars=mars, earth=earth, swingby_step_days=swingby_step_days,
-                           t_cov_end=t_cov_end, min_return_days=min_return_days, horizon_days=horizon_days,
-                           arrival_cost=arrival_cost, entry_ok=entry_ok, reference=reference,
-                           min_flyby_alt_km=float(min_flyby_alt_km), entry_mode=entry_mode)
-                _swingbys(sel, r_sc, v_sc, t_abort, leg, ctx)
-            covered = np.isfinite(fast_days) | (sw["total_dv"] <= budget + _TOL_KMS)
-            legs.append(LegAborts(
-                leg=names[index], frm=leg.origin, to=leg.destination, t_depart=leg.t_depart,
-                t_arrive=leg.t_arrive, step_days=step_days, days=days, t_abort=t_abort,
-                dv_left_kms=float(budget), dv_left_rule=rule, direct=table, total_dv=total, valid=valid,
-                cheapest_dv=cheap_dv, cheapest_days=cheap_days, cheapest_entry=cheap_entry,
-                cheapest_nominal=cheap_nom, fastest_days=fast_days, fastest_dv=fast_dv,
-                fastest_entry=fast_entry, fastest_nominal=fast_nom, any_direct=np.asarray(any_direct),
-                swingby=sw, covered=covered,
-            ))
-            advance(days.size)
-    settings = {
-        "step_days": step_days,
-        "max_return_days": float(max_return_days),
-        "min_return_days": float(min_return_days),
-        "horizon_days": float(horizon_days),
-        "min_flyby_altitude_km": float(min_flyby_alt_km),
-        "swingby_step_days": swingby_step_days,
-        "max_entry_speed_kms": limit,
-        "entry_speed_limit": limit_source,
-        "entry_interface_altitude_km": float(scenario.return_.entry_interface_altitude_km),
-        "return_mode": scenario.return_.mode,
-    }
-    assumptions = [
-        f"ephemeris {eph.name}; the craft coasts on the plan's Lambert arcs (two-body, Sun only)",
-        "abort burns are impulsive and heliocentric (patched conics): near a planet the gravity well, which "
-        "would make them cheaper, is ignored",
-        "direct returns: zero-revolution Lambert arcs, prograde about the craft's orbit normal; "
-        f"{min_return_days:g} to {horizon_days:g} days after the abort, every {step_days:g} days",
-        ("Earth arrival by entry at " f"{scenario.return_.entry_interface_altitude_km:g} km, at most "
-         f"{limit:.2f} km/s ({limit_source})") if entry_mode else
-        "Earth arrival by a capture burn into the scenario's return orbit, added to every return's Δv",
-        "Mars swing-bys (outbound leg only, on days without an affordable direct return): Lambert arcs to Mars "
-        "and from Mars to Earth, flyby and return dates every "
-        f"{swingby_step_days:g} days, flyby at least {min_flyby_alt_km:g} km above Mars's equatorial radius, "
-        "powered by one tangential periapsis burn when |v∞| must change (the turn is the sum of the "
-        f"two hyperbolas' half-turns); none is reported above {SWINGBY_DV_CAP_KMS:g} km/s in all",
-        "on the return leg the plan's own arc is a way home (its Earth arrival burn, if any, is its cost)",
-        "a day is covered when a direct return or a swing-by is within the Δv left and the entry limit",
-    ]
-    return AbortAnalysis(plan.scenario_name, eph.name, legs, settings, assumptions, warnings)
+            legs.append(_leg_aborts(index, leg, plan, scenario, ctx, warnings))
+            advance(n_days[index])
+    return AbortAnalysis(plan.scenario_name, eph.name, tuple(legs), _settings(opts, limit, limit_source, scenario),
+                         _assumptions(eph, opts, limit, limit_source, scenario), tuple(warnings))
+
+
+def aborts(plan_or_scenario, *, step_days: float = 1.0, max_return_days: float = DEFAULT_MAX_RETURN_DAYS,
+           min_flyby_alt_km: float = DEFAULT_MIN_FLYBY_ALT_KM, ephemeris=None, progress=None) -> AbortAnalysis:
+    """Every way home from every day of a plan's transits, and the days with none.
+
+    Parameters
+    ----------
+    plan_or_scenario : Plan, Scenario, str or os.PathLike
+        A plan from :func:`sojourn.plan` (its scenario attached), or a scenario
+        (or the path of its TOML file), which is planned first.
+    step_days : float
+        Spacing of the abort days and of the direct-return durations, days
+        (0 < step <= 30).
+    max_return_days : float
+        Longest return for the "cheapest direct return" answer, days (between
+        the shortest return searched, 30 days, and the search horizon, 900 days).
+    min_flyby_alt_km : float
+        Lowest Mars swing-by altitude above the equatorial radius, km.
+    ephemeris : Ephemeris or str, optional
+        An :class:`~sojourn.ephemeris.Ephemeris` or the path of an SPK file; default DE421.
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
+
+    Returns
+    -------
+    AbortAnalysis
+        Per leg, the cheapest direct return within ``max_return_days``, the
+        fastest within the Δv left, Mars swing-bys where no direct return is
+        affordable (outbound leg), and the days covered; the per-day table as
+        an xarray Dataset (``table``) and ``to_dict()`` as the command line's
+        JSON.
+
+    Raises
+    ------
+    InputError
+        An option out of range, naming the parameter; a Plan without its scenario.
+    ScenarioError, NoSolutionError
+        A scenario that cannot be read or planned.
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> a = sj.aborts("examples/ulysses.toml", step_days=10)
+    >>> [leg.leg for leg in a.legs]
+    ['outbound', 'return']
+    >>> a.coverage()["return"]["fraction"]
+    1.0
+    """
+    from sojourn.contingency._common import mission_plan
+    from sojourn.ephemeris import resolve_ephemeris
+
+    check_options(step_days, max_return_days, min_flyby_alt_km)  # before planning: mistakes fail at once
+    eph = resolve_ephemeris(ephemeris)
+    plan, scenario = mission_plan(plan_or_scenario, eph, progress=progress)
+    return abort_analysis(scenario, plan, ephemeris=eph, step_days=step_days, max_return_days=max_return_days,
+                          min_flyby_alt_km=min_flyby_alt_km, progress=progress)

@@ -6,11 +6,11 @@ the nominal arrival epoch. The vessel aims not at the centre but at a point of
 the target's B-plane (:mod:`sojourn.core.bplane`) chosen so that the approach
 hyperbola has the scenario's periapsis (a capture) or flight-path angle at
 the entry interface (an entry or aerocapture). Real burns miss their mark.
-:func:`run_dispersions` samples the errors and follows every sample:
+:func:`dispersions` (``sj.dispersions``) samples the errors and follows every sample:
 
 1. **Departure errors.** The departure v∞ the burn delivers is dispersed in
-   magnitude (``magnitude_pct_3sigma``, % of v∞, 3σ) and direction
-   (``pointing_deg_3sigma``, degrees, 3σ per axis of two perpendicular axes);
+   magnitude (``magnitude_pct``, % of v∞, 3σ) and direction
+   (``pointing_deg``, degrees, 3σ per axis of two perpendicular axes);
    optionally the departure position (km, 1σ per axis) and velocity (m/s, 1σ per
    axis) are dispersed too. Errors are quoted on the delivered v∞ because that
    is how launch-vehicle injection accuracy is specified (C3, DLA, RLA), and it
@@ -57,18 +57,23 @@ three times the square roots of its eigenvalues, which for a Gaussian spread hol
 98.9 % of the samples (far dispersions bend into a banana the ellipse does not follow).
 """
 
+
 from __future__ import annotations
 
+import datetime as _dt
+import functools
 import math
-from dataclasses import dataclass, field
-from typing import Literal, Optional
+from dataclasses import dataclass
+from typing import Any, Literal, Optional
 
 import numpy as np
 from numba import njit, prange
 
+from sojourn import checks
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.errors import InputError
 from sojourn.mission.trajectory import leg_arc
+from sojourn.results import Result
 from sojourn.time import DAY, tdb_to_utc_iso
 
 __all__ = [
@@ -81,14 +86,16 @@ __all__ = [
     "Dispersions",
     "StateErrors",
     "arrival_target",
+    "dispersions",
     "ellipse_from_covariance",
     "run_dispersions",
 ]
 
 CHUNK = 65536
-#: Most samples in one run (about 80 bytes each are kept).
-MAX_SAMPLES = 20_000_000
 """Samples per batch (fixed, so that a seed gives the same samples whatever the total)."""
+
+MAX_SAMPLES = 20_000_000
+"""Most samples in one run (about 80 bytes each are kept)."""
 
 CORRIDOR_KM = 50.0
 """Default half-width of the capture corridor, km of periapsis altitude (a model default, not a published figure)."""
@@ -111,6 +118,13 @@ _N_NORMALS = 12  # departure burn 3, position 3, velocity 3, TCM burn 3
 # inputs
 
 
+def _check_burn(magnitude_pct, pointing_deg, where: tuple[str, str]) -> tuple[float, float]:
+    """A burn's 3σ errors, checked: magnitude in [0, 100) %, pointing in [0, 90] degrees."""
+    m = checks.in_range(magnitude_pct, 0.0, 100.0, where[0], "magnitude error", "% (3σ)", open_hi=True)
+    p = checks.in_range(pointing_deg, 0.0, 90.0, where[1], "pointing error", "degrees (3σ)")
+    return m, p
+
+
 @dataclass(frozen=True)
 class BurnErrors:
     """Proportional execution errors of an impulsive burn.
@@ -118,24 +132,18 @@ class BurnErrors:
     Attributes
     ----------
     magnitude_pct_3sigma : float
-        Magnitude error, percent of the burn, 3σ (Gaussian).
+        Magnitude error, percent of the burn, 3σ (Gaussian); below 100.
     pointing_deg_3sigma : float
         Pointing error, degrees, 3σ about each of two axes normal to the burn
-        (so the total angle is Rayleigh-distributed).
+        (so the total angle is Rayleigh-distributed); at most 90.
     """
 
     magnitude_pct_3sigma: float = 0.5
     pointing_deg_3sigma: float = 0.5
 
     def __post_init__(self):
-        for name in ("magnitude_pct_3sigma", "pointing_deg_3sigma"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value >= 0.0):
-                raise InputError(f"{name} must be a finite number >= 0, got {value}", name)
-        if self.magnitude_pct_3sigma >= 100.0:
-            raise InputError("magnitude_pct_3sigma must be below 100 %", "magnitude_pct_3sigma")
-        if self.pointing_deg_3sigma > 90.0:
-            raise InputError("pointing_deg_3sigma must be at most 90°", "pointing_deg_3sigma")
+        _check_burn(self.magnitude_pct_3sigma, self.pointing_deg_3sigma,
+                    ("magnitude_pct_3sigma", "pointing_deg_3sigma"))
 
     @property
     def sigma_fraction(self) -> float:
@@ -164,14 +172,12 @@ class StateErrors:
     velocity_ms_1sigma: float = 0.0
 
     def __post_init__(self):
-        for name in ("position_km_1sigma", "velocity_ms_1sigma"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value >= 0.0):
-                raise InputError(f"{name} must be a finite number >= 0, got {value}", name)
+        checks.non_negative(self.position_km_1sigma, "position_km_1sigma", "position error", "km")
+        checks.non_negative(self.velocity_ms_1sigma, "velocity_ms_1sigma", "velocity error", "m/s")
 
 
-@dataclass(frozen=True)
-class ArrivalTarget:
+@dataclass(frozen=True, repr=False)
+class ArrivalTarget(Result):
     """What a leg aims at on arrival, and the corridor it must fly through.
 
     Attributes
@@ -259,13 +265,21 @@ class ArrivalTarget:
 
         return float(impact_parameter(self.mu, vinf, self.radius_km))
 
-    def to_json(self) -> dict:
+    def summary(self) -> list[tuple[str, str]]:
+        return [("body", self.body), ("kind", self.kind),
+                ("corridor", f"{self.nominal:g} ± {self.half_width:g} {self.unit}")]
+
+    def to_dict(self) -> dict:
         out = {"body": self.body, "kind": self.kind, "unit": self.unit, "nominal": self.nominal,
                "corridor": [self.nominal - self.half_width, self.nominal + self.half_width],
                "aim_angle_deg": self.aim_angle_deg}
         if self.kind == "entry":
             out["interface_altitude_km"] = self.interface_altitude_km
         return out
+
+
+_NOT_FOR = {"corridor_km": "a capture corridor in km", "corridor_deg": "an entry corridor in degrees",
+            "entry_fpa_deg": "an entry flight-path angle"}
 
 
 def arrival_target(scenario, leg: str = "outbound", *, corridor_km: Optional[float] = None,
@@ -284,7 +298,7 @@ def arrival_target(scenario, leg: str = "outbound", *, corridor_km: Optional[flo
     corridor_deg : float, optional
         Entry corridor half-width, degrees; default :data:`CORRIDOR_DEG`.
     entry_fpa_deg : float, optional
-        Aimed entry flight-path angle, degrees (< 0); default
+        Aimed entry flight-path angle, degrees (between -90 and 0); default
         :data:`ENTRY_FPA_DEG` for the body (-10° for a body not listed).
     aim_angle_deg : float
         Aim-point direction in the B-plane, degrees from ``+T`` towards ``+R``.
@@ -295,36 +309,38 @@ def arrival_target(scenario, leg: str = "outbound", *, corridor_km: Optional[flo
         A ``"periapsis"`` target for ``mode = "propulsive"``; an ``"entry"``
         target for ``"entry"`` and ``"aerocapture"`` (the aerocapture pass is
         aimed like an entry; its exit orbit is not modelled here).
+
+    Raises
+    ------
+    InputError
+        An unknown leg, a corridor that is not positive, an entry angle out of
+        range, or an option for the other kind of arrival (naming the parameter).
     """
-    if leg not in ("outbound", "return"):
-        raise InputError(f"unknown leg '{leg}': use outbound or return", "--leg")
+    leg = checks.choice(leg, ("outbound", "return"), "leg", "leg")
     section = scenario.arrival if leg == "outbound" else scenario.return_
     body = get_body(scenario.mission.destination if leg == "outbound" else scenario.mission.origin)
-    for name, value in (("corridor_km", corridor_km), ("corridor_deg", corridor_deg)):
-        if value is not None and not (math.isfinite(value) and value > 0.0):
-            raise InputError(f"the corridor half-width must be > 0, got {value}", f"--{name.replace('_', '-')}")
-    if not math.isfinite(aim_angle_deg):
-        raise InputError("the aim angle must be a finite number", "--aim-angle-deg")
+    corridor_km = checks.optional_positive(corridor_km, "corridor_km", "corridor half-width", "km")
+    corridor_deg = checks.optional_positive(corridor_deg, "corridor_deg", "corridor half-width", "degrees")
+    aim_angle_deg = checks.number(aim_angle_deg, "aim_angle_deg", "aim angle", "degrees")
     # an option for the other kind of arrival would be silently ignored: say so instead
     unused = (("corridor_deg", corridor_deg), ("entry_fpa_deg", entry_fpa_deg)) if section.mode == "propulsive" \
         else (("corridor_km", corridor_km),)
     kind = "propulsive capture" if section.mode == "propulsive" else section.mode
     for name, value in unused:
-        option = f"--{name.replace('_', '-')}"
         if value is not None:
-            raise InputError(f"the {leg} leg ends in {kind}: {option} does not apply to it", option)
+            raise InputError(f"the {leg} leg ends in {kind}: {_NOT_FOR[name]} does not apply to it", name)
     if section.mode == "propulsive":
         return ArrivalTarget(body.name, body.gm_km3s2, body.radius_km, "periapsis",
                              periapsis_altitude_km=float(section.periapsis_altitude_km),
-                             half_width=CORRIDOR_KM if corridor_km is None else float(corridor_km),
-                             aim_angle_deg=float(aim_angle_deg))
-    fpa = ENTRY_FPA_DEG.get(body.name, -10.0) if entry_fpa_deg is None else float(entry_fpa_deg)
-    if not (-90.0 < fpa < 0.0):
-        raise InputError(f"the entry flight-path angle must be between -90° and 0°, got {fpa}", "--entry-fpa-deg")
+                             half_width=CORRIDOR_KM if corridor_km is None else corridor_km,
+                             aim_angle_deg=aim_angle_deg)
+    fpa = ENTRY_FPA_DEG.get(body.name, -10.0) if entry_fpa_deg is None else entry_fpa_deg
+    fpa = checks.in_range(fpa, -90.0, 0.0, "entry_fpa_deg", "entry flight-path angle", "degrees",
+                          open_lo=True, open_hi=True)
     return ArrivalTarget(body.name, body.gm_km3s2, body.radius_km, "entry",
                          interface_altitude_km=float(section.entry_interface_altitude_km), entry_fpa_deg=fpa,
-                         half_width=CORRIDOR_DEG if corridor_deg is None else float(corridor_deg),
-                         aim_angle_deg=float(aim_angle_deg))
+                         half_width=CORRIDOR_DEG if corridor_deg is None else corridor_deg,
+                         aim_angle_deg=aim_angle_deg)
 
 
 # ---------------------------------------------------------------------------
@@ -382,16 +398,17 @@ def _corridor_stats(target: ArrivalTarget, value, valid) -> dict:
     return out
 
 
-@dataclass
-class Dispersions:
-    """Result of :func:`run_dispersions`: samples on the B-plane and their statistics.
+@dataclass(frozen=True, repr=False, eq=False)
+class Dispersions(Result):
+    """Samples of a leg's arrival on the target's B-plane, before and after one correction, and their statistics.
 
     Attributes
     ----------
-    leg : dict
-        ``from``, ``to``, ``depart``, ``arrive`` (UTC), ``t_depart``, ``t_arrive``.
+    leg : Leg
+        The leg dispersed (:class:`sojourn.mission.plan.Leg`).
     target : ArrivalTarget
     errors, tcm_errors : BurnErrors
+        Departure and correction burn errors (3σ).
     state_errors : StateErrors
     samples, seed : int
     tcm_days : float
@@ -400,21 +417,21 @@ class Dispersions:
         Nominal approach v∞, km/s.
     aim_bt_km, aim_br_km : float
         The aim point, km.
-    bt, br : ndarray, shape (samples,)
-        Each sample's B-plane point without the correction burn, km.
-    corridor_value : ndarray
-        Its periapsis altitude (km) or entry flight-path angle (deg, NaN: skip-out).
-    tcm_dv_kms : ndarray
-        The correction burn of each sample, km/s (NaN where Lambert failed).
-    bt_tcm, br_tcm, corridor_value_tcm : ndarray
-        The same after the correction burn (executed with ``tcm_errors``).
-    tcm_failures : int
-        Samples whose correction Lambert problem had no solution.
-    stats : dict
-        Everything :meth:`to_json` reports.
+    table : xarray.Dataset
+        One row per sample along ``sample``: ``bt_km``, ``br_km`` (the B-plane
+        point without the correction, km), ``vinf_kms`` (its approach v∞,
+        km/s), ``corridor_value`` (periapsis altitude in km, or entry
+        flight-path angle in degrees, NaN where it never reaches the
+        interface), ``tcm_dv_kms`` (the correction burn, km/s; NaN where its
+        Lambert problem failed), and ``bt_after_tcm_km``, ``br_after_tcm_km``,
+        ``corridor_value_after_tcm`` after the correction (executed with
+        ``tcm_errors``).
+    ephemeris : str
+    scenario_name : str or None
+        The mission, when the leg is a plan's.
     """
 
-    leg: "Leg"
+    leg: Any
     target: ArrivalTarget
     errors: BurnErrors
     tcm_errors: BurnErrors
@@ -425,21 +442,41 @@ class Dispersions:
     vinf_arrival_kms: float
     aim_bt_km: float
     aim_br_km: float
-    bt: np.ndarray
-    br: np.ndarray
-    corridor_value: np.ndarray
-    tcm_dv_kms: np.ndarray
-    bt_tcm: np.ndarray
-    br_tcm: np.ndarray
-    corridor_value_tcm: np.ndarray
-    tcm_failures: int
+    table: Any
     ephemeris: str = ""
-    stats: dict = field(default_factory=dict)
+    scenario_name: Optional[str] = None
 
-    def to_json(self) -> dict:
-        """The statistics as a JSON-ready dict (no arrays; None where the physics gives no number)."""
-        leg = {k: (float(v) if isinstance(v, (float, np.floating)) else v)
-               for k, v in self.leg.to_dict().items() if k in ("from", "to", "depart", "arrive", "tof_days")}
+    @property
+    def tcm_epoch(self) -> _dt.datetime:
+        """The correction burn, UTC."""
+        from sojourn.time import tdb_to_datetime
+
+        return tdb_to_datetime(float(self.leg.t_depart) + self.tcm_days * DAY)
+
+    @property
+    def tcm_failures(self) -> int:
+        """Samples whose correction Lambert problem had no solution."""
+        return int((self.table["tcm_status"].values != 0).sum())
+
+    @functools.cached_property
+    def stats(self) -> dict:
+        """The statistics :meth:`to_dict` reports: ``bplane``, ``corridor``, ``tcm``,
+        ``bplane_after_tcm``, ``corridor_after_tcm`` (None where the physics gives no number)."""
+        t = {k: v.values for k, v in self.table.data_vars.items()}
+        bt, br, bt_c, br_c = t["bt_km"], t["br_km"], t["bt_after_tcm_km"], t["br_after_tcm_km"]
+        valid = np.isfinite(bt) & np.isfinite(br)
+        valid_c = np.isfinite(bt_c) & np.isfinite(br_c)
+        return {
+            "bplane": _bplane_stats(bt, br),
+            "corridor": _corridor_stats(self.target, t["corridor_value"], valid),
+            "tcm": _tcm_stats(t["tcm_dv_kms"], t["tcm_status"], float(self.leg.t_depart), self.tcm_days),
+            "bplane_after_tcm": _bplane_stats(bt_c, br_c),
+            "corridor_after_tcm": _corridor_stats(self.target, t["corridor_value_after_tcm"], valid_c),
+        }
+
+    def to_dict(self) -> dict:
+        """The statistics as JSON (no samples; None where the physics gives no number)."""
+        leg = {k: v for k, v in self.leg.to_dict().items() if k in ("from", "to", "depart", "arrive", "tof_days")}
         return {
             "leg": leg,
             "ephemeris": self.ephemeris,
@@ -459,14 +496,36 @@ class Dispersions:
                 "bplane_mapping": "straight-line asymptote of each sample's planet-relative state at the "
                                   "nominal arrival epoch; periapsis from |B| and the sample's v-infinity",
             },
-            "target": self.target.to_json(),
+            "target": self.target.to_dict(),
             "vinf_arrival_kms": self.vinf_arrival_kms,
             "aim_point": {"bt_km": self.aim_bt_km, "br_km": self.aim_br_km,
                           "b_km": math.hypot(self.aim_bt_km, self.aim_br_km),
                           "corridor_b_km": list(self.target.corridor_b(self.vinf_arrival_kms)),
                           "impact_b_km": self.target.impact_b(self.vinf_arrival_kms)},
             **self.stats,
+            "scenario": self.scenario_name,
         }
+
+    def summary(self) -> list[tuple[str, str]]:
+        before, after = self.stats["corridor"], self.stats["corridor_after_tcm"]
+        return [("leg", f"{self.leg.origin} → {self.leg.destination}"), ("samples", f"{self.samples:,}"),
+                ("outside_corridor", f"{100 * before['miss_probability']:.2f} %"),
+                ("after_tcm", f"{100 * after['miss_probability']:.2f} %"),
+                ("tcm_p95_ms", "—" if self.stats["tcm"]["p95_ms"] is None else f"{self.stats['tcm']['p95_ms']:.1f}")]
+
+
+def _tcm_stats(dv_kms, status, t_depart, tcm_days) -> dict:
+    """Mean, median, 95th and 99th percentiles and the largest correction burn, m/s (None without any)."""
+    ok_dv = dv_kms[np.isfinite(dv_kms)] * 1000.0
+    if ok_dv.size:
+        p50, p95, p99 = np.percentile(ok_dv, [50.0, 95.0, 99.0])
+        out = {"mean_ms": float(ok_dv.mean()), "median_ms": float(p50), "p95_ms": float(p95),
+               "p99_ms": float(p99), "max_ms": float(ok_dv.max())}
+    else:  # every Lambert problem failed
+        out = {"mean_ms": None, "median_ms": None, "p95_ms": None, "p99_ms": None, "max_ms": None}
+    out.update(epoch=tdb_to_utc_iso(t_depart + tcm_days * DAY, "minute"), days_after_departure=float(tcm_days),
+               failures=int((status != 0).sum()))
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -525,21 +584,97 @@ def _apply_burn_errors(dv, z, errors: BurnErrors):
     return out
 
 
-def run_dispersions(leg: "Leg", target: ArrivalTarget, *, samples: int = 100_000, seed: int = 0,
+def _check_sampling(samples, seed, tcm_days) -> tuple[int, int, float]:
+    """The sample count (2 to :data:`MAX_SAMPLES`), the seed (>= 0) and the correction epoch (> 0 days), checked."""
+    n = checks.integer(samples, "samples", "the number of samples", least=2)
+    if n > MAX_SAMPLES:
+        raise InputError(f"{n:,} samples would not fit in memory here: at most {MAX_SAMPLES:,} "
+                         "(for more, run several seeds)", "samples")
+    seed = checks.integer(seed, "seed", "the seed", least=0)
+    tcm = checks.positive(tcm_days, "tcm_days", "the correction's time after departure", "days")
+    return n, seed, tcm
+
+
+def _fly_samples(g, aim_vec, axes, t_tcm, n_total, seed, errors, state_errors, tcm_errors, progress) -> dict:
+    """Steps 1 to 4 of the module notes for every sample, in chunks: the arrays of :attr:`Dispersions.table`."""
+    from sojourn.core.bplane import linear_bplane
+    from sojourn.core.kepler import propagate_batch
+    from sojourn.core.lambert import lambert_batch
+    from sojourn.core.status import OK
+    from sojourn.progress import reporting
+
+    T, R = axes
+    t1, t2 = g["t1"], g["t2"]
+    names = ("bt_km", "br_km", "vinf_kms", "bt_after_tcm_km", "br_after_tcm_km", "vinf_after_tcm_kms", "tcm_dv_kms")
+    out = {k: np.empty(n_total) for k in names}
+    out["tcm_status"] = np.empty(n_total, dtype=np.int8)
+    rng = np.random.Generator(np.random.PCG64(int(seed)))
+    sig_r = state_errors.position_km_1sigma
+    sig_v = state_errors.velocity_ms_1sigma / 1000.0
+    with reporting(progress, n_total, "dispersion samples") as advance:
+        for start in range(0, n_total, CHUNK):
+            n = min(CHUNK, n_total - start)
+            sl = slice(start, start + n)
+            z = rng.standard_normal((n, _N_NORMALS))
+            vinf = _apply_burn_errors(g["vinf_dep"], z[:, 0:3], errors)
+            r0 = g["r1"] + sig_r * z[:, 3:6]
+            v0 = g["v_dep"] + vinf + sig_v * z[:, 6:9]
+            # coast to the correction epoch, then on to the nominal arrival epoch
+            rc, vc, _ = propagate_batch(GM_SUN, r0, v0, t_tcm - t1)
+            ra, va, _ = propagate_batch(GM_SUN, rc, vc, t2 - t_tcm)
+            out["bt_km"][sl], out["br_km"][sl], out["vinf_kms"][sl], _ = linear_bplane(
+                ra - g["r2"] + aim_vec, va - g["v_arr"], T, R)
+            # the correction: re-target the nominal arrival point at the nominal epoch
+            vl, _, st = lambert_batch(GM_SUN, rc, np.broadcast_to(g["r2"], (n, 3)), t2 - t_tcm, reference=g["h"])
+            dv = vl - vc
+            out["tcm_status"][sl] = st
+            out["tcm_dv_kms"][sl] = np.where(st == OK, np.linalg.norm(dv, axis=1), np.nan)
+            dv_exec = _apply_burn_errors(np.where((st == OK)[:, None], dv, 0.0), z[:, 9:12], tcm_errors)
+            ra2, va2, _ = propagate_batch(GM_SUN, rc, vc + dv_exec, t2 - t_tcm)
+            out["bt_after_tcm_km"][sl], out["br_after_tcm_km"][sl], out["vinf_after_tcm_kms"][sl], _ = linear_bplane(
+                ra2 - g["r2"] + aim_vec, va2 - g["v_arr"], T, R)
+            advance(n)
+    failed = out["tcm_status"] != OK
+    out["bt_after_tcm_km"][failed] = np.nan
+    out["br_after_tcm_km"][failed] = np.nan
+    return out
+
+
+def _samples_table(out: dict, target: ArrivalTarget):
+    """The samples as an xarray Dataset along ``sample``, with the corridor values (see :attr:`Dispersions.table`)."""
+    import xarray as xr
+
+    value = target.corridor_value(out["vinf_kms"], np.hypot(out["bt_km"], out["br_km"]))
+    value_c = target.corridor_value(out["vinf_after_tcm_kms"], np.hypot(out["bt_after_tcm_km"],
+                                                                         out["br_after_tcm_km"]))
+    unit = {"km": "km", "deg": "degrees"}[target.unit]
+    what = "periapsis altitude" if target.kind == "periapsis" else "entry flight-path angle"
+    units = {"bt_km": "km", "br_km": "km", "vinf_kms": "km/s", "bt_after_tcm_km": "km", "br_after_tcm_km": "km",
+             "vinf_after_tcm_kms": "km/s", "tcm_dv_kms": "km/s"}
+    data = {k: ("sample", out[k], {"units": u}) for k, u in units.items()}
+    data["tcm_status"] = ("sample", out["tcm_status"], {"long_name": "Lambert status of the correction (0: solved)"})
+    data["corridor_value"] = ("sample", value, {"units": unit, "long_name": what})
+    data["corridor_value_after_tcm"] = ("sample", value_c, {"units": unit, "long_name": f"{what} after the correction"})
+    return xr.Dataset(data, coords={"sample": np.arange(out["bt_km"].size)})
+
+
+def run_dispersions(leg, target: ArrivalTarget, *, samples: int = 100_000, seed: int = 0,
                     errors: BurnErrors = BurnErrors(), state_errors: StateErrors = StateErrors(),
                     tcm_errors: Optional[BurnErrors] = None, tcm_days: float = 10.0, ephemeris=None,
-                    progress=None) -> Dispersions:
+                    scenario_name: Optional[str] = None, progress=None) -> Dispersions:
     """Monte Carlo of a leg's departure errors, mapped to the target's B-plane, with one correction.
+
+    The engine of :func:`dispersions`, for a leg and a target already made.
 
     Parameters
     ----------
-    leg : dict
-        ``from``, ``to``, ``t_depart``, ``t_arrive`` (TDB s): a leg of a
-        :class:`~sojourn.mission.plan.Plan` or from :meth:`sojourn.mission.plan.Leg.between`.
+    leg : Leg
+        A leg of a :class:`~sojourn.mission.plan.Plan`, or one from
+        :meth:`sojourn.mission.plan.Leg.between`.
     target : ArrivalTarget
         Aim and corridor (:func:`arrival_target`); its body must be ``leg.destination``.
     samples : int
-        Number of samples (>= 2).
+        Number of samples (2 to :data:`MAX_SAMPLES`).
     seed : int
         Seed of ``numpy.random.Generator(PCG64(seed))``.
     errors : BurnErrors
@@ -551,6 +686,8 @@ def run_dispersions(leg: "Leg", target: ArrivalTarget, *, samples: int = 100_000
     tcm_days : float
         Days from departure to the correction burn, strictly inside the leg.
     ephemeris : Ephemeris or str, optional
+    scenario_name : str, optional
+        The mission's name, for the result.
     progress : callable, optional
         ``progress(done, total, label)`` as samples are done (:mod:`sojourn.progress`).
 
@@ -561,104 +698,127 @@ def run_dispersions(leg: "Leg", target: ArrivalTarget, *, samples: int = 100_000
     Raises
     ------
     InputError
-        Too few samples, a negative seed, a correction epoch outside the leg,
-        a target that is not the leg's.
+        Too few or too many samples, a negative seed, a correction epoch
+        outside the leg, a target that is not the leg's.
     NoSolutionError
         The nominal leg itself has no Lambert solution.
     """
-    from sojourn.core.bplane import bplane_axes, linear_bplane
-    from sojourn.core.kepler import propagate_batch
-    from sojourn.core.lambert import lambert_batch
-    from sojourn.core.status import OK
+    from sojourn.core.bplane import bplane_axes
     from sojourn.ephemeris import resolve_ephemeris
 
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 2:
-        raise InputError(f"the number of samples must be an integer >= 2, got {samples}", "--samples")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"the seed must be an integer >= 0, got {seed}", "--seed")
+    n_total, seed, tcm_days = _check_sampling(samples, seed, tcm_days)
     if get_body(leg.destination).name != target.body:
         raise InputError(f"the target is {target.body} but the leg arrives at {leg.destination}", "target")
     tof = float(leg.t_arrive) - float(leg.t_depart)
-    if not (math.isfinite(tcm_days) and 0.0 < tcm_days * DAY < tof):
-        raise InputError(f"the correction must fall inside the leg: 0 < tcm_days < {tof / DAY:.1f}, got {tcm_days}",
-                         "--tcm-days")
+    if not tcm_days * DAY < tof:
+        raise InputError(f"the correction must fall inside the leg: 0 < tcm_days < {tof / DAY:.1f}, not {tcm_days:g}",
+                         "tcm_days")
     tcm_errors = errors if tcm_errors is None else tcm_errors
     eph = resolve_ephemeris(ephemeris)
     g = leg_arc(leg, eph)
-    t1, t2 = g["t1"], g["t2"]
-    t_tcm = t1 + tcm_days * DAY
-    vinf_dep = g["vinf_dep"]
     vinf_arr = float(np.linalg.norm(g["vinf_arr"]))
-    S, T, R = bplane_axes(g["vinf_arr"])
-    b_aim = target.aim_b(vinf_arr)
-    th = math.radians(target.aim_angle_deg)
+    _, T, R = bplane_axes(g["vinf_arr"])
+    b_aim, th = target.aim_b(vinf_arr), math.radians(target.aim_angle_deg)
     aim_bt, aim_br = b_aim * math.cos(th), b_aim * math.sin(th)
-    aim_vec = aim_bt * T + aim_br * R
-
-    n_total = int(samples)
-    if n_total > MAX_SAMPLES:
-        raise InputError(f"{n_total:,} samples would not fit in memory here: at most {MAX_SAMPLES:,} "
-                         "(for more, run several seeds)", "--samples")
-    bt = np.empty(n_total)
-    br = np.empty(n_total)
-    vinf_s = np.empty(n_total)
-    bt_c = np.empty(n_total)
-    br_c = np.empty(n_total)
-    vinf_c = np.empty(n_total)
-    dv_tcm = np.empty(n_total)
-    tcm_status = np.empty(n_total, dtype=np.int8)
-    rng = np.random.Generator(np.random.PCG64(int(seed)))
-    sig_r = state_errors.position_km_1sigma
-    sig_v = state_errors.velocity_ms_1sigma / 1000.0
-    for start in range(0, n_total, CHUNK):
-        n = min(CHUNK, n_total - start)
-        sl = slice(start, start + n)
-        z = rng.standard_normal((n, _N_NORMALS))
-        vinf = _apply_burn_errors(vinf_dep, z[:, 0:3], errors)
-        r0 = g["r1"] + sig_r * z[:, 3:6]
-        v0 = g["v_dep"] + vinf + sig_v * z[:, 6:9]
-        # coast to the correction epoch, then on to the nominal arrival epoch
-        rc, vc, _ = propagate_batch(GM_SUN, r0, v0, t_tcm - t1)
-        ra, va, _ = propagate_batch(GM_SUN, rc, vc, t2 - t_tcm)
-        bt[sl], br[sl], vinf_s[sl], _ = linear_bplane(ra - g["r2"] + aim_vec, va - g["v_arr"], T, R)
-        # the correction: re-target the nominal arrival point at the nominal epoch
-        vl, _, st = lambert_batch(GM_SUN, rc, np.broadcast_to(g["r2"], (n, 3)), t2 - t_tcm, reference=g["h"])
-        dv = vl - vc
-        tcm_status[sl] = st
-        dv_tcm[sl] = np.where(st == OK, np.linalg.norm(dv, axis=1), np.nan)
-        dv_exec = _apply_burn_errors(np.where((st == OK)[:, None], dv, 0.0), z[:, 9:12], tcm_errors)
-        ra2, va2, _ = propagate_batch(GM_SUN, rc, vc + dv_exec, t2 - t_tcm)
-        bt_c[sl], br_c[sl], vinf_c[sl], _ = linear_bplane(ra2 - g["r2"] + aim_vec, va2 - g["v_arr"], T, R)
-        if progress is not None:
-            progress(start + n, n_total, "dispersion samples")
-
-    failed = tcm_status != OK
-    bt_c[failed] = np.nan
-    br_c[failed] = np.nan
-    value = target.corridor_value(vinf_s, np.hypot(bt, br))
-    value_c = target.corridor_value(vinf_c, np.hypot(bt_c, br_c))
-    valid = np.isfinite(bt) & np.isfinite(br)
-    valid_c = np.isfinite(bt_c) & np.isfinite(br_c)
-    ok_dv = dv_tcm[np.isfinite(dv_tcm)] * 1000.0
-    if ok_dv.size:
-        p50, p95, p99 = np.percentile(ok_dv, [50.0, 95.0, 99.0])
-        tcm_stats = {"mean_ms": float(ok_dv.mean()), "median_ms": float(p50), "p95_ms": float(p95),
-                     "p99_ms": float(p99), "max_ms": float(ok_dv.max())}
-    else:  # pragma: no cover - every Lambert problem failed
-        tcm_stats = {"mean_ms": None, "median_ms": None, "p95_ms": None, "p99_ms": None, "max_ms": None}
-    tcm_stats.update(epoch=tdb_to_utc_iso(t_tcm, "minute"), days_after_departure=float(tcm_days),
-                     failures=int(failed.sum()))
-    stats = {
-        "bplane": _bplane_stats(bt, br),
-        "corridor": _corridor_stats(target, value, valid),
-        "tcm": tcm_stats,
-        "bplane_after_tcm": _bplane_stats(bt_c, br_c),
-        "corridor_after_tcm": _corridor_stats(target, value_c, valid_c),
-    }
+    out = _fly_samples(g, aim_bt * T + aim_br * R, (T, R), g["t1"] + tcm_days * DAY, n_total, seed, errors,
+                       state_errors, tcm_errors, progress)
     return Dispersions(
         leg=leg, target=target, errors=errors, tcm_errors=tcm_errors, state_errors=state_errors,
-        samples=n_total, seed=int(seed), tcm_days=float(tcm_days), vinf_arrival_kms=vinf_arr,
-        aim_bt_km=aim_bt, aim_br_km=aim_br, bt=bt, br=br, corridor_value=value, tcm_dv_kms=dv_tcm,
-        bt_tcm=bt_c, br_tcm=br_c, corridor_value_tcm=value_c, tcm_failures=int(failed.sum()),
-        ephemeris=eph.name, stats=stats,
-    )
+        samples=n_total, seed=seed, tcm_days=tcm_days, vinf_arrival_kms=vinf_arr, aim_bt_km=aim_bt,
+        aim_br_km=aim_br, table=_samples_table(out, target), ephemeris=eph.name, scenario_name=scenario_name)
+
+
+def _error_model(magnitude_pct, pointing_deg, position_km, velocity_ms, tcm_magnitude_pct, tcm_pointing_deg):
+    """(departure BurnErrors, correction BurnErrors, StateErrors) from :func:`dispersions`' arguments, checked."""
+    errors = BurnErrors(*_check_burn(magnitude_pct, pointing_deg, ("magnitude_pct", "pointing_deg")))
+    tcm_errors = BurnErrors(*_check_burn(magnitude_pct if tcm_magnitude_pct is None else tcm_magnitude_pct,
+                                         pointing_deg if tcm_pointing_deg is None else tcm_pointing_deg,
+                                         ("tcm_magnitude_pct", "tcm_pointing_deg")))
+    state_errors = StateErrors(checks.non_negative(position_km, "position_km", "position error", "km"),
+                               checks.non_negative(velocity_ms, "velocity_ms", "velocity error", "m/s"))
+    return errors, tcm_errors, state_errors
+
+
+def dispersions(plan_or_scenario, *, leg: str = "outbound", samples: int = 100_000, seed: int = 0,
+                magnitude_pct: float = 0.5, pointing_deg: float = 0.5, position_km: float = 0.0,
+                velocity_ms: float = 0.0, tcm_days: float = 10.0, tcm_magnitude_pct: Optional[float] = None,
+                tcm_pointing_deg: Optional[float] = None, corridor_km: Optional[float] = None,
+                corridor_deg: Optional[float] = None, entry_fpa_deg: Optional[float] = None,
+                aim_angle_deg: float = 0.0, step_days: Optional[float] = None, ephemeris=None,
+                progress=None) -> Dispersions:
+    """Burn errors on a plan's leg, mapped to the target's B-plane; one correction burn; corridor misses.
+
+    The method is in the module notes (:mod:`sojourn.contingency.dispersions`).
+
+    Parameters
+    ----------
+    plan_or_scenario : Plan, Scenario, str or os.PathLike
+        A plan from :func:`sojourn.plan`, or a scenario (or its TOML file), planned first.
+    leg : {"outbound", "return"}
+        Which leg of the plan.
+    samples, seed : int
+        Monte Carlo samples (2 to 20,000,000) and the PCG64 seed: the same seed
+        gives the same numbers, and a longer run begins with a shorter one's samples.
+    magnitude_pct, pointing_deg : float
+        Departure v∞ errors: magnitude (% of v∞) and pointing (degrees, per axis), 3σ.
+    position_km, velocity_ms : float
+        Departure position (km) and velocity (m/s) errors, 1σ per axis.
+    tcm_days : float
+        Days after departure of the correction burn (inside the leg).
+    tcm_magnitude_pct, tcm_pointing_deg : float, optional
+        The correction burn's errors (3σ); default the departure burn's.
+    corridor_km, corridor_deg : float, optional
+        Corridor half-width: ± periapsis altitude for a propulsive arrival (km,
+        default 50), ± flight-path angle for an entry or aerocapture (degrees, default 1).
+    entry_fpa_deg : float, optional
+        Aimed entry flight-path angle, degrees (default Earth -6.5, Mars -12).
+    aim_angle_deg : float
+        Aim point direction in the B-plane, degrees from ``+T`` towards ``+R``.
+    step_days : float, optional
+        The plan's grid step when a scenario is planned (default the scenario's).
+    ephemeris : Ephemeris or str, optional
+        An :class:`~sojourn.ephemeris.Ephemeris` or the path of an SPK file; default DE421.
+    progress : callable, optional
+        ``progress(done, total, label)`` while planning and sampling (:mod:`sojourn.progress`).
+
+    Returns
+    -------
+    Dispersions
+        The samples as an xarray Dataset (``table``), their statistics
+        (``stats``) and ``to_dict()`` as the command line's JSON.
+
+    Raises
+    ------
+    InputError
+        An argument out of range or one that does not apply to the leg's
+        arrival, naming the parameter; a Plan without its scenario.
+    ScenarioError, NoSolutionError
+        A scenario that cannot be read or planned.
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> d = sj.dispersions("examples/ulysses.toml", samples=2000, seed=1)
+    >>> d.target.kind, d.target.nominal
+    ('periapsis', 250.0)
+    >>> d.stats["corridor_after_tcm"]["miss_probability"] < d.stats["corridor"]["miss_probability"]
+    True
+    """
+    from sojourn.contingency._common import mission_plan, scenario_of, transit_leg
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.plan import Plan
+
+    # every argument is checked before the plan is searched
+    errors, tcm_errors, state_errors = _error_model(magnitude_pct, pointing_deg, position_km, velocity_ms,
+                                                    tcm_magnitude_pct, tcm_pointing_deg)
+    _check_sampling(samples, seed, tcm_days)
+    scenario = scenario_of(plan_or_scenario)
+    target = arrival_target(scenario, leg, corridor_km=corridor_km, corridor_deg=corridor_deg,
+                            entry_fpa_deg=entry_fpa_deg, aim_angle_deg=aim_angle_deg)
+    eph = resolve_ephemeris(ephemeris)
+    plan, _ = mission_plan(plan_or_scenario if isinstance(plan_or_scenario, Plan) else scenario, eph,
+                           step_days=step_days, progress=progress)
+    _, chosen = transit_leg(plan, leg)
+    return run_dispersions(chosen, target, samples=samples, seed=seed, errors=errors, state_errors=state_errors,
+                           tcm_errors=tcm_errors, tcm_days=tcm_days, ephemeris=eph, scenario_name=plan.scenario_name,
+                           progress=progress)

@@ -39,17 +39,20 @@ slower ones); only each date's best by the ranking is kept.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 from numba import njit, prange
 
+from sojourn import checks
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.constants import AU_KM, ENTRY_INTERFACE_ALTITUDE_KM
 from sojourn.errors import InputError
-from sojourn.time import DAY, tdb_to_utc_iso
-from sojourn import checks
+from sojourn.results import Result
+from sojourn.time import DAY, tdb_to_datetime, tdb_to_utc_iso
 
 __all__ = ["FreeReturn", "FreeReturnSearch", "free_returns", "RANKS"]
 
@@ -74,8 +77,8 @@ _SOLVE_KMS = 1e-7
 _MAX_ITER = 60
 
 
-@dataclass(frozen=True)
-class FreeReturn:
+@dataclass(frozen=True, repr=False)
+class FreeReturn(Result):
     """One free return (epochs TDB s past J2000; km, km/s, km^2/s^2).
 
     Attributes
@@ -119,18 +122,36 @@ class FreeReturn:
     return_type: str
 
     @property
+    def launch(self) -> _dt.datetime:
+        """Earth departure, UTC."""
+        return tdb_to_datetime(self.t_launch)
+
+    @property
+    def flyby(self) -> _dt.datetime:
+        """Mars periapsis passage, UTC."""
+        return tdb_to_datetime(self.t_flyby)
+
+    @property
+    def earth_return(self) -> _dt.datetime:
+        """Earth arrival, UTC."""
+        return tdb_to_datetime(self.t_return)
+
+    @property
     def total_days(self) -> float:
+        """Launch to Earth return, days."""
         return (self.t_return - self.t_launch) / DAY
 
     @property
     def outbound_days(self) -> float:
+        """Launch to the Mars flyby, days."""
         return (self.t_flyby - self.t_launch) / DAY
 
     @property
     def return_days(self) -> float:
+        """Mars flyby to Earth return, days."""
         return (self.t_return - self.t_flyby) / DAY
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
             "launch": tdb_to_utc_iso(self.t_launch, "minute"),
             "flyby": tdb_to_utc_iso(self.t_flyby, "minute"),
@@ -151,19 +172,30 @@ class FreeReturn:
             "return_type": self.return_type,
         }
 
+    def summary(self) -> list[tuple[str, str]]:
+        return [("launch", tdb_to_utc_iso(self.t_launch, "minute")), ("total_days", f"{self.total_days:.1f}"),
+                ("c3", f"{self.c3:.2f}"), ("entry_speed_kms", f"{self.entry_speed_kms:.2f}")]
 
-@dataclass
-class FreeReturnSearch:
+
+TABLE_COLUMNS = ("launch", "flyby", "earth_return", "total_days", "outbound_days", "return_days", "c3", "dla_deg",
+                 "vinf_mars_kms", "vinf_mismatch_kms", "turn_angle_deg", "max_turn_angle_deg", "flyby_altitude_km",
+                 "vinf_earth_return_kms", "entry_speed_kms", "outbound_type", "return_type")
+"""Columns of :attr:`FreeReturnSearch.table`: the fields of :meth:`FreeReturn.to_dict`."""
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class FreeReturnSearch(Result):
     """The free returns a search found, best first by ``rank``.
 
     Attributes
     ----------
-    records : list of FreeReturn
+    records : tuple of FreeReturn
         The best free return of each launch date that has one, ranked.
     launch_tdb : ndarray
         Launch dates searched, TDB s.
-    rank : str
+    rank : {"c3", "entry"}
     max_days, min_flyby_alt_km, step_days : float
+        The search's limits (days, km) and grid step (days).
     max_flyby_alt_km : float or None
     grid_arcs : int
         Lambert arcs solved on the (launch, flyby) and (flyby, return) grids.
@@ -172,24 +204,48 @@ class FreeReturnSearch:
     candidates : int
         Sign changes of the mismatch refined.
     ephemeris : str
-    assumptions : list of str
+    assumptions : tuple of str
     """
 
-    records: list
+    records: tuple
     launch_tdb: np.ndarray
     rank: str
     max_days: float
     min_flyby_alt_km: float
-    max_flyby_alt_km: float | None
+    max_flyby_alt_km: Optional[float]
     step_days: float
     grid_arcs: int
     combinations: int
     candidates: int
     ephemeris: str
-    assumptions: list = field(default_factory=list)
+    assumptions: tuple = ()
 
-    def to_json(self) -> list:
-        return [r.to_json() for r in self.records]
+    @property
+    def table(self):
+        """The free returns as a pandas DataFrame, best first (``launch``, ``flyby`` and
+        ``earth_return`` as UTC timestamps; the other columns as in :meth:`to_dict`)."""
+        import pandas as pd
+
+        rows = []
+        for r in self.records:
+            row = r.to_dict()
+            row.update(launch=pd.Timestamp(r.launch), flyby=pd.Timestamp(r.flyby),
+                       earth_return=pd.Timestamp(r.earth_return))
+            rows.append(row)
+        return pd.DataFrame.from_records(rows, columns=list(TABLE_COLUMNS))
+
+    def to_dict(self) -> list:
+        """One record per free return, best first: the list ``sojourn free-return --json`` prints."""
+        return [r.to_dict() for r in self.records]
+
+    def summary(self) -> list[tuple[str, str]]:
+        best = self.records[0] if self.records else None
+        return [("found", str(len(self.records))), ("rank", self.rank),
+                ("best_launch", tdb_to_utc_iso(best.t_launch, "date") if best else "—"),
+                ("best_c3", f"{best.c3:.2f}" if best else "—")]
+
+    def _repr_html_(self) -> str:
+        return super()._repr_html_() + self.table._repr_html_()
 
 
 @njit(cache=True, inline="always")
@@ -276,32 +332,22 @@ def _angle(a, b):
 
 
 def _check(launch, max_days, min_alt, max_alt, step, rank):
-    from sojourn.transfer.porkchop import Window
-
-    window = Window.parse(launch, "--launch")
-    step = checks.step_days(step, "step_days")
-    try:
-        max_days = float(max_days)
-        min_alt = float(min_alt)
-    except (TypeError, ValueError):
-        raise InputError("--max-days and --min-flyby-alt must be numbers", "--max-days") from None
-    if not (math.isfinite(max_days) and max_days >= 2.0 * MIN_LEG_DAYS + 2.0 * step):
-        raise InputError(f"--max-days must be at least {2.0 * MIN_LEG_DAYS + 2.0 * step:g} days "
-                         f"(two legs of at least {MIN_LEG_DAYS:g} days), got {max_days:g}", "--max-days")
-    if not (math.isfinite(min_alt) and min_alt >= 0.0):
-        raise InputError(f"the minimum flyby altitude must be a non-negative number of km, got {min_alt:g}",
-                         "--min-flyby-alt")
+    """The search's arguments, checked: (window, max_days, min_alt, max_alt, step, rank)."""
+    window = checks.window(launch, "launch")
+    step = checks.step_days(step)
+    max_days = checks.number(max_days, "max_days", "longest trip", "days")
+    shortest = 2.0 * MIN_LEG_DAYS + 2.0 * step
+    if max_days < shortest:
+        raise InputError(f"the longest trip must be at least {shortest:g} days (two legs of at least "
+                         f"{MIN_LEG_DAYS:g} days), not {max_days:g}", "max_days")
+    min_alt = checks.non_negative(min_alt, "min_flyby_alt_km", "minimum flyby altitude", "km")
     if max_alt is not None:
-        try:
-            max_alt = float(max_alt)
-        except (TypeError, ValueError):
-            raise InputError("--max-flyby-alt must be a number of km", "--max-flyby-alt") from None
-        if not (math.isfinite(max_alt) and max_alt > min_alt):
+        max_alt = checks.number(max_alt, "max_flyby_alt_km", "maximum flyby altitude", "km")
+        if not max_alt > min_alt:
             raise InputError(f"the maximum flyby altitude ({max_alt:g} km) must exceed the minimum ({min_alt:g} km)",
-                             "--max-flyby-alt")
-    if rank not in RANKS:
-        raise InputError(f"unknown ranking '{rank}': use {' or '.join(RANKS)}", "--rank")
-    return window, max_days, min_alt, max_alt, step
+                             "max_flyby_alt_km")
+    rank = checks.choice(rank, RANKS, "rank", "ranking")
+    return window, max_days, min_alt, max_alt, step, rank
 
 
 _CHUNK = 250_000  # Lambert problems per kernel call: bounds the scratch memory
@@ -342,27 +388,18 @@ def _arcs(ctx, r1, r2, tof):
     return v1, v2, st
 
 
-def _block(ctx: _Context, i0: int, i1: int):
-    """The best free return of each launch date i0 .. i1 - 1 (lattice indices), and counts.
+def _outbound_arcs(ctx: _Context, i0: int, i1: int, j_first: int, n_f: int):
+    """Outbound arcs (launch i0..i1-1, flyby column f = lattice j_first + f): v∞ in at Mars, C3 and DLA.
 
     Returns
     -------
-    records : list of FreeReturn
-    counts : (grid arcs, combinations scanned, candidates)
+    vin : ndarray (n_l, n_f, 3); c3, dla : ndarray (n_l, n_f); arcs : int
+        NaN where the arc is out of span or unsolved.
     """
-    from sojourn.core.patched_conics import entry_speed, flyby_periapsis_for_turn, flyby_turn_angle
-
     t_lat, m0, m_total = ctx.t_lat, ctx.m0, ctx.m_total
-    mu_m = ctx.mars.gm_km3s2
     n_l = i1 - i0
-    j_first = i0 + m0  # flyby lattice index of column 0
-    j_last = (i1 - 1) + m_total - m0
-    n_f = j_last - j_first + 1
-    k_ret = m_total - 2 * m0 + 1  # return-leg lengths m0 .. m_total - m0 steps
     t_launch = t_lat[i0:i1]
     r_l, v_l = ctx.r_e[i0:i1], ctx.v_e[i0:i1]
-
-    # 1a. outbound arcs (launch i, flyby j): v∞ in at Mars, C3 and DLA; chunks of launch rows
     vin = np.full((n_l, n_f, 3), np.nan)
     c3_grid = np.full((n_l, n_f), np.nan)
     dla_grid = np.full((n_l, n_f), np.nan)
@@ -383,10 +420,15 @@ def _block(ctx: _Context, i0: int, i1: int):
         c3_grid[oi, of] = np.sum(vd * vd, axis=1)
         dla_grid[oi, of] = np.degrees(np.arcsin(vd[:, 2] / np.linalg.norm(vd, axis=1)))
         arcs += keep.sum()
-    vin_mag = np.linalg.norm(vin, axis=-1)
-    # 1b. return arcs (flyby j, return j + m0 + k): v∞ out at Mars; chunks of flyby rows
+    return vin, c3_grid, dla_grid, int(arcs)
+
+
+def _return_arcs(ctx: _Context, j_first: int, n_f: int, k_ret: int):
+    """Return arcs (flyby column f, return m0 + k steps later): v∞ out at Mars, (n_f, k_ret, 3), and arcs solved."""
+    t_lat, m0 = ctx.t_lat, ctx.m0
     vout = np.full((n_f, k_ret, 3), np.nan)
     rows = max(1, _CHUNK // k_ret)
+    arcs = 0
     for a in range(0, n_f, rows):
         ff, kk = np.meshgrid(np.arange(a, min(n_f, a + rows)), np.arange(k_ret), indexing="ij")
         fj = ff + j_first
@@ -397,28 +439,27 @@ def _block(ctx: _Context, i0: int, i1: int):
         good = st == 0
         vout[ff[good], kk[good]] = w1[good] - ctx.v_m[fj[good]]
         arcs += keep.sum()
-    vout_mag = np.linalg.norm(vout, axis=-1)
+    return vout, int(arcs)
 
-    # 2. candidates: sign changes of the mismatch along the return date (compiled scan)
-    with np.errstate(invalid="ignore"):
-        reach_grid = np.where(np.isfinite(vin_mag), flyby_turn_angle(mu_m, np.nan_to_num(vin_mag), ctx.rp_min),
-                              np.nan)
-    cand = _candidates(vin, vin_mag, reach_grid, vout, vout_mag, m0, m_total)
-    counts = (int(arcs), _combinations(n_l, n_f, k_ret, m0, m_total), cand.shape[0])
-    if cand.shape[0] == 0:
-        return [], counts
 
-    # 3. solve the return date of every candidate at once (Illinois regula falsi)
-    ci, cf, ck = cand[:, 0], cand[:, 1], cand[:, 2]
-    jf = cf + j_first
-    t_f = t_lat[jf]
-    target = vin_mag[ci, cf]
-    lo = t_lat[jf + m0 + ck]
-    hi = t_lat[jf + m0 + ck + 1]
-    f_lo = target - vout_mag[cf, ck]
-    f_hi = target - vout_mag[cf, ck + 1]
-    rm_f, vm_f = ctx.r_m[jf], ctx.v_m[jf]
+def _solve_returns(ctx: _Context, t_f, rm_f, vm_f, target, lo, hi, f_lo, f_hi):
+    """The return date of every candidate at once: Illinois regula falsi on the v∞ mismatch.
 
+    Parameters
+    ----------
+    t_f, rm_f, vm_f : ndarray
+        Flyby epoch and Mars's state there, per candidate.
+    target : ndarray
+        |v∞ in| of each candidate, km/s.
+    lo, hi, f_lo, f_hi : ndarray
+        The bracket of return epochs (TDB s) and the mismatch at its ends (modified).
+
+    Returns
+    -------
+    t_r, vout, v_earth, status, fail
+        Return epochs; v∞ leaving Mars (vectors) and arriving at Earth
+        (vectors) there; Lambert status; candidates whose iteration failed.
+    """
     def evaluate(t_r, sel):
         r_er, v_er = ctx.eph.state(ctx.earth, t_r)
         u1, u2, status = _arcs(ctx, rm_f[sel], r_er, t_r - t_f[sel])
@@ -454,51 +495,143 @@ def _block(ctx: _Context, i0: int, i1: int):
         side[sr] = 1
         active[sel[done]] = False
     vo, ve_ret, status = evaluate(t_r, np.arange(t_r.size))
+    return t_r, vo, ve_ret, status, fail
+
+
+def _block(ctx: _Context, i0: int, i1: int):
+    """The best free return of each launch date i0 .. i1 - 1 (lattice indices), and counts.
+
+    Returns
+    -------
+    records : list of FreeReturn
+    counts : (grid arcs, combinations scanned, candidates)
+    """
+    from sojourn.core.patched_conics import entry_speed, flyby_periapsis_for_turn, flyby_turn_angle
+
+    t_lat, m0, m_total = ctx.t_lat, ctx.m0, ctx.m_total
+    mu_m = ctx.mars.gm_km3s2
+    n_l = i1 - i0
+    j_first = i0 + m0  # flyby lattice index of column 0
+    n_f = (i1 - 1) + m_total - m0 - j_first + 1
+    k_ret = m_total - 2 * m0 + 1  # return-leg lengths m0 .. m_total - m0 steps
+    # 1. every outbound and return arc of the block's grid
+    vin, c3_grid, dla_grid, arcs_out = _outbound_arcs(ctx, i0, i1, j_first, n_f)
+    vout, arcs_back = _return_arcs(ctx, j_first, n_f, k_ret)
+    vin_mag, vout_mag = np.linalg.norm(vin, axis=-1), np.linalg.norm(vout, axis=-1)
+    # 2. candidates: sign changes of the mismatch along the return date (compiled scan)
+    with np.errstate(invalid="ignore"):
+        reach_grid = np.where(np.isfinite(vin_mag), flyby_turn_angle(mu_m, np.nan_to_num(vin_mag), ctx.rp_min),
+                              np.nan)
+    cand = _candidates(vin, vin_mag, reach_grid, vout, vout_mag, m0, m_total)
+    counts = (arcs_out + arcs_back, _combinations(n_l, n_f, k_ret, m0, m_total), cand.shape[0])
+    if cand.shape[0] == 0:
+        return [], counts
+    # 3. solve the return date of every candidate at once
+    ci, cf, ck = cand[:, 0], cand[:, 1], cand[:, 2]
+    jf = cf + j_first
+    target = vin_mag[ci, cf]
+    t_r, vo, ve_ret, status, fail = _solve_returns(
+        ctx, t_lat[jf], ctx.r_m[jf], ctx.v_m[jf], target, t_lat[jf + m0 + ck].copy(), t_lat[jf + m0 + ck + 1].copy(),
+        target - vout_mag[cf, ck], target - vout_mag[cf, ck + 1])
     vout_r = np.linalg.norm(vo, axis=-1)
     delta = _angle(vin[ci, cf], vo)
     vinf = 0.5 * (target + vout_r)
-    reach = flyby_turn_angle(mu_m, vinf, ctx.rp_min)
     with np.errstate(invalid="ignore"):
         rp = np.where(delta > 0.0, flyby_periapsis_for_turn(mu_m, vinf, np.maximum(delta, 1e-300)), np.inf)
-        total = (t_r - t_launch[ci]) / DAY
+        total = (t_r - t_lat[i0:i1][ci]) / DAY
         feasible = ((status == 0) & ~fail & (np.abs(target - vout_r) <= VINF_TOLERANCE_KMS)
                     & (rp >= ctx.rp_min) & (rp <= ctx.rp_max) & (total <= ctx.max_days + 1e-9))
     vearth = np.linalg.norm(ve_ret, axis=-1)
-    entry = entry_speed(ctx.earth.gm_km3s2, vearth, ctx.earth.radius_km + ENTRY_INTERFACE_ALTITUDE_KM)
-    c3 = c3_grid[ci, cf]
+    found = {"ci": ci, "t_f": t_lat[jf], "r_m": ctx.r_m[jf], "t_r": t_r, "c3": c3_grid[ci, cf], "dla": dla_grid[ci, cf],
+             "target": target, "vout": vout_r, "delta": delta, "reach": flyby_turn_angle(mu_m, vinf, ctx.rp_min),
+             "rp": rp, "vearth": vearth, "feasible": feasible,
+             "entry": entry_speed(ctx.earth.gm_km3s2, vearth, ctx.earth.radius_km + ENTRY_INTERFACE_ALTITUDE_KM)}
+    return _best_of_each_launch(ctx, i0, i1, found), counts
 
-    # 4. each launch date's best by the ranking
-    score = np.where(feasible, c3 if ctx.rank == "c3" else entry, np.inf)
+
+def _best_of_each_launch(ctx: _Context, i0: int, i1: int, c: dict) -> list:
+    """Step 4: each launch date's best feasible candidate by the ranking, as FreeReturn records."""
+    ci = c["ci"]
+    score = np.where(c["feasible"], c["c3"] if ctx.rank == "c3" else c["entry"], np.inf)
     order = np.lexsort((score, ci))
     first = np.r_[True, ci[order][1:] != ci[order][:-1]]
     picks = np.array([p for p in order[first] if np.isfinite(score[p])], dtype=np.int64)
     if picks.size == 0:
-        return [], counts
-    r1, r2 = r_l[ci[picks]], rm_f[picks]
-    r3, _ = ctx.eph.state(ctx.earth, t_r[picks])
+        return []
+    t_launch = ctx.t_lat[i0:i1]
+    r1 = ctx.r_e[i0:i1][ci[picks]]
+    r2 = c["r_m"][picks]
+    r3, _ = ctx.eph.state(ctx.earth, c["t_r"][picks])
     out_ii = np.einsum("ij,j->i", np.cross(r1, r2), ctx.ref) < 0.0
     ret_ii = np.einsum("ij,j->i", np.cross(r2, r3), ctx.ref) < 0.0
-    records = [FreeReturn(
-        t_launch=float(t_launch[ci[p]]), t_flyby=float(t_f[p]), t_return=float(t_r[p]),
-        c3=float(c3[p]), dla_deg=float(dla_grid[ci[p], cf[p]]),
-        vinf_mars_in=float(target[p]), vinf_mars_out=float(vout_r[p]),
-        turn_angle_deg=float(np.degrees(delta[p])), max_turn_angle_deg=float(np.degrees(reach[p])),
-        flyby_periapsis_km=float(rp[p]), flyby_altitude_km=float(rp[p] - ctx.mars.radius_km),
-        vinf_earth_return=float(vearth[p]), entry_speed_kms=float(entry[p]),
+    return [FreeReturn(
+        t_launch=float(t_launch[ci[p]]), t_flyby=float(c["t_f"][p]), t_return=float(c["t_r"][p]),
+        c3=float(c["c3"][p]), dla_deg=float(c["dla"][p]),
+        vinf_mars_in=float(c["target"][p]), vinf_mars_out=float(c["vout"][p]),
+        turn_angle_deg=float(np.degrees(c["delta"][p])), max_turn_angle_deg=float(np.degrees(c["reach"][p])),
+        flyby_periapsis_km=float(c["rp"][p]), flyby_altitude_km=float(c["rp"][p] - ctx.mars.radius_km),
+        vinf_earth_return=float(c["vearth"][p]), entry_speed_kms=float(c["entry"][p]),
         outbound_type="II" if o else "I", return_type="II" if r else "I",
     ) for p, o, r in zip(picks, out_ii, ret_ii)]
-    return records, counts
+
+
+def _context(eph, window, step, max_days, min_alt, max_alt, rank):
+    """The lattice of dates and the planets' states on it (checked against the ephemeris and memory)."""
+    from sojourn.time import utc_steps
+
+    earth, mars = get_body("earth"), get_body("mars")
+    rp_max = _soi_km(mars) if max_alt is None else min(_soi_km(mars), mars.radius_km + max_alt)
+    t0, t1 = window
+    eph.check_range(earth, t0, t1 + max_days * DAY, "max_days")
+    n_l = int(math.floor((t1 - t0) / (step * DAY) + 1e-6)) + 1
+    m0 = int(math.ceil(MIN_LEG_DAYS / step - 1e-9))  # shortest leg, in steps
+    m_total = int(math.floor(max_days / step + 1e-9))  # longest trip, in steps
+    # the arc tables hold a 3-vector per (launch or flyby, leg length) cell: bound them before allocating
+    checks.grid_cells(3.0 * (n_l + m_total) ** 2, "step_days", limit=MAX_ARC_CELLS)
+    # one lattice of UTC days for launch, flyby and return dates (launch i is lattice point i)
+    t_lat = utc_steps(t0, step, n_l + m_total)
+    eph.check_range(earth, t_lat[0], t_lat[n_l - 1], "launch")
+    eph.check_range(earth, t_lat[0], t_lat[-1], "max_days")
+    eph.check_range(mars, t_lat[m0], t_lat[n_l - 1 + m_total - m0], "max_days")
+    r_e, v_e = eph.state(earth, t_lat)
+    r_m, v_m = eph.state(mars, t_lat)
+    return _Context(eph=eph, earth=earth, mars=mars, t_lat=t_lat, r_e=r_e, v_e=v_e, r_m=r_m, v_m=v_m,
+                    ref=_unit_normal(r_e[0], v_e[0]), m0=m0, m_total=m_total, rp_min=mars.radius_km + min_alt,
+                    rp_max=rp_max, max_days=max_days, rank=rank), n_l
+
+
+def _soi_km(mars) -> float:
+    """Mars's sphere of influence (Laplace, :func:`sojourn.contingency.nbody.soi_radius`) at its mean
+    distance from the Sun, 1.52371 au, km."""
+    from sojourn.contingency.nbody import soi_radius
+
+    return soi_radius(mars.name, 1.52371 * AU_KM)
+
+
+def _assumptions(eph, step, min_alt, max_alt, mars) -> tuple:
+    r_soi = _soi_km(mars)
+    return (
+        f"ephemeris {eph.name}; patched conics: zero-revolution ballistic Lambert arcs about the Sun, "
+        "prograde about Earth's orbit normal, joined by an instantaneous unpowered Mars flyby",
+        f"Earth departure from the geocentre; each leg at least {MIN_LEG_DAYS:g} days; launch and flyby dates "
+        f"every {step:g} day(s), return dates solved to |Δv∞| < {_SOLVE_KMS:g} km/s",
+        f"flyby periapsis from {min_alt:g} km altitude (Mars equatorial radius {mars.radius_km:g} km) "
+        + (f"to {max_alt:g} km altitude" if max_alt is not None and mars.radius_km + max_alt < r_soi
+           else f"to the edge of Mars's sphere of influence ({r_soi:,.0f} km from its centre)"),
+        f"entry speed: inertial, at a {ENTRY_INTERFACE_ALTITUDE_KM:g} km interface above Earth's equatorial radius",
+    )
 
 
 def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km: float = DEFAULT_MIN_FLYBY_ALT_KM,
-                 max_flyby_alt_km: float | None = None, step_days: float = 1.0, rank: str = "c3", ephemeris=None,
+                 max_flyby_alt_km: Optional[float] = None, step_days: float = 1.0, rank: str = "c3", ephemeris=None,
                  progress=None) -> FreeReturnSearch:
     """Earth → Mars flyby → Earth free returns launched in a window.
 
     Parameters
     ----------
     launch : str or (start, end)
-        Launch window, ``"2017-12-15:2018-01-25"`` (UTC) or TDB seconds.
+        Launch window: ``"2017-12-15:2018-01-25"`` (UTC), or a pair of UTC
+        ISO strings, datetimes (naive = UTC), datetime64 values or TDB seconds.
     max_days : float
         Longest trip, launch to Earth return, days.
     min_flyby_alt_km : float
@@ -512,54 +645,43 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
     rank : {"c3", "entry"}
         Keep and order by least launch C3 or least Earth entry speed.
     ephemeris : Ephemeris or str, optional
-        Default DE421.
+        An :class:`~sojourn.ephemeris.Ephemeris` or the path of an SPK file; default DE421.
     progress : callable, optional
         ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
 
     Returns
     -------
     FreeReturnSearch
+        The best free return of each launch date that has one, best first
+        (``records``, and as a DataFrame ``table``); none found is a result.
 
     Raises
     ------
     InputError
-        A malformed window, step, duration, altitude or ranking.
+        A malformed window, step, duration, altitude or ranking, naming the parameter.
     EphemerisRangeError
         Dates outside the ephemeris.
+
+    Examples
+    --------
+    Inspiration Mars (Tito et al. 2013): launch 2018-01-05, Mars flyby 2018-08-20, 501.3 days in all.
+
+    >>> import sojourn as sj
+    >>> fr = sj.free_returns("2018-01-04:2018-01-06", max_days=520)
+    >>> best = fr.records[0]
+    >>> best.flyby.date().isoformat(), abs(best.total_days - 501.3) < 2.0
+    ('2018-08-20', True)
     """
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.progress import reporting
-    from sojourn.time import utc_steps
 
-    window, max_days, min_alt, max_alt, step = _check(launch, max_days, min_flyby_alt_km, max_flyby_alt_km,
-                                                      step_days, rank)
+    window, max_days, min_alt, max_alt, step, rank = _check(launch, max_days, min_flyby_alt_km, max_flyby_alt_km,
+                                                            step_days, rank)
     eph = resolve_ephemeris(ephemeris)
-    earth, mars = get_body("earth"), get_body("mars")
-    # Mars's sphere of influence, a (m/M)^(2/5) (Laplace), at its mean distance 1.5237 au
-    r_soi = 1.52371 * AU_KM * (mars.gm_km3s2 / GM_SUN) ** 0.4
-    rp_max = r_soi if max_alt is None else min(r_soi, mars.radius_km + max_alt)
-
-    eph.check_range(earth, window.start, window.end + max_days * DAY, "--max-days")
-    n_l = int(math.floor((window.end - window.start) / (step * DAY) + 1e-6)) + 1
-    m0 = int(math.ceil(MIN_LEG_DAYS / step - 1e-9))  # shortest leg, in steps
-    m_total = int(math.floor(max_days / step + 1e-9))  # longest trip, in steps
-    # the arc tables hold a 3-vector per (launch or flyby, leg length) cell: bound them before allocating
-    checks.grid_cells(3.0 * (n_l + m_total) ** 2, "step_days", limit=MAX_ARC_CELLS)
-    # one lattice of UTC days for launch, flyby and return dates (launch i is lattice point i)
-    t_lat = utc_steps(window.start, step, n_l + m_total)
-    t_launch = t_lat[:n_l]
-    eph.check_range(earth, t_launch[0], t_launch[-1], "--launch")
-    eph.check_range(earth, t_lat[0], t_lat[-1], "--max-days")
-    eph.check_range(mars, t_lat[m0], t_lat[n_l - 1 + m_total - m0], "--max-days")
-    r_e, v_e = eph.state(earth, t_lat)
-    r_m, v_m = eph.state(mars, t_lat)
-    ctx = _Context(eph=eph, earth=earth, mars=mars, t_lat=t_lat, r_e=r_e, v_e=v_e, r_m=r_m, v_m=v_m,
-                   ref=_unit_normal(r_e[0], v_e[0]), m0=m0, m_total=m_total, rp_min=mars.radius_km + min_alt,
-                   rp_max=rp_max, max_days=max_days, rank=rank)
-
+    ctx, n_l = _context(eph, window, step, max_days, min_alt, max_alt, rank)
     # launches in blocks, so that memory stays bounded for long windows: each block needs the
     # outbound arcs of its launches and the return arcs of its flyby dates
-    block = max(128, m_total - 2 * m0 + 1)
+    block = max(128, ctx.m_total - 2 * ctx.m0 + 1)
     records, counts = [], np.zeros(3, dtype=np.int64)
     with reporting(progress, n_l, "free returns (launch dates)") as advance:
         for i0 in range(0, n_l, block):
@@ -569,17 +691,7 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
             counts += c
             advance(i1 - i0)
     records.sort(key=lambda r: r.c3 if rank == "c3" else r.entry_speed_kms)
-    assumptions = [
-        f"ephemeris {eph.name}; patched conics: zero-revolution ballistic Lambert arcs about the Sun, "
-        "prograde about Earth's orbit normal, joined by an instantaneous unpowered Mars flyby",
-        f"Earth departure from the geocentre; each leg at least {MIN_LEG_DAYS:g} days; launch and flyby dates "
-        f"every {step:g} day(s), return dates solved to |Δv∞| < {_SOLVE_KMS:g} km/s",
-        f"flyby periapsis from {min_alt:g} km altitude (Mars equatorial radius {mars.radius_km:g} km) "
-        + (f"to {max_alt:g} km altitude" if max_alt is not None and rp_max < r_soi
-           else f"to the edge of Mars's sphere of influence ({r_soi:,.0f} km from its centre)"),
-        f"entry speed: inertial, at a {ENTRY_INTERFACE_ALTITUDE_KM:g} km interface above Earth's equatorial radius",
-    ]
-    return FreeReturnSearch(records=records, launch_tdb=t_launch, rank=rank, max_days=max_days,
+    return FreeReturnSearch(records=tuple(records), launch_tdb=ctx.t_lat[:n_l], rank=rank, max_days=max_days,
                             min_flyby_alt_km=min_alt, max_flyby_alt_km=max_alt, step_days=step,
                             grid_arcs=int(counts[0]), combinations=int(counts[1]), candidates=int(counts[2]),
-                            ephemeris=eph.name, assumptions=assumptions)
+                            ephemeris=eph.name, assumptions=_assumptions(eph, step, min_alt, max_alt, ctx.mars))

@@ -1,7 +1,7 @@
 """Does the patched-conic leg survive real gravity? An n-body check and its correction.
 
 A designed leg joins two planet centres with a Sun-only Lambert arc, and the
-planets' own gravity is patched on at either end. :func:`check_leg` flies the
+planets' own gravity is patched on at either end. :func:`verify` flies the
 same leg in a point-mass n-body model driven by the ephemeris and reports how
 far it misses the aim, then corrects the departure until it arrives where the
 mission needs it.
@@ -72,19 +72,19 @@ from __future__ import annotations
 
 import math
 import time as _time
-from dataclasses import dataclass, field
-from typing import Optional
+from dataclasses import dataclass
+from typing import Any, Optional
 
 import numpy as np
 from numba import njit
 
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.errors import InputError, NoSolutionError
+from sojourn.results import Result, rounded
 from sojourn.time import DAY, tdb_to_utc_iso
 
-__all__ = ["DEFAULT_BODIES", "GRID_STEP_DAYS", "ForceModel", "NBodyCheck", "Flight", "check_leg",
-           "departure_periapsis_radius", "fly",
-           "force_model", "soi_start"]
+__all__ = ["DEFAULT_BODIES", "GRID_STEP_DAYS", "Flight", "ForceModel", "NBodyCheck", "SoiStart", "check_leg",
+           "departure_periapsis_radius", "fly", "force_model", "soi_radius", "soi_start", "verify"]
 
 DEFAULT_BODIES = ("mercury", "venus", "earth", "moon", "mars", "jupiter", "saturn", "uranus", "neptune")
 """Point masses pulling on the craft besides the Sun."""
@@ -189,7 +189,7 @@ def _radial_rate(t, y, t0, h, pos, vel, j):
 # the force model on a grid
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class ForceModel:
     """Sun plus point masses, their states tabulated for interpolation.
 
@@ -289,7 +289,7 @@ def force_model(t_start: float, t_end: float, *, bodies=DEFAULT_BODIES, ephemeri
 # one flight
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Flight:
     """One n-body flight to closest approach.
 
@@ -410,11 +410,42 @@ def fly(model: ForceModel, t0: float, r0, v0, target: str, t_nominal: float, *, 
 
 
 def soi_radius(body: str, a_km: float) -> float:
-    """Laplace sphere-of-influence radius ``a (GM / GM_sun)^(2/5)``, km."""
+    """Laplace sphere-of-influence radius ``a (GM / GM_sun)^(2/5)``, km, at distance ``a_km`` from the Sun."""
     return a_km * (get_body(body).gm_km3s2 / GM_SUN) ** 0.4
 
 
-def soi_start(leg_geom: dict, body: str, rp_km: float, model: Optional[ForceModel] = None, ephemeris=None) -> dict:
+@dataclass(frozen=True, eq=False)
+class SoiStart:
+    """Where the departure hyperbola crosses the departure planet's sphere of influence.
+
+    Attributes
+    ----------
+    t : float
+        Epoch, TDB s.
+    r, v : ndarray, shape (3,)
+        Heliocentric ICRF state, km and km/s.
+    r_planet, v_planet : ndarray, shape (3,)
+        Planet-centred state, km and km/s.
+    soi_km : float
+        Sphere-of-influence radius, km.
+    t_soi_s : float
+        Time from periapsis (the leg's departure epoch), s.
+    rp_km : float
+        Periapsis radius of the departure hyperbola, km.
+    """
+
+    t: float
+    r: np.ndarray
+    v: np.ndarray
+    r_planet: np.ndarray
+    v_planet: np.ndarray
+    soi_km: float
+    t_soi_s: float
+    rp_km: float
+
+
+def soi_start(leg_geom: dict, body: str, rp_km: float, model: Optional[ForceModel] = None,
+              ephemeris=None) -> SoiStart:
     """Heliocentric state where the departure hyperbola crosses the sphere of influence.
 
     Parameters
@@ -427,12 +458,11 @@ def soi_start(leg_geom: dict, body: str, rp_km: float, model: Optional[ForceMode
         Periapsis radius of the departure hyperbola, km.
     model : ForceModel, optional
         Used for the planet's state at the crossing; else the ephemeris.
+    ephemeris : Ephemeris or str, optional
 
     Returns
     -------
-    dict
-        ``t`` (TDB s), ``r``, ``v`` (heliocentric), ``r_planet``, ``v_planet``
-        (planet-centred), ``soi_km``, ``t_soi_s`` (time from periapsis).
+    SoiStart
     """
     from sojourn.core.bplane import ECLIPTIC_POLE, departure_hyperbola, hyperbola_time_to_radius
     from sojourn.core.kepler import propagate
@@ -452,41 +482,49 @@ def soi_start(leg_geom: dict, body: str, rp_km: float, model: Optional[ForceMode
         from sojourn.ephemeris import resolve_ephemeris
 
         rb, vb = resolve_ephemeris(ephemeris).state(b.name, t)
-    return {"t": t, "r": rb + r_pl, "v": vb + v_pl, "r_planet": r_pl, "v_planet": v_pl, "soi_km": soi,
-            "t_soi_s": dt, "rp_km": rp_km}
+    return SoiStart(t=float(t), r=rb + r_pl, v=vb + v_pl, r_planet=r_pl, v_planet=v_pl, soi_km=float(soi),
+                    t_soi_s=float(dt), rp_km=float(rp_km))
 
 
 # ---------------------------------------------------------------------------
 # the check
 
 
-@dataclass
-class NBodyCheck:
-    """Result of :func:`check_leg`.
+@dataclass(frozen=True, repr=False, eq=False)
+class NBodyCheck(Result):
+    """A leg flown in the n-body model: its miss, and the correction that makes it arrive.
 
     Attributes
     ----------
-    leg : dict
+    leg : Leg
+        The patched-conic leg checked (:class:`sojourn.mission.plan.Leg`).
     target : ArrivalTarget
-    start : dict
+        The aim (:func:`sojourn.contingency.dispersions.arrival_target`).
+    start : SoiStart
         The start on the departure hyperbola (:func:`soi_start`).
     aim_bt_km, aim_br_km : float
         Patched-conic aim point at the nominal v∞, km.
     uncorrected, corrected : Flight
         The flight from the patched-conic start, and after the correction.
     dv_correction_kms : ndarray, shape (3,)
-        Velocity change at the start that corrects the flight, km/s.
+        Velocity change at the start that corrects the flight, km/s (ICRF).
     iterations, flights : int
         Newton iterations and n-body flights flown in all.
     converged : bool
     seconds : float
-        Wall time.
+        Wall time, s.
     model : ForceModel
+    rtol : float
+        The integrator's relative tolerance.
+    history : tuple of float
+        Residual after each iteration, km.
+    scenario_name : str or None
+        The mission, when the leg is a plan's.
     """
 
-    leg: "Leg"
-    target: object
-    start: dict
+    leg: Any
+    target: Any
+    start: SoiStart
     aim_bt_km: float
     aim_br_km: float
     uncorrected: Flight
@@ -498,9 +536,16 @@ class NBodyCheck:
     seconds: float
     model: ForceModel
     rtol: float = RTOL
-    history: list = field(default_factory=list)
+    history: tuple = ()
+    scenario_name: Optional[str] = None
 
-    def _flight_json(self, f: Flight) -> dict:
+    @property
+    def dv_correction_ms(self) -> float:
+        """The correction's size, m/s."""
+        return float(np.linalg.norm(self.dv_correction_kms)) * 1000.0
+
+    def flight_dict(self, f: Flight) -> dict:
+        """One flight as JSON: its closest approach, B-plane point and miss from the aim at its own v∞."""
         t2 = float(self.leg.t_arrive)
         radius = self.target.radius_km
         th = math.radians(self.target.aim_angle_deg)
@@ -510,21 +555,20 @@ class NBodyCheck:
             "hours_from_nominal": (f.t - t2) / 3600.0,
             "distance_km": f.distance_km,
             "altitude_km": f.distance_km - radius,
-            "bt_km": _num(f.bt), "br_km": _num(f.br),
-            "miss_from_aim_km": _num(math.hypot(f.bt - b_aim * math.cos(th), f.br - b_aim * math.sin(th))),
-            "vinf_kms": _num(f.vinf),
+            "bt_km": rounded(f.bt), "br_km": rounded(f.br),
+            "miss_from_aim_km": rounded(math.hypot(f.bt - b_aim * math.cos(th), f.br - b_aim * math.sin(th))),
+            "vinf_kms": rounded(f.vinf),
         }
         if self.target.kind == "entry":
             from sojourn.core.bplane import flight_path_angle
 
             fpa = flight_path_angle(self.target.mu, f.vinf, math.hypot(f.bt, f.br),
                                     radius + self.target.interface_altitude_km)
-            out["entry_fpa_deg"] = _num(math.degrees(float(fpa)))
+            out["entry_fpa_deg"] = rounded(math.degrees(float(fpa)))
         return out
 
-    def to_json(self) -> dict:
-        leg = {k: (float(v) if isinstance(v, (float, np.floating)) else v)
-               for k, v in self.leg.to_dict().items() if k in ("from", "to", "depart", "arrive", "tof_days")}
+    def to_dict(self) -> dict:
+        leg = {k: v for k, v in self.leg.to_dict().items() if k in ("from", "to", "depart", "arrive", "tof_days")}
         dv = self.dv_correction_kms
         return {
             "leg": leg,
@@ -539,27 +583,29 @@ class NBodyCheck:
             },
             "start": {
                 "where": f"{self.leg.origin} sphere of influence on the departure hyperbola",
-                "epoch": tdb_to_utc_iso(self.start["t"], "second"),
-                "soi_km": self.start["soi_km"],
-                "hours_after_departure": self.start["t_soi_s"] / 3600.0,
-                "periapsis_altitude_km": self.start["rp_km"] - get_body(self.leg.origin).radius_km,
+                "epoch": tdb_to_utc_iso(self.start.t, "second"),
+                "soi_km": self.start.soi_km,
+                "hours_after_departure": self.start.t_soi_s / 3600.0,
+                "periapsis_altitude_km": self.start.rp_km - get_body(self.leg.origin).radius_km,
             },
-            "target": self.target.to_json(),
+            "target": self.target.to_dict(),
             "aim_point": {"bt_km": self.aim_bt_km, "br_km": self.aim_br_km},
-            "uncorrected": self._flight_json(self.uncorrected),
-            "corrected": self._flight_json(self.corrected),
-            "correction": {"dv_ms": float(np.linalg.norm(dv)) * 1000.0, "dv_vector_ms": (dv * 1000.0).tolist(),
+            "uncorrected": self.flight_dict(self.uncorrected),
+            "corrected": self.flight_dict(self.corrected),
+            "correction": {"dv_ms": self.dv_correction_ms, "dv_vector_ms": (dv * 1000.0).tolist(),
                            "applied_at": "sphere-of-influence start"},
             "converged": self.converged,
             "iterations": self.iterations,
             "flights": self.flights,
             "seconds": self.seconds,
+            "scenario": self.scenario_name,
         }
 
-
-def _num(x):
-    x = float(x)
-    return x if math.isfinite(x) else None
+    def summary(self) -> list[tuple[str, str]]:
+        miss = self.flight_dict(self.uncorrected)["miss_from_aim_km"]
+        return [("leg", f"{self.leg.origin} → {self.leg.destination}"),
+                ("uncorrected_miss_km", "—" if miss is None else f"{miss:,.0f}"),
+                ("correction_ms", f"{self.dv_correction_ms:.2f}"), ("converged", str(self.converged))]
 
 
 def departure_periapsis_radius(scenario, leg: str) -> float:
@@ -574,15 +620,95 @@ def departure_periapsis_radius(scenario, leg: str) -> float:
     return float(burns.r_park if leg == "outbound" else burns.mars_rp)
 
 
-def check_leg(leg: "Leg", target, *, departure_rp_km: float, ephemeris=None, bodies=DEFAULT_BODIES,
+class _Flights:
+    """The flights of one check: each from the start with a velocity change, counted and reported."""
+
+    def __init__(self, model, start: SoiStart, leg, target, window_days, rtol, atol, progress):
+        self.model, self.start, self.leg, self.target = model, start, leg, target
+        self.window_days, self.rtol, self.atol, self.progress = window_days, rtol, atol, progress
+        self.count = 0
+        self.t2 = float(leg.t_arrive)
+        self.th = math.radians(target.aim_angle_deg)
+
+    def __call__(self, dv) -> Flight:
+        f = fly(self.model, self.start.t, self.start.r, self.start.v + dv, self.leg.destination, self.t2,
+                window_days=self.window_days, rtol=self.rtol, atol=self.atol)
+        self.count += 1
+        if self.progress is not None:
+            self.progress(self.count, max(12, self.count + 1), "n-body flights")
+        return f
+
+    def residual(self, f: Flight) -> np.ndarray:
+        """(B·T, B·R) from the aim at the flight's own v∞, and the arrival-time error times v∞, km."""
+        if not math.isfinite(f.vinf):
+            raise NoSolutionError(f"the n-body flight is not hyperbolic at {self.leg.destination}", "n-body check")
+        b = self.target.aim_b(f.vinf)
+        return np.array([f.bt - b * math.cos(self.th), f.br - b * math.sin(self.th), (f.t - self.t2) * f.vinf])
+
+    def jacobian(self, dv, res) -> np.ndarray:
+        """Forward differences of the residual, 1 mm/s in each velocity component."""
+        jac = np.empty((3, 3))
+        for k in range(3):
+            step = np.zeros(3)
+            step[k] = 1e-6
+            jac[:, k] = (self.residual(self(dv + step)) - res) / step[k]
+        return jac
+
+
+def _halved_step(flights: _Flights, dv, step, res):
+    """A Newton step, halved while it loses the closest approach or does not reduce the residual."""
+    for _ in range(6):
+        try:
+            f_new = flights(dv + step)
+            res_new = flights.residual(f_new)
+        except NoSolutionError:
+            step = 0.5 * step
+            continue
+        if float(np.linalg.norm(res_new)) < float(np.linalg.norm(res)):
+            return step, f_new, res_new
+        step = 0.5 * step
+    raise NoSolutionError(f"the n-body correction stalled at a residual of {float(np.linalg.norm(res)):.3g} km",
+                          "n-body check")
+
+
+def _correct(flights: _Flights, tol_km: float, max_iter: int):
+    """Newton's method with Broyden updates on the start velocity (see the module notes).
+
+    Returns
+    -------
+    (uncorrected Flight, corrected Flight, dv (3,), iterations, residual history)
+    """
+    dv = np.zeros(3)
+    f = uncorrected = flights(dv)
+    res = flights.residual(f)
+    jac = flights.jacobian(dv, res)
+    history = [float(np.linalg.norm(res))]
+    iterations = 0
+    while history[-1] >= tol_km and iterations < max_iter:
+        iterations += 1
+        step, f_new, res_new = _halved_step(flights, dv, -np.linalg.solve(jac, res), res)
+        history.append(float(np.linalg.norm(res_new)))
+        if history[-1] < float(np.linalg.norm(res)) / 3.0:
+            # Broyden's update keeps the Jacobian current at no extra flights
+            jac = jac + np.outer(res_new - res - jac @ step, step) / float(step @ step)
+        else:
+            jac = flights.jacobian(dv + step, res_new)
+        dv, f, res = dv + step, f_new, res_new
+    if history[-1] >= tol_km:
+        raise NoSolutionError(f"the n-body correction did not converge in {max_iter} iterations "
+                              f"(residual {history[-1]:.3g} km)", "n-body check")
+    return uncorrected, f, dv, iterations, tuple(history)
+
+
+def check_leg(leg, target, *, departure_rp_km: float, ephemeris=None, bodies=DEFAULT_BODIES,
               rtol: float = RTOL, atol: float = ATOL, tol_km: float = 0.01, max_iter: int = 15,
-              window_days: float = 30.0, progress=None) -> NBodyCheck:
-    """Fly a leg in the n-body model, report its miss, and correct its departure.
+              window_days: float = 30.0, scenario_name: Optional[str] = None, progress=None) -> NBodyCheck:
+    """Fly a leg in the n-body model, report its miss, and correct its departure (the engine of :func:`verify`).
 
     Parameters
     ----------
-    leg : dict
-        ``from``, ``to``, ``t_depart``, ``t_arrive`` (TDB s).
+    leg : Leg
+        A leg of a plan, or one from :meth:`sojourn.mission.plan.Leg.between`.
     target : ArrivalTarget
         The aim (from :func:`sojourn.contingency.dispersions.arrival_target`).
     departure_rp_km : float
@@ -598,6 +724,8 @@ def check_leg(leg: "Leg", target, *, departure_rp_km: float, ephemeris=None, bod
         Newton iterations at most.
     window_days : float
         Closest approach is sought within this many days of nominal arrival.
+    scenario_name : str, optional
+        The mission's name, for the result.
     progress : callable, optional
         ``progress(done, total, label)`` after each flight (:mod:`sojourn.progress`); the
         total is an estimate (about 12 flights), as Newton's method takes what it takes.
@@ -608,11 +736,14 @@ def check_leg(leg: "Leg", target, *, departure_rp_km: float, ephemeris=None, bod
 
     Raises
     ------
+    InputError
+        A force model without the leg's bodies, a target that is not the
+        leg's, a departure periapsis below the surface.
     NoSolutionError
         No closest approach found, or Newton's method did not converge.
     """
-    from sojourn.mission.trajectory import leg_arc
     from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.trajectory import leg_arc
 
     clock = _time.perf_counter()
     eph = resolve_ephemeris(ephemeris)
@@ -625,74 +756,73 @@ def check_leg(leg: "Leg", target, *, departure_rp_km: float, ephemeris=None, bod
     if not departure_rp_km > get_body(leg.origin).radius_km:
         raise InputError("the departure periapsis must lie above the planet's surface", "departure_rp_km")
     g = leg_arc(leg, eph)
-    t2 = g["t2"]
-    model = force_model(g["t1"], t2 + window_days * DAY + DAY, bodies=names, ephemeris=eph)
+    model = force_model(g["t1"], g["t2"] + window_days * DAY + DAY, bodies=names, ephemeris=eph)
     start = soi_start(g, leg.origin, departure_rp_km, model)
-    vinf_nom = float(np.linalg.norm(g["vinf_arr"]))
-    th = math.radians(target.aim_angle_deg)
-    b_nom = target.aim_b(vinf_nom)
-    counter = {"flights": 0}
+    flights = _Flights(model, start, leg, target, window_days, rtol, atol, progress)
+    uncorrected, corrected, dv, iterations, history = _correct(flights, tol_km, max_iter)
+    b_nom, th = target.aim_b(float(np.linalg.norm(g["vinf_arr"]))), math.radians(target.aim_angle_deg)
+    return NBodyCheck(leg, target, start, b_nom * math.cos(th), b_nom * math.sin(th), uncorrected, corrected, dv,
+                      iterations, flights.count, True, _time.perf_counter() - clock, model, rtol, history,
+                      scenario_name)
 
-    def flight(dv):
-        f = fly(model, start["t"], start["r"], start["v"] + dv, leg.destination, t2, window_days=window_days,
-                rtol=rtol, atol=atol)
-        counter["flights"] += 1
-        if progress is not None:
-            progress(counter["flights"], max(12, counter["flights"] + 1), "n-body flights")
-        return f
 
-    def residual(f: Flight) -> np.ndarray:
-        if not math.isfinite(f.vinf):
-            raise NoSolutionError(f"the n-body flight is not hyperbolic at {leg.destination}", "n-body check")
-        b = target.aim_b(f.vinf)
-        return np.array([f.bt - b * math.cos(th), f.br - b * math.sin(th), (f.t - t2) * f.vinf])
+def verify(plan_or_scenario, *, leg: str = "outbound", entry_fpa_deg: Optional[float] = None,
+           aim_angle_deg: float = 0.0, step_days: Optional[float] = None, ephemeris=None,
+           progress=None) -> NBodyCheck:
+    """Fly a plan's leg in a point-mass n-body model (Sun, planets, Moon), report its miss and correct it.
 
-    def jacobian(dv, f0, r0):
-        jac = np.empty((3, 3))
-        for k in range(3):
-            step = np.zeros(3)
-            step[k] = 1e-6  # 1 mm/s
-            jac[:, k] = (residual(flight(dv + step)) - r0) / step[k]
-        return jac
+    The flight starts where the departure hyperbola leaves the departure
+    planet's sphere of influence and ends at closest approach to the target.
+    The result gives the patched-conic leg's miss, then the velocity change
+    at the start that makes the n-body flight reach the scenario's periapsis
+    altitude (or entry flight-path angle) at the nominal arrival epoch.
 
-    dv = np.zeros(3)
-    f0 = flight(dv)
-    uncorrected = f0
-    res = residual(f0)
-    jac = jacobian(dv, f0, res)
-    history = [float(np.linalg.norm(res))]
-    converged = float(np.linalg.norm(res)) < tol_km
-    iterations = 0
-    f = f0
-    while not converged and iterations < max_iter:
-        iterations += 1
-        step = -np.linalg.solve(jac, res)
-        for _ in range(6):  # halve a step that loses the closest approach or does not reduce the residual
-            try:
-                f_new = flight(dv + step)
-                res_new = residual(f_new)
-            except NoSolutionError:
-                step = 0.5 * step
-                continue
-            norm_new = float(np.linalg.norm(res_new))
-            if norm_new < float(np.linalg.norm(res)):
-                break
-            step = 0.5 * step
-        else:
-            raise NoSolutionError(f"the n-body correction stalled at a residual of {history[-1]:.3g} km",
-                                  "n-body check")
-        history.append(norm_new)
-        if norm_new < float(np.linalg.norm(res)) / 3.0:
-            # Broyden's update keeps the Jacobian current at no extra flights
-            jac = jac + np.outer(res_new - res - jac @ step, step) / float(step @ step)
-        else:
-            jac = jacobian(dv + step, f_new, res_new)
-        dv, f, res = dv + step, f_new, res_new
-        converged = norm_new < tol_km
-    if not converged:
-        raise NoSolutionError(
-            f"the n-body correction did not converge in {max_iter} iterations "
-            f"(residual {history[-1]:.3g} km)", "n-body check")
-    th_aim = (b_nom * math.cos(th), b_nom * math.sin(th))
-    return NBodyCheck(dict(leg), target, start, th_aim[0], th_aim[1], uncorrected, f, dv, iterations,
-                      counter["flights"], converged, _time.perf_counter() - clock, model, rtol, history)
+    Parameters
+    ----------
+    plan_or_scenario : Plan, Scenario, str or os.PathLike
+        A plan from :func:`sojourn.plan`, or a scenario (or its TOML file), planned first.
+    leg : {"outbound", "return"}
+        Which leg of the plan.
+    entry_fpa_deg : float, optional
+        Aimed entry flight-path angle for an entry or aerocapture, degrees
+        (default Earth -6.5, Mars -12); refused for a propulsive arrival.
+    aim_angle_deg : float
+        Aim point direction in the B-plane, degrees from ``+T`` towards ``+R``.
+    step_days : float, optional
+        The plan's grid step when a scenario is planned (default the scenario's).
+    ephemeris : Ephemeris or str, optional
+        An :class:`~sojourn.ephemeris.Ephemeris` or the path of an SPK file; default DE421.
+    progress : callable, optional
+        ``progress(done, total, label)`` while planning and flying (:mod:`sojourn.progress`).
+
+    Returns
+    -------
+    NBodyCheck
+
+    Raises
+    ------
+    InputError
+        An argument out of range or one that does not apply to the leg's arrival, naming the parameter.
+    NoSolutionError
+        No closest approach, or a correction that does not converge.
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> v = sj.verify("examples/ulysses.toml")
+    >>> v.converged, round(v.flight_dict(v.corrected)["altitude_km"])
+    (True, 250)
+    """
+    from sojourn.contingency._common import mission_plan, scenario_of, transit_leg
+    from sojourn.contingency.dispersions import arrival_target
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.plan import Plan
+
+    scenario = scenario_of(plan_or_scenario)
+    target = arrival_target(scenario, leg, entry_fpa_deg=entry_fpa_deg, aim_angle_deg=aim_angle_deg)
+    eph = resolve_ephemeris(ephemeris)
+    plan, _ = mission_plan(plan_or_scenario if isinstance(plan_or_scenario, Plan) else scenario, eph,
+                           step_days=step_days, progress=progress)
+    name, chosen = transit_leg(plan, leg)
+    return check_leg(chosen, target, departure_rp_km=departure_periapsis_radius(scenario, name), ephemeris=eph,
+                     scenario_name=plan.scenario_name, progress=progress)

@@ -1,7 +1,7 @@
 """The race: from which launch dates does a rival vessel reach Mars before a planned mission?
 
-Mission A is a scenario whose plan (:func:`sojourn.mission.plan.plan_mission`)
-fixes its launch and its Mars arrival. Vessel B is another scenario read as a
+Mission A is a scenario planned with :func:`sojourn.plan` (or a plan already
+made): its plan fixes its launch and its Mars arrival. Vessel B is another scenario read as a
 *capability*: what its vessel can do on the way out. B launches from A's
 launch date up to A's arrival; for every launch date the race finds B's
 cheapest ballistic transfer that reaches the destination strictly before A
@@ -43,16 +43,18 @@ Method
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any, Optional
 
 import numpy as np
 
+from sojourn import checks
 from sojourn.bodies import GM_SUN
 from sojourn.errors import InputError, NoSolutionError, ScenarioError
-from sojourn.time import DAY, tdb_to_utc_iso, utc_steps
-from sojourn import checks
+from sojourn.results import Result
+from sojourn.time import DAY, tdb_to_datetime, tdb_to_utc_iso, utc_steps
 
 __all__ = ["Capability", "RaceResult", "Transfer", "race"]
 
@@ -76,8 +78,8 @@ BEFORE_S = 1.0
 # what B can do
 
 
-@dataclass(frozen=True)
-class Capability:
+@dataclass(frozen=True, repr=False)
+class Capability(Result):
     """What vessel B can do on the way out, from its scenario's constraints.
 
     Attributes
@@ -103,13 +105,13 @@ class Capability:
     """
 
     name: str
-    vessel: str | None
+    vessel: Optional[str]
     source: str
-    max_c3: float | None
-    max_dv_kms: float | None
+    max_c3: Optional[float]
+    max_dv_kms: Optional[float]
     min_tof_days: float
-    max_tof_days: float | None
-    max_entry_speed_kms: float | None
+    max_tof_days: Optional[float]
+    max_entry_speed_kms: Optional[float]
     arrival_mode: str
     parking_altitude_km: float
 
@@ -140,7 +142,7 @@ class Capability:
             parking_altitude_km=sc.departure.parking_altitude_km,
         )
 
-    def limits(self):
+    def limits(self) -> list[tuple[str, str, str, float]]:
         """(key, label, unit, limit) of every upper limit B states, in the order they are checked."""
         out = []
         if self.max_c3 is not None:
@@ -151,7 +153,7 @@ class Capability:
             out.append(("max_arrival_entry_speed_kms", "Mars entry speed", "km/s", self.max_entry_speed_kms))
         return out
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
             "name": self.name, "vessel": self.vessel, "source": self.source,
             "max_c3": self.max_c3, "max_dv_kms": self.max_dv_kms,
@@ -159,6 +161,9 @@ class Capability:
             "max_arrival_entry_speed_kms": self.max_entry_speed_kms,
             "arrival_mode": self.arrival_mode, "parking_altitude_km": self.parking_altitude_km,
         }
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("name", self.name)] + [(key, f"{limit:g}") for key, _, _, limit in self.limits()]
 
 
 def _costs(burns, cap: Capability, c3, vinf_arr, ok):
@@ -177,12 +182,28 @@ def _costs(burns, cap: Capability, c3, vinf_arr, ok):
 # results
 
 
-@dataclass(frozen=True)
-class Transfer:
-    """One transfer of B (TDB seconds past J2000; km/s; km^2/s^2).
+@dataclass(frozen=True, repr=False)
+class Transfer(Result):
+    """One transfer of B.
 
-    ``margin_days`` is A's arrival minus B's arrival, days (positive: B first);
-    ``dla_deg`` the declination of the departure asymptote (ICRF), degrees.
+    Attributes
+    ----------
+    t_launch, t_arrival : float
+        TDB seconds past J2000.
+    c3 : float
+        Launch C3, km^2/s^2.
+    vinf_departure, vinf_arrival : float
+        Hyperbolic excess speeds, km/s.
+    dla_deg : float
+        Declination of the departure asymptote (ICRF), degrees.
+    dv_departure_kms, dv_arrival_kms : float
+        Earth departure and Mars arrival burns, km/s.
+    type_ii : bool
+        Over 180 degrees of transfer angle.
+    margin_days : float
+        A's arrival minus B's arrival, days (positive: B first).
+    t_earliest_arrival : float or None
+        The earliest arrival B could reach instead from this launch, TDB s.
     """
 
     t_launch: float
@@ -195,17 +216,37 @@ class Transfer:
     dv_arrival_kms: float
     type_ii: bool
     margin_days: float
-    t_earliest_arrival: float | None = None
+    t_earliest_arrival: Optional[float] = None
+
+    @property
+    def launch(self) -> _dt.datetime:
+        """Launch, UTC."""
+        return tdb_to_datetime(self.t_launch)
+
+    @property
+    def arrival(self) -> _dt.datetime:
+        """Arrival at the destination, UTC."""
+        return tdb_to_datetime(self.t_arrival)
 
     @property
     def dv_total_kms(self) -> float:
+        """Both burns, km/s."""
         return self.dv_departure_kms + self.dv_arrival_kms
 
     @property
     def tof_days(self) -> float:
+        """Time of flight, days."""
         return (self.t_arrival - self.t_launch) / DAY
 
-    def to_json(self, precision: str = "date") -> dict:
+    @property
+    def max_margin_days(self) -> Optional[float]:
+        """A's arrival minus B's earliest reachable arrival, days (None when not searched)."""
+        if self.t_earliest_arrival is None:
+            return None
+        return self.margin_days + (self.t_arrival - self.t_earliest_arrival) / DAY
+
+    def to_dict(self, precision: str = "date") -> dict:
+        """As JSON; the launch written to ``precision`` (``"date"`` or ``"minute"``)."""
         out = {
             "launch": tdb_to_utc_iso(self.t_launch, precision),
             "arrival": tdb_to_utc_iso(self.t_arrival, "minute"),
@@ -222,12 +263,17 @@ class Transfer:
         }
         if self.t_earliest_arrival is not None:
             out["earliest_arrival"] = tdb_to_utc_iso(self.t_earliest_arrival, "minute")
-            out["max_margin_days"] = self.margin_days + (self.t_arrival - self.t_earliest_arrival) / DAY
+            out["max_margin_days"] = self.max_margin_days
         return out
 
+    def summary(self) -> list[tuple[str, str]]:
+        return [("launch", tdb_to_utc_iso(self.t_launch, "minute")),
+                ("arrival", tdb_to_utc_iso(self.t_arrival, "minute")),
+                ("dv_total_kms", f"{self.dv_total_kms:.2f}"), ("margin_days", f"{self.margin_days:.2f}")]
 
-@dataclass
-class RaceResult:
+
+@dataclass(frozen=True, repr=False, eq=False)
+class RaceResult(Result):
     """The race of vessel B against mission A.
 
     Attributes
@@ -238,19 +284,22 @@ class RaceResult:
         A's launch and destination arrival from its plan, TDB s.
     capability : Capability
         What B can do.
-    launch_tdb : ndarray, shape (N,)
-        B's launch dates (the race grid), TDB s.
-    wins : list of Transfer
+    wins : tuple of Transfer
         For each launch date from which B arrives first, B's cheapest such
         transfer (with the earliest arrival it could reach instead).
     last : Transfer or None
         The refined last winning launch (to :data:`REFINE_TOLERANCE_S`) and
         the transfer that wins from it; None if B never wins.
-    grid : dict
-        B's porkchop for the plot: ``launch_tdb`` (N,), ``arrival_tdb`` (M,),
-        ``c3``, ``dv_total``, ``feasible`` (N, M).
+    grid : xarray.Dataset
+        B's porkchop over the race window, dimensions ``launch`` and
+        ``arrival`` (UTC ``datetime64`` coordinates, with ``t_launch`` and
+        ``t_arrival`` in TDB s alongside): ``c3`` (km²/s²), ``dv_total_kms``
+        (B's two burns, km/s; NaN unsolved), ``feasible`` (within B's limits),
+        ``status`` (Lambert status, :mod:`sojourn.core.status`).
     ephemeris : str
     step_days : float
+        B's launch grid step, days.
+    assumptions : tuple of str
     """
 
     a_name: str
@@ -258,44 +307,71 @@ class RaceResult:
     a_launch: float
     a_arrival: float
     capability: Capability
-    launch_tdb: np.ndarray
-    wins: list
-    last: Transfer | None
-    grid: dict
+    wins: tuple
+    last: Optional[Transfer]
+    grid: Any
     ephemeris: str
     step_days: float
-    assumptions: list = field(default_factory=list)
+    assumptions: tuple = ()
+
+    @property
+    def launch_tdb(self) -> np.ndarray:
+        """B's launch dates (the race grid), TDB s."""
+        return self.grid["t_launch"].values
 
     @property
     def b_can_win(self) -> bool:
+        """B reaches the destination first from at least one launch date."""
         return bool(self.wins)
 
     @property
-    def last_winning_date(self) -> Transfer | None:
+    def last_winning_date(self) -> Optional[Transfer]:
         """The cheapest winning transfer of the last winning launch date on the grid."""
         return self.wins[-1] if self.wins else None
-
-    def message(self) -> str:
-        """One sentence: who wins and until when."""
-        b, a = self.capability.name, self.a_name
-        if not self.wins:
-            return (f"{b} can never reach Mars before {a} (arrival {tdb_to_utc_iso(self.a_arrival, 'minute')}) "
-                    f"from any launch between {tdb_to_utc_iso(self.launch_tdb[0])} and "
-                    f"{tdb_to_utc_iso(self.launch_tdb[-1])} within its limits")
-        last = self.last
-        return (f"{b} beats {a} from {len(self.wins)} launch dates; the last winning launch is "
-                f"{tdb_to_utc_iso(last.t_launch, 'minute')} UTC, arriving "
-                f"{tdb_to_utc_iso(last.t_arrival, 'minute')}, {span_text(last.margin_days)} before {a}")
 
     @property
     def launch_precision(self) -> str:
         """How launch dates are written: by date on a grid of whole days, to the minute on a finer one."""
         return "date" if self.step_days >= 1.0 else "minute"
 
-    def to_json(self) -> dict:
+    @property
+    def table(self):
+        """B's cheapest winning transfer of each launch date as a pandas DataFrame.
+
+        One row per winning launch date: ``launch``, ``arrival`` and
+        ``earliest_arrival`` (UTC timestamps), ``tof_days``, ``c3`` (km²/s²),
+        ``vinf_departure``, ``vinf_arrival`` (km/s), ``dla_deg``,
+        ``dv_departure_kms``, ``dv_arrival_kms``, ``dv_total_kms``,
+        ``transfer_type``, ``margin_days`` and ``max_margin_days``.
+        """
+        import pandas as pd
+
+        columns = ["launch", "arrival", "earliest_arrival", "tof_days", "c3", "vinf_departure", "vinf_arrival",
+                   "dla_deg", "dv_departure_kms", "dv_arrival_kms", "dv_total_kms", "transfer_type",
+                   "margin_days", "max_margin_days"]
+        rows = []
+        for w in self.wins:
+            row = w.to_dict()
+            row.update(launch=pd.Timestamp(w.launch), arrival=pd.Timestamp(w.arrival),
+                       earliest_arrival=pd.Timestamp(tdb_to_datetime(w.t_earliest_arrival)))
+            rows.append(row)
+        return pd.DataFrame.from_records(rows, columns=columns)
+
+    def message(self) -> str:
+        """One sentence: who wins and until when."""
+        b, a = self.capability.name, self.a_name
+        t = self.launch_tdb
+        if not self.wins:
+            return (f"{b} can never reach Mars before {a} (arrival {tdb_to_utc_iso(self.a_arrival, 'minute')}) "
+                    f"from any launch between {tdb_to_utc_iso(t[0])} and {tdb_to_utc_iso(t[-1])} within its limits")
         last = self.last
-        grid_last = self.last_winning_date
-        p = self.launch_precision
+        return (f"{b} beats {a} from {len(self.wins)} launch dates; the last winning launch is "
+                f"{tdb_to_utc_iso(last.t_launch, 'minute')} UTC, arriving "
+                f"{tdb_to_utc_iso(last.t_arrival, 'minute')}, {span_text(last.margin_days)} before {a}")
+
+    def to_dict(self) -> dict:
+        last, grid_last, p = self.last, self.last_winning_date, self.launch_precision
+        t = self.launch_tdb
         return {
             "a_name": self.a_name,
             "a_source": self.a_source,
@@ -303,24 +379,35 @@ class RaceResult:
             "a_arrival": tdb_to_utc_iso(self.a_arrival, "minute"),
             "b_name": self.capability.name,
             "b_vessel": self.capability.vessel,
-            "b": self.capability.to_json(),
-            "launch_window": [tdb_to_utc_iso(self.launch_tdb[0], "minute"),
-                              tdb_to_utc_iso(self.launch_tdb[-1], "minute")],
+            "b": self.capability.to_dict(),
+            "launch_window": [tdb_to_utc_iso(t[0], "minute"), tdb_to_utc_iso(t[-1], "minute")],
             "step_days": self.step_days,
             "ephemeris": self.ephemeris,
             "b_can_win": self.b_can_win,
             "message": self.message(),
-            "first_winning_launch": self.wins[0].to_json(p)["launch"] if self.wins else None,
-            "last_winning_launch_date": grid_last.to_json(p)["launch"] if grid_last else None,
+            "first_winning_launch": tdb_to_utc_iso(self.wins[0].t_launch, p) if self.wins else None,
+            "last_winning_launch_date": tdb_to_utc_iso(grid_last.t_launch, p) if grid_last else None,
             "last_winning_date_margin_days": grid_last.margin_days if grid_last else None,
-            "last_winning_date_max_margin_days": grid_last.to_json()["max_margin_days"] if grid_last else None,
+            "last_winning_date_max_margin_days": grid_last.max_margin_days if grid_last else None,
             "last_winning_launch": tdb_to_utc_iso(last.t_launch, "minute") if last else None,
             "last_winning_arrival": tdb_to_utc_iso(last.t_arrival, "minute") if last else None,
             "last_margin_days": last.margin_days if last else None,
-            "last_winning_transfer": last.to_json("minute") if last else None,
-            "wins": [w.to_json(p) for w in self.wins],
-            "assumptions": self.assumptions,
+            "last_winning_transfer": last.to_dict("minute") if last else None,
+            "wins": [w.to_dict(p) for w in self.wins],
+            "assumptions": list(self.assumptions),
         }
+
+    def summary(self) -> list[tuple[str, str]]:
+        last = self.last
+        return [("a", self.a_name), ("b", self.capability.name), ("b_can_win", str(self.b_can_win)),
+                ("winning_dates", str(len(self.wins))),
+                ("last_winning_launch", tdb_to_utc_iso(last.t_launch, "minute") if last else "—")]
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return super()._repr_html_() + f"<p>{html.escape(self.message())}</p>" + (
+            self.table._repr_html_() if self.wins else "")
 
 
 def span_text(days: float) -> str:
@@ -466,33 +553,6 @@ def _transfer(best: dict, i: int, t_launch: float, deadline: float) -> Transfer:
     )
 
 
-_PLANS: dict = {}
-_PLANS_KEPT = 8
-
-
-def _plan_of(scenario, eph, plan_mission):
-    """A's plan, remembered by scenario content and ephemeris file: a plan is deterministic,
-    and racing several rivals against one mission in a session need not re-plan it."""
-    key = (scenario.digest(), str(eph.path))
-    plan = _PLANS.get(key)
-    if plan is None:
-        plan = plan_mission(scenario, ephemeris=eph)
-        if len(_PLANS) >= _PLANS_KEPT:
-            _PLANS.pop(next(iter(_PLANS)))
-        _PLANS[key] = plan
-    return plan
-
-
-def _load(s, label: str):
-    from sojourn.mission.scenario import Scenario, load_scenario
-
-    if isinstance(s, Scenario):
-        return s
-    if isinstance(s, (str, os.PathLike)):
-        return load_scenario(s)
-    raise InputError(f"expected a scenario file or Scenario, got {type(s).__name__}", label)
-
-
 def _infeasible(cap: Capability, res: dict, ok, tof_ok, t_first: float, t_last: float) -> NoSolutionError:
     """Name the limit that leaves B no transfer at all (as the mission planner does)."""
     span = (f"from any launch between {tdb_to_utc_iso(t_first)} and {tdb_to_utc_iso(t_last)}")
@@ -511,113 +571,94 @@ def _infeasible(cap: Capability, res: dict, ok, tof_ok, t_first: float, t_last: 
     return NoSolutionError(f"{cap.name} cannot reach Mars {span}", f"{cap.source}: constraints")
 
 
-def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress=None) -> RaceResult:
-    """Race vessel B against mission A: B's winning launch dates and the last one.
+def _rivals(a, b, eph, progress):
+    """A's plan and scenario, and B's scenario and capability; refused before planning A when B has
+    no capability or the two do not fly between the same bodies."""
+    from sojourn.contingency._common import mission_plan
+    from sojourn.mission.plan import Plan
+    from sojourn.mission.scenario import as_scenario
 
-    Parameters
-    ----------
-    a : Scenario or path
-        Mission A; it is planned with :func:`~sojourn.mission.plan.plan_mission`
-        unless ``a_plan`` is given.
-    b : Scenario or path
-        Vessel B's scenario, read as a capability (see the module notes).
-    ephemeris : Ephemeris or str, optional
-        Default DE421.
-    step_days : float
-        B's launch grid step, days (the last winning launch is refined below it).
-    a_plan : Plan, optional
-        A's plan, if already computed.
-    progress : callable, optional
-        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
-
-    Returns
-    -------
-    RaceResult
-
-    Raises
-    ------
-    ScenarioError
-        A missing or invalid scenario, or B without a capability.
-    InputError
-        A and B do not fly between the same two bodies; a bad step.
-    NoSolutionError
-        A cannot be planned, or B cannot reach the destination at all from
-        the race window (the error names B's binding limit).
-    """
-    from sojourn.core.transfer_grid import transfer_grid
-    from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.mission.plan import plan_mission
-    from sojourn.mission.roundtrip import Burns
-    from sojourn.progress import reporting
-
-    step = checks.step_days(step_days)
-    sa, sb = _load(a, "A"), _load(b, "B")
+    plan, sa = mission_plan(a, eph, where="a") if isinstance(a, Plan) else (None, as_scenario(a, "a"))
+    sb = as_scenario(b, "b")
+    cap = Capability.from_scenario(sb)
     if (sa.mission.origin, sa.mission.destination) != (sb.mission.origin, sb.mission.destination):
         raise InputError(f"A flies {sa.mission.origin} → {sa.mission.destination} but B flies "
                          f"{sb.mission.origin} → {sb.mission.destination}: a race needs the same two bodies",
                          f"{sb.source}: mission.destination")
-    cap = Capability.from_scenario(sb)
-    eph = resolve_ephemeris(ephemeris)
-    with reporting(progress, 4, "race") as advance:
-        plan = a_plan if a_plan is not None else _plan_of(sa, eph, plan_mission)
-        out_leg = plan.legs[0]
-        a_launch, a_arrival = float(out_leg.t_depart), float(out_leg.t_arrive)
-        advance(1)
-        burns = Burns(sb)
-        evaluate = _Evaluator(eph, burns, cap)
+    if plan is None:
+        plan, sa = mission_plan(sa, eph, where="a", progress=progress)
+    return plan, sa, sb, cap
 
-        # 1. the porkchop of B over the race window
-        n = int(math.floor((a_arrival - a_launch) / (step * DAY) + 1e-6)) + 1
-        k0 = int(math.ceil(cap.min_tof_days / step - 1e-9))
-        m_end = a_arrival + ARRIVAL_PAD_DAYS * DAY
-        m = max(2, int(math.floor((m_end - a_launch) / (step * DAY) + 1e-9)) - k0 + 1)
-        checks.grid_cells(n * m)
-        lattice = utc_steps(a_launch, step, max(n, k0 + m))  # UTC days from A's launch
-        t_launch = lattice[:n]
-        t_launch = t_launch[t_launch <= a_arrival]
-        n = t_launch.size
-        t_arr = lattice[k0:k0 + m]
-        eph.check_range(burns.earth, t_launch[0], t_launch[-1], f"{sa.source}: A's launch")
-        eph.check_range(burns.mars, t_arr[0], t_arr[-1], f"{sa.source}: A's arrival")
-        r1, v1 = eph.state(burns.earth, t_launch)
-        r2, v2 = eph.state(burns.mars, t_arr)
-        c3, _, vinf_arr, _, _, _, status = transfer_grid(GM_SUN, r1, v1, t_launch, r2, v2, t_arr, asymptote=False)
-        ok = status == 0
-        dv_dep, dv_arr, entry, violation = _costs(burns, cap, c3, vinf_arr, ok)
-        tof = (t_arr[None, :] - t_launch[:, None]) / DAY
-        tof_ok = tof >= cap.min_tof_days - 1e-9
-        if cap.max_tof_days is not None:
-            tof_ok &= tof <= cap.max_tof_days + 1e-9
-        feasible = (violation <= 0.0) & tof_ok
-        advance(1)
 
-        # 2. B's cheapest winning transfer from every launch date (fine arrival search)
-        best = _best_before(evaluate, t_launch, a_arrival)
-        if not feasible.any() and not best["win"].any():
-            values = {"max_c3": c3, "max_total_dv_kms": dv_dep + dv_arr, "max_arrival_entry_speed_kms": entry}
-            raise _infeasible(cap, values, ok, tof_ok, t_launch[0], t_launch[-1])
-        wins = [_transfer(best, i, t_launch[i], a_arrival) for i in np.flatnonzero(best["win"])]
-        advance(1)
+def _race_grid(eph, burns, cap: Capability, sa, a_launch: float, a_arrival: float, step: float):
+    """B's porkchop over the race window (step 1 of the module notes).
 
-        # 3. the last winning launch, below the grid step
-        last = None
-        if wins:
-            i = int(np.flatnonzero(best["win"])[-1])
-            lo = float(t_launch[i])
-            hi = float(t_launch[i + 1]) if i + 1 < n else a_arrival
-            hi = min(hi, a_arrival - cap.min_tof_days * DAY)
-            lo_best = {key: val[i:i + 1] for key, val in best.items()}
-            while hi - lo > REFINE_TOLERANCE_S:
-                mid = 0.5 * (lo + hi)
-                trial = _best_before(evaluate, [mid], a_arrival)
-                if trial["win"][0]:
-                    lo, lo_best = mid, trial
-                else:
-                    hi = mid
-            last = _transfer(lo_best, 0, lo, a_arrival)
-        advance(1)
+    Returns
+    -------
+    (xarray.Dataset, dict)
+        The grid of :attr:`RaceResult.grid`, and what :func:`_infeasible` needs
+        to name B's binding limit (``values``, ``ok``, ``tof_ok``).
+    """
+    import xarray as xr
 
-    assumptions = [
+    from sojourn.core.transfer_grid import transfer_grid
+    from sojourn.time import tdb_to_datetime64
+
+    n = int(math.floor((a_arrival - a_launch) / (step * DAY) + 1e-6)) + 1
+    k0 = int(math.ceil(cap.min_tof_days / step - 1e-9))
+    m_end = a_arrival + ARRIVAL_PAD_DAYS * DAY
+    m = max(2, int(math.floor((m_end - a_launch) / (step * DAY) + 1e-9)) - k0 + 1)
+    checks.grid_cells(n * m)
+    lattice = utc_steps(a_launch, step, max(n, k0 + m))  # UTC days from A's launch
+    t_launch = lattice[:n]
+    t_launch = t_launch[t_launch <= a_arrival]
+    t_arr = lattice[k0:k0 + m]
+    eph.check_range(burns.earth, t_launch[0], t_launch[-1], f"{sa.source}: A's launch")
+    eph.check_range(burns.mars, t_arr[0], t_arr[-1], f"{sa.source}: A's arrival")
+    r1, v1 = eph.state(burns.earth, t_launch)
+    r2, v2 = eph.state(burns.mars, t_arr)
+    c3, _, vinf_arr, _, _, _, status = transfer_grid(GM_SUN, r1, v1, t_launch, r2, v2, t_arr, asymptote=False)
+    ok = status == 0
+    dv_dep, dv_arr, entry, violation = _costs(burns, cap, c3, vinf_arr, ok)
+    tof = (t_arr[None, :] - t_launch[:, None]) / DAY
+    tof_ok = tof >= cap.min_tof_days - 1e-9
+    if cap.max_tof_days is not None:
+        tof_ok &= tof <= cap.max_tof_days + 1e-9
+    dims = ("launch", "arrival")
+    grid = xr.Dataset(
+        {"c3": (dims, c3, {"units": "km2/s2"}),
+         "dv_total_kms": (dims, dv_dep + dv_arr, {"units": "km/s"}),
+         "feasible": (dims, (violation <= 0.0) & tof_ok),
+         "status": (dims, status)},
+        coords={"launch": tdb_to_datetime64(t_launch), "arrival": tdb_to_datetime64(t_arr),
+                "t_launch": ("launch", t_launch, {"units": "s TDB past J2000"}),
+                "t_arrival": ("arrival", t_arr, {"units": "s TDB past J2000"})})
+    values = {"max_c3": c3, "max_total_dv_kms": dv_dep + dv_arr, "max_arrival_entry_speed_kms": entry}
+    return grid, {"values": values, "ok": ok, "tof_ok": tof_ok}
+
+
+def _last_win(evaluate: _Evaluator, best: dict, t_launch, a_arrival: float) -> Optional[Transfer]:
+    """The last winning launch, bisected below the grid step (step 3 of the module notes)."""
+    wins = np.flatnonzero(best["win"])
+    if not wins.size:
+        return None
+    i = int(wins[-1])
+    lo = float(t_launch[i])
+    hi = float(t_launch[i + 1]) if i + 1 < t_launch.size else a_arrival
+    hi = min(hi, a_arrival - evaluate.cap.min_tof_days * DAY)
+    lo_best = {key: val[i:i + 1] for key, val in best.items()}
+    while hi - lo > REFINE_TOLERANCE_S:
+        mid = 0.5 * (lo + hi)
+        trial = _best_before(evaluate, [mid], a_arrival)
+        if trial["win"][0]:
+            lo, lo_best = mid, trial
+        else:
+            hi = mid
+    return _transfer(lo_best, 0, lo, a_arrival)
+
+
+def _assumptions(eph, burns, sa, cap: Capability, a_launch: float, a_arrival: float, step: float) -> tuple:
+    return (
         f"ephemeris {eph.name}; B flies zero-revolution ballistic Lambert arcs (patched conics) from the "
         f"{burns.earth.name} centre",
         f"A ({sa.mission.name}) arrives {tdb_to_utc_iso(a_arrival, 'minute')} UTC by its plan "
@@ -629,11 +670,77 @@ def race(a, b, *, ephemeris=None, step_days: float = 1.0, a_plan=None, progress=
         "the departure asymptote's declination (dla_deg) is reported, not limited by B's parking inclination",
         f"per launch date, arrivals searched every {SAMPLE_DAYS} d then to {2 * SAMPLE_DAYS / (FINE_SAMPLES - 1):g} d;"
         f" last winning launch bisected to {REFINE_TOLERANCE_S:g} s",
-    ]
+    )
+
+
+def race(a, b, *, step_days: float = 1.0, ephemeris=None, progress=None) -> RaceResult:
+    """Race vessel B against mission A: B's winning launch dates and the last one.
+
+    Parameters
+    ----------
+    a : Scenario, Plan, str or os.PathLike
+        Mission A: a scenario (or the path of its TOML file), planned with
+        :func:`sojourn.plan`, or its plan already made.
+    b : Scenario, str or os.PathLike
+        Vessel B's scenario, read as a capability (see the module notes).
+    step_days : float
+        B's launch grid step, days (the last winning launch is refined below it).
+    ephemeris : Ephemeris or str, optional
+        An :class:`~sojourn.ephemeris.Ephemeris` or the path of an SPK file; default DE421.
+    progress : callable, optional
+        ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
+
+    Returns
+    -------
+    RaceResult
+        B's cheapest winning transfer of each launch date (``wins``, and as a
+        DataFrame ``table``), the last winning launch to the minute (``last``)
+        and B's porkchop over the race window (``grid``). A vessel that never
+        wins is a result, not an error.
+
+    Raises
+    ------
+    ScenarioError
+        A missing or invalid scenario, or B without a capability.
+    InputError
+        A and B do not fly between the same two bodies; a bad step.
+    NoSolutionError
+        A cannot be planned, or B cannot reach the destination at all from
+        the race window (the error names B's binding limit).
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> r = sj.race("examples/ulysses.toml", "examples/us-fast.toml", step_days=10)
+    >>> r.b_can_win, r.capability.name
+    (True, 'Liberty')
+    >>> r.last.t_launch > r.a_launch
+    True
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.roundtrip import Burns
+    from sojourn.progress import reporting, scaled
+
+    step = checks.step_days(step_days)
+    eph = resolve_ephemeris(ephemeris)
+    with reporting(progress, 4, "race") as advance:
+        plan, sa, sb, cap = _rivals(a, b, eph, scaled(progress, 0.0, 1.0, 4.0))
+        a_launch, a_arrival = float(plan.legs[0].t_depart), float(plan.legs[0].t_arrive)
+        advance(1)
+        burns = Burns(sb)
+        evaluate = _Evaluator(eph, burns, cap)
+        grid, diag = _race_grid(eph, burns, cap, sa, a_launch, a_arrival, step)
+        t_launch = grid["t_launch"].values
+        advance(1)
+        best = _best_before(evaluate, t_launch, a_arrival)
+        if not grid["feasible"].values.any() and not best["win"].any():
+            raise _infeasible(cap, diag["values"], diag["ok"], diag["tof_ok"], t_launch[0], t_launch[-1])
+        wins = tuple(_transfer(best, i, t_launch[i], a_arrival) for i in np.flatnonzero(best["win"]))
+        advance(1)
+        last = _last_win(evaluate, best, t_launch, a_arrival)
+        advance(1)
     return RaceResult(
         a_name=sa.mission.name, a_source=sa.source, a_launch=a_launch, a_arrival=a_arrival, capability=cap,
-        launch_tdb=t_launch, wins=wins, last=last,
-        grid={"launch_tdb": t_launch, "arrival_tdb": t_arr, "c3": c3, "dv_total": dv_dep + dv_arr,
-              "feasible": feasible, "status": status},
-        ephemeris=eph.name, step_days=step, assumptions=assumptions,
+        wins=wins, last=last, grid=grid, ephemeris=eph.name, step_days=step,
+        assumptions=_assumptions(eph, burns, sa, cap, a_launch, a_arrival, step),
     )

@@ -1,6 +1,6 @@
 """Abort Δv against abort day, one panel per transit leg, gaps in coverage shaded.
 
-:func:`plot_aborts` draws an :class:`~sojourn.contingency.aborts.AbortAnalysis`
+:func:`aborts` draws an :class:`~sojourn.contingency.aborts.AbortAnalysis`
 and computes nothing: the cheapest direct return within the maximum duration
 (a line), the cheapest Mars swing-by where one was searched (dots), the Δv the
 vessel has left (dashed), and every run of days without an affordable way
@@ -18,7 +18,7 @@ import numpy as np
 
 from sojourn.plot.figure import figure_and_panels
 
-__all__ = ["plot_aborts"]
+__all__ = ["aborts"]
 
 DIRECT_COLOR = "#2f6db5"
 SWINGBY_COLOR = "#c4502a"
@@ -32,14 +32,12 @@ def aborts(analysis: Any, *, ax: Any = None, title: str | None = None) -> Any:
     Parameters
     ----------
     analysis : AbortAnalysis
-        Used: ``scenario_name``, ``settings["max_return_days"]`` and, per leg,
-        ``leg``, ``frm``, ``to``, ``t_depart``, ``days``, ``step_days``,
-        ``t_abort``, ``cheapest_dv``, ``swingby["total_dv"]``, ``dv_left_kms``,
-        ``covered`` and ``coverage()``.
+        From :func:`sojourn.aborts`.
     ax : sequence of matplotlib Axes, optional
-        One per leg; default a new figure with a panel per leg.
+        One per leg (outbound, return); default a new figure with a panel per leg.
+        In the caller's axes each panel's title names the mission too.
     title : str, optional
-        Figure title; default ``"<scenario>: ways home from each day of the transits"``.
+        Figure title of a new figure; default ``"<scenario>: ways home from each day of the transits"``.
 
     Returns
     -------
@@ -52,16 +50,17 @@ def aborts(analysis: Any, *, ax: Any = None, title: str | None = None) -> Any:
     fig, axes, own = figure_and_panels(ax, len(legs), (10.0, 3.4 * len(legs) + 0.8))
     max_days = analysis.settings.get("max_return_days")
     for ax, leg in zip(axes, legs):
-        days = np.asarray(leg.days, dtype=float)
-        direct = np.asarray(leg.cheapest_dv, dtype=float)
-        swing = np.asarray(leg.swingby["total_dv"], dtype=float)
+        table = leg.table
+        days = table["day"].values
+        direct = table["cheapest_dv_kms"].values
+        swing = table["swingby_total_dv_kms"].values
         budget = float(leg.dv_left_kms)
         finite = np.concatenate([direct[np.isfinite(direct)], swing[np.isfinite(swing)]])
         data_top = float(finite.max()) if finite.size else 0.0
         cap = max(2.5 * budget, 6.0)
         top = 1.08 * max(min(data_top, cap), budget, 1.0)
         half = 0.5 * leg.step_days
-        for k, (i, j) in enumerate(uncovered_runs(leg.covered)):
+        for k, (i, j) in enumerate(uncovered_runs(table["covered"].values)):
             ax.axvspan(days[i] - half, days[j] + half, color=GAP_COLOR, alpha=0.13, lw=0,
                        label="no affordable way home" if k == 0 else None)
         # values above the panel are left to matplotlib's clipping at the frame
@@ -78,7 +77,8 @@ def aborts(analysis: Any, *, ax: Any = None, title: str | None = None) -> Any:
         ax.set_ylabel("Δv, km/s")
         cov = leg.coverage()
         pct = 100.0 * cov["fraction"] if cov["fraction"] is not None else 0.0
-        ax.set_title(f"{leg.leg.capitalize()} leg, {leg.frm.capitalize()} → {leg.to.capitalize()}: "
+        which = f"{leg.leg.capitalize()} leg" if own else f"{analysis.scenario_name}, {leg.leg} leg"
+        ax.set_title(f"{which}, {leg.origin.capitalize()} → {leg.destination.capitalize()}: "
                      f"{cov['covered_days']} of {cov['total_days']} days covered ({pct:.0f} %)",
                      loc="left", fontsize=10)
         notes = []
@@ -87,10 +87,10 @@ def aborts(analysis: Any, *, ax: Any = None, title: str | None = None) -> Any:
                          f"{cov['gap_start'][:10]} – {cov['gap_end'][:10]}")
         if data_top > top:
             notes.append(f"values above {top:.1f} km/s off the panel")
-        searched = np.asarray(leg.swingby["computed"], dtype=bool)
+        searched = table["swingby_searched"].values
         if searched.any() and not np.isfinite(swing[searched]).any():
             notes.append(f"swing-bys searched on {int(searched.sum())} days: none found")
-        if np.any(np.asarray(leg.cheapest_nominal, dtype=bool)):
+        if table["cheapest_is_nominal"].values.any():
             notes.append("0 km/s: staying on the planned arc")
         if notes:
             ax.text(0.99, 0.97, "\n".join(notes), transform=ax.transAxes, ha="right", va="top", fontsize=8,

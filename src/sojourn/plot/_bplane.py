@@ -1,6 +1,6 @@
 """B-plane scatter of a dispersion analysis: where the samples arrive, and what one correction leaves.
 
-:func:`plot_bplane` draws a :class:`~sojourn.contingency.dispersions.Dispersions`
+:func:`bplane` draws a :class:`~sojourn.contingency.dispersions.Dispersions`
 result on the target's B-plane (``B·T`` to the right, ``B·R`` down, as
 navigation plots show it, so that ``+R`` points roughly south of the ecliptic).
 Two panels: the samples without the correction burn, and after it. Each shows
@@ -22,7 +22,7 @@ from sojourn.plot.figure import figure_and_panels
 if TYPE_CHECKING:  # pragma: no cover
     from sojourn.contingency.dispersions import Dispersions
 
-__all__ = ["plot_bplane"]
+__all__ = ["bplane"]
 
 _SAMPLE_COLOR = "#1f4e9a"
 _ELLIPSE_COLOR = "#c0392b"
@@ -81,42 +81,42 @@ def bplane(result: Dispersions, *, ax=None, max_points: int = 20_000, title: str
     Parameters
     ----------
     result : Dispersions
-        From :func:`sojourn.contingency.dispersions.run_dispersions`.
+        From :func:`sojourn.dispersions`.
     ax : sequence of two matplotlib Axes, optional
         Before and after the correction; default a new figure with two panels.
+        In the caller's axes each panel's title names the leg and the target.
     max_points : int
         Samples drawn per panel at most (the statistics use them all).
     title : str, optional
-        First title line; default names the leg and the target.
+        First title line of a new figure; default names the leg and the target.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    data = result.to_json()
+    data = result.to_dict()
+    t = result.table
     aim = (result.aim_bt_km, result.aim_br_km)
     rings = data["aim_point"]["corridor_b_km"]
     impact_b = data["aim_point"]["impact_b_km"]
     target = result.target
     fig, axes, own = figure_and_panels(ax, 2, (13, 6.4), rows=False)
-    corridor = data["corridor"]
-    after = data["corridor_after_tcm"]
-    tcm = data["tcm"]
-    _panel(axes[0], result.bt, result.br, data["bplane"], aim, rings, impact_b,
-           f"without correction: {100 * corridor['miss_probability']:.1f} % outside the corridor",
-           max_points)
-    p95 = tcm["p95_ms"]
-    _panel(axes[1], result.bt_tcm, result.br_tcm, data["bplane_after_tcm"], aim, rings, impact_b,
-           f"after one correction at +{result.tcm_days:g} d "
-           f"(95 % ≤ {p95:.1f} m/s): {100 * after['miss_probability']:.1f} % outside" if p95 is not None else
-           "after one correction", max_points)
     leg = result.leg
+    where = "" if own else f"{leg.origin.capitalize()} → {leg.destination.capitalize()}, "
+    corridor, after, p95 = data["corridor"], data["corridor_after_tcm"], data["tcm"]["p95_ms"]
+    _panel(axes[0], t["bt_km"].values, t["br_km"].values, data["bplane"], aim, rings, impact_b,
+           f"{where}without correction: {100 * corridor['miss_probability']:.1f} % outside the corridor",
+           max_points)
+    _panel(axes[1], t["bt_after_tcm_km"].values, t["br_after_tcm_km"].values, data["bplane_after_tcm"], aim, rings,
+           impact_b, f"{where}after one correction at +{result.tcm_days:g} d "
+           f"(95 % ≤ {p95:.1f} m/s): {100 * after['miss_probability']:.1f} % outside" if p95 is not None else
+           f"{where}after one correction", max_points)
+    if not own:
+        return fig
     what = (f"periapsis altitude {target.nominal:g} ± {target.half_width:g} km" if target.kind == "periapsis" else
             f"entry flight-path angle {target.nominal:g} ± {target.half_width:g}° at "
             f"{target.interface_altitude_km:g} km")
     first = title or f"{leg.origin.capitalize()} → {leg.destination.capitalize()} B-plane dispersions: {what}"
-    if not own:
-        return fig
     fig.suptitle(
         f"{first}\n{result.samples:,} samples, seed {result.seed}; departure v∞ errors "
         f"{result.errors.magnitude_pct_3sigma:g} % / {result.errors.pointing_deg_3sigma:g}° (3σ); "

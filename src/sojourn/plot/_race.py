@@ -19,7 +19,7 @@ import numpy as np
 from sojourn.errors import InputError
 from sojourn.plot.figure import figure_and_axes
 
-__all__ = ["plot_race"]
+__all__ = ["race"]
 
 _C3_COLOR = "#1f4e9a"
 _WIN_COLOR = "#2e8b57"
@@ -37,9 +37,10 @@ def race(result, *, ax=None):
     Parameters
     ----------
     result : RaceResult
-        From :func:`sojourn.contingency.race.race`.
+        From :func:`sojourn.race`.
     ax : matplotlib.axes.Axes, optional
-        Draw into these axes; default a new figure.
+        Draw into these axes (the title and a compact legend then go inside
+        them); default a new figure.
 
     Returns
     -------
@@ -48,26 +49,20 @@ def race(result, *, ax=None):
     Raises
     ------
     InputError
-        Too few launch or arrival dates on B's grid to draw it.
+        Too few launch or arrival dates on B's grid to draw it (``step_days``).
     """
-    if min(np.shape(result.grid["c3"])) < 2:
+    if min(result.grid["c3"].shape) < 2:
         raise InputError("too few launch or arrival dates to draw B's porkchop: use a shorter step", "step_days")
     from matplotlib.dates import date2num
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     from sojourn.plot._porkchop import _date_axis
-    from sojourn.time import tdb_to_datetime64, tdb_to_utc_iso
+    from sojourn.time import tdb_to_datetime64
 
     g = result.grid
     cap = result.capability
-    launch = tdb_to_datetime64(g["launch_tdb"])
-    arrival = tdb_to_datetime64(g["arrival_tdb"])
+    launch, arrival = g["launch"].values, g["arrival"].values
     x, y = date2num(launch), date2num(arrival)
     a_arr = float(date2num(tdb_to_datetime64(result.a_arrival)))
-    c3 = np.asarray(g["c3"], dtype=float).T  # (arrival, launch)
-    feasible = np.asarray(g["feasible"]).T
-    win = feasible & (y[:, None] < a_arr)
 
     fig, ax, own = figure_and_axes(ax, (11.0, 8.5))
     ax.set_xlim(x[0], x[-1])
@@ -79,7 +74,17 @@ def race(result, *, ax=None):
     ax.set_axisbelow(True)
     ax.set_xlabel(f"{cap.name}: launch date (UTC)")
     ax.set_ylabel(f"{cap.name}: Mars arrival date (UTC)")
+    _regions(ax, x, y, g, cap, a_arr)
+    _marks(ax, result, x, a_arr)
+    _titles(fig, ax, result, own)
+    return fig
 
+
+def _regions(ax, x, y, g, cap, a_arr) -> None:
+    """B's feasible cells, those that also arrive first, and B's C3 contours."""
+    c3 = g["c3"].values.astype(float).T  # (arrival, launch)
+    feasible = g["feasible"].values.T
+    win = feasible & (y[:, None] < a_arr)
     if feasible.any():
         ax.contourf(x, y, feasible.astype(float), levels=[0.5, 1.5], colors=[_FEASIBLE_COLOR], alpha=0.8, zorder=1)
     if win.any():
@@ -87,16 +92,23 @@ def race(result, *, ax=None):
     limit = cap.max_c3 if cap.max_c3 is not None else 50.0
     finite = np.isfinite(c3)
     levels = [v for v in _C3_LEVELS if v <= 2.0 * limit]
-    if finite.any():
-        lo = float(np.nanmin(c3))
-        levels = [v for v in levels if v > lo]
-        if levels:
-            field = np.ma.masked_invalid(np.minimum(c3, 4.0 * limit))
-            cs = ax.contour(x, y, field, levels=levels, colors=_C3_COLOR, linewidths=0.8, zorder=3)
-            ax.clabel(cs, fmt=lambda v: f"{v:g}", fontsize=7, inline=True)
-        if cap.max_c3 is not None:
-            ax.contour(x, y, np.ma.masked_invalid(c3), levels=[cap.max_c3], colors=_C3_COLOR,
-                       linewidths=2.0, zorder=3.2)
+    if not finite.any():
+        return
+    lo = float(np.nanmin(c3))
+    levels = [v for v in levels if v > lo]
+    if levels:
+        field = np.ma.masked_invalid(np.minimum(c3, 4.0 * limit))
+        cs = ax.contour(x, y, field, levels=levels, colors=_C3_COLOR, linewidths=0.8, zorder=3)
+        ax.clabel(cs, fmt=lambda v: f"{v:g}", fontsize=7, inline=True)
+    if cap.max_c3 is not None:
+        ax.contour(x, y, np.ma.masked_invalid(c3), levels=[cap.max_c3], colors=_C3_COLOR, linewidths=2.0, zorder=3.2)
+
+
+def _marks(ax, result, x, a_arr) -> None:
+    """A's arrival, B's cheapest winning transfers and the last winning launch."""
+    from matplotlib.dates import date2num
+
+    from sojourn.time import tdb_to_datetime64, tdb_to_utc_iso
 
     ax.axhline(a_arr, color=_A_COLOR, lw=2.0, zorder=4)
     ax.annotate(f"{result.a_name} arrives {tdb_to_utc_iso(result.a_arrival)}", (x[-1], a_arr),
@@ -107,20 +119,27 @@ def race(result, *, ax=None):
         wa = date2num(tdb_to_datetime64(np.array([w.t_arrival for w in result.wins])))
         ax.plot(wl, wa, ".", color="black", ms=3, zorder=5)
     last = result.last
-    if last is not None:
-        lx = float(date2num(tdb_to_datetime64(last.t_launch)))
-        ly = float(date2num(tdb_to_datetime64(last.t_arrival)))
-        ax.axvline(lx, color=_LAST_COLOR, lw=1.4, ls="--", zorder=4)
-        ax.plot([lx], [ly], marker="*", ms=15, color=_LAST_COLOR, markeredgecolor="black", zorder=6)
-        ax.annotate(f"last winning launch {tdb_to_utc_iso(last.t_launch, 'minute')}\n"
-                    f"C3 {last.c3:.1f} km²/s², Δv {last.dv_total_kms:.2f} km/s",
-                    (lx, ly), xytext=(10, -34), textcoords="offset points", ha="left", va="top",
-                    fontsize=8, fontweight="bold", color=_LAST_COLOR, zorder=7,
-                    bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=_LAST_COLOR, lw=0.6, alpha=0.92))
-    else:
-        ax.text(0.5, 0.5, f"{cap.name} never arrives before {result.a_name}", transform=ax.transAxes,
+    if last is None:
+        ax.text(0.5, 0.5, f"{result.capability.name} never arrives before {result.a_name}", transform=ax.transAxes,
                 ha="center", va="center", fontsize=14, color="0.35", zorder=7)
+        return
+    lx = float(date2num(tdb_to_datetime64(last.t_launch)))
+    ly = float(date2num(tdb_to_datetime64(last.t_arrival)))
+    ax.axvline(lx, color=_LAST_COLOR, lw=1.4, ls="--", zorder=4)
+    ax.plot([lx], [ly], marker="*", ms=15, color=_LAST_COLOR, markeredgecolor="black", zorder=6)
+    ax.annotate(f"last winning launch {tdb_to_utc_iso(last.t_launch, 'minute')}\n"
+                f"C3 {last.c3:.1f} km²/s², Δv {last.dv_total_kms:.2f} km/s",
+                (lx, ly), xytext=(10, -34), textcoords="offset points", ha="left", va="top",
+                fontsize=8, fontweight="bold", color=_LAST_COLOR, zorder=7,
+                bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=_LAST_COLOR, lw=0.6, alpha=0.92))
 
+
+def _titles(fig, ax, result, own: bool) -> None:
+    """The legend and titles: below and above a figure of its own, inside the caller's axes otherwise."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    cap = result.capability
     handles = [
         Patch(facecolor=_FEASIBLE_COLOR, label=f"within {cap.name}'s limits"),
         Patch(facecolor=_WIN_COLOR, alpha=0.6, label=f"… and before {result.a_name}"),
@@ -129,16 +148,16 @@ def race(result, *, ax=None):
     ]
     if result.wins:
         handles.append(Line2D([], [], marker=".", color="black", ls="none", label="cheapest winning transfer"))
-    if last is not None:
+    if result.last is not None:
         handles.append(Line2D([], [], color=_LAST_COLOR, ls="--", marker="*", label="last winning launch"))
     limits = ", ".join(f"{label} ≤ {value:g} {unit}" for _, label, unit, value in cap.limits())
     sub = (f"{limits}  ·  arrival {cap.arrival_mode}  ·  ephemeris {result.ephemeris}  ·  "
            "ballistic transfers, patched conics")
+    title = f"The race to Mars: {cap.name} against {result.a_name}"
     if own:
         fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8, frameon=False)
-        fig.suptitle(f"The race to Mars: {cap.name} against {result.a_name}", fontsize=13, fontweight="bold")
+        fig.suptitle(title, fontsize=13, fontweight="bold")
         ax.set_title(sub, fontsize=8, color="0.3")
     else:
         ax.legend(handles=handles, loc="upper left", fontsize=7, framealpha=0.85)
-        ax.set_title(f"The race to Mars: {cap.name} against {result.a_name}\n{sub}", fontsize=9)
-    return fig
+        ax.set_title(f"{title}\n{sub}", fontsize=9)
