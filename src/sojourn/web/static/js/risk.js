@@ -73,7 +73,7 @@ function race(r) {
       [`${r.b_name}'s limits`, `C3 ≤ ${num(r.b.max_c3, 1)} km²/s², Δv ≤ ${num(r.b.max_dv_kms, 2)} km/s`],
       ["last winning launch", r.last_winning_launch ? `${minute(r.last_winning_launch)} UTC` : "—"]]),
     chart,
-    el("div", { class: "table-wrap" }, table([
+    el("div", { class: "table-wrap scroll" }, table([
       { key: "launch", label: "B launches", fmt: minute }, { key: "arrival", label: "B arrives", unit: "UTC", fmt: minute },
       { key: "tof_days", label: "TOF", unit: "d", kind: "num", digits: 1 }, { key: "c3", label: "C3", unit: "km²/s²", kind: "num" },
       { key: "dv_total_kms", label: "Δv", unit: "km/s", kind: "num" }, { key: "margin_days", label: "ahead of A", unit: "d", kind: "num", digits: 1 },
