@@ -287,12 +287,12 @@ async def _scenario_text(request: Request, where: str = "scenario") -> str:
     return text
 
 
-def _scenario(text: str, where: str, request: Request):
-    """A scenario from TOML text (its errors name ``where`` and the key and line)."""
+async def _scenario(text: str, where: str, request: Request):
+    """A scenario from TOML text (its errors name ``where`` and the key and line), parsed off the event loop."""
     import sojourn as sj
 
     caps.scenario_text(text, where, _limits(request))
-    return sj.Scenario.from_toml(text, where)
+    return await run_in_threadpool(sj.Scenario.from_toml, text, where)
 
 
 def _plan_step(request: Request, scenario, step) -> Optional[float]:
@@ -308,7 +308,7 @@ PLAN_STEP = Query(None, description="Search grid step, days (default: the scenar
              summary="Validate a scenario without planning it", responses=models.ERRORS)
 async def scenario_check(request: Request):
     """422 names the key and its line when the scenario is wrong."""
-    sc = _scenario(await _scenario_text(request), "scenario", request)
+    sc = await _scenario(await _scenario_text(request), "scenario", request)
     return {"ok": True, "name": sc.name, "digest": sc.digest()}
 
 
@@ -316,14 +316,14 @@ async def scenario_check(request: Request):
              summary="The best round trip of a scenario: the same JSON as `sojourn plan --json`")
 async def plan(request: Request, step: Optional[float] = PLAN_STEP) -> dict[str, Any]:
     """The request body is the scenario's TOML text."""
-    sc = _scenario(await _scenario_text(request), "scenario", request)
+    sc = await _scenario(await _scenario_text(request), "scenario", request)
     step = _plan_step(request, sc, step)
     return await _run(request, "plan", (sc.digest(), step), work.plan, sc, step, present=lambda p: p.to_dict())
 
 
 async def _with_plan(request: Request, step, kind: str, fn: Callable, *args, present=lambda d: d) -> Response:
     """Plan the scenario in the body (or take its plan from the cache), then run ``fn(plan, *args)``."""
-    sc = _scenario(await _scenario_text(request), "scenario", request)
+    sc = await _scenario(await _scenario_text(request), "scenario", request)
     step = _plan_step(request, sc, step)
     planned = await _settle(request, _jobs(request).submit("plan", (sc.digest(), step), work.plan, sc, step))
     if isinstance(planned, Response):
@@ -411,7 +411,7 @@ def _examples() -> dict:
 
 async def _two(request: Request, body) -> tuple:
     """The two scenarios of a race or a diff request (errors name ``scenario`` or ``other``)."""
-    return _scenario(body.scenario, "scenario", request), _scenario(body.other, "other", request)
+    return await _scenario(body.scenario, "scenario", request), await _scenario(body.other, "other", request)
 
 
 @router.post("/race", responses={**models.ERRORS, **models.ASYNC},

@@ -124,6 +124,11 @@ def _worker_init(queue, flags) -> None:  # pragma: no cover - runs in the worker
     _WORKER["queue"], _WORKER["flags"] = queue, flags
     # The library's kernels use every core when asked; a worker is one of the pool's cores.
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+    # Computations yield to the server's event loop, so the page and /api/health answer at once.
+    try:
+        os.nice(10)
+    except OSError:
+        pass
 
 
 def _progress_for(slot: int) -> Callable[[float, float, str], None]:  # pragma: no cover - in workers
