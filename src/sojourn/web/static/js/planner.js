@@ -240,7 +240,7 @@ function frame(i) {
     "line.color": [color, undefined, undefined, undefined],
   }, [6, 7, 8, 9]);
   $("plan-slider").value = String(i);
-  const phase = { outbound: "outbound", stay: `at ${f.destination_name}`, return: "return" }[f.phase[i]];
+  const phase = { outbound: "outbound", stay: `at ${title(f.destination_name)}`, return: "return" }[f.phase[i]];
   $("plan-date").value = `${minute(f.dates[i])} UTC · day ${num(f.days[i], 0)} · ${phase}`;
 }
 
