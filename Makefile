@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test bench docs clean browser
+.PHONY: demo test bench docs clean browser serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
