@@ -91,8 +91,10 @@ async def _run(request: Request, kind: str, key: tuple, fn: Callable, *args,
 @router.get("/health", response_model=models.Health, summary="Is the server up, and how busy")
 async def health(request: Request):
     """Answers at once, whatever the workers are doing: the event loop never computes."""
+    lags = list(request.app.state.loop_lag)
     return {"status": "ok", "version": sojourn.__version__, **_jobs(request).stats(),
-            "uptime_s": round(time.time() - request.app.state.started, 1)}
+            "uptime_s": round(time.time() - request.app.state.started, 1),
+            "loop_lag_ms_max": round(1000 * max(lags), 1) if lags else 0.0}
 
 
 def _job(request: Request, job_id: str) -> Job:

@@ -18,6 +18,8 @@ Its rules:
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import logging
 import time
 from contextlib import asynccontextmanager
@@ -80,11 +82,13 @@ def create_app(capacity: Capacity = Capacity(), limits: Limits = Limits(), *,
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.jobs = Jobs(capacity)
+        watch = asyncio.get_running_loop().create_task(_watch_loop(app.state.loop_lag))
         if warm:
             await app.state.jobs.warm()
         try:
             yield
         finally:
+            watch.cancel()
             app.state.jobs.close()
 
     app = FastAPI(
@@ -96,6 +100,7 @@ def create_app(capacity: Capacity = Capacity(), limits: Limits = Limits(), *,
     )
     app.state.limits = limits
     app.state.started = time.time()
+    app.state.loop_lag = collections.deque(maxlen=1200)
     app.state.hosts = {h.lower() for h in hosts}
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -114,6 +119,15 @@ job at once; follow it at `/api/jobs/{id}/events` (server-sent events), cancel i
 are answered from a cache. Mistakes are `422` with `{"error", "where"}`, the command line's
 words; a full queue is `503` with `Retry-After`.
 """
+
+
+async def _watch_loop(lags: collections.deque, period: float = 0.05) -> None:
+    """Record how late the event loop wakes up (s), every ``period``: the last minute is in ``lags``."""
+    loop = asyncio.get_running_loop()
+    while True:
+        t = loop.time()
+        await asyncio.sleep(period)
+        lags.append(max(0.0, loop.time() - t - period))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ class Health(BaseModel):
     cache_hits: int
     completed: int
     uptime_s: float
+    loop_lag_ms_max: float = Field(description="Latest the event loop woke up over the last minute, ms "
+                                               "(how long a request could have waited for it).")
 
 
 class JobStatus(BaseModel):
