@@ -211,6 +211,29 @@ def linear_bplane(rho, v_rel, T, R):
 # exact B-plane of a two-body hyperbolic state (numba)
 
 
+@njit(cache=True, inline="always")
+def bplane_axes_one(sx, sy, sz, kx, ky, kz):
+    """B-plane axes of one unit approach direction ``S``: ``T = unit(S × k)``, ``R = S × T``.
+
+    Returns
+    -------
+    tuple
+        ``(tx, ty, tz, rx, ry, rz)``; NaNs when ``S`` is along the pole ``k``
+        (then ``T`` is undefined).
+    """
+    tx = sy * kz - sz * ky
+    ty = sz * kx - sx * kz
+    tz = sx * ky - sy * kx
+    tn = math.sqrt(tx * tx + ty * ty + tz * tz)
+    if not tn > 0.0:
+        nan = math.nan
+        return nan, nan, nan, nan, nan, nan
+    tx /= tn
+    ty /= tn
+    tz /= tn
+    return tx, ty, tz, sy * tz - sz * ty, sz * tx - sx * tz, sx * ty - sy * tx
+
+
 @njit(cache=True)
 def bplane_one(mu, rx, ry, rz, vx, vy, vz, kx, ky, kz):
     """B-plane of one planet-centred state on a hyperbola (Kizner 1961; Vallado 12.4).
@@ -261,19 +284,9 @@ def bplane_one(mu, rx, ry, rz, vx, vy, vz, kx, ky, kz):
     bx = b * (sy * hz - sz * hy)
     by = b * (sz * hx - sx * hz)
     bz = b * (sx * hy - sy * hx)
-    # T = unit(S × k), R = S × T
-    tx = sy * kz - sz * ky
-    ty = sz * kx - sx * kz
-    tz = sx * ky - sy * kx
-    tn = math.sqrt(tx * tx + ty * ty + tz * tz)
-    if not tn > 0.0:
+    tx, ty, tz, rrx, rry, rrz = bplane_axes_one(sx, sy, sz, kx, ky, kz)
+    if not math.isfinite(tx):
         return nan, nan, nan, nan, nan, nan, nan, NO_SOLUTION
-    tx /= tn
-    ty /= tn
-    tz /= tn
-    rrx = sy * tz - sz * ty
-    rry = sz * tx - sx * tz
-    rrz = sx * ty - sy * tx
     rp = mu / energy2 * (e - 1.0)
     return (bx * tx + by * ty + bz * tz, bx * rrx + by * rry + bz * rrz, vinf, rp, sx, sy, sz, OK)
 
