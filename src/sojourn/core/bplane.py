@@ -46,7 +46,7 @@ import numpy as np
 from numba import njit, prange
 
 from sojourn.core.status import NO_SOLUTION, OK
-from sojourn.core.threads import SERIAL_BELOW
+from sojourn.core.threads import SERIAL_BELOW, serial_and_parallel
 
 OBLIQUITY_J2000_RAD = math.radians(84381.406 / 3600.0)
 """Mean obliquity of the ecliptic at J2000, 84381.406 arcsec (IAU 2006 precession, Capitaine et al. 2003)."""
@@ -305,8 +305,7 @@ def _bplane_loop(mu, r, v, k, bt, br, vinf, rp, s, status):
         status[i] = st
 
 
-_bplane_parallel = njit(cache=True, parallel=True)(_bplane_loop)
-_bplane_serial = njit(cache=True)(_bplane_loop)
+_bplane_serial, _bplane_parallel = serial_and_parallel(_bplane_loop)
 
 
 def bplane_batch(mu, r, v, pole=ECLIPTIC_POLE):

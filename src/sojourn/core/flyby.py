@@ -63,7 +63,7 @@ from numba import njit, prange, vectorize
 from sojourn.core.bplane import ECLIPTIC_POLE, bplane_axes_one, impact_parameter
 from sojourn.core.patched_conics import _quiet
 from sojourn.core.status import NO_SOLUTION, OK, TURN_BEYOND_REACH
-from sojourn.core.threads import SERIAL_BELOW
+from sojourn.core.threads import SERIAL_BELOW, serial_and_parallel
 
 __all__ = [
     "flyby_batch",
@@ -387,12 +387,9 @@ def _outgoing_loop(mu, vin, rp, theta, dv, k, vout, status):
             mu[i], vin[i, 0], vin[i, 1], vin[i, 2], rp[i], theta[i], dv[i], k[0], k[1], k[2])
 
 
-_powered_parallel = njit(cache=True, parallel=True)(_powered_loop)
-_powered_serial = njit(cache=True)(_powered_loop)
-_full_parallel = njit(cache=True, parallel=True)(_full_loop)
-_full_serial = njit(cache=True)(_full_loop)
-_outgoing_parallel = njit(cache=True, parallel=True)(_outgoing_loop)
-_outgoing_serial = njit(cache=True)(_outgoing_loop)
+_powered_serial, _powered_parallel = serial_and_parallel(_powered_loop)
+_full_serial, _full_parallel = serial_and_parallel(_full_loop)
+_outgoing_serial, _outgoing_parallel = serial_and_parallel(_outgoing_loop)
 
 
 def _vectors(*arrays):
