@@ -322,6 +322,31 @@ def tdb_to_datetime64(t) -> np.ndarray:
     return out
 
 
+def tdb_to_datetime(t: float):
+    """UTC :class:`datetime.datetime` (timezone-aware, to the millisecond) of one epoch.
+
+    The date results carry for Python users (see :mod:`sojourn.results`);
+    numerics keep the TDB seconds alongside. Like :func:`tdb_to_datetime64`,
+    an instant inside a leap second maps to the following 00:00:00.x.
+
+    Parameters
+    ----------
+    t : float
+        TDB seconds past J2000 (s).
+
+    Returns
+    -------
+    datetime.datetime or None
+        UTC, ``tzinfo=datetime.timezone.utc``; None for NaN.
+    """
+    import datetime as _dt
+
+    ms = tdb_to_datetime64(float(t))
+    if np.isnat(ms):
+        return None
+    return ms.astype("datetime64[ms]").item().replace(tzinfo=_dt.timezone.utc)
+
+
 def datetime64_to_tdb(dt64) -> np.ndarray:
     """TDB seconds past J2000 of UTC ``datetime64`` values (inverse of :func:`tdb_to_datetime64`).
 
