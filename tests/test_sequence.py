@@ -285,6 +285,7 @@ def test_entry_speed_cap_is_honoured_by_the_search():
     (dict(max_total_days=200.0), "max_total_days"),
     (dict(step_days=0.0), "step_days"),
     (dict(n_refine=0), "n_refine"),
+    (dict(powered=False, refine=False), "refine"),
     (dict(max_c3=-1.0), "max_c3"),
 ])
 def test_bad_inputs_name_their_parameter(kwargs, where):

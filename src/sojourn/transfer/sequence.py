@@ -49,7 +49,7 @@ from numba import njit, prange
 
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.core.bplane import ECLIPTIC_POLE
-from sojourn.core.flyby import flyby_one, periapsis_burn_bound
+from sojourn.core.flyby import _half_turn, flyby_one, periapsis_burn_bound
 from sojourn.errors import InputError, NoSolutionError
 from sojourn.results import Result, json_safe, utc_text
 from sojourn.time import DAY, tdb_to_datetime
@@ -265,7 +265,8 @@ class SequenceSearch(Result):
         Lambert arcs solved on the leg grids.
     flyby_combinations, flyby_evaluations : int
         (arriving cell, leaving cell) pairs at the flybys over both passes, and
-        how many of them the branch-and-bound evaluated.
+        how many of them the branch-and-bound solved (cost bound passed, turn
+        within reach).
     assumptions : tuple of str
     """
 
@@ -533,7 +534,8 @@ def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_
     ``back`` the arriving row. Backward: each arriving cell gets its own cost
     plus the least (burn + leaving cost), and ``back`` the leaving column. The
     known side is scanned cheapest first and stops once its cost alone, or with
-    the burn's lower bound at the lowest periapsis, cannot win.
+    the burn's lower bound at the lowest periapsis, cannot win; a turn out of
+    reach is refused by a dot product before the flyby is solved.
     """
     nd_in, nc_in = in_cost.shape
     nd_out, nc_out = out_cost.shape
@@ -566,9 +568,24 @@ def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_
                 known_cost[j] = out_cost[r, q_col[j]]
                 known_v[j] = v_out[r, q_col[j]]
         order = np.argsort(known_cost)
-        known_v2 = np.empty(n_known)
-        for j in range(n_known):
-            known_v2[j] = known_v[j, 0] ** 2 + known_v[j, 1] ** 2 + known_v[j, 2] ** 2
+        # per known cell, cheapest first: v∞², unit v∞, and cos/sin of its half-turn at rp_min, so that a
+        # turn out of reach is refused with a dot product (cos δ < cos(h_known + h_target)) before flyby_one
+        kv2 = np.empty(n_known)
+        ku = np.empty((n_known, 3))
+        kc = np.empty(n_known)
+        ks = np.empty(n_known)
+        kcost = np.empty(n_known)
+        for q in range(n_known):
+            j = order[q]
+            v2 = known_v[j, 0] ** 2 + known_v[j, 1] ** 2 + known_v[j, 2] ** 2
+            kv2[q] = v2
+            vn = math.sqrt(v2)
+            for a in range(3):
+                ku[q, a] = known_v[j, a] / vn
+            h = _half_turn(v2 / mu, rp_min)
+            kc[q] = math.cos(h)
+            ks[q] = math.sin(h)
+            kcost[q] = known_cost[j]
         count = 0
         for t in range(n_target):
             if forward:
@@ -576,23 +593,30 @@ def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_
             else:
                 tx, ty, tz = v_in[p_row[t], p_col[t], 0], v_in[p_row[t], p_col[t], 1], v_in[p_row[t], p_col[t], 2]
             t2 = tx * tx + ty * ty + tz * tz
+            tn = math.sqrt(t2)
+            ux, uy, uz = tx / tn, ty / tn, tz / tn
+            h = _half_turn(t2 / mu, rp_min)
+            tc, ts = math.cos(h), math.sin(h)
             best = math.inf
             bb = -1
             for q in range(n_known):
-                j = order[q]
-                a = known_cost[j]
+                a = kcost[q]
                 if a >= best:
                     break
-                if a + periapsis_burn_bound(mu, known_v2[j], t2, rp_min) >= best:
+                if a + periapsis_burn_bound(mu, kv2[q], t2, rp_min) >= best:
                     continue
+                if ku[q, 0] * ux + ku[q, 1] * uy + ku[q, 2] * uz < kc[q] * tc - ks[q] * ts - 1e-12:
+                    continue  # the turn is out of reach
                 count += 1
                 if forward:
-                    dv, _, good = flyby_one(mu, known_v[j, 0], known_v[j, 1], known_v[j, 2], tx, ty, tz, rp_min)
+                    dv, _, good = flyby_one(mu, known_v[order[q], 0], known_v[order[q], 1], known_v[order[q], 2],
+                                            tx, ty, tz, rp_min)
                 else:
-                    dv, _, good = flyby_one(mu, tx, ty, tz, known_v[j, 0], known_v[j, 1], known_v[j, 2], rp_min)
+                    dv, _, good = flyby_one(mu, tx, ty, tz, known_v[order[q], 0], known_v[order[q], 1],
+                                            known_v[order[q], 2], rp_min)
                 if good and a + dv < best:
                     best = a + dv
-                    bb = p_row[j] if forward else q_col[j]
+                    bb = p_row[order[q]] if forward else q_col[order[q]]
             if forward:
                 result[r, q_col[t]] = out_cost[r, q_col[t]] + best
                 back[r, q_col[t]] = bb
@@ -1028,7 +1052,8 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
     step_days : float
         Lattice step of every epoch on the grid, days.
     refine : bool
-        Refine the best grid chains in every epoch (False keeps the grid's).
+        Refine the best grid chains in every epoch (False keeps the grid's;
+        not with unpowered flybys, which only the refinement finds).
     n_refine : int
         How many grid chains (launches at least a week apart) are refined.
     ephemeris : Ephemeris or str, optional
@@ -1064,6 +1089,9 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
     p = _problem(bodies, launch, leg_days, min_flyby_alt_km, powered, departure_orbit_km, arrival, capture_orbit_km,
                  entry_interface_km, max_c3, max_arrival_vinf_kms, max_entry_speed_kms, max_total_days)
     step = check_step(step_days, "step_days")
+    if not p.powered and not refine:
+        raise InputError("unpowered flybys are found by the refinement (the grid ranks chains by their flyby burns): "
+                         "keep refine=True", "refine")
     if not (isinstance(n_refine, (int, np.integer)) and n_refine >= 1):
         raise InputError(f"n_refine must be a whole number of at least 1, not {n_refine!r}", "n_refine")
     eph = resolve_ephemeris(ephemeris)
