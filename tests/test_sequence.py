@@ -111,12 +111,17 @@ def test_grid_search_matches_brute_force(case):
     by_arrival = np.full(arrival_t.size, np.nan)
     np.fmin.at(by_arrival, np.searchsorted(arrival_t, t[idx[fin, -1]] - 1.0), total[fin])
     np.testing.assert_allclose(grid.arrival_total_dv_kms.values, by_arrival, rtol=1e-12, equal_nan=True)
-    # each launch date's chain: its arrival and flyby dates are those of a chain of that cost
+    # each launch date's and each arrival date's chain: its dates are those of a chain of that cost
     for i in np.flatnonzero(np.isfinite(grid.best_total_dv_kms.values)):
         chain = np.concatenate([[t[i]], datetime64_to_tdb(grid.best_flyby_date.values[i]),
                                 [datetime64_to_tdb(grid.best_arrival.values[i])]])
         match = np.all(np.abs(t[idx] - chain) < 1.0, axis=1)
         assert total[match][0] == pytest.approx(grid.best_total_dv_kms.values[i], rel=1e-12)
+    for i in np.flatnonzero(np.isfinite(grid.arrival_total_dv_kms.values)):
+        chain = np.concatenate([[datetime64_to_tdb(grid.arrival_launch.values[i])],
+                                datetime64_to_tdb(grid.arrival_flyby_date.values[i]), [arrival_t[i]]])
+        match = np.all(np.abs(t[idx] - chain) < 1.0, axis=1)
+        assert total[match][0] == pytest.approx(grid.arrival_total_dv_kms.values[i], rel=1e-12)
     assert found.flyby_evaluations <= found.flyby_combinations
 
 

@@ -257,7 +257,9 @@ class SequenceSearch(Result):
         launched that day, with that chain's ``best_c3_km2s2``,
         ``best_arrival`` and ``best_flyby_date`` (launch, flyby);
         ``arrival_total_dv_kms`` (arrival), the least over the chains arriving
-        that day. NaN/NaT where none is feasible. Not part of :meth:`to_dict`.
+        that day, with that chain's ``arrival_launch`` and
+        ``arrival_flyby_date`` (arrival, flyby). NaN/NaT where none is
+        feasible. Not part of :meth:`to_dict`.
     settings : dict
         The problem as searched (dates UTC, limits, step).
     ephemeris : str
@@ -753,51 +755,65 @@ def _chains_on(legs: list, costs: _Costs, r, c):
 # ---------------------------------------------------------------------------
 
 
+def _by_launch(legs: list, costs: _Costs):
+    """Each launch row's cheapest chain: (rows that have one, their totals, chains' lattice indices, leg-0 cells)."""
+    through = costs.departure + costs.behind[0]  # every chain whose first leg is this cell
+    rows = np.arange(through.shape[0])
+    c = np.argmin(through, axis=1)
+    has = np.isfinite(through[rows, c])
+    return through, rows[has], through[rows[has], c[has]], _chains_on(legs, costs, rows[has], c[has]), c[has]
+
+
+def _by_arrival(lat: _Lattice, legs: list, costs: _Costs):
+    """Each arrival epoch's cheapest chain: (arrival offsets that have one, their totals, chains' lattice indices)."""
+    last = legs[-1]
+    ends = (costs.ahead[-1] + costs.arrival).ravel()  # every chain whose last leg is this cell
+    rows, cols = np.divmod(np.arange(ends.size), last.ok.shape[1])
+    a = last.lo + last.m0 + rows + cols - lat.lo(len(legs))
+    order = np.lexsort((ends, a))
+    first = order[np.r_[True, a[order][1:] != a[order][:-1]]]
+    first = first[np.isfinite(ends[first])]
+    return a[first], ends[first], _chains_back(legs, costs, rows[first], cols[first])
+
+
 def _picture(p: _Problem, lat: _Lattice, legs: list, costs: _Costs):
     """The exact grid picture (a Dataset), and each launch date's cheapest chain: (grid, idx, totals)."""
     import xarray as xr
 
     from sojourn.time import tdb_to_datetime64
 
-    through = costs.departure + costs.behind[0]  # every chain whose first leg is this cell
-    rows = np.arange(through.shape[0])
-    c_best = np.argmin(through, axis=1)
-    best = through[rows, c_best]
-    has = np.isfinite(best)
-    idx = _chains_on(legs, costs, rows[has], c_best[has])
-    c3 = np.linalg.norm(legs[0].v_dep[rows, c_best], axis=-1) ** 2
-    last = legs[-1]
-    ends = costs.ahead[-1] + costs.arrival  # every chain whose last leg is this cell
-    a_idx = last.lo + last.m0 + np.arange(ends.shape[0])[:, None] + np.arange(ends.shape[1])[None, :]
-    a0 = lat.lo(p.n_legs)
-    by_arrival = np.full(lat.t.size - a0, np.inf)
-    np.minimum.at(by_arrival, (a_idx - a0).ravel(), ends.ravel())
+    through, l_rows, l_total, l_idx, l_cols = _by_launch(legs, costs)
+    a_off, a_total, a_idx = _by_arrival(lat, legs, costs)
+    n_arr = lat.t.size - lat.lo(p.n_legs)
 
-    def on_launch(values, fill=np.nan):
-        out = np.full(rows.size, fill, dtype=np.asarray(values).dtype)
-        out[has] = values
+    def spread(n, at, values, fill):
+        out = np.full((n,) + np.shape(values)[1:], fill, dtype=np.asarray(values).dtype)
+        out[at] = values
         return out
 
     nat = np.datetime64("NaT", "ms")
-    fb_dates = np.full((rows.size, p.n_legs - 1), nat)
-    fb_dates[has] = tdb_to_datetime64(lat.t[idx[:, 1:-1]])
+    when = tdb_to_datetime64
+    c3 = np.linalg.norm(legs[0].v_dep[l_rows, l_cols], axis=-1) ** 2
+    n_l = lat.n_launch
     grid = xr.Dataset(
         {"total_dv_kms": (("launch", "leg1_days"), np.where(np.isfinite(through), through, np.nan)),
-         "best_total_dv_kms": (("launch",), np.where(has, best, np.nan)),
-         "best_c3_km2s2": (("launch",), np.where(has, c3, np.nan)),
-         "best_arrival": (("launch",), on_launch(tdb_to_datetime64(lat.t[idx[:, -1]]), nat)),
-         "best_flyby_date": (("launch", "flyby"), fb_dates),
-         "arrival_total_dv_kms": (("arrival",), np.where(np.isfinite(by_arrival), by_arrival, np.nan))},
-        coords={"launch": tdb_to_datetime64(lat.t[:lat.n_launch]),
-                "leg1_days": (lat.m0[0] + np.arange(through.shape[1])) * lat.step,
-                "arrival": tdb_to_datetime64(lat.t[a0:]), "flyby": [b.name for b in p.bodies[1:-1]]},
+         "best_total_dv_kms": (("launch",), spread(n_l, l_rows, l_total, np.nan)),
+         "best_c3_km2s2": (("launch",), spread(n_l, l_rows, c3, np.nan)),
+         "best_arrival": (("launch",), spread(n_l, l_rows, when(lat.t[l_idx[:, -1]]), nat)),
+         "best_flyby_date": (("launch", "flyby"), spread(n_l, l_rows, when(lat.t[l_idx[:, 1:-1]]), nat)),
+         "arrival_total_dv_kms": (("arrival",), spread(n_arr, a_off, a_total, np.nan)),
+         "arrival_launch": (("arrival",), spread(n_arr, a_off, when(lat.t[a_idx[:, 0]]), nat)),
+         "arrival_flyby_date": (("arrival", "flyby"), spread(n_arr, a_off, when(lat.t[a_idx[:, 1:-1]]), nat))},
+        coords={"launch": when(lat.t[:n_l]), "leg1_days": (lat.m0[0] + np.arange(through.shape[1])) * lat.step,
+                "arrival": when(lat.t[lat.lo(p.n_legs):]), "flyby": [b.name for b in p.bodies[1:-1]]},
         attrs={"sequence": "-".join(b.name for b in p.bodies), "step_days": lat.step,
                "total_dv_kms": "least total Δv over the chains whose first leg is that (launch, time of flight) cell",
                "best_total_dv_kms": "least total Δv over the chains launched that day (that chain's C3, "
                                     "arrival and flyby dates alongside)",
-               "arrival_total_dv_kms": "least total Δv over the chains arriving that day"},
+               "arrival_total_dv_kms": "least total Δv over the chains arriving that day (that chain's launch "
+                                       "and flyby dates alongside)"},
     )
-    return grid, idx, best[has]
+    return grid, l_idx, l_total
 
 
 def _seeds(p: _Problem, lat: _Lattice, idx: np.ndarray, vals: np.ndarray, n: int) -> list:
