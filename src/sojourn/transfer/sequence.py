@@ -537,7 +537,9 @@ def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_
     plus the least (burn + leaving cost), and ``back`` the leaving column. The
     known side is scanned cheapest first and stops once its cost alone, or with
     the burn's lower bound at the lowest periapsis, cannot win; a turn out of
-    reach is refused by a dot product before the flyby is solved.
+    reach is refused by a dot product before the flyby is solved, and a burn
+    bound at the periapsis that turns the faster v∞ alone by the turn (a
+    closed form, below the pair's) spares the solve of most losers.
     """
     nd_in, nc_in = in_cost.shape
     nd_out, nc_out = out_cost.shape
@@ -607,8 +609,16 @@ def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_
                     break
                 if a + periapsis_burn_bound(mu, kv2[q], t2, rp_min) >= best:
                     continue
-                if ku[q, 0] * ux + ku[q, 1] * uy + ku[q, 2] * uz < kc[q] * tc - ks[q] * ts - 1e-12:
+                cos_turn = ku[q, 0] * ux + ku[q, 1] * uy + ku[q, 2] * uz
+                if cos_turn < kc[q] * tc - ks[q] * ts - 1e-12:
                     continue  # the turn is out of reach
+                if best < math.inf and cos_turn < 1.0:
+                    # both half-turns at the faster v∞ turn less than the pair: the periapsis that turns the
+                    # faster one by δ bounds the pair's from below, and with it the burn
+                    s4 = math.sin(0.25 * (math.pi - math.acos(max(-1.0, cos_turn))))
+                    rp_lo = mu / max(kv2[q], t2) * 2.0 * s4 * s4 / math.sqrt(0.5 * (1.0 - cos_turn))
+                    if a + periapsis_burn_bound(mu, kv2[q], t2, max(rp_lo, rp_min)) >= best:
+                        continue
                 count += 1
                 if forward:
                     dv, _, good = flyby_one(mu, known_v[order[q], 0], known_v[order[q], 1], known_v[order[q], 2],
