@@ -44,7 +44,13 @@ EPH = load_ephemeris()
 
 
 def _arcs(b1, b2, t1, t2):
-    """v∞ vectors at both ends of the Lambert arcs b1(t1) -> b2(t2), and a solved mask."""
+    """v∞ vectors at both ends of the Lambert arcs b1(t1) -> b2(t2), and a solved mask.
+
+    Prograde about the ecliptic pole here, about the departure body's orbit normal in the search:
+    the same sense for every arc not within a few degrees of a 180-degree transfer (the planets'
+    orbits are within 3.4 degrees of the ecliptic); the brute-force comparisons below would fail
+    on any arc where the two differ.
+    """
     r1, v1 = EPH.state(b1, t1)
     r2, v2 = EPH.state(b2, t2)
     w1, w2, st = lambert_batch(GM_SUN, r1, r2, t2 - t1, reference=ECLIPTIC_POLE)

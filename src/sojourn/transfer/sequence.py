@@ -3,7 +3,8 @@
 A sequence such as Earth - Venus - Mars is n + 1 epochs: the launch t0, one
 flyby epoch for each body in between and the arrival tn. Leg k is the
 zero-revolution Lambert arc from body k at t_k to body k + 1 at t_(k+1)
-(prograde about the J2000 ecliptic pole); each flyby joins the v∞ of the arc
+(prograde about the departure body's orbit normal, as everywhere in sojourn);
+each flyby joins the v∞ of the arc
 that arrives to the v∞ of the arc that leaves, powered at periapsis when their
 magnitudes differ (:mod:`sojourn.core.flyby`).
 
@@ -48,7 +49,6 @@ import numpy as np
 from numba import njit, prange
 
 from sojourn.bodies import GM_SUN, get_body
-from sojourn.core.bplane import ECLIPTIC_POLE
 from sojourn.core.flyby import _half_turn, flyby_one, periapsis_burn_bound
 from sojourn.errors import InputError, NoSolutionError
 from sojourn.results import Result, json_safe, utc_text
@@ -510,11 +510,13 @@ def _leg_grid(k, lat: _Lattice, states) -> _Leg:
     i = lo + np.repeat(np.arange(rows), cols)
     j = i + m0 + np.tile(np.arange(cols), rows)
     (r1, v1), (r2, v2) = states[k], states[k + 1]
+    mid = lo + rows // 2
+    normal = np.cross(r1[mid], v1[mid])  # "prograde": about the departure body's orbit normal
     n = i.size
     vd, va, st = np.empty((n, 3)), np.empty((n, 3)), np.empty(n, dtype=np.int8)
     for a in range(0, n, _CHUNK):
         s = slice(a, min(n, a + _CHUNK))
-        w1, w2, st[s] = lambert_batch(GM_SUN, r1[i[s]], r2[j[s]], lat.t[j[s]] - lat.t[i[s]], reference=ECLIPTIC_POLE)
+        w1, w2, st[s] = lambert_batch(GM_SUN, r1[i[s]], r2[j[s]], lat.t[j[s]] - lat.t[i[s]], reference=normal)
         vd[s] = w1 - v1[i[s]]
         va[s] = w2 - v2[j[s]]
     return _Leg(lo, m0, (st == 0).reshape(rows, cols), vd.reshape(rows, cols, 3), va.reshape(rows, cols, 3))
@@ -886,9 +888,13 @@ class _Evaluator:
             return None
         r = np.array([a for a, _ in rv])
         v = np.array([b for _, b in rv])
-        w1, w2, st = lambert_batch(GM_SUN, r[:-1], r[1:], np.diff(t), reference=ECLIPTIC_POLE)
-        if np.any(st != 0):
-            return None
+        normals = np.cross(r[:-1], v[:-1])
+        w1, w2 = np.empty((p.n_legs, 3)), np.empty((p.n_legs, 3))
+        for k in range(p.n_legs):  # each leg prograde about its departure body's orbit normal
+            a, b, st = lambert_batch(GM_SUN, r[k:k + 1], r[k + 1:k + 2], t[k + 1] - t[k], reference=normals[k])
+            if st[0] != 0:
+                return None
+            w1[k], w2[k] = a[0], b[0]
         vd, va = w1 - v[:-1], w2 - v[1:]
         fb = flyby_batch(self.mu, va[:-1], vd[1:], self.rp_min) if p.n_legs > 1 else None
         if fb is not None and not np.all(np.isfinite(fb["dv"])):
@@ -909,7 +915,7 @@ class _Evaluator:
             ineq.append(p.max_total_days - (t[-1] - t[0]) / DAY)
         eq = [] if (p.powered or fb is None) else list(fb["vinf_in"] - fb["vinf_out"])
         flyby_dv = float(np.sum(np.abs(signed))) + turn_dv
-        return {"t": t, "r": r, "vd": vd, "va": va, "fb": fb, "dep": dep, "flyby_dv": flyby_dv, "signed": signed,
+        return {"t": t, "r": r, "normals": normals, "vd": vd, "va": va, "fb": fb, "dep": dep, "flyby_dv": flyby_dv, "signed": signed,
                 "turn_dv": turn_dv, "vinf_arr": vinf_arr, "dv_arr": dv_arr, "entry": entry,
                 "total": dep + flyby_dv + dv_arr, "ineq": np.array(ineq), "eq": np.array(eq)}
 
@@ -1010,7 +1016,7 @@ def _transfer(p: _Problem, e: dict, refined: bool) -> SequenceTransfer:
     t, r, vd, va, fb = e["t"], e["r"], e["vd"], e["va"], e["fb"]
     when = [tdb_to_datetime(x) for x in t]
     speed_d, speed_a = np.linalg.norm(vd, axis=1), np.linalg.norm(va, axis=1)
-    type_ii = np.einsum("ij,j->i", np.cross(r[:-1], r[1:]), ECLIPTIC_POLE) < 0.0
+    type_ii = np.einsum("ij,ij->i", np.cross(r[:-1], r[1:]), e["normals"]) < 0.0
     legs = tuple(SequenceLeg(p.bodies[k].name, p.bodies[k + 1].name, when[k], when[k + 1], float(t[k]),
                              float(t[k + 1]), float(speed_d[k]), float(speed_a[k]), "II" if type_ii[k] else "I")
                  for k in range(p.n_legs))
@@ -1181,8 +1187,8 @@ def _assumptions(p: _Problem, eph_name: str, step: float) -> tuple:
            "entry": "arrival by atmospheric entry: no burn; entry speed inertial at the interface",
            "vinf": "arrival cost: the arrival v∞ itself"}[p.arrival]
     return (
-        f"ephemeris {eph_name}; patched conics: zero-revolution Lambert arcs about the Sun, prograde about the J2000 "
-        "ecliptic pole, joined by instantaneous flybys",
+        f"ephemeris {eph_name}; patched conics: zero-revolution Lambert arcs about the Sun, prograde about each "
+        "departure body's orbit normal, joined by instantaneous flybys",
         "flybys " + ("powered by one tangential burn at periapsis when |v∞| must change (the turn is the sum of the "
                      "two hyperbolas' half-turns)" if p.powered else "unpowered: |v∞ in| = |v∞ out|")
         + "; no flyby periapsis below the lowest altitude allowed; no upper limit (a very distant periapsis "
