@@ -527,25 +527,87 @@ def _leg_grid(k, lat: _Lattice, states) -> _Leg:
 # ---------------------------------------------------------------------------
 
 
+@njit(cache=True)
+def _sorted_known(mu, rp_min, cost, v):
+    """Known cells cheapest first: order, cost, v∞, v∞², unit v∞, and cos/sin of the half-turn at rp_min."""
+    order = np.argsort(cost)
+    n = order.size
+    kcost, kv2, kc, ks = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    kv, ku = np.empty((n, 3)), np.empty((n, 3))
+    for q in range(n):
+        j = order[q]
+        kcost[q] = cost[j]
+        v2 = v[j, 0] ** 2 + v[j, 1] ** 2 + v[j, 2] ** 2
+        kv2[q] = v2
+        vn = math.sqrt(v2)
+        for a in range(3):
+            kv[q, a] = v[j, a]
+            ku[q, a] = v[j, a] / vn
+        h = _half_turn(v2 / mu, rp_min)
+        kc[q] = math.cos(h)
+        ks[q] = math.sin(h)
+    return order, kcost, kv, kv2, ku, kc, ks
+
+
+@njit(cache=True)
+def _cheapest(mu, rp_min, known_is_in, tx, ty, tz, kcost, kv, kv2, ku, kc, ks):
+    """The known cell (index in cheapest-first order) of least cost + flyby burn with target v∞ t: (cost, index, solves).
+
+    Cheapest first, stopping once a cell's cost alone cannot win; a cell whose
+    cost plus the burn's lower bound at the lowest periapsis cannot win is
+    skipped; a turn out of reach is refused by a dot product (cos δ below
+    cos(h_known + h_target)); once a flyby is found, a burn bound at the
+    periapsis that turns the faster v∞ alone by δ (closed form, below the
+    pair's) spares the solve of most losers.
+    """
+    t2 = tx * tx + ty * ty + tz * tz
+    tn = math.sqrt(t2)
+    ux, uy, uz = tx / tn, ty / tn, tz / tn
+    h = _half_turn(t2 / mu, rp_min)
+    tc, ts = math.cos(h), math.sin(h)
+    best = math.inf
+    bq = -1
+    count = 0
+    for q in range(kcost.size):
+        a = kcost[q]
+        if a >= best:
+            break
+        if a + periapsis_burn_bound(mu, kv2[q], t2, rp_min) >= best:
+            continue
+        cos_turn = ku[q, 0] * ux + ku[q, 1] * uy + ku[q, 2] * uz
+        if cos_turn < kc[q] * tc - ks[q] * ts - 1e-12:
+            continue
+        if best < math.inf and cos_turn < 1.0:
+            s4 = math.sin(0.25 * (math.pi - math.acos(max(-1.0, cos_turn))))
+            rp_lo = mu / max(kv2[q], t2) * 2.0 * s4 * s4 / math.sqrt(0.5 * (1.0 - cos_turn))
+            if a + periapsis_burn_bound(mu, kv2[q], t2, max(rp_lo, rp_min)) >= best:
+                continue
+        count += 1
+        if known_is_in:
+            dv, _, good = flyby_one(mu, kv[q, 0], kv[q, 1], kv[q, 2], tx, ty, tz, rp_min)
+        else:
+            dv, _, good = flyby_one(mu, tx, ty, tz, kv[q, 0], kv[q, 1], kv[q, 2], rp_min)
+        if good and a + dv < best:
+            best = a + dv
+            bq = q
+    return best, bq, count
+
+
 @njit(cache=True, parallel=True)
 def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_out, result, back, evaluated):
     """One flyby's join, either way along the sequence, for every flyby epoch in parallel.
 
     At epoch f the arriving cells are those (r', c') of the arriving leg with
     lo_in + r' + m0_in + c' = f, the leaving cells those (f - lo_out, c) of the
-    leaving leg. A cell with an infinite cost is left out. Forward: each
+    leaving leg; a cell with an infinite cost is left out. Forward: each
     leaving cell gets its own cost plus the least (arriving cost + burn), and
     ``back`` the arriving row. Backward: each arriving cell gets its own cost
-    plus the least (burn + leaving cost), and ``back`` the leaving column. The
-    known side is scanned cheapest first and stops once its cost alone, or with
-    the burn's lower bound at the lowest periapsis, cannot win; a turn out of
-    reach is refused by a dot product before the flyby is solved, and a burn
-    bound at the periapsis that turns the faster v∞ alone by the turn (a
-    closed form, below the pair's) spares the solve of most losers.
+    plus the least (burn + leaving cost), and ``back`` the leaving column
+    (:func:`_cheapest` does the scan).
     """
     nd_in, nc_in = in_cost.shape
-    nd_out, nc_out = out_cost.shape
-    for r in prange(nd_out):
+    nc_out = out_cost.shape[1]
+    for r in prange(out_cost.shape[0]):
         f = lo_out + r
         p_row = np.empty(nc_in, dtype=np.int64)
         p_col = np.empty(nc_in, dtype=np.int64)
@@ -553,8 +615,7 @@ def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_
         for cp in range(nc_in):
             rr = f - lo_in - m0_in - cp
             if 0 <= rr < nd_in and in_cost[rr, cp] < math.inf:
-                p_row[n_p] = rr
-                p_col[n_p] = cp
+                p_row[n_p], p_col[n_p] = rr, cp
                 n_p += 1
         q_col = np.empty(nc_out, dtype=np.int64)
         n_q = 0
@@ -562,81 +623,27 @@ def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_
             if out_cost[r, c] < math.inf:
                 q_col[n_q] = c
                 n_q += 1
-        n_known = n_p if forward else n_q
-        n_target = n_q if forward else n_p
-        known_cost = np.empty(n_known)
-        known_v = np.empty((n_known, 3))
-        for j in range(n_known):
-            if forward:
-                known_cost[j] = in_cost[p_row[j], p_col[j]]
-                known_v[j] = v_in[p_row[j], p_col[j]]
-            else:
-                known_cost[j] = out_cost[r, q_col[j]]
-                known_v[j] = v_out[r, q_col[j]]
-        order = np.argsort(known_cost)
-        # per known cell, cheapest first: v∞², unit v∞, and cos/sin of its half-turn at rp_min, so that a
-        # turn out of reach is refused with a dot product (cos δ < cos(h_known + h_target)) before flyby_one
-        kv2 = np.empty(n_known)
-        ku = np.empty((n_known, 3))
-        kc = np.empty(n_known)
-        ks = np.empty(n_known)
-        kcost = np.empty(n_known)
-        for q in range(n_known):
-            j = order[q]
-            v2 = known_v[j, 0] ** 2 + known_v[j, 1] ** 2 + known_v[j, 2] ** 2
-            kv2[q] = v2
-            vn = math.sqrt(v2)
-            for a in range(3):
-                ku[q, a] = known_v[j, a] / vn
-            h = _half_turn(v2 / mu, rp_min)
-            kc[q] = math.cos(h)
-            ks[q] = math.sin(h)
-            kcost[q] = known_cost[j]
+        p_cost, p_v = np.empty(n_p), np.empty((n_p, 3))
+        for j in range(n_p):
+            p_cost[j] = in_cost[p_row[j], p_col[j]]
+            p_v[j] = v_in[p_row[j], p_col[j]]
+        q_cost, q_v = np.empty(n_q), np.empty((n_q, 3))
+        for j in range(n_q):
+            q_cost[j] = out_cost[r, q_col[j]]
+            q_v[j] = v_out[r, q_col[j]]
+        order, kcost, kv, kv2, ku, kc, ks = _sorted_known(mu, rp_min, p_cost if forward else q_cost,
+                                                          p_v if forward else q_v)
         count = 0
-        for t in range(n_target):
+        for t in range(n_q if forward else n_p):
+            tv = q_v[t] if forward else p_v[t]
+            best, bq, solved = _cheapest(mu, rp_min, forward, tv[0], tv[1], tv[2], kcost, kv, kv2, ku, kc, ks)
+            count += solved
             if forward:
-                tx, ty, tz = v_out[r, q_col[t], 0], v_out[r, q_col[t], 1], v_out[r, q_col[t], 2]
+                result[r, q_col[t]] = q_cost[t] + best
+                back[r, q_col[t]] = p_row[order[bq]] if bq >= 0 else -1
             else:
-                tx, ty, tz = v_in[p_row[t], p_col[t], 0], v_in[p_row[t], p_col[t], 1], v_in[p_row[t], p_col[t], 2]
-            t2 = tx * tx + ty * ty + tz * tz
-            tn = math.sqrt(t2)
-            ux, uy, uz = tx / tn, ty / tn, tz / tn
-            h = _half_turn(t2 / mu, rp_min)
-            tc, ts = math.cos(h), math.sin(h)
-            best = math.inf
-            bb = -1
-            for q in range(n_known):
-                a = kcost[q]
-                if a >= best:
-                    break
-                if a + periapsis_burn_bound(mu, kv2[q], t2, rp_min) >= best:
-                    continue
-                cos_turn = ku[q, 0] * ux + ku[q, 1] * uy + ku[q, 2] * uz
-                if cos_turn < kc[q] * tc - ks[q] * ts - 1e-12:
-                    continue  # the turn is out of reach
-                if best < math.inf and cos_turn < 1.0:
-                    # both half-turns at the faster v∞ turn less than the pair: the periapsis that turns the
-                    # faster one by δ bounds the pair's from below, and with it the burn
-                    s4 = math.sin(0.25 * (math.pi - math.acos(max(-1.0, cos_turn))))
-                    rp_lo = mu / max(kv2[q], t2) * 2.0 * s4 * s4 / math.sqrt(0.5 * (1.0 - cos_turn))
-                    if a + periapsis_burn_bound(mu, kv2[q], t2, max(rp_lo, rp_min)) >= best:
-                        continue
-                count += 1
-                if forward:
-                    dv, _, good = flyby_one(mu, known_v[order[q], 0], known_v[order[q], 1], known_v[order[q], 2],
-                                            tx, ty, tz, rp_min)
-                else:
-                    dv, _, good = flyby_one(mu, tx, ty, tz, known_v[order[q], 0], known_v[order[q], 1],
-                                            known_v[order[q], 2], rp_min)
-                if good and a + dv < best:
-                    best = a + dv
-                    bb = p_row[order[q]] if forward else q_col[order[q]]
-            if forward:
-                result[r, q_col[t]] = out_cost[r, q_col[t]] + best
-                back[r, q_col[t]] = bb
-            else:
-                result[p_row[t], p_col[t]] = in_cost[p_row[t], p_col[t]] + best
-                back[p_row[t], p_col[t]] = bb
+                result[p_row[t], p_col[t]] = p_cost[t] + best
+                back[p_row[t], p_col[t]] = q_col[order[bq]] if bq >= 0 else -1
         evaluated[r] = count
 
 
