@@ -216,7 +216,7 @@ def test_infeasible_scenario_keeps_an_old_dossier(capsys, tmp_path):
 
 def test_sections_the_plan_cannot_support_are_said_not_hidden(monkeypatch, plan):
     """When the abort analysis or the crew model refuses this plan, the dossier says why instead of failing."""
-    import sojourn.report.dossier as dossier_mod
+    from sojourn.report import dossier as dossier_mod
     from sojourn.errors import NoSolutionError
     from sojourn.mission.scenario import load_scenario
 

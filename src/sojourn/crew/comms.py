@@ -303,7 +303,7 @@ def find_blackouts(angle_deg: Callable, t_start: float, t_end: float, threshold_
     list of Blackout
         In time order.
     """
-    threshold = blackout_threshold(threshold_deg, where="threshold_deg")
+    threshold = blackout_threshold(threshold_deg)
     if not t_end > t_start:
         raise InputError("blackout search interval ends before it starts", "t_end")
 
@@ -318,52 +318,53 @@ def find_blackouts(angle_deg: Callable, t_start: float, t_end: float, threshold_
         t = np.asarray(samples[0], dtype=np.float64)
         f = np.asarray(samples[1], dtype=np.float64) - threshold
     f = np.where(np.isnan(f), np.inf, f)
+    brackets = _blackout_brackets(fn, t, f)
+    if not brackets["open"]:
+        return []
+    t_min, f_min = golden_minimum(fn, brackets["min_a"], brackets["min_b"])
+    open_start = np.array([s for s, _ in brackets["open"]])
+    open_end = np.array([e for _, e in brackets["open"]])
+    start = np.where(open_start, t[0], refine_crossings(fn, brackets["start_a"], brackets["start_b"]))
+    end = np.where(open_end, t[-1], refine_crossings(fn, brackets["end_a"], brackets["end_b"]))
+    out = [Blackout(float(s), float(e), float(tmin), float(fmin + threshold), bool(os_), bool(oe))
+           for s, e, tmin, fmin, os_, oe in zip(start, end, t_min, f_min, open_start, open_end)]
+    return sorted(out, key=lambda b: b.start)
+
+
+def _blackout_brackets(fn: Callable, t: np.ndarray, f: np.ndarray) -> dict:
+    """Brackets of each blackout's start, end and minimum, from samples ``f = angle - threshold`` at ``t``.
+
+    A blackout is a run of samples below zero, or a dip between samples: a
+    sampled local minimum above zero whose refined minimum is below it.
+    ``open``: (open_start, open_end) of each, True where it runs past the samples.
+    """
     below = f < 0.0
     n = t.size
-    # runs of samples below the threshold: [first, last] index
     edges = np.diff(np.concatenate(([0], below.astype(np.int8), [0])))
     first = np.flatnonzero(edges == 1)
     last = np.flatnonzero(edges == -1) - 1
-    # local minima above the threshold: a dip may hide between samples
     interior = np.arange(1, n - 1)
     local = interior[(f[1:-1] <= f[:-2]) & (f[1:-1] < f[2:]) & ~below[1:-1] & np.isfinite(f[1:-1])]
     if local.size:
         tm, fm = golden_minimum(fn, t[local - 1], t[local + 1])
-        hidden = fm < 0.0
-        local, tm = local[hidden], tm[hidden]
+        local, tm = local[fm < 0.0], tm[fm < 0.0]
     else:
         tm = np.empty(0)
+    out = {k: [] for k in ("open", "start_a", "start_b", "end_a", "end_b", "min_a", "min_b")}
 
-    spans = []  # (lo_bracket, hi_bracket or None for open ends, minimum bracket) per span
-    starts_a, starts_b, ends_a, ends_b = [], [], [], []
-    min_a, min_b = [], []
+    def add(is_open, start_ab, end_ab, min_ab):
+        out["open"].append(is_open)
+        for name, (a, b) in (("start", start_ab), ("end", end_ab), ("min", min_ab)):
+            out[f"{name}_a"].append(a)
+            out[f"{name}_b"].append(b)
+
     for i, j in zip(first.tolist(), last.tolist()):
         k = i + int(np.argmin(f[i:j + 1]))
-        min_a.append(t[max(k - 1, 0)])
-        min_b.append(t[min(k + 1, n - 1)])
-        spans.append((i == 0, j == n - 1))
-        starts_a.append(t[i - 1] if i > 0 else t[0])
-        starts_b.append(t[i])
-        ends_a.append(t[j])
-        ends_b.append(t[j + 1] if j < n - 1 else t[-1])
+        add((i == 0, j == n - 1), (t[i - 1] if i > 0 else t[0], t[i]), (t[j], t[j + 1] if j < n - 1 else t[-1]),
+            (t[max(k - 1, 0)], t[min(k + 1, n - 1)]))
     for k, t_dip in zip(local.tolist(), tm.tolist()):
-        min_a.append(t[k - 1])
-        min_b.append(t[k + 1])
-        spans.append((False, False))
-        starts_a.append(t[k - 1])
-        starts_b.append(t_dip)
-        ends_a.append(t_dip)
-        ends_b.append(t[k + 1])
-    if not spans:
-        return []
-    t_min, f_min = golden_minimum(fn, min_a, min_b)
-    open_start = np.array([s for s, _ in spans])
-    open_end = np.array([e for _, e in spans])
-    start = np.where(open_start, t[0], refine_crossings(fn, starts_a, starts_b))
-    end = np.where(open_end, t[-1], refine_crossings(fn, ends_a, ends_b))
-    out = [Blackout(float(s), float(e), float(tmin), float(fmin + threshold), bool(os_), bool(oe))
-           for s, e, tmin, fmin, os_, oe in zip(start, end, t_min, f_min, open_start, open_end)]
-    return sorted(out, key=lambda b: b.start)
+        add((False, False), (t[k - 1], t_dip), (t_dip, t[k + 1]), (t[k - 1], t[k + 1]))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

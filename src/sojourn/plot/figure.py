@@ -9,6 +9,8 @@ cheap until a figure is actually drawn.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from sojourn.errors import InputError
