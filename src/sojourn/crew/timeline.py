@@ -594,22 +594,6 @@ def timeline(plan, settings: CrewSettings, eph) -> CrewTimeline:
     )
 
 
-def as_plan(plan_or_scenario, *, step_days=None, ephemeris=None, progress=None):
-    """A :class:`~sojourn.mission.plan.Plan` as given, or the best plan of a scenario (object or path).
-
-    ``step_days`` is the search's grid step; it has no meaning for a plan
-    already made, so it is refused with one.
-    """
-    from sojourn.mission.plan import Plan, plan
-
-    if isinstance(plan_or_scenario, Plan):
-        if step_days is not None:
-            raise InputError("step_days sets the search grid of a scenario: a plan is already searched",
-                             "step_days")
-        return plan_or_scenario
-    return plan(plan_or_scenario, step_days=step_days, ephemeris=ephemeris, progress=progress)
-
-
 def crew(plan_or_scenario, settings=None, *, step_days=None, ephemeris=None, progress=None) -> CrewTimeline:
     """The crew's journey day by day: radiation dose, light time, blackouts and data rate.
 
@@ -653,6 +637,7 @@ def crew(plan_or_scenario, settings=None, *, step_days=None, ephemeris=None, pro
     True
     """
     from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.plan import as_plan
 
     crew_model = as_settings(settings)
     eph = resolve_ephemeris(ephemeris)
