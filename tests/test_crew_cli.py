@@ -20,7 +20,7 @@ import pytest
 
 import sojourn as sj
 from sojourn.cli import main
-from sojourn.time import DAY, parse_utc
+from sojourn.time import DAY
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "ulysses.toml"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

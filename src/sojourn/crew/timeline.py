@@ -52,7 +52,6 @@ as a scenario's errors do; an override's error names the override.
 from __future__ import annotations
 
 import copy
-import math
 import os
 import re
 from dataclasses import dataclass, field

@@ -308,7 +308,7 @@ def _draw_figures(d: Dossier, eph, fmt: str) -> dict:
 # --------------------------------------------------------------------------- plain data for the template
 
 
-def _num(x, digits=2, unit="") -> str:
+def _number_text(x, digits=2, unit="") -> str:
     """A number for a table: thousands separated, fixed digits; an em dash for None or NaN."""
     if x is None:
         return "—"
@@ -324,7 +324,7 @@ def _cell(text, cls: str = "", bold: bool = False) -> dict:
 
 
 def _n(x, digits=2) -> dict:
-    return _cell(_num(x, digits), "n")
+    return _cell(_number_text(x, digits), "n")
 
 
 def _d(when, precision: str = "minute") -> dict:
@@ -567,7 +567,7 @@ def _health_sections(d: Dossier) -> list:
                  {"kind": "para", "text": f"Farthest from Earth: {comms['farthest_distance_au']:.2f} AU on "
                                           f"{comms['farthest_on']}; longest one-way delay "
                                           f"{comms['longest_one_way_delay_min']:.1f} min; lowest downlink rate "
-                                          f"{_num(None if lowest is None else lowest / 1e6, 2)} Mbit/s."}),
+                                          f"{_number_text(None if lowest is None else lowest / 1e6, 2)} Mbit/s."}),
     ]
 
 
