@@ -380,7 +380,8 @@ class LinkBudget:
     Network antenna: aperture efficiencies 0.55 and 0.6, a system noise
     temperature of 30 K, a required Eb/N0 of 1 dB (a turbo code at a low
     error rate) and a 3 dB margin. They are a stated model, not a mission's
-    design; change them with ``--crew-config`` or the command's options.
+    design; change them with a crew-config file or keyword overrides
+    (:func:`sojourn.crew.timeline.crew_settings`).
 
     Attributes
     ----------

@@ -12,7 +12,7 @@ refined below a day. A summary gathers what weighs on the crew.
 The crew model's settings (:class:`CrewSettings`) come from
 :class:`~sojourn.crew.dose.DoseModel`, :class:`~sojourn.crew.comms.LinkBudget`
 and a few more numbers; :func:`crew_settings` builds them from a crew-config
-TOML file (the command line's ``--crew-config``), or a dict of the same shape,
+TOML file (what the command line reads), or a dict of the same shape,
 and keyword overrides::
 
     [dose]
