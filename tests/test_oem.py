@@ -322,21 +322,20 @@ def test_bad_options_one_line_exit_2_before_any_work(capsys, tmp_path, args, whe
     assert list(tmp_path.iterdir()) == []
 
 
-def test_errors_found_after_planning_leave_no_file_and_keep_an_old_one(capsys, tmp_path):
+def test_errors_found_after_planning_leave_no_file_and_keep_an_old_one(capsys, tmp_path, plan):
     path = tmp_path / "old.oem"
     path.write_text("previous content")
-    # planet segments longer than half the 280-day legs
-    assert main(["export", ULYSSES, "--oem", str(path), "--planet-segments", "--planet-days", "150"]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: planet segments of 150 days would overlap") and err.count("\n") == 1
-    # too many states for a 1 s step over 932 days
-    assert main(["export", ULYSSES, "--oem", str(path), "--step-seconds", "1"]) == 2
-    err = capsys.readouterr().err
-    assert "more than 1,000,000" in err and "(--step-seconds)" in err
-    # a step so coarse that a 280-day leg has 4 states: refused, naming the option used
+    # planet segments longer than half the 280-day legs; too many states for a 1 s step over 932 days
+    for kwargs, where, words in (({"planet_segments": True, "planet_days": 150}, "planet_days",
+                                  "planet segments of 150 days would overlap"),
+                                 ({"step_s": 1}, "step_s", "more than 1,000,000")):
+        with pytest.raises(InputError) as exc:
+            sj.export_oem(plan, path, **kwargs)
+        assert exc.value.where == where and words in exc.value.message
+    # through the command: a step so coarse that a 280-day leg has 4 states, naming the option used
     assert main(["export", ULYSSES, "--oem", str(path), "--step-hours", "2500"]) == 2
     err = capsys.readouterr().err
-    assert "only 4 states: at least 5" in err and "(--step-hours)" in err
+    assert "only 4 states: at least 5" in err and "(--step-hours)" in err and err.count("\n") == 1
     assert path.read_text() == "previous content"
     assert [p.name for p in tmp_path.iterdir()] == ["old.oem"]
 
