@@ -24,11 +24,11 @@ from sojourn.contingency.aborts import (
     direct_return_table,
     dv_left,
     longest_gap,
-    powered_flyby,
     uncovered_runs,
 )
+from sojourn.core.flyby import flyby_periapsis_for_turn, flyby_turn_angle, powered_flyby
 from sojourn.core.kepler import propagate_batch
-from sojourn.core.patched_conics import entry_speed, flyby_periapsis_for_turn, flyby_turn_angle
+from sojourn.core.patched_conics import entry_speed
 from sojourn.ephemeris import load_ephemeris
 from sojourn.mission.scenario import Scenario
 from sojourn.mission.trajectory import spacecraft_states

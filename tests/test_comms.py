@@ -18,10 +18,10 @@ import math
 import numpy as np
 import pytest
 
+import sojourn as sj
 from sojourn.constants import AU_KM
 from sojourn.crew.comms import (
     LinkBudget,
-    body_link,
     data_rate_bps,
     find_blackouts,
     light_time_s,
@@ -167,7 +167,7 @@ def test_link_budget_refuses_nonsense(field, value):
 
 @pytest.fixture(scope="module")
 def earth_mars():
-    return body_link("earth", "mars", 2026, 2045)
+    return sj.comms("earth", "mars", 2026, 2045)
 
 
 def _ecliptic_longitude(r):
@@ -177,17 +177,24 @@ def _ecliptic_longitude(r):
 
 
 def test_earth_mars_light_time_range(earth_mars):
-    lo, hi = earth_mars["light_time_min_minutes"], earth_mars["light_time_max_minutes"]
+    lo, hi = earth_mars.light_time_min_s / 60, earth_mars.light_time_max_s / 60
     assert 3.0 <= lo < 4.0 and 21.0 < hi <= 23.0
-    assert lo == pytest.approx(earth_mars["distance_min_km"] / 299792.458 / 60, abs=1e-4)
+    assert lo == pytest.approx(earth_mars.distance_min_km / 299792.458 / 60, abs=1e-12)
+    # the extremes are refined between samples: no sampled day is nearer or farther
+    from sojourn.ephemeris import load_ephemeris
+
+    eph = load_ephemeris()
+    t = np.linspace(earth_mars.t_start, earth_mars.t_end, 20001)
+    d = np.linalg.norm(eph.state("mars", t)[0] - eph.state("earth", t)[0], axis=-1)
+    assert earth_mars.distance_min_km <= d.min() + 1e-3 and earth_mars.distance_max_km >= d.max() - 1e-3
 
 
 def test_earth_mars_conjunctions(earth_mars):
     from sojourn.ephemeris import load_ephemeris
 
-    blackouts = earth_mars["blackouts"]
+    blackouts = earth_mars.blackouts
     assert len(blackouts) == 10  # 2026, 2028, ..., 2043, 2045: one per synodic period
-    t_conj = np.array([parse_utc(b["conjunction"]) for b in blackouts])
+    t_conj = np.array([b.t_min for b in blackouts])
     gaps = np.diff(t_conj) / DAY
     assert np.all((gaps > 760) & (gaps < 815)) and gaps.mean() == pytest.approx(779.94, abs=10)
     # NASA: Mars solar conjunction on 2026-01-09
@@ -201,33 +208,40 @@ def test_earth_mars_conjunctions(earth_mars):
         t_lon = np.interp(0.0, dl if dl[0] < dl[-1] else dl[::-1], tt if dl[0] < dl[-1] else tt[::-1])
         assert abs(t_lon - t) < DAY
     for b in blackouts:
-        assert b["min_angle_deg"] < 2.0 and 5.0 < b["days"] < 25.0
+        assert b.min_angle_deg < 2.0 and 5.0 < b.days < 25.0
         # propagate the answer: the angle at the refined ends is the threshold
-        ends = np.array([parse_utc(b["start"]), parse_utc(b["end"])])
+        ends = np.array([b.start, b.end])
         ang = sun_observer_target_angle_deg(eph.state("earth", ends)[0], eph.state("mars", ends)[0])
-        assert np.allclose(ang, 2.0, atol=0.002)  # the dates are rounded to the minute
+        assert np.allclose(ang, 2.0, atol=1e-6)
+    # the table holds the same blackouts, dates in UTC
+    table = earth_mars.table
+    assert len(table) == 10 and list(table["days"]) == [b.days for b in blackouts]
+    assert table["conjunction"][0].isoformat()[:10] == earth_mars.to_dict()["blackouts"][0]["conjunction"][:10]
 
 
 def test_published_conjunctions_of_2021_and_2023():
-    result = body_link("earth", "mars", "2021-06-01", "2024-01-01")
-    dates = [b["conjunction"][:10] for b in result["blackouts"]]
+    result = sj.comms("earth", "mars", "2021-06-01", "2024-01-01")
+    dates = [b.conjunction_date.date().isoformat() for b in result.blackouts]
     assert len(dates) == 2
     for got, published in zip(dates, ("2021-10-08", "2023-11-18")):
         assert abs(parse_utc(got) - parse_utc(published)) <= DAY
 
 
-def test_body_link_refuses_bad_input():
-    with pytest.raises(UnknownBodyError) as exc:
-        body_link("earth", "vulcan", 2026, 2027)
-    assert exc.value.where == "--to"
-    with pytest.raises(InputError):
-        body_link("earth", "earth", 2026, 2027)
-    with pytest.raises(InputError):
-        body_link("earth", "mars", 2027, "2026-06-01")
-    with pytest.raises(InputError):
-        body_link("earth", "mars", 2026, 2027, threshold_deg=0.0)
-    with pytest.raises(EphemerisRangeError):
-        body_link("earth", "mars", 2050, 2060)
+@pytest.mark.parametrize("args, kwargs, error, where", [
+    (("earth", "vulcan", 2026, 2027), {}, UnknownBodyError, "destination"),
+    (("earth", "earth", 2026, 2027), {}, InputError, "destination"),
+    (("sun", "mars", 2026, 2027), {}, InputError, "origin"),
+    (("earth", "mars", 2027, "2026-06-01"), {}, InputError, "end"),
+    (("earth", "mars", 2026, 2027), {"threshold_deg": 0.0}, InputError, "threshold_deg"),
+    (("earth", "mars", 2026, 2027), {"step_days": 0.0}, InputError, "step_days"),
+    (("earth", "mars", 2026, 2027), {"step_days": 31.0}, InputError, "step_days"),
+    (("earth", "mars", 2050, 2060), {}, EphemerisRangeError, "end"),
+    (("earth", "mars", 1890, 1900), {}, EphemerisRangeError, "start"),
+])
+def test_comms_refuses_bad_input_naming_the_parameter(args, kwargs, error, where):
+    with pytest.raises(error) as exc:
+        sj.comms(*args, **kwargs)
+    assert exc.value.where == where and "--" not in exc.value.message
 
 
 @pytest.mark.parametrize("kwargs, where", [

@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 
 from sojourn.bodies import get_body
+from sojourn.core.flyby import flyby_periapsis_for_turn, flyby_turn_angle
 from sojourn.core.kepler import propagate_batch
 from sojourn.constants import MARS_SOL_S
 from sojourn.core.patched_conics import (
@@ -40,8 +41,6 @@ from sojourn.core.patched_conics import (
     ellipse_hyperbola_dv,
     entry_speed,
     escape_speed,
-    flyby_periapsis_for_turn,
-    flyby_turn_angle,
     hyperbola_periapsis_speed,
     mars_orbit_departure_dv,
 )

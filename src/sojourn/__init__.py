@@ -20,6 +20,8 @@ is first used, so ``import sojourn`` stays fast.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 from sojourn.errors import (
@@ -67,6 +69,24 @@ _LAZY = {
 
 __all__ = sorted([*_LAZY, "plot", "SojournError", "InputError", "ScenarioError", "UnknownBodyError",
                   "EphemerisError", "EphemerisRangeError", "NoSolutionError", "__version__"])
+
+
+class _Package(types.ModuleType):
+    """The ``sojourn`` module: a verb keeps its name when a subpackage of that name is imported.
+
+    Importing ``sojourn.crew.timeline`` (``sojourn.report...``, ``sojourn.trade...``)
+    makes the import system bind the subpackage on its parent, which would hide
+    the verbs ``sj.crew``, ``sj.report`` and ``sj.trade``. The subpackages stay
+    importable by name (``from sojourn.crew import timeline``).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

@@ -324,8 +324,10 @@ def tdb_to_datetime64(t) -> np.ndarray:
 def tdb_to_datetime(t):
     """UTC :class:`datetime.datetime` (timezone-aware, to the millisecond) of TDB seconds past J2000.
 
-    As :func:`tdb_to_datetime64`, an instant inside a leap second maps to the
-    following 00:00:00.x, since ``datetime`` has no second 60.
+    The dates results carry for Python users (see :mod:`sojourn.results`);
+    numerics keep the TDB seconds alongside. As :func:`tdb_to_datetime64`, an
+    instant inside a leap second maps to the following 00:00:00.x, since
+    ``datetime`` has no second 60.
 
     Parameters
     ----------
@@ -334,14 +336,14 @@ def tdb_to_datetime(t):
 
     Returns
     -------
-    datetime.datetime or list of datetime.datetime
-        One for a scalar, a flat list for an array.
+    datetime.datetime, None or list of them
+        One for a scalar (None for NaN), a flat list for an array.
     """
     import datetime as _dt
 
-    ms = np.atleast_1d(tdb_to_datetime64(t)).astype(np.int64).ravel()
+    d64 = np.atleast_1d(tdb_to_datetime64(t)).astype("datetime64[ms]").ravel()
     epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
-    out = [epoch + _dt.timedelta(milliseconds=int(m)) for m in ms]
+    out = [None if np.isnat(d) else epoch + _dt.timedelta(milliseconds=int(d.astype(np.int64))) for d in d64]
     return out[0] if np.ndim(t) == 0 else out
 
 

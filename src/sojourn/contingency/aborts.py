@@ -24,7 +24,7 @@ Mars swing-by
     and a Lambert arc from Mars to Earth, with flyby and return dates on
     absolute grids (``swingby_step_days`` apart; the plan's own Mars arrival is
     one of the flyby dates). The flyby is powered at periapsis when it must be
-    (:func:`powered_flyby`). The Mars-to-Earth table is shared by every abort
+    (:func:`sojourn.core.flyby.flyby_one`). The Mars-to-Earth table is shared by every abort
     day and the search over (abort day x flyby date x return date) runs in one
     compiled kernel with a branch-and-bound on a lower bound of the flyby burn.
 
@@ -51,6 +51,7 @@ from numba import njit, prange
 
 from sojourn import checks
 from sojourn.constants import DAY, ENTRY_INTERFACE_ALTITUDE_KM
+from sojourn.core.flyby import flyby_one
 from sojourn.errors import InputError
 from sojourn.results import Result, json_safe
 from sojourn.time import tdb_to_utc_iso
@@ -67,7 +68,6 @@ __all__ = [
     "dv_left",
     "entry_speed_limit",
     "longest_gap",
-    "powered_flyby",
     "uncovered_runs",
 ]
 
@@ -95,7 +95,6 @@ SWINGBY_DV_CAP_KMS = 20.0
 MARS_FLYBY_AFTER_ARRIVAL_DAYS = 120.0
 """Flyby dates searched run from the leg's departure to this long after its planned Mars arrival."""
 
-_INF = math.inf
 _NAN = math.nan
 _TOL_KMS = 1e-9  # km/s: "within the budget" tolerance for round-off
 
@@ -103,85 +102,6 @@ _TOL_KMS = 1e-9  # km/s: "within the budget" tolerance for round-off
 # ---------------------------------------------------------------------------
 # compiled kernels
 # ---------------------------------------------------------------------------
-
-
-@njit(cache=True, inline="always")
-def _half_turn(k, rp):
-    """asin(1/e) of a hyperbola with e = 1 + k rp (k = v∞²/mu), accurate for e near 1."""
-    x = k * rp
-    return math.atan2(1.0, math.sqrt(x * (2.0 + x)))
-
-
-@njit(cache=True)
-def flyby_one(mu, vix, viy, viz, vox, voy, voz, rp_min):
-    """One flyby, powered at periapsis when the v∞ magnitudes differ.
-
-    The incoming hyperbola (excess speed |v∞_in|) and the outgoing one
-    (|v∞_out|) share their periapsis radius rp and direction; the turn between
-    the asymptotes is the sum of their half-turns,
-    δ = asin(1/e_in) + asin(1/e_out), e = 1 + rp v∞²/mu. rp is solved from the
-    turn δ between v∞_in and v∞_out (safeguarded Newton inside a bracket); the
-    tangential burn at periapsis is Δv = |sqrt(v∞_out² + 2mu/rp) -
-    sqrt(v∞_in² + 2mu/rp)|. Infeasible when the turn needs rp < rp_min.
-    An unpowered flyby (|v∞_in| = |v∞_out|) costs exactly 0.
-
-    Returns
-    -------
-    (dv, rp, ok) : (float, float, bool)
-        km/s, km (inf when no turn is needed), feasibility.
-    """
-    vi2 = vix * vix + viy * viy + viz * viz
-    vo2 = vox * vox + voy * voy + voz * voz
-    if not (mu > 0.0 and rp_min > 0.0 and vi2 > 0.0 and vo2 > 0.0):
-        return _NAN, _NAN, False
-    if not (math.isfinite(vi2) and math.isfinite(vo2)):
-        return _NAN, _NAN, False
-    dot = vix * vox + viy * voy + viz * voz
-    cx = viy * voz - viz * voy
-    cy = viz * vox - vix * voz
-    cz = vix * voy - viy * vox
-    delta = math.atan2(math.sqrt(cx * cx + cy * cy + cz * cz), dot)
-    ki = vi2 / mu
-    ko = vo2 / mu
-    if _half_turn(ki, rp_min) + _half_turn(ko, rp_min) < delta:
-        return _NAN, _NAN, False
-    if delta <= 0.0:  # no turn: periapsis at infinity, the burn is the change of v∞
-        return abs(math.sqrt(vo2) - math.sqrt(vi2)), _INF, True
-    lo = rp_min
-    # both halves at the slower v∞ turn more than the real pair at any rp: the
-    # periapsis that turns the slower one by delta bounds the root from above
-    s = math.sin(0.25 * (math.pi - delta))
-    hi = mu / min(vi2, vo2) * 2.0 * s * s / math.sin(0.5 * delta)
-    if hi < lo:
-        hi = lo
-    rp = 0.5 * (lo + hi)
-    for _ in range(200):
-        g = _half_turn(ki, rp) + _half_turn(ko, rp) - delta
-        if g > 0.0:
-            lo = rp
-        elif g < 0.0:
-            hi = rp
-        else:
-            break
-        xi = ki * rp
-        xo = ko * rp
-        dg = -ki / ((1.0 + xi) * math.sqrt(xi * (2.0 + xi))) - ko / ((1.0 + xo) * math.sqrt(xo * (2.0 + xo)))
-        new = rp - g / dg if dg < 0.0 else 0.5 * (lo + hi)
-        if not (lo < new < hi):
-            new = 0.5 * (lo + hi)
-        if abs(new - rp) <= 1e-14 * rp or hi - lo <= 1e-14 * hi:
-            rp = new
-            break
-        rp = new
-    e2 = 2.0 * mu / rp
-    return abs(vo2 - vi2) / (math.sqrt(vo2 + e2) + math.sqrt(vi2 + e2)), rp, True
-
-
-@njit(cache=True, parallel=True)
-def _flyby_loop(mu, vin, vout, rp_min, dv, rp, ok):
-    for i in prange(vin.shape[0]):
-        dv[i], rp[i], ok[i] = flyby_one(mu, vin[i, 0], vin[i, 1], vin[i, 2],
-                                        vout[i, 0], vout[i, 1], vout[i, 2], rp_min[i])
 
 
 @njit(cache=True, parallel=True)
@@ -236,40 +156,6 @@ def _swingby_loop(mu, rp_min, cap, t_abort, t_earth, horizon_s, dv1, vin, ok1, v
         best_e[i] = be
         best_dvf[i] = bdv
         best_rp[i] = brp
-
-
-def powered_flyby(mu, vinf_in, vinf_out, rp_min):
-    """Flyby burns for many (v∞_in, v∞_out) pairs, batched (see :func:`flyby_one`).
-
-    Parameters
-    ----------
-    mu : float
-        Gravitational parameter of the flyby body, km^3/s^2.
-    vinf_in, vinf_out : array_like, shape (N, 3) or (3,)
-        Hyperbolic excess velocities before and after the flyby, km/s
-        (heliocentric velocity minus the body's).
-    rp_min : float or array_like, shape (N,)
-        Smallest periapsis radius allowed (body radius + minimum altitude), km.
-
-    Returns
-    -------
-    dv : ndarray, shape (N,)
-        Periapsis burn, km/s (0 for equal v∞ magnitudes); NaN where infeasible.
-    rp : ndarray, shape (N,)
-        Periapsis radius that turns v∞_in into v∞_out's direction, km (inf
-        when they are parallel); NaN where infeasible.
-    feasible : ndarray of bool, shape (N,)
-        False where the turn needs a periapsis below rp_min.
-    """
-    vin = np.ascontiguousarray(np.atleast_2d(vinf_in), dtype=np.float64)
-    vout = np.ascontiguousarray(np.atleast_2d(vinf_out), dtype=np.float64)
-    n = vin.shape[0]
-    rmin = np.ascontiguousarray(np.broadcast_to(np.asarray(rp_min, dtype=np.float64), (n,)))
-    dv = np.empty(n)
-    rp = np.empty(n)
-    ok = np.empty(n, dtype=np.bool_)
-    _flyby_loop(float(mu), vin, vout, rmin, dv, rp, ok)
-    return dv, rp, ok
 
 
 # ---------------------------------------------------------------------------

@@ -8,11 +8,11 @@ R, leaves with v∞_out. The swing-by costs nothing when
 * |v∞_in| = |v∞_out| (a flyby turns v∞, it cannot change its length), and
 * the turn angle δ = angle(v∞_in, v∞_out) is one a hyperbola of periapsis at
   least R_mars + the minimum altitude can make: δ ≤ δ_max = 2 asin(1/e),
-  e = 1 + rp_min v∞² / μ (:func:`sojourn.core.patched_conics.flyby_turn_angle`),
+  e = 1 + rp_min v∞² / μ (:func:`sojourn.core.flyby.flyby_turn_angle`),
   with the periapsis inside Mars's sphere of influence.
 
 The flyby altitude reported is the periapsis that gives exactly δ
-(:func:`~sojourn.core.patched_conics.flyby_periapsis_for_turn`) minus Mars's
+(:func:`~sojourn.core.flyby.flyby_periapsis_for_turn`) minus Mars's
 equatorial radius; the flyby plane is the plane of v∞_in and v∞_out.
 
 Method
@@ -506,7 +506,8 @@ def _block(ctx: _Context, i0: int, i1: int):
     records : list of FreeReturn
     counts : (grid arcs, combinations scanned, candidates)
     """
-    from sojourn.core.patched_conics import entry_speed, flyby_periapsis_for_turn, flyby_turn_angle
+    from sojourn.core.flyby import flyby_periapsis_for_turn, flyby_turn_angle
+    from sojourn.core.patched_conics import entry_speed
 
     t_lat, m0, m_total = ctx.t_lat, ctx.m0, ctx.m_total
     mu_m = ctx.mars.gm_km3s2

@@ -47,7 +47,7 @@ from numba import njit, prange
 
 from sojourn.constants import OBLIQUITY_J2000_RAD
 from sojourn.core.status import NO_SOLUTION, OK
-from sojourn.core.threads import SERIAL_BELOW
+from sojourn.core.threads import SERIAL_BELOW, serial_and_parallel
 
 
 ECLIPTIC_POLE = np.array([0.0, -math.sin(OBLIQUITY_J2000_RAD), math.cos(OBLIQUITY_J2000_RAD)])
@@ -210,6 +210,29 @@ def linear_bplane(rho, v_rel, T, R):
 # exact B-plane of a two-body hyperbolic state (numba)
 
 
+@njit(cache=True, inline="always")
+def bplane_axes_one(sx, sy, sz, kx, ky, kz):
+    """B-plane axes of one unit approach direction ``S``: ``T = unit(S × k)``, ``R = S × T``.
+
+    Returns
+    -------
+    tuple
+        ``(tx, ty, tz, rx, ry, rz)``; NaNs when ``S`` is along the pole ``k``
+        (then ``T`` is undefined).
+    """
+    tx = sy * kz - sz * ky
+    ty = sz * kx - sx * kz
+    tz = sx * ky - sy * kx
+    tn = math.sqrt(tx * tx + ty * ty + tz * tz)
+    if not tn > 0.0:
+        nan = math.nan
+        return nan, nan, nan, nan, nan, nan
+    tx /= tn
+    ty /= tn
+    tz /= tn
+    return tx, ty, tz, sy * tz - sz * ty, sz * tx - sx * tz, sx * ty - sy * tx
+
+
 @njit(cache=True)
 def bplane_one(mu, rx, ry, rz, vx, vy, vz, kx, ky, kz):
     """B-plane of one planet-centred state on a hyperbola (Kizner 1961; Vallado 12.4).
@@ -260,19 +283,9 @@ def bplane_one(mu, rx, ry, rz, vx, vy, vz, kx, ky, kz):
     bx = b * (sy * hz - sz * hy)
     by = b * (sz * hx - sx * hz)
     bz = b * (sx * hy - sy * hx)
-    # T = unit(S × k), R = S × T
-    tx = sy * kz - sz * ky
-    ty = sz * kx - sx * kz
-    tz = sx * ky - sy * kx
-    tn = math.sqrt(tx * tx + ty * ty + tz * tz)
-    if not tn > 0.0:
+    tx, ty, tz, rrx, rry, rrz = bplane_axes_one(sx, sy, sz, kx, ky, kz)
+    if not math.isfinite(tx):
         return nan, nan, nan, nan, nan, nan, nan, NO_SOLUTION
-    tx /= tn
-    ty /= tn
-    tz /= tn
-    rrx = sy * tz - sz * ty
-    rry = sz * tx - sx * tz
-    rrz = sx * ty - sy * tx
     rp = mu / energy2 * (e - 1.0)
     return (bx * tx + by * ty + bz * tz, bx * rrx + by * rry + bz * rrz, vinf, rp, sx, sy, sz, OK)
 
@@ -291,8 +304,7 @@ def _bplane_loop(mu, r, v, k, bt, br, vinf, rp, s, status):
         status[i] = st
 
 
-_bplane_parallel = njit(cache=True, parallel=True)(_bplane_loop)
-_bplane_serial = njit(cache=True)(_bplane_loop)
+_bplane_serial, _bplane_parallel = serial_and_parallel(_bplane_loop)
 
 
 def bplane_batch(mu, r, v, pole=ECLIPTIC_POLE):

@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from sojourn.core.status import NOT_CONVERGED, OK
-from sojourn.core.threads import SERIAL_BELOW
+from sojourn.core.threads import SERIAL_BELOW, serial_and_parallel
 
 _MAX_ITER = 200
 _EPS = 2.220446049250313e-16
@@ -178,8 +178,7 @@ def _propagate_loop(mu, r0, v0, dt, r_out, v_out, status):
         status[i] = st
 
 
-_propagate_parallel = njit(cache=True, parallel=True)(_propagate_loop)
-_propagate_serial = njit(cache=True)(_propagate_loop)  # small batches: no thread start-up cost
+_propagate_serial, _propagate_parallel = serial_and_parallel(_propagate_loop)  # serial: small batches
 
 
 def propagate_batch(mu, r0, v0, dt):

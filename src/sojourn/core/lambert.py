@@ -26,7 +26,7 @@ import numpy as np
 from numba import njit, prange
 
 from sojourn.core.status import NO_SOLUTION, NOT_CONVERGED, OK
-from sojourn.core.threads import SERIAL_BELOW
+from sojourn.core.threads import SERIAL_BELOW, serial_and_parallel
 
 _PI = math.pi
 _MAX_ITER = 120
@@ -327,8 +327,7 @@ def _lambert_loop(mu, r1, r2, tof, revs, prograde, low_path, ref, v1, v2, status
         status[i] = st
 
 
-_lambert_parallel = njit(cache=True, parallel=True)(_lambert_loop)
-_lambert_serial = njit(cache=True)(_lambert_loop)  # small batches: no thread start-up cost
+_lambert_serial, _lambert_parallel = serial_and_parallel(_lambert_loop)  # serial: small batches
 
 
 def lambert_batch(mu, r1, r2, tof, revs=0, prograde=True, low_path=True, reference=(0.0, 0.0, 1.0)):

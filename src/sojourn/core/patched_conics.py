@@ -3,10 +3,10 @@
 A heliocentric transfer (from :mod:`sojourn.core.lambert`) gives the hyperbolic
 excess speed v∞ at each planet; these formulas turn it into the burns a
 vehicle makes in the planet's sphere of influence: leaving a parking orbit,
-capturing into an orbit, raising periapsis after an aerocapture pass, or being
-turned by a swing-by. Every one is two-body energy (vis-viva) and angular
-momentum bookkeeping with impulsive burns at periapsis or apoapsis, coplanar
-and tangential.
+capturing into an orbit or raising periapsis after an aerocapture pass. Every
+one is two-body energy (vis-viva) and angular momentum bookkeeping with
+impulsive burns at periapsis or apoapsis, coplanar and tangential. Swing-bys
+(turn angle, powered flybys, their B-plane) live in :mod:`sojourn.core.flyby`.
 
 Units are km, s, km/s and radians (degrees only where a name says so). Every
 public function takes scalars or array_like and broadcasts like a numpy ufunc;
@@ -46,8 +46,6 @@ __all__ = [
     "ellipse_hyperbola_dv",
     "entry_speed",
     "escape_speed",
-    "flyby_periapsis_for_turn",
-    "flyby_turn_angle",
     "hyperbola_periapsis_speed",
     "mars_orbit_departure_dv",
 ]
@@ -131,24 +129,6 @@ def _aerocapture_dv(mu, rp_target, ra_target, r_atm):
     y = r_atm / (r_atm + ra)
     x_minus_y = ra * (rp_target - r_atm) / ((rp_target + ra) * (r_atm + ra))
     return math.sqrt(2.0 * mu / ra) * x_minus_y / (math.sqrt(x) + math.sqrt(y))
-
-
-@vectorize(_F3, cache=True)
-def _flyby_turn_angle(mu, vinf, rp):
-    if not (mu > 0.0 and rp > 0.0 and vinf >= 0.0):
-        return _NAN
-    k = rp * vinf * vinf / mu  # e - 1
-    # 2 asin(1/e) = 2 atan2(1, sqrt(e² - 1)), accurate for e near 1 as well
-    return 2.0 * math.atan2(1.0, math.sqrt(k * (2.0 + k)))
-
-
-@vectorize(_F3, cache=True)
-def _flyby_periapsis_for_turn(mu, vinf, delta):
-    if not (mu > 0.0 and vinf > 0.0 and 0.0 < delta < _PI):
-        return _NAN
-    # rp = mu/vinf² (e - 1), e = 1/sin(delta/2); 1 - sin(delta/2) = 2 sin²((pi - delta)/4)
-    s = math.sin(0.25 * (_PI - delta))
-    return mu / (vinf * vinf) * 2.0 * s * s / math.sin(0.5 * delta)
 
 
 @vectorize(["boolean(float64, float64)"], cache=True)
@@ -489,57 +469,3 @@ def aerocapture_dv(mu, rp_target, ra_target, r_atm):
     y = r_atm/(r_atm + ra), with x - y formed exactly in closed form.
     """
     return _quiet(_aerocapture_dv, mu, rp_target, ra_target, r_atm)
-
-
-def flyby_turn_angle(mu, vinf, rp):
-    """Angle by which a swing-by turns the v∞ vector, radians.
-
-    δ = 2 asin(1 / e), with the hyperbola's eccentricity e = 1 + rp vinf² / mu.
-    The magnitude |v∞| is unchanged by an unpowered flyby.
-
-    Parameters
-    ----------
-    mu : float or array_like
-        Gravitational parameter of the flyby body, km^3/s^2.
-    vinf : float or array_like
-        Hyperbolic excess speed, km/s (>= 0; 0 gives the limit π).
-    rp : float or array_like
-        Periapsis radius of the flyby, km.
-
-    Returns
-    -------
-    float or ndarray
-        Turn angle δ in (0, π], radians; NaN where mu <= 0, rp <= 0 or
-        vinf < 0.
-
-    Notes
-    -----
-    Computed as 2 atan2(1, sqrt(e² - 1)), equal to 2 asin(1/e) but accurate
-    when e is close to 1.
-    """
-    return _quiet(_flyby_turn_angle, mu, vinf, rp)
-
-
-def flyby_periapsis_for_turn(mu, vinf, delta):
-    """Periapsis radius at which a swing-by turns v∞ by delta radians.
-
-    The inverse of :func:`flyby_turn_angle`: e = 1 / sin(δ / 2) and
-    rp = mu (e - 1) / vinf². Check the result against the body's radius plus
-    a safe altitude: a turn that needs rp below it is not flyable.
-
-    Parameters
-    ----------
-    mu : float or array_like
-        Gravitational parameter, km^3/s^2.
-    vinf : float or array_like
-        Hyperbolic excess speed, km/s (> 0).
-    delta : float or array_like
-        Turn angle, radians, in (0, π).
-
-    Returns
-    -------
-    float or ndarray
-        Periapsis radius, km; NaN where mu <= 0, vinf <= 0 or delta is
-        outside (0, π).
-    """
-    return _quiet(_flyby_periapsis_for_turn, mu, vinf, delta)

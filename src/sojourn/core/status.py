@@ -12,5 +12,9 @@ NO_SOLUTION = 1
 NOT_CONVERGED = 2
 """The iteration did not reach its tolerance; the answer is withheld."""
 
-NAMES = {OK: "ok", NO_SOLUTION: "no solution", NOT_CONVERGED: "not converged"}
+TURN_BEYOND_REACH = 3
+"""A flyby whose turn needs a periapsis below the lowest allowed (:mod:`sojourn.core.flyby`)."""
+
+NAMES = {OK: "ok", NO_SOLUTION: "no solution", NOT_CONVERGED: "not converged",
+         TURN_BEYOND_REACH: "turn beyond reach"}
 

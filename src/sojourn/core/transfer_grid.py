@@ -17,7 +17,7 @@ from numba import njit, prange
 
 from sojourn.core.lambert import lambert_norms
 from sojourn.core.status import NO_SOLUTION, OK
-from sojourn.core.threads import SERIAL_BELOW
+from sojourn.core.threads import SERIAL_BELOW, serial_and_parallel
 
 
 @njit(cache=True, inline="always")
@@ -99,8 +99,7 @@ def _pairs_loop(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote,
             t_arr[i], math.nan, asymptote)
 
 
-_pairs_parallel = njit(cache=True, parallel=True)(_pairs_loop)
-_pairs_serial = njit(cache=True)(_pairs_loop)  # small batches: no thread start-up cost
+_pairs_serial, _pairs_parallel = serial_and_parallel(_pairs_loop)  # serial: small batches, no thread start-up
 
 
 def _run(kernel, shape, mu, arrays, asymptote):

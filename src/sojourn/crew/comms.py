@@ -18,28 +18,35 @@ Three pieces, each usable alone:
   R = Pr / (k T (Eb/N0) M) for a system noise temperature T, a required
   Eb/N0 and a margin M (both linear here, given in dB).
 
+Between two bodies, :func:`comms` (``sj.comms``) gathers all three over a span
+of years: every blackout, and the nearest and farthest the bodies come.
+
 Everything is vectorised over epochs and distances; positions are heliocentric
 ICRF km, epochs TDB seconds past J2000.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from dataclasses import asdict, dataclass
 from typing import Callable
 
 import numpy as np
 
+from sojourn import checks
 from sojourn.constants import SPEED_OF_LIGHT_KMS
 from sojourn.errors import InputError
-from sojourn.time import DAY, year_span
+from sojourn.results import Result
+from sojourn.time import DAY, tdb_to_datetime, tdb_to_utc_iso, year_span
 
 __all__ = [
     "BOLTZMANN_J_PER_K",
     "Blackout",
+    "Comms",
     "LinkBudget",
     "blackout_threshold",
-    "body_link",
+    "comms",
     "data_rate_bps",
     "find_blackouts",
     "golden_minimum",
@@ -105,15 +112,9 @@ def sun_observer_target_angle_deg(r_observer, r_target):
     return np.where(same, np.nan, angle)
 
 
-def blackout_threshold(threshold_deg: float, where: str | None = "--threshold") -> float:
+def blackout_threshold(threshold_deg: float, where: str = "threshold_deg") -> float:
     """Check a blackout threshold: a finite angle strictly between 0 and 180 degrees."""
-    try:
-        value = float(threshold_deg)
-    except (TypeError, ValueError):
-        raise InputError(f"threshold must be a number of degrees, got {threshold_deg!r}", where) from None
-    if not math.isfinite(value) or not 0.0 < value < 180.0:
-        raise InputError(f"threshold must be between 0 and 180 degrees (exclusive), got {value:g}", where)
-    return value
+    return checks.in_range(threshold_deg, 0.0, 180.0, where, "threshold", "degrees", open_lo=True, open_hi=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,8 +203,8 @@ def golden_minimum(fn: Callable, a, b, *, tol_s: float = 1e-2, max_iter: int = 1
 # blackouts
 
 
-@dataclass(frozen=True)
-class Blackout:
+@dataclass(frozen=True, repr=False)
+class Blackout(Result):
     """One span in which the Sun-observer-target angle stays below the threshold.
 
     Attributes
@@ -232,10 +233,23 @@ class Blackout:
         """Duration, days."""
         return (self.end - self.start) / DAY
 
-    def to_json(self) -> dict:
-        """UTC dates (to the minute), duration in days, smallest angle and the open-ended flags."""
-        from sojourn.time import tdb_to_utc_iso
+    @property
+    def start_date(self) -> _dt.datetime:
+        """Start, UTC."""
+        return tdb_to_datetime(self.start)
 
+    @property
+    def end_date(self) -> _dt.datetime:
+        """End, UTC."""
+        return tdb_to_datetime(self.end)
+
+    @property
+    def conjunction_date(self) -> _dt.datetime:
+        """The smallest angle, UTC."""
+        return tdb_to_datetime(self.t_min)
+
+    def to_dict(self) -> dict:
+        """UTC dates (to the minute), duration in days, smallest angle and the open-ended flags."""
         return {
             "start": tdb_to_utc_iso(self.start, "minute"),
             "end": tdb_to_utc_iso(self.end, "minute"),
@@ -245,6 +259,21 @@ class Blackout:
             "open_start": self.open_start,
             "open_end": self.open_end,
         }
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("start", tdb_to_utc_iso(self.start, "minute")), ("days", f"{self.days:.1f}"),
+                ("min_angle_deg", f"{self.min_angle_deg:.2f}")]
+
+
+def blackout_table(blackouts):
+    """Blackouts as a pandas DataFrame: UTC start, end and conjunction, days, smallest angle, open ends."""
+    import pandas as pd
+
+    columns = ["start", "end", "days", "min_angle_deg", "conjunction", "open_start", "open_end"]
+    rows = [{"start": b.start_date, "end": b.end_date, "days": b.days, "min_angle_deg": b.min_angle_deg,
+             "conjunction": b.conjunction_date, "open_start": b.open_start, "open_end": b.open_end}
+            for b in blackouts]
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def find_blackouts(angle_deg: Callable, t_start: float, t_end: float, threshold_deg: float = DEFAULT_THRESHOLD_DEG,
@@ -274,7 +303,7 @@ def find_blackouts(angle_deg: Callable, t_start: float, t_end: float, threshold_
     list of Blackout
         In time order.
     """
-    threshold = blackout_threshold(threshold_deg, where="threshold_deg")
+    threshold = blackout_threshold(threshold_deg)
     if not t_end > t_start:
         raise InputError("blackout search interval ends before it starts", "t_end")
 
@@ -289,52 +318,53 @@ def find_blackouts(angle_deg: Callable, t_start: float, t_end: float, threshold_
         t = np.asarray(samples[0], dtype=np.float64)
         f = np.asarray(samples[1], dtype=np.float64) - threshold
     f = np.where(np.isnan(f), np.inf, f)
+    brackets = _blackout_brackets(fn, t, f)
+    if not brackets["open"]:
+        return []
+    t_min, f_min = golden_minimum(fn, brackets["min_a"], brackets["min_b"])
+    open_start = np.array([s for s, _ in brackets["open"]])
+    open_end = np.array([e for _, e in brackets["open"]])
+    start = np.where(open_start, t[0], refine_crossings(fn, brackets["start_a"], brackets["start_b"]))
+    end = np.where(open_end, t[-1], refine_crossings(fn, brackets["end_a"], brackets["end_b"]))
+    out = [Blackout(float(s), float(e), float(tmin), float(fmin + threshold), bool(os_), bool(oe))
+           for s, e, tmin, fmin, os_, oe in zip(start, end, t_min, f_min, open_start, open_end)]
+    return sorted(out, key=lambda b: b.start)
+
+
+def _blackout_brackets(fn: Callable, t: np.ndarray, f: np.ndarray) -> dict:
+    """Brackets of each blackout's start, end and minimum, from samples ``f = angle - threshold`` at ``t``.
+
+    A blackout is a run of samples below zero, or a dip between samples: a
+    sampled local minimum above zero whose refined minimum is below it.
+    ``open``: (open_start, open_end) of each, True where it runs past the samples.
+    """
     below = f < 0.0
     n = t.size
-    # runs of samples below the threshold: [first, last] index
     edges = np.diff(np.concatenate(([0], below.astype(np.int8), [0])))
     first = np.flatnonzero(edges == 1)
     last = np.flatnonzero(edges == -1) - 1
-    # local minima above the threshold: a dip may hide between samples
     interior = np.arange(1, n - 1)
     local = interior[(f[1:-1] <= f[:-2]) & (f[1:-1] < f[2:]) & ~below[1:-1] & np.isfinite(f[1:-1])]
     if local.size:
         tm, fm = golden_minimum(fn, t[local - 1], t[local + 1])
-        hidden = fm < 0.0
-        local, tm = local[hidden], tm[hidden]
+        local, tm = local[fm < 0.0], tm[fm < 0.0]
     else:
         tm = np.empty(0)
+    out = {k: [] for k in ("open", "start_a", "start_b", "end_a", "end_b", "min_a", "min_b")}
 
-    spans = []  # (lo_bracket, hi_bracket or None for open ends, minimum bracket) per span
-    starts_a, starts_b, ends_a, ends_b = [], [], [], []
-    min_a, min_b = [], []
+    def add(is_open, start_ab, end_ab, min_ab):
+        out["open"].append(is_open)
+        for name, (a, b) in (("start", start_ab), ("end", end_ab), ("min", min_ab)):
+            out[f"{name}_a"].append(a)
+            out[f"{name}_b"].append(b)
+
     for i, j in zip(first.tolist(), last.tolist()):
         k = i + int(np.argmin(f[i:j + 1]))
-        min_a.append(t[max(k - 1, 0)])
-        min_b.append(t[min(k + 1, n - 1)])
-        spans.append((i == 0, j == n - 1))
-        starts_a.append(t[i - 1] if i > 0 else t[0])
-        starts_b.append(t[i])
-        ends_a.append(t[j])
-        ends_b.append(t[j + 1] if j < n - 1 else t[-1])
+        add((i == 0, j == n - 1), (t[i - 1] if i > 0 else t[0], t[i]), (t[j], t[j + 1] if j < n - 1 else t[-1]),
+            (t[max(k - 1, 0)], t[min(k + 1, n - 1)]))
     for k, t_dip in zip(local.tolist(), tm.tolist()):
-        min_a.append(t[k - 1])
-        min_b.append(t[k + 1])
-        spans.append((False, False))
-        starts_a.append(t[k - 1])
-        starts_b.append(t_dip)
-        ends_a.append(t_dip)
-        ends_b.append(t[k + 1])
-    if not spans:
-        return []
-    t_min, f_min = golden_minimum(fn, min_a, min_b)
-    open_start = np.array([s for s, _ in spans])
-    open_end = np.array([e for _, e in spans])
-    start = np.where(open_start, t[0], refine_crossings(fn, starts_a, starts_b))
-    end = np.where(open_end, t[-1], refine_crossings(fn, ends_a, ends_b))
-    out = [Blackout(float(s), float(e), float(tmin), float(fmin + threshold), bool(os_), bool(oe))
-           for s, e, tmin, fmin, os_, oe in zip(start, end, t_min, f_min, open_start, open_end)]
-    return sorted(out, key=lambda b: b.start)
+        add((False, False), (t[k - 1], t_dip), (t_dip, t[k + 1]), (t[k - 1], t[k + 1]))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,7 +380,8 @@ class LinkBudget:
     Network antenna: aperture efficiencies 0.55 and 0.6, a system noise
     temperature of 30 K, a required Eb/N0 of 1 dB (a turbo code at a low
     error rate) and a 3 dB margin. They are a stated model, not a mission's
-    design; change them with ``--crew-config`` or the command's options.
+    design; change them with a crew-config file or keyword overrides
+    (:func:`sojourn.crew.timeline.crew_settings`).
 
     Attributes
     ----------
@@ -386,17 +417,11 @@ class LinkBudget:
     def __post_init__(self):
         for name in ("transmit_power_w", "transmit_diameter_m", "receive_diameter_m", "frequency_hz",
                      "system_noise_temperature_k"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise InputError(f"{name} must be a positive number, got {value!r}", name)
+            checks.positive(getattr(self, name), name, name.replace("_", " "))
         for name in ("transmit_efficiency", "receive_efficiency"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and 0 < value <= 1):
-                raise InputError(f"{name} must be in (0, 1], got {value!r}", name)
+            checks.in_range(getattr(self, name), 0.0, 1.0, name, name.replace("_", " "), open_lo=True)
         for name in ("required_ebn0_db", "margin_db"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and -100.0 <= value <= 100.0):
-                raise InputError(f"{name} must be a number of dB between -100 and 100, got {value!r}", name)
+            checks.in_range(getattr(self, name), -100.0, 100.0, name, name.replace("_", " "), "dB")
         for name in ("transmit_diameter_m", "receive_diameter_m"):
             try:
                 gain = self.transmit_gain if name.startswith("transmit") else self.receive_gain
@@ -405,8 +430,7 @@ class LinkBudget:
             if not math.isfinite(gain):
                 raise InputError(f"antenna gain overflows: {name} {getattr(self, name)!r} at "
                                  f"{self.frequency_hz!r} Hz is not a physical antenna", name)
-        if self.max_rate_bps is not None and not (math.isfinite(self.max_rate_bps) and self.max_rate_bps > 0):
-            raise InputError(f"max_rate_bps must be a positive number, got {self.max_rate_bps!r}", "max_rate_bps")
+        checks.optional_positive(self.max_rate_bps, "max_rate_bps", "max rate", "bit/s")
 
     @property
     def wavelength_m(self) -> float:
@@ -423,7 +447,8 @@ class LinkBudget:
         """Receive antenna gain (linear)."""
         return self.receive_efficiency * (math.pi * self.receive_diameter_m / self.wavelength_m) ** 2
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
+        """The link's settings, with both antenna gains in dBi."""
         data = asdict(self)
         data["transmit_gain_dbi"] = round(10.0 * math.log10(self.transmit_gain), 3)
         data["receive_gain_dbi"] = round(10.0 * math.log10(self.receive_gain), 3)
@@ -481,98 +506,171 @@ def transfer_time_s(size_bytes: float, rate_bps):
 # between two bodies
 
 
-def body_link(frm: str, to: str, start, end, threshold_deg: float = DEFAULT_THRESHOLD_DEG, *,
-              step_days: float = 1.0, ephemeris=None) -> dict:
+@dataclass(frozen=True, repr=False)
+class Comms(Result):
+    """Solar-conjunction blackouts and the light-time range between two bodies over a span.
+
+    Attributes
+    ----------
+    origin, destination : str
+        The observer (where the angle is measured: the ground station's body)
+        and the other end of the link.
+    t_start, t_end : float
+        The span, TDB seconds past J2000.
+    threshold_deg : float
+        Blackout below this Sun-observer-target angle, degrees.
+    step_days : float
+        Sampling step, days (ends and extremes are refined below it).
+    ephemeris : str
+    blackouts : tuple of Blackout
+        In time order.
+    t_nearest, distance_min_km, t_farthest, distance_max_km : float
+        When the bodies are nearest and farthest (TDB s), and those distances (km).
+    """
+
+    origin: str
+    destination: str
+    t_start: float
+    t_end: float
+    threshold_deg: float
+    step_days: float
+    ephemeris: str
+    blackouts: tuple
+    t_nearest: float
+    distance_min_km: float
+    t_farthest: float
+    distance_max_km: float
+
+    @property
+    def table(self):
+        """The blackouts as a pandas DataFrame (UTC dates, days, smallest angle, open ends)."""
+        return blackout_table(self.blackouts)
+
+    @property
+    def light_time_min_s(self) -> float:
+        """Shortest one-way light time in the span, s."""
+        return light_time_s(self.distance_min_km)
+
+    @property
+    def light_time_max_s(self) -> float:
+        """Longest one-way light time in the span, s."""
+        return light_time_s(self.distance_max_km)
+
+    def to_dict(self) -> dict:
+        return {
+            "from": self.origin,
+            "to": self.destination,
+            "start": tdb_to_utc_iso(self.t_start),
+            "end": tdb_to_utc_iso(self.t_end),
+            "threshold_deg": self.threshold_deg,
+            "step_days": self.step_days,
+            "ephemeris": self.ephemeris,
+            "blackouts": [b.to_dict() for b in self.blackouts],
+            "blackout_days_total": round(sum(b.days for b in self.blackouts), 3),
+            "longest_blackout_days": round(max((b.days for b in self.blackouts), default=0.0), 3),
+            "light_time_min_minutes": round(self.light_time_min_s / 60.0, 4),
+            "light_time_min_date": tdb_to_utc_iso(self.t_nearest),
+            "light_time_max_minutes": round(self.light_time_max_s / 60.0, 4),
+            "light_time_max_date": tdb_to_utc_iso(self.t_farthest),
+            "distance_min_km": round(self.distance_min_km, 0),
+            "distance_max_km": round(self.distance_max_km, 0),
+        }
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("link", f"{self.origin} → {self.destination}"),
+                ("span", f"{tdb_to_utc_iso(self.t_start)} to {tdb_to_utc_iso(self.t_end)}"),
+                ("blackouts", str(len(self.blackouts))),
+                ("light_time_minutes", f"{self.light_time_min_s / 60:.1f} to {self.light_time_max_s / 60:.1f}")]
+
+    def _repr_html_(self) -> str:
+        return super()._repr_html_() + self.table._repr_html_()
+
+
+def _link_ends(origin, destination):
+    from sojourn.bodies import get_body
+
+    a, b = get_body(origin, "origin"), get_body(destination, "destination")
+    if a.name == b.name:
+        raise InputError(f"the two ends of the link are the same body ('{a.name}')", "destination")
+    for body, where in ((a, "origin"), (b, "destination")):
+        if body.name == "sun":
+            raise InputError("the Sun cannot be an end of the link: blackouts are measured against it", where)
+    return a, b
+
+
+def _extremes(distance: Callable, t: np.ndarray, dist: np.ndarray) -> list[tuple[float, float]]:
+    """(epoch, km) of the smallest and largest distance, refined between the samples around each."""
+    out = []
+    for sign, i in ((1.0, int(np.argmin(dist))), (-1.0, int(np.argmax(dist)))):
+        if 0 < i < t.size - 1:
+            tx, fx = golden_minimum(lambda x: sign * distance(x), [t[i - 1]], [t[i + 1]])
+            out.append((float(tx[0]), float(sign * fx[0])))
+        else:  # at an end of the span
+            out.append((float(t[i]), float(dist[i])))
+    return out
+
+
+def comms(origin, destination, start, end, *, threshold_deg: float = DEFAULT_THRESHOLD_DEG,
+          step_days: float = 1.0, ephemeris=None) -> Comms:
     """Solar-conjunction blackouts and the light-time range between two bodies over a span.
 
     Parameters
     ----------
-    frm : str
+    origin : str
         The observer (the ground station's body, e.g. ``"earth"``): the angle is
-        measured at it, between the Sun and ``to``.
-    to : str
+        measured at it, between the Sun and ``destination``.
+    destination : str
         The other end of the link (e.g. ``"mars"``).
     start, end : str or int
         Years (``2026``, ``2045``: through the end of 2045) or UTC dates.
     threshold_deg : float
         Blackout below this Sun-observer-target angle, degrees (0 < t < 180).
     step_days : float
-        Sampling step, days (> 0); blackout ends and light-time extremes are
-        refined below it.
+        Sampling step, days (0 < step <= 30); blackout ends and light-time
+        extremes are refined below it.
     ephemeris : Ephemeris or str, optional
 
     Returns
     -------
-    dict
-        ``from``, ``to``, ``start``, ``end``, ``threshold_deg``, ``ephemeris``,
-        ``blackouts`` (list of :meth:`Blackout.to_json` records: ``start``,
-        ``end``, ``days``, ``min_angle_deg``, ``conjunction``, ...),
-        ``light_time_min_minutes``, ``light_time_max_minutes`` and their dates,
-        ``distance_min_km``, ``distance_max_km``.
+    Comms
+        Its ``blackouts`` (also as a DataFrame, ``.table``) and the nearest and
+        farthest the bodies come.
 
     Raises
     ------
     UnknownBodyError, InputError, EphemerisRangeError
-    """
-    from sojourn.bodies import get_body
-    from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.time import tdb_to_utc_iso
 
-    a = get_body(frm, "--from")
-    b = get_body(to, "--to")
-    if a.name == b.name:
-        raise InputError(f"--from and --to are the same body ('{a.name}')", "--to")
-    for body, option in ((a, "--from"), (b, "--to")):
-        if body.name == "sun":
-            raise InputError("the Sun cannot be an end of the link: blackouts are measured against it", option)
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> link = sj.comms("earth", "mars", "2026-01-01", "2026-03-01")
+    >>> [b.conjunction_date.date().isoformat() for b in link.blackouts]
+    ['2026-01-09']
+    >>> round(link.light_time_max_s / 60, 1)
+    20.0
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+
+    a, b = _link_ends(origin, destination)
     threshold = blackout_threshold(threshold_deg)
-    if not (isinstance(step_days, (int, float)) and math.isfinite(step_days) and 0 < step_days <= 30):
-        raise InputError(f"step must be between 0 and 30 days, got {step_days!r}", "--step")
+    step = checks.step_days(step_days, most=30.0)
     t0, t1 = year_span(start, end)
     eph = resolve_ephemeris(ephemeris)
-    for body, option in ((a, "--from"), (b, "--to")):
-        eph.check_range(body, t0, t1, f"{option} {body.name}, --start/--end")
+    for body in (a, b):
+        eph.check_range(body, t0, t1, "start" if t0 < eph.coverage(body)[0] else "end")
 
     def geometry(t):
-        r_a, _ = eph.state(a, t)
-        r_b, _ = eph.state(b, t)
-        return r_a, r_b
+        return eph.state(a, t)[0], eph.state(b, t)[0]
 
-    n = max(int(math.ceil((t1 - t0) / (step_days * DAY))), 2)
+    def distance(x):
+        ra, rb = geometry(x)
+        return np.linalg.norm(rb - ra, axis=-1)
+
+    n = max(int(math.ceil((t1 - t0) / (step * DAY))), 2)
     t = np.linspace(t0, t1, n + 1)
     r_a, r_b = geometry(t)
     angle = sun_observer_target_angle_deg(r_a, r_b)
     blackouts = find_blackouts(lambda x: sun_observer_target_angle_deg(*geometry(x)), t0, t1, threshold,
                                samples=(t, angle))
-    dist = np.linalg.norm(r_b - r_a, axis=-1)
-
-    def distance(x, sign=1.0):
-        ra, rb = geometry(x)
-        return sign * np.linalg.norm(rb - ra, axis=-1)
-
-    extremes = []
-    for sign, i in ((1.0, int(np.argmin(dist))), (-1.0, int(np.argmax(dist)))):
-        if 0 < i < t.size - 1:
-            tx, fx = golden_minimum(lambda x: distance(x, sign), [t[i - 1]], [t[i + 1]])
-            extremes.append((float(tx[0]), float(sign * fx[0])))
-        else:  # at an end of the span
-            extremes.append((float(t[i]), float(dist[i])))
-    (t_near, d_near), (t_far, d_far) = extremes
-    return {
-        "from": a.name,
-        "to": b.name,
-        "start": tdb_to_utc_iso(t0),
-        "end": tdb_to_utc_iso(t1),
-        "threshold_deg": threshold,
-        "step_days": float(step_days),
-        "ephemeris": eph.name,
-        "blackouts": [x.to_json() for x in blackouts],
-        "blackout_days_total": round(sum(x.days for x in blackouts), 3),
-        "longest_blackout_days": round(max((x.days for x in blackouts), default=0.0), 3),
-        "light_time_min_minutes": round(light_time_s(d_near) / 60.0, 4),
-        "light_time_min_date": tdb_to_utc_iso(t_near),
-        "light_time_max_minutes": round(light_time_s(d_far) / 60.0, 4),
-        "light_time_max_date": tdb_to_utc_iso(t_far),
-        "distance_min_km": round(d_near, 0),
-        "distance_max_km": round(d_far, 0),
-    }
+    (t_near, d_near), (t_far, d_far) = _extremes(distance, t, np.linalg.norm(r_b - r_a, axis=-1))
+    return Comms(a.name, b.name, t0, t1, threshold, step, eph.name, tuple(blackouts), t_near, d_near, t_far, d_far)

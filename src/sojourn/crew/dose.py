@@ -41,13 +41,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sojourn import checks
 from sojourn.errors import InputError
+from sojourn.results import Result
 from sojourn.time import DAY, parse_utc
 
 __all__ = [
     "CAREER_LIMIT_MSV",
     "CRUISE_MSV_PER_DAY",
     "SURFACE_MSV_PER_DAY",
+    "DoseHistory",
     "DoseModel",
     "PHASES",
     "SolarParticleEvent",
@@ -81,18 +84,40 @@ PHASES = ("outbound", "mars", "return")
 """Phases of a round trip that count towards the dose, in flight order."""
 
 
+def _checked_date(value, where: str) -> str:
+    """A UTC date as ISO text, from text, a date or a datetime (naive = UTC); checked."""
+    from sojourn.mission.scenario import _date_text
+
+    value = _date_text(value)
+    if not isinstance(value, str):
+        raise InputError(f"expected a UTC date (ISO text such as 2034-03-01), not {value!r}", where)
+    parse_utc(value, where)
+    return value
+
+
 @dataclass(frozen=True)
 class SolarParticleEvent:
-    """A solar particle event: the dose equivalent (mSv) the crew receives on one UTC date."""
+    """A solar particle event: the dose equivalent (mSv) the crew receives on one UTC date.
+
+    Attributes
+    ----------
+    date : str
+        UTC date (or date and time) as ISO text; a ``datetime.date`` is accepted.
+    dose_msv : float
+        Dose equivalent behind the crew's shielding, mSv (>= 0).
+    """
 
     date: str
     dose_msv: float
-    where: str = "solar_particle_events"
+
+    def __post_init__(self):
+        object.__setattr__(self, "date", _checked_date(self.date, "date"))
+        object.__setattr__(self, "dose_msv", checks.non_negative(self.dose_msv, "dose_msv", "dose", "mSv"))
 
     @property
     def t(self) -> float:
         """The event's epoch, TDB seconds past J2000."""
-        return parse_utc(self.date, self.where)
+        return parse_utc(self.date)
 
 
 @dataclass(frozen=True)
@@ -108,7 +133,7 @@ class DoseModel:
     solar_modulation_amplitude : float
         A in the solar-cycle factor (0 <= A < 1); 0 turns modulation off.
     solar_minimum : str
-        UTC date of a solar minimum, the phase of the cycle.
+        UTC date of a solar minimum, the phase of the cycle (a ``datetime.date`` is accepted).
     solar_cycle_years : float
         Period of the cycle, years.
     career_limit_msv : float
@@ -116,6 +141,12 @@ class DoseModel:
     prior_career_msv : float
         Dose already received before this mission, mSv.
     solar_particle_events : tuple of SolarParticleEvent
+        Events as :class:`SolarParticleEvent` or ``(date, dose_msv)`` pairs.
+
+    Raises
+    ------
+    InputError
+        A value out of range, naming the attribute.
     """
 
     cruise_msv_per_day: float = CRUISE_MSV_PER_DAY
@@ -129,32 +160,35 @@ class DoseModel:
     solar_particle_events: tuple = field(default_factory=tuple)
 
     def __post_init__(self):
-        def finite(name, lo, lo_open=False, hi=None):
-            value = getattr(self, name)
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            if ok:
-                ok = value > lo if lo_open else value >= lo
-                if hi is not None:
-                    ok = ok and value < hi
-            if not ok:
-                bound = f"greater than {lo:g}" if lo_open else f"at least {lo:g}"
-                if hi is not None:
-                    bound += f" and less than {hi:g}"
-                raise InputError(f"{name} must be a number {bound}, got {value!r}", name)
+        def put(name, value):
+            object.__setattr__(self, name, value)
 
-        finite("cruise_msv_per_day", 0.0)
-        finite("surface_msv_per_day", 0.0)
-        finite("shielding_factor", 0.0, lo_open=True)
-        finite("solar_modulation_amplitude", 0.0, hi=1.0)
-        finite("solar_cycle_years", 0.0, lo_open=True)
-        finite("career_limit_msv", 0.0, lo_open=True)
-        finite("prior_career_msv", 0.0)
-        parse_utc(self.solar_minimum, "solar_minimum")
-        for i, spe in enumerate(self.solar_particle_events):
-            spe.t  # noqa: B018 - parses the date, raising InputError naming it
-            if not (isinstance(spe.dose_msv, (int, float)) and math.isfinite(spe.dose_msv) and spe.dose_msv >= 0):
-                raise InputError(f"dose_msv must be a number at least 0, got {spe.dose_msv!r}",
-                                 f"solar_particle_events[{i}].dose_msv")
+        for name, what, unit in (("cruise_msv_per_day", "cruise dose rate", "mSv/day"),
+                                 ("surface_msv_per_day", "surface dose rate", "mSv/day"),
+                                 ("prior_career_msv", "prior career dose", "mSv")):
+            put(name, checks.non_negative(getattr(self, name), name, what, unit))
+        for name, what, unit in (("shielding_factor", "shielding factor", ""),
+                                 ("solar_cycle_years", "solar cycle", "years"),
+                                 ("career_limit_msv", "career limit", "mSv")):
+            put(name, checks.positive(getattr(self, name), name, what, unit))
+        put("solar_modulation_amplitude", checks.in_range(self.solar_modulation_amplitude, 0.0, 1.0,
+                                                          "solar_modulation_amplitude",
+                                                          "solar modulation amplitude", open_hi=True))
+        put("solar_minimum", _checked_date(self.solar_minimum, "solar_minimum"))
+        put("solar_particle_events", tuple(self._event(i, e) for i, e in enumerate(self.solar_particle_events)))
+
+    @staticmethod
+    def _event(i: int, event) -> SolarParticleEvent:
+        if isinstance(event, SolarParticleEvent):
+            return event
+        try:
+            date, dose = (event["date"], event["dose_msv"]) if isinstance(event, dict) else event
+            return SolarParticleEvent(date, dose)
+        except InputError as exc:
+            raise InputError(exc.message, f"solar_particle_events[{i}].{exc.where}") from None
+        except (TypeError, ValueError, KeyError):
+            raise InputError(f"a solar particle event is (date, dose_msv), not {event!r}",
+                             f"solar_particle_events[{i}]") from None
 
     # -- the solar cycle --------------------------------------------------------------------
 
@@ -201,7 +235,8 @@ class DoseModel:
             integral = span
         return base * self.shielding_factor * integral / DAY / self._norm(measured)
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
+        """The model's settings and the sources of its default values."""
         return {
             "cruise_msv_per_day": self.cruise_msv_per_day,
             "surface_msv_per_day": self.surface_msv_per_day,
@@ -239,7 +274,50 @@ def phase_at(bounds, t) -> np.ndarray:
     return names[np.searchsorted(np.asarray(bounds, dtype=np.float64), np.asarray(t, dtype=np.float64), "right")]
 
 
-def integrate_dose(model: DoseModel, bounds, edges) -> dict:
+@dataclass(frozen=True, repr=False)
+class DoseHistory(Result):
+    """Dose equivalent received interval by interval (e.g. UTC day by day), by phase.
+
+    Attributes
+    ----------
+    dose_msv : numpy.ndarray, shape (n,)
+        Received in each interval (phases and solar particle events), mSv.
+    by_phase : dict of str to numpy.ndarray
+        ``{"outbound", "mars", "return"}``: received in each interval in that phase, mSv.
+    spe_msv : numpy.ndarray, shape (n,)
+        From solar particle events, mSv.
+    cumulative_msv : numpy.ndarray, shape (n,)
+        Career total at each interval's end (prior dose included), mSv.
+    spe_outside : tuple of SolarParticleEvent
+        Events outside the mission (not counted).
+    """
+
+    dose_msv: np.ndarray
+    by_phase: dict
+    spe_msv: np.ndarray
+    cumulative_msv: np.ndarray
+    spe_outside: tuple = ()
+
+    @property
+    def mission_msv(self) -> float:
+        """The mission's total, mSv."""
+        return float(self.dose_msv.sum())
+
+    def phase_totals(self) -> dict:
+        """Mission dose by phase and from solar particle events, mSv."""
+        out = {k: float(v.sum()) for k, v in self.by_phase.items()}
+        out["solar_particle_events"] = float(self.spe_msv.sum())
+        return out
+
+    def to_dict(self) -> dict:
+        return {"mission_msv": self.mission_msv, "by_phase_msv": self.phase_totals(),
+                "spe_outside": [{"date": s.date, "dose_msv": s.dose_msv} for s in self.spe_outside]}
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("intervals", str(self.dose_msv.size)), ("mission_msv", f"{self.mission_msv:.1f}")]
+
+
+def integrate_dose(model: DoseModel, bounds, edges) -> DoseHistory:
     """Dose equivalent received in each interval ``[edges[i], edges[i+1])``, by phase.
 
     Parameters
@@ -252,12 +330,7 @@ def integrate_dose(model: DoseModel, bounds, edges) -> dict:
 
     Returns
     -------
-    dict
-        ``dose_msv`` (n,): received in each interval (phases and solar particle
-        events); ``by_phase``: {phase: (n,) mSv}; ``spe_msv`` (n,);
-        ``cumulative_msv`` (n,): career total at each interval's end (prior dose
-        included); ``mission_msv``: the mission's total; ``spe_outside``: the
-        solar particle events outside the mission (not counted).
+    DoseHistory
     """
     b = np.asarray(bounds, dtype=np.float64)
     if b.shape != (4,) or np.any(np.diff(b) < 0):
@@ -280,14 +353,7 @@ def integrate_dose(model: DoseModel, bounds, edges) -> dict:
         np.add.at(spe, which[counted], np.array([s.dose_msv for s in model.solar_particle_events])[counted])
         outside = [s for s, c in zip(model.solar_particle_events, counted) if not c]
     dose = sum(by_phase.values()) + spe
-    return {
-        "dose_msv": dose,
-        "by_phase": by_phase,
-        "spe_msv": spe,
-        "cumulative_msv": model.prior_career_msv + np.cumsum(dose),
-        "mission_msv": float(dose.sum()),
-        "spe_outside": outside,
-    }
+    return DoseHistory(dose, by_phase, spe, model.prior_career_msv + np.cumsum(dose), tuple(outside))
 
 
 def limit_crossing(model: DoseModel, edges, cumulative_msv) -> float | None:

@@ -674,3 +674,19 @@ def trajectory_samples(plan: Plan, n: int = 200, ephemeris=None) -> dict:
     earth, _ = eph.state(plan.legs[0].origin, t_all)
     mars, _ = eph.state(plan.legs[0].destination, t_all)
     return {"legs": legs, "earth": earth, "mars": mars, "t": t_all}
+
+
+def as_plan(plan_or_scenario, *, step_days=None, ephemeris=None, progress=None) -> Plan:
+    """A :class:`Plan` as given, or the best plan of a scenario (object or path), for verbs that take either.
+
+    ``step_days`` is the search's grid step; it has no meaning for a plan
+    already made, so it is refused with one.
+    """
+    from sojourn.errors import InputError
+
+    if isinstance(plan_or_scenario, Plan):
+        if step_days is not None:
+            raise InputError("step_days sets the search grid of a scenario: a plan is already searched",
+                             "step_days")
+        return plan_or_scenario
+    return plan(plan_or_scenario, step_days=step_days, ephemeris=ephemeris, progress=progress)
