@@ -432,3 +432,55 @@ def test_race_and_diff_name_the_scenario_at_fault(client):
     assert r.status_code == 422 and r.json()["where"] == "step"
     r = client.post("/api/aborts", params={"step": 45}, content=ULYSSES, headers=TOML)
     assert r.status_code == 422 and r.json()["where"] == "step"
+
+
+def test_crew_is_the_librarys_timeline(client, ulysses_plan):
+    r = client.post("/api/plan/crew", content=ULYSSES, headers=TOML)
+    assert r.status_code == 200
+    doc = r.json()
+    days = doc["days"]
+    # the curve the page draws adds up: each day's dose accumulates into the next day's total
+    assert np.allclose(np.cumsum([d["dose_msv"] for d in days]), [d["cumulative_msv"] for d in days], atol=0.01)
+    assert days[0]["date"] == ulysses_plan.launch.strftime("%Y-%m-%d")
+    assert doc["summary"]["comms"]["longest_blackout_days"] == max(b["days"] for b in doc["summary"]["comms"]["blackouts"])
+
+
+def test_race_wins_arrive_before_the_mission_does(client, ulysses_plan):
+    rival = (EXAMPLES / "us-fast.toml").read_text(encoding="utf-8")
+    r = client.post("/api/race", json={"scenario": ULYSSES, "other": rival, "step": 5})
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["a_launch"][:10] == ulysses_plan.launch.strftime("%Y-%m-%d")
+    assert doc["b_can_win"] and doc["wins"]
+    assert all(w["arrival"] <= doc["a_arrival"] and w["launch"] >= doc["a_launch"][:10] for w in doc["wins"])
+
+
+def test_aborts_cover_every_day_of_both_transits(client, ulysses_plan):
+    r = client.post("/api/aborts", params={"step": 5}, content=ULYSSES, headers=TOML)
+    assert r.status_code == 200
+    doc = r.json()
+    for leg, plan_leg in zip(doc["legs"], ulysses_plan.legs):
+        days = [d for d in doc["days"] if d["leg"] == leg["leg"]]
+        assert days[0]["date"] == plan_leg.to_dict()["depart"]
+        assert days[-1]["date"] <= plan_leg.to_dict()["arrive"]
+        assert doc["coverage"][leg["leg"]]["covered_days"] == sum(d["covered"] for d in days)
+
+
+def test_diff_attributes_each_moved_event_to_the_one_input_changed(client):
+    changed = ULYSSES.replace("min_stay_days = 300", "min_stay_days = 400")  # Ulysses stays 372 days: binding
+    r = client.post("/api/diff", json={"scenario": ULYSSES, "other": changed, "step": 2})
+    assert r.status_code == 200
+    doc = r.json()
+    assert [c["key"] for c in doc["inputs_changed"]] == ["constraints.min_stay_days"]
+    moved = [e for e in doc["events"] if e["status"] == "moved"]
+    assert moved and all(e["attributed_to"] == ["constraints.min_stay_days"] for e in moved)
+
+
+def test_spk_download_is_a_spice_kernel(client, tmp_path, ulysses_plan):
+    spice = pytest.importorskip("spiceypy")
+    r = client.post("/api/plan/download/spk", content=ULYSSES, headers=TOML)
+    assert r.status_code == 200 and r.headers["content-disposition"].endswith('ulysses.bsp"')
+    path = tmp_path / "u.bsp"
+    path.write_bytes(r.content)
+    ids = spice.spkobj(str(path))
+    assert len(ids) == 1

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -148,29 +147,25 @@ def flight(plan, *, n: int = 361, progress=None) -> dict:
 
 def crew(plan, *, progress=None) -> dict:
     """The crew's days (:func:`sojourn.crew`): dose, light time and blackouts, as its JSON."""
-    from sojourn.crew import timeline
+    import sojourn as sj
 
-    if hasattr(timeline, "crew"):
-        return timeline.crew(plan).to_dict()
-    return timeline.crew_timeline(plan).to_json()  # TODO: sj.crew once the crew API is merged
+    return sj.crew(plan).to_dict()
 
 
 # ---------------------------------------------------------------------------------------------
-# downloads: written to a private directory, returned as bytes
+# downloads: made in memory (or in a private temporary directory) and returned as bytes
 
 
 def download(plan, what: str, *, progress=None) -> dict:
     """One file of the plan, as ``{"name", "media_type", "content"}`` (bytes).
 
-    ``what`` is ``"dossier"`` (HTML), ``"oem"`` (CCSDS OEM), ``"spk"`` (SPICE) or ``"czml"`` (Cesium).
+    ``what`` is ``"dossier"`` (HTML, :func:`sojourn.report`), ``"oem"`` (CCSDS OEM,
+    :func:`sojourn.export.oem.oem_text`), ``"spk"`` (SPICE, :func:`sojourn.export_spk`) or ``"czml"``
+    (Cesium, :func:`sojourn.export.czml.czml_document`).
     """
     stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in plan.scenario_name.lower()).strip("-") or "plan"
     suffix, media = DOWNLOADS[what]
-    with tempfile.TemporaryDirectory(prefix="sojourn-web-") as tmp:
-        path = Path(tmp) / f"{stem}{suffix}"
-        _WRITERS[what](plan, path, progress)
-        content = path.read_bytes()
-    return {"name": path.name, "media_type": media, "content": content}
+    return {"name": f"{stem}{suffix}", "media_type": media, "content": _MAKERS[what](plan, progress)}
 
 
 DOWNLOADS = {
@@ -182,41 +177,36 @@ DOWNLOADS = {
 """What a plan can be downloaded as: suffix and media type."""
 
 
-def _dossier(plan, path, progress) -> Any:
-    from sojourn.report.dossier import write_dossier
+def _dossier(plan, progress) -> bytes:
+    import sojourn as sj
 
-    return write_dossier(plan.scenario, path, plan=plan, progress=progress)
-
-
-def _provenance(plan) -> list[str]:
-    """Comment lines for interchange files: what made them and from what."""
-    import sojourn
-
-    sc = plan.scenario
-    return [f"sojourn {sojourn.__version__} web app: {plan.scenario_name}, scenario sha256 {sc.digest()[:16]}",
-            f"ephemeris {plan.ephemeris}; heliocentric legs are two-body ballistic Lambert arcs between impulsive "
-            "burns (patched conics)"]
+    return sj.report(plan, progress=progress).html.encode("utf-8")
 
 
-def _oem(plan, path, progress) -> Any:
-    from sojourn.export.oem import write_oem
+def _oem(plan, progress) -> bytes:
+    from sojourn.export.oem import oem_text
 
-    return write_oem(plan, path, comments=_provenance(plan))
-
-
-def _spk(plan, path, progress) -> Any:
-    from sojourn.export.spk import write_spk
-
-    return write_spk(plan, path, comments=_provenance(plan))
+    return oem_text(plan).encode("ascii")
 
 
-def _czml(plan, path, progress) -> Any:
-    from sojourn.export.czml import write_czml
+def _spk(plan, progress) -> bytes:
+    import sojourn as sj
 
-    return write_czml(plan, path)
+    with tempfile.TemporaryDirectory(prefix="sojourn-web-") as tmp:
+        path = Path(tmp) / "plan.bsp"
+        sj.export_spk(plan, path, progress=progress)
+        return path.read_bytes()
 
 
-_WRITERS = {"dossier": _dossier, "oem": _oem, "spk": _spk, "czml": _czml}
+def _czml(plan, progress) -> bytes:
+    import json
+
+    from sojourn.export.czml import czml_document
+
+    return json.dumps(czml_document(plan), separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+_MAKERS = {"dossier": _dossier, "oem": _oem, "spk": _spk, "czml": _czml}
 
 
 # ---------------------------------------------------------------------------------------------
