@@ -170,3 +170,13 @@ def test_the_app_in_a_browser(server, browser_page, ulysses_plan, tmp_path):
     assert [m for m in seen["console"] if "status of 422" not in m] == []
     others = [u for u in seen["requests"] if not (u.startswith(server) or u.startswith(("data:", "blob:")))]
     assert others == []
+
+
+def test_the_api_docs_page_works_offline(server, browser_page):
+    page, seen = browser_page
+    before = len(seen["console"])
+    page.goto(f"{server}/docs")
+    page.wait_for_selector(".opblock", timeout=60_000)
+    assert page.locator(".opblock").count() >= 15  # every endpoint listed from /openapi.json (OpenAPI 3.1)
+    assert seen["console"][before:] == []
+    assert [u for u in seen["requests"] if not u.startswith(server) and not u.startswith(("data:", "blob:"))] == []

@@ -5,7 +5,7 @@ Its rules:
 
 - **Nothing leaves the machine.** The page and every script it runs come from
   the package (Plotly.js from the ``plotly`` package, Swagger UI from
-  ``swagger-ui-bundle``); a strict Content-Security-Policy lets the page load
+  ``fastapi-offline``); a strict Content-Security-Policy lets the page load
   and contact nothing but its own origin.
 - **No request names a server file.** Scenarios arrive as text; outputs leave
   as downloads.

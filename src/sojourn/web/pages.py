@@ -3,9 +3,10 @@
 - ``/`` and ``/static/…``: the app's own page, styles and ES modules (``static/``).
 - ``/vendor/plotly.min.js``: Plotly.js as the ``plotly`` Python package ships it
   (MIT licence, in its header; ``/vendor/plotly.LICENSE.txt``).
-- ``/vendor/swagger/…`` and ``/docs``: Swagger UI from the ``swagger-ui-bundle``
-  package (Apache 2.0), started by a script of ours instead of FastAPI's inline
-  one, so that ``/docs`` works offline under the same Content-Security-Policy.
+- ``/vendor/swagger/…`` and ``/docs``: Swagger UI 5 (Apache 2.0; it reads OpenAPI
+  3.1, which FastAPI writes) as the ``fastapi-offline`` package ships it, started
+  by a script of ours instead of an inline one, so that ``/docs`` works offline
+  under the same Content-Security-Policy.
 
 Only files from a fixed list of folders are served, by name; no request reaches
 any other file.
@@ -37,9 +38,9 @@ def _plotly_js() -> FsPath:
 
 @lru_cache(maxsize=1)
 def _swagger_dir() -> FsPath:
-    import swagger_ui_bundle
+    import fastapi_offline
 
-    return FsPath(swagger_ui_bundle.swagger_ui_path)
+    return FsPath(fastapi_offline.__file__).parent / "static"
 
 
 def _file(folder: FsPath, name: str, cache: str = "no-cache") -> FileResponse:
