@@ -687,16 +687,15 @@ def report(plan_or_scenario, path=None, *, image_format: str = "svg", ephemeris=
     """
     from sojourn import checks
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.export.oem import plan_inputs
     from sojourn.io import atomic_path
-    from sojourn.mission.plan import as_plan
+    from sojourn.mission.plan import as_plan, input_paths
     from sojourn.progress import scaled
 
     fmt = _image_format(image_format)
     eph = resolve_ephemeris(ephemeris)
     if path is not None:
         checks.output_file(path, REPORT_SUFFIXES, "path")
-        checks.distinct_outputs({"path": path}, plan_inputs(plan_or_scenario, eph))
+        checks.distinct_outputs({"path": path}, input_paths(plan_or_scenario, eph))
     plan = as_plan(plan_or_scenario, ephemeris=eph, progress=scaled(progress, 0.0, 1.0, 2.0))
     d = build_dossier(plan, ephemeris=eph, image_format=fmt, progress=scaled(progress, 1.0, 1.0, 2.0))
     text = render_html(d)
