@@ -1,4 +1,4 @@
-"""Light time, solar-conjunction blackouts and the link budget (sojourn.crew.comms).
+"""Light time, solar-conjunction blackouts and the link budget (sojourn.onboard.comms).
 
 Published figures: the light time for one astronomical unit, tau_A = 499.004784 s
 (IERS Conventions 2010, Table 1.1; au = 149597870.700 km by IAU 2012 Resolution B2);
@@ -20,7 +20,7 @@ import pytest
 
 import sojourn as sj
 from sojourn.constants import AU_KM
-from sojourn.crew.comms import (
+from sojourn.onboard.comms import (
     LinkBudget,
     data_rate_bps,
     find_blackouts,

@@ -381,7 +381,7 @@ class LinkBudget:
     temperature of 30 K, a required Eb/N0 of 1 dB (a turbo code at a low
     error rate) and a 3 dB margin. They are a stated model, not a mission's
     design; change them with a crew-config file or keyword overrides
-    (:func:`sojourn.crew.timeline.crew_settings`).
+    (:func:`sojourn.onboard.timeline.crew_settings`).
 
     Attributes
     ----------

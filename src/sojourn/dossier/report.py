@@ -15,7 +15,7 @@ anywhere with no network: CSS inline, every chart an SVG (or PNG) inside a
    the plan's, with the plan marked;
 7. the trade between total Δv and mission length (Pareto front, runners-up);
 8. abort coverage, 9. radiation dose and 10. communications — each where the
-   plan supports it (:mod:`sojourn.contingency.aborts`, :func:`sojourn.crew`);
+   plan supports it (:mod:`sojourn.contingency.aborts`, :func:`sojourn.onboard`);
    otherwise the section says why it is missing;
 11. every assumption and its source.
 
@@ -638,7 +638,7 @@ def render_html(d: Dossier) -> str:
     import jinja2
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    template = env.from_string((importlib.resources.files("sojourn.report") / TEMPLATE).read_text(encoding="utf-8"))
+    template = env.from_string((importlib.resources.files("sojourn.dossier") / TEMPLATE).read_text(encoding="utf-8"))
     return template.render(**_context(d))
 
 
