@@ -30,6 +30,7 @@ from typing import Callable
 
 import numpy as np
 
+from sojourn.bodies import SPEED_OF_LIGHT_KMS
 from sojourn.errors import InputError
 from sojourn.time import DAY, year_span
 
@@ -49,9 +50,6 @@ __all__ = [
     "sun_observer_target_angle_deg",
     "transfer_time_s",
 ]
-
-SPEED_OF_LIGHT_KMS = 299792.458
-"""Speed of light in vacuum (km/s), exact by the definition of the metre (17th CGPM, 1983)."""
 
 BOLTZMANN_J_PER_K = 1.380649e-23
 """Boltzmann constant (J/K), exact in the SI since 2019 (26th CGPM)."""
@@ -579,3 +577,4 @@ def body_link(frm: str, to: str, start, end, threshold_deg: float = DEFAULT_THRE
         "distance_min_km": round(d_near, 0),
         "distance_max_km": round(d_far, 0),
     }
+
