@@ -426,27 +426,36 @@ def datetime64_to_tt(dt64) -> np.ndarray:
     numpy.ndarray
         TT seconds past J2000 (JD 2451545.0 TT) (s), float64, the shape of ``dt64``.
     """
-    dt = np.asarray(dt64).astype("datetime64[us]")
+    given = np.asarray(dt64).astype("datetime64[us]")
+    dt = given.ravel()
     nat = np.isnat(dt)
     us = dt.astype(np.int64)
     starts_us, tai_utc = _leap_table()
     index = np.searchsorted(starts_us, us, side="right") - 1
-    modern = index >= 0
-    dat = np.where(modern, tai_utc[np.maximum(index, 0)], np.nan)
-    if (~modern & ~nat).any():
-        dat[~modern & ~nat] = _early_tai_minus_utc(us[~modern & ~nat])
     seconds = (us - _J2000_UNIX_S * _US_PER_S) / _US_PER_S
-    return np.where(nat, np.nan, seconds + dat + _TT_MINUS_TAI_S)
+    out = seconds + tai_utc[np.maximum(index, 0)] + _TT_MINUS_TAI_S
+    early = (index < 0) & ~nat
+    if early.any():
+        out[early] = _early_tt(us[early])
+    out[nat] = np.nan
+    return out.reshape(given.shape)
 
 
-def _early_tai_minus_utc(us: np.ndarray) -> np.ndarray:
-    """TAI - UTC (s) before 1972 by erfa (UTC's drifting rate; 0 before 1960, as erfa has it)."""
+def _early_tt(us: np.ndarray) -> np.ndarray:
+    """TT s past J2000 of UTC POSIX microseconds before 1972, through erfa (UTC's drifting rate and steps).
+
+    erfa reads a day that ends in a step of UTC as that much longer, so the
+    instant goes in as calendar fields (``dtf2d``), not as a fraction of 86 400 s.
+    Before 1960 erfa has no TAI - UTC and takes 0 ("dubious year").
+    """
     days, us_of_day = np.divmod(us, _US_PER_DAY)
-    u1 = np.full(days.shape, _MJD0)
-    u2 = (days + _UNIX_MJD) + us_of_day / float(_US_PER_DAY)
+    y, mo, d, _ = erfa.jd2cal(_MJD0, (days + _UNIX_MJD).astype(np.float64))
+    hour, rest = np.divmod(us_of_day, 3_600 * _US_PER_S)
+    minute, rest = np.divmod(rest, 60 * _US_PER_S)
     with _quiet():
+        u1, u2 = erfa.dtf2d("UTC", y, mo, d, hour, minute, rest / _US_PER_S)
         tai1, tai2 = erfa.utctai(u1, u2)
-    return ((tai1 - u1) + (tai2 - u2)) * DAY
+    return ((tai1 - J2000_JD) + tai2) * DAY + _TT_MINUS_TAI_S
 
 
 def utc_steps(t_start: float, step_days: float, n: int) -> np.ndarray:
