@@ -20,12 +20,12 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
+from sojourn.core.mars24 import orbit_one
 from sojourn.errors import InputError
 from sojourn.mars_time import (
     DUST_STORM_SEASON_LS_DEG,
     MarsTime,
     SOL_S,
-    _orbit,
     daylight_hours,
     duration_sols,
     hms,
@@ -49,7 +49,8 @@ SPIRIT_PLANNED_EAST = 360.0 - 184.702  # Mars24 takes west longitude
 
 
 def _steps(when):
-    return _orbit(datetime64_to_tt(np.datetime64(when, "us")) / DAY)
+    m, fms, pbs, centre, _ = orbit_one(float(datetime64_to_tt(np.datetime64(when, "us"))) / DAY)
+    return {"m_deg": m, "fms_deg": fms, "pbs_deg": pbs, "centre_deg": centre}
 
 
 def test_worked_example_a_orbit_steps():

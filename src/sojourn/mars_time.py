@@ -58,6 +58,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sojourn.bodies import SPEED_OF_LIGHT_KMS
+from sojourn.core.mars24 import SOL_DAYS, mars24_batch
 from sojourn.errors import InputError
 from sojourn.results import Result, utc_text
 from sojourn.time import DAY, datetime64_to_tt, parse_utc, tdb_minus_tt_s, tdb_to_datetime64
@@ -85,33 +86,12 @@ MARS24_SOURCE = ("Allison & McEwen 2000, Planet. Space Sci. 48:215, as revised b
                  "'Algorithm and Worked Examples' (giss.nasa.gov/tools/mars24/help/algorithm.html)")
 """Where the Mars time algorithm comes from."""
 
-SOL_DAYS = 1.0274912517
-"""Mean solar day of Mars (sol) in Earth days of 86 400 s (Mars24 step C-2)."""
-
 SOL_S = SOL_DAYS * DAY
-"""Mean solar day of Mars (sol), s: 88 775.244 s."""
+"""Mean solar day of Mars (sol), s: 88 775.244 s (Mars24 step C-2: 1.0274912517 days)."""
 
 DUST_STORM_SEASON_LS_DEG = (180.0, 360.0)
 """Ls range (deg) of the dust-storm season, start included, end excluded: southern spring and
 summer, when planet-encircling dust storms occur (Zurek & Martin 1993, JGR 98(E2):3247-3259)."""
-
-# --- Mars24 constants (algorithm page, steps B-1 to C-2) -------------------------------------
-_M0, _M_RATE = 19.3871, 0.52402073  # B-1 mean anomaly, deg and deg/day
-_FMS0, _FMS_RATE = 270.3871, 0.524038496  # B-2 fictitious mean Sun, deg and deg/day
-_PERTURBERS = (  # B-3: amplitude deg, period Julian years, phase deg
-    (0.0071, 2.2353, 49.409),
-    (0.0057, 2.7543, 168.173),
-    (0.0039, 1.1177, 191.837),
-    (0.0037, 15.7866, 21.736),
-    (0.0021, 2.1354, 15.704),
-    (0.0020, 2.4694, 95.528),
-    (0.0018, 32.8493, 49.095),
-)
-_PERTURBER_RATE = 0.985626  # deg/day, 360 / 365.25
-_MSD_J2000_OFFSET_DAYS = 4.5  # C-2: MSD counts from 2000-01-06 00:00 TT ...
-_MSD_AT_OFFSET = 44796.0 - 0.0009626  # ... where it is 44 796 less 0.0009626 sol
-_MARS_YEAR_AT_ZERO_LS = 24  # the unwrapped Ls in [0, 360) falls in Mars year 24 (1998-2000)
-
 
 # ---------------------------------------------------------------------------------------------
 # the array core
@@ -129,49 +109,14 @@ def _check_longitude(east_longitude_deg) -> np.ndarray:
     return lon.astype(np.float64)
 
 
-def _orbit(days) -> dict[str, np.ndarray]:
-    """Mars24 steps B-1 to B-5 on days of TT past J2000: M, alpha_FMS, PBS, nu - M (deg) and unwrapped Ls."""
-    m_deg = _M0 + _M_RATE * days
-    pbs = np.zeros_like(days)
-    for amplitude, period_years, phase in _PERTURBERS:
-        pbs += amplitude * np.cos(np.radians(_PERTURBER_RATE * days / period_years + phase))
-    m = np.radians(m_deg)
-    s1, c1 = np.sin(m), np.cos(m)
-    s2, c2 = 2.0 * s1 * c1, 1.0 - 2.0 * s1 * s1
-    s3 = s2 * c1 + c2 * s1
-    s4, c4 = 2.0 * s2 * c2, 1.0 - 2.0 * s2 * s2
-    s5 = s4 * c1 + c4 * s1
-    centre = (10.691 + 3.0e-7 * days) * s1 + 0.623 * s2 + 0.050 * s3 + 0.005 * s4 + 0.0005 * s5 + pbs
-    fms = _FMS0 + _FMS_RATE * days
-    return {"m_deg": m_deg, "fms_deg": fms, "pbs_deg": pbs, "centre_deg": centre, "ls_unwrapped": fms + centre}
-
-
 def _mars24(tt_s, east_lon_deg) -> dict[str, np.ndarray]:
-    """Mars24 steps B-1 to C-5 and D-5 on TT seconds past J2000 (arrays broadcast together)."""
-    days = np.asarray(tt_s, dtype=np.float64) / DAY
-    orbit = _orbit(days)
-    centre, ls_unwrapped = orbit["centre_deg"], orbit["ls_unwrapped"]
-    turns = np.floor(ls_unwrapped / 360.0)
-    ls = ls_unwrapped - 360.0 * turns
-    sin_ls = np.sin(np.radians(ls))
-    sl2, cl2 = np.sin(np.radians(2.0 * ls)), np.cos(np.radians(2.0 * ls))
-    sl4, cl4 = 2.0 * sl2 * cl2, 1.0 - 2.0 * sl2 * sl2
-    sl6 = sl4 * cl2 + cl4 * sl2
-    eot_deg = 2.861 * sl2 - 0.071 * sl4 + 0.002 * sl6 - centre  # C-1
-    msd = (days - _MSD_J2000_OFFSET_DAYS) / SOL_DAYS + _MSD_AT_OFFSET  # C-2
-    mtc = 24.0 * (msd - np.floor(msd))  # C-3
-    lmst = np.mod(mtc + np.asarray(east_lon_deg) / 15.0, 24.0)  # C-4 with east longitude
-    ltst = np.mod(lmst + eot_deg / 15.0, 24.0)  # C-5
-    return {
-        "msd": msd,
-        "mtc_hours": mtc,
-        "lmst_hours": lmst,
-        "ltst_hours": ltst,
-        "eot_minutes": 4.0 * eot_deg,
-        "ls_deg": ls,
-        "mars_year": turns.astype(np.int64) + _MARS_YEAR_AT_ZERO_LS,
-        "solar_declination_deg": solar_declination_deg(ls),
-    }
+    """Mars24 (:func:`sojourn.core.mars24.mars24_batch`) on TT seconds past J2000, arrays broadcast together."""
+    tt = np.asarray(tt_s, dtype=np.float64)
+    lon = np.asarray(east_lon_deg, dtype=np.float64)
+    shape = np.broadcast_shapes(tt.shape, lon.shape)
+    flat_lon = lon.reshape(1) if lon.ndim == 0 else np.broadcast_to(lon, shape).ravel()
+    columns = mars24_batch(np.broadcast_to(tt, shape).ravel(), flat_lon)
+    return {name: column.reshape(shape) for name, column in zip(_FIELDS, columns)}
 
 
 def mars_time_tdb(t_tdb, east_longitude_deg=0.0) -> dict[str, np.ndarray]:
