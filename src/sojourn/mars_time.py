@@ -6,7 +6,8 @@ Everything here follows NASA GISS's Mars24 algorithm, which is Allison & McEwen
 areocentric solar longitude Ls, C-1 to C-5 for the equation of time, the Mars
 Sol Date (MSD), Coordinated Mars Time (MTC, the mean solar time at the Airy-0
 prime meridian) and local mean and true solar time (LMST, LTST), and D-5 for the
-Sun's declination. The only input is Terrestrial Time: UTC goes to TT through
+Sun's declination, computed by the compiled kernel :mod:`sojourn.core.mars24`
+(10^6 instants in about 0.1 s). The only input is Terrestrial Time: UTC goes to TT through
 pyerfa's leap-second table (:func:`sojourn.time.datetime64_to_tt`), TDB goes to
 TT through the short TDB - TT series (:func:`sojourn.time.tdb_minus_tt_s`, good
 to 10 microseconds, which moves MTC by a ten-thousandth of a Mars second).
