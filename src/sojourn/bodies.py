@@ -36,6 +36,10 @@ AU_KM = 149597870.700
 SPEED_OF_LIGHT_KMS = 299792.458
 """Speed of light in vacuum (km/s), exact by the definition of the metre (17th CGPM, 1983)."""
 
+MARS_SOL_DAYS = 1.0274912517
+"""Mean solar day of Mars (sol) in days of 86 400 s: 88 775.244 s (Allison & McEwen 2000, Planet.
+Space Sci. 48:215; NASA GISS Mars24 algorithm, step C-2)."""
+
 
 @dataclass(frozen=True)
 class Body:

@@ -58,8 +58,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sojourn.bodies import SPEED_OF_LIGHT_KMS
-from sojourn.core.mars24 import SOL_DAYS, mars24_batch
+from sojourn.bodies import MARS_SOL_DAYS, SPEED_OF_LIGHT_KMS
 from sojourn.errors import InputError
 from sojourn.results import Result, utc_text
 from sojourn.time import DAY, datetime64_to_tt, parse_utc, tdb_minus_tt_s, tdb_to_datetime64
@@ -87,7 +86,7 @@ MARS24_SOURCE = ("Allison & McEwen 2000, Planet. Space Sci. 48:215, as revised b
                  "'Algorithm and Worked Examples' (giss.nasa.gov/tools/mars24/help/algorithm.html)")
 """Where the Mars time algorithm comes from."""
 
-SOL_S = SOL_DAYS * DAY
+SOL_S = MARS_SOL_DAYS * DAY
 """Mean solar day of Mars (sol), s: 88 775.244 s (Mars24 step C-2: 1.0274912517 days)."""
 
 DUST_STORM_SEASON_LS_DEG = (180.0, 360.0)
@@ -112,6 +111,8 @@ def _check_longitude(east_longitude_deg) -> np.ndarray:
 
 def _mars24(tt_s, east_lon_deg) -> dict[str, np.ndarray]:
     """Mars24 (:func:`sojourn.core.mars24.mars24_batch`) on TT seconds past J2000, arrays broadcast together."""
+    from sojourn.core.mars24 import mars24_batch  # numba: imported when first needed
+
     tt = np.asarray(tt_s, dtype=np.float64)
     lon = np.asarray(east_lon_deg, dtype=np.float64)
     shape = np.broadcast_shapes(tt.shape, lon.shape)

@@ -25,10 +25,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from sojourn.bodies import MARS_SOL_DAYS
 from sojourn.core.threads import SERIAL_BELOW
-
-SOL_DAYS = 1.0274912517
-"""Mean solar day of Mars (sol) in Earth days of 86 400 s (Mars24 step C-2)."""
 
 _DAY_S = 86400.0
 _M0, _M_RATE = 19.3871, 0.52402073  # B-1, deg and deg/day
@@ -85,7 +83,7 @@ def _mars24_loop(tt_s, lon_deg, msd, mtc, lmst, ltst, eot_min, ls_deg, year, dec
         cl4 = 1.0 - 2.0 * sl2 * sl2
         sl6 = sl4 * cl2 + cl4 * sl2
         eot = 2.861 * sl2 - 0.071 * sl4 + 0.002 * sl6 - centre
-        sol = (days - _MSD_OFFSET_DAYS) / SOL_DAYS + _MSD_AT_OFFSET
+        sol = (days - _MSD_OFFSET_DAYS) / MARS_SOL_DAYS + _MSD_AT_OFFSET
         clock = 24.0 * (sol - math.floor(sol))
         lon = lon_deg[0] if one_lon else lon_deg[i]
         local = clock + lon / 15.0
