@@ -83,6 +83,18 @@ def available_thrust(tmax, law, r_ref, rx, ry, rz):
 
 
 @njit(cache=True, inline="always")
+def _throttle_norm(u, eps):
+    """(sqrt(|u|² + ε²) − ε, sqrt(|u|² + ε²)): the throttle magnitude the mass flow uses, and its derivative's divisor.
+
+    The rocket equation's |u| has no derivative at u = 0, where coast arcs sit,
+    and SLSQP stalls there; a small ``eps`` smooths the kink while the optimiser
+    searches, and a tiny one (1e-9) keeps the answer exact to the verification.
+    """
+    q = math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2] + eps * eps)
+    return q - eps, q
+
+
+@njit(cache=True, inline="always")
 def _two_body_accel(mu, rx, ry, rz):
     r2 = rx * rx + ry * ry + rz * rz
     k = -mu / (r2 * math.sqrt(r2))
@@ -93,7 +105,7 @@ def _two_body_accel(mu, rx, ry, rz):
 # Sims–Flanagan segment                                                        #
 # --------------------------------------------------------------------------- #
 @njit(cache=True)
-def _sf_segment(mu, x, u, h, s, tmax, law, r_ref, ve, xo, a, b, c):
+def _sf_segment(mu, x, u, h, s, tmax, law, r_ref, ve, eps, xo, a, b, c):
     """One SF segment flown in direction ``s`` (+1 forwards, -1 backwards) from ``x``.
 
     Writes the end state ``xo`` (7) and its derivatives: ``a`` (7x7) with respect
@@ -108,7 +120,7 @@ def _sf_segment(mu, x, u, h, s, tmax, law, r_ref, ve, xo, a, b, c):
         return NOT_CONVERGED
     m = x[6]
     t, tx, ty, tz = available_thrust(tmax, law, r_ref, rv1[0], rv1[1], rv1[2])
-    un = math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2])
+    un, uq = _throttle_norm(u, eps)
     cc = t * h
     dvn = cc * un / m
     e = math.exp(-s * dvn / ve)
@@ -126,7 +138,7 @@ def _sf_segment(mu, x, u, h, s, tmax, law, r_ref, ve, xo, a, b, c):
         gu[3 + i, i] = s * cc / m
         gh[3 + i] = s * t / m * u[i]
         g[6, i] = k_m * h * un / m * dt_dr[i]
-        gu[6, i] = k_m * cc / m * (u[i] / un) if un > 0.0 else 0.0
+        gu[6, i] = k_m * cc / m * (u[i] / uq)
     g[6, 6] = e - k_m * cc * un / (m * m)
     gh[6] = k_m * t * un / m
     v1 = np.empty(6)
@@ -180,7 +192,7 @@ def _rhs(mu, y, u, un, tmax, law, r_ref, ve, out):
 
 
 @njit(cache=True, inline="always")
-def _rhs_jac(mu, y, u, un, t, tx, ty, tz, ve, fy, fu):
+def _rhs_jac(mu, y, u, un, uq, t, tx, ty, tz, ve, fy, fu):
     """d(rhs)/dy (7x7) and d(rhs)/du (7x3)."""
     fy[:, :] = 0.0
     fu[:, :] = 0.0
@@ -199,13 +211,13 @@ def _rhs_jac(mu, y, u, un, t, tx, ty, tz, ve, fy, fu):
         fy[3 + i, 6] = -t * u[i] / (m * m)
         fy[6, i] = -un / ve * dt_dr[i]
         fu[3 + i, i] = t / m
-        fu[6, i] = -t * u[i] / (un * ve) if un > 0.0 else 0.0
+        fu[6, i] = -t * u[i] / (uq * ve)
 
 
 @njit(cache=True)
-def _hf_segment(mu, x, u, h, s, tmax, law, r_ref, ve, steps, xo, a, b, c):
+def _hf_segment(mu, x, u, h, s, tmax, law, r_ref, ve, eps, steps, xo, a, b, c):
     """One continuous-thrust segment (same outputs as :func:`_sf_segment`)."""
-    un = math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2])
+    un, uq = _throttle_norm(u, eps)
     dt = s * h / steps
     y = x.copy()
     ty = np.zeros((7, 11))  # d y / d(x0 (7), u (3), h (1))
@@ -230,7 +242,7 @@ def _hf_segment(mu, x, u, h, s, tmax, law, r_ref, ve, steps, xo, a, b, c):
             t, tx, tyy, tz = _rhs(mu, yi, u, un, tmax, law, r_ref, ve, f)
             if not (yi[6] > 0.0):
                 return NOT_CONVERGED
-            _rhs_jac(mu, yi, u, un, t, tx, tyy, tz, ve, fy, fu)
+            _rhs_jac(mu, yi, u, un, uq, t, tx, tyy, tz, ve, fy, fu)
             k[st] = dt * f
             tk[st] = dt * (fy @ tyi)
             tk[st, :, 7:10] += dt * fu
@@ -250,7 +262,7 @@ def _hf_segment(mu, x, u, h, s, tmax, law, r_ref, ve, steps, xo, a, b, c):
 # The leg: two half-legs and their mismatch                                    #
 # --------------------------------------------------------------------------- #
 @njit(cache=True)
-def _half_leg(model, mu, x0, u, first, last, s, h, tmax, law, r_ref, ve, steps, xo, d0, du, dh):
+def _half_leg(model, mu, x0, u, first, last, s, h, tmax, law, r_ref, ve, eps, steps, xo, d0, du, dh):
     """Fly segments ``first, first+s, ... last`` from ``x0``; accumulate derivatives.
 
     ``d0`` (7x7) is d(end)/d(x0), ``du`` (7 x 3N) d(end)/d(throttles), ``dh`` (7) d(end)/dh.
@@ -266,9 +278,9 @@ def _half_leg(model, mu, x0, u, first, last, s, h, tmax, law, r_ref, ve, steps, 
     k = first
     while (s > 0 and k <= last) or (s < 0 and k >= last):
         if model == MODEL_SF:
-            st = _sf_segment(mu, x, u[k], h, s, tmax, law, r_ref, ve, xn, a, b, c)
+            st = _sf_segment(mu, x, u[k], h, s, tmax, law, r_ref, ve, eps, xn, a, b, c)
         else:
-            st = _hf_segment(mu, x, u[k], h, s, tmax, law, r_ref, ve, steps, xn, a, b, c)
+            st = _hf_segment(mu, x, u[k], h, s, tmax, law, r_ref, ve, eps, steps, xn, a, b, c)
         if st != OK:
             return st
         d0[:, :] = a @ d0
@@ -282,7 +294,7 @@ def _half_leg(model, mu, x0, u, first, last, s, h, tmax, law, r_ref, ve, steps, 
 
 
 @njit(cache=True)
-def leg_mismatch(model, mu, xs, xf, u, tof, n_fwd, tmax, law, r_ref, ve, steps, mc, jac):
+def leg_mismatch(model, mu, xs, xf, u, tof, n_fwd, tmax, law, r_ref, ve, eps, steps, mc, jac):
     """Mismatch of a low-thrust leg at its match point, and its Jacobian.
 
     Parameters
@@ -307,6 +319,8 @@ def leg_mismatch(model, mu, xs, xf, u, tof, n_fwd, tmax, law, r_ref, ve, steps, 
         Reference distance of the inverse-square law.
     ve : float
         Effective exhaust speed.
+    eps : float
+        Smoothing of the throttle magnitude in the mass flow (see :func:`_throttle_norm`).
     steps : int
         RK4 steps per segment (``MODEL_HF`` only).
     mc : ndarray, shape (7,)
@@ -330,10 +344,10 @@ def leg_mismatch(model, mu, xs, xf, u, tof, n_fwd, tmax, law, r_ref, ve, steps, 
     dub = np.empty((7, nu))
     dha = np.empty(7)
     dhb = np.empty(7)
-    st = _half_leg(model, mu, xs, u, 0, n_fwd - 1, 1, h, tmax, law, r_ref, ve, steps, xa, d0a, dua, dha)
+    st = _half_leg(model, mu, xs, u, 0, n_fwd - 1, 1, h, tmax, law, r_ref, ve, eps, steps, xa, d0a, dua, dha)
     if st != OK:
         return st
-    st = _half_leg(model, mu, xf, u, n - 1, n_fwd, -1, h, tmax, law, r_ref, ve, steps, xb, d0b, dub, dhb)
+    st = _half_leg(model, mu, xf, u, n - 1, n_fwd, -1, h, tmax, law, r_ref, ve, eps, steps, xb, d0b, dub, dhb)
     if st != OK:
         return st
     for i in range(7):
@@ -348,7 +362,7 @@ def leg_mismatch(model, mu, xs, xf, u, tof, n_fwd, tmax, law, r_ref, ve, steps, 
 
 
 @njit(cache=True)
-def segment_nodes(model, mu, xs, u, tof, tmax, law, r_ref, ve, steps, out):
+def segment_nodes(model, mu, xs, u, tof, tmax, law, r_ref, ve, eps, steps, out):
     """States at the start of every segment and at the end, flying forwards from ``xs``.
 
     ``out`` (N + 1, 7) is written; returns a status.
@@ -361,9 +375,9 @@ def segment_nodes(model, mu, xs, u, tof, tmax, law, r_ref, ve, steps, out):
     out[0] = xs
     for k in range(n):
         if model == MODEL_SF:
-            st = _sf_segment(mu, out[k], u[k], h, 1.0, tmax, law, r_ref, ve, out[k + 1], a, b, c)
+            st = _sf_segment(mu, out[k], u[k], h, 1.0, tmax, law, r_ref, ve, eps, out[k + 1], a, b, c)
         else:
-            st = _hf_segment(mu, out[k], u[k], h, 1.0, tmax, law, r_ref, ve, steps, out[k + 1], a, b, c)
+            st = _hf_segment(mu, out[k], u[k], h, 1.0, tmax, law, r_ref, ve, eps, steps, out[k + 1], a, b, c)
         if st != OK:
             return st
     return OK
