@@ -577,3 +577,407 @@ def _min_time(problem, z, budget, message):
                     va=z[problem.i_va:problem.i_va + 3] if problem.i_va is not None else None)
     z1, optimal, message = _optimise(timed, [z0])
     return timed, z1, optimal, message
+
+
+# --------------------------------------------------------------------------- #
+# Body to body                                                                 #
+# --------------------------------------------------------------------------- #
+def _epoch(value, name: str) -> float:
+    from sojourn.time import parse_utc
+
+    if isinstance(value, str):
+        return parse_utc(value, name)
+    if isinstance(value, _dt.datetime):
+        return parse_utc(utc_text(value, "millisecond"), name)
+    try:
+        t = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a UTC date or TDB seconds past J2000, not {value!r}", name) from None
+    if not math.isfinite(t):
+        raise InputError(f"{name} must be finite", name)
+    return t
+
+
+def _body_problem(eph, dep, arr, t0, tof_s, n, engine, m0, vinf_dep, vinf_arr, t0_bounds=None, tof_bounds=None):
+    """The NLP of a body-to-body leg; scaled epoch 0 is ``t0``; bounds in TDB s (launch) and s (tof)."""
+    from sojourn.transfer import _lowthrust_nlp as nlp
+
+    scales = nlp.Scales(GM_SUN, AU_KM, m0)
+    ts = scales.time_s
+    eng = nlp.Engine(scales.thrust(engine.thrust_n * engine.duty_cycle), engine.law_code, 1.0,
+                     scales.exhaust(engine.isp_s))
+    ends = nlp.Ends(scales, bodies=(eph, dep, arr), t_ref=t0)
+    r_min = min(np.linalg.norm(eph.state(dep, t0)[0]), np.linalg.norm(eph.state(arr, t0 + tof_s)[0]))
+    steps = _rk4_steps(scales, r_min, tof_s / ts, n)
+    problem = nlp.Problem(
+        ends, eng, n, t0=0.0, tof=tof_s / ts, vinf_dep=vinf_dep / scales.speed_kms,
+        vinf_arr=vinf_arr / scales.speed_kms,
+        t0_bounds=None if t0_bounds is None else ((t0_bounds[0] - t0) / ts, (t0_bounds[1] - t0) / ts),
+        tof_bounds=None if tof_bounds is None else (tof_bounds[0] / ts, tof_bounds[1] / ts), steps=steps)
+    return problem, scales
+
+
+def lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant", duty_cycle=1.0,
+                  vinf_departure_kms=0.0, vinf_arrival_kms=0.0, segments=None, ephemeris=None,
+                  strict=True) -> LowThrustLeg:
+    """Optimise a low-thrust leg between two bodies on given dates (most final mass), and verify it.
+
+    Parameters
+    ----------
+    frm, to : str or Body
+        Departure and arrival bodies (heliocentric states from the ephemeris).
+    launch : str, datetime or float
+        Departure: UTC ISO 8601 text, a UTC datetime, or TDB seconds past J2000.
+    tof_days : float
+        Time of flight, days.
+    mass_kg : float
+        Mass at departure (after the launcher's v-infinity), kg.
+    thrust_n, isp_s, power_law, duty_cycle
+        The engine (see :class:`ElectricPropulsion`).
+    vinf_departure_kms : float
+        Largest v-infinity the launcher gives at departure, km/s (0: the leg
+        starts with the departure body's velocity).
+    vinf_arrival_kms : float
+        Largest v-infinity allowed at arrival, km/s (0: rendezvous).
+    segments : int, optional
+        Segments of the transcription; default :func:`default_segments`.
+    ephemeris : Ephemeris or str, optional
+        Default DE421.
+    strict : bool
+        Raise :class:`NoSolutionError` when no leg converges (default).
+
+    Returns
+    -------
+    LowThrustLeg
+
+    Raises
+    ------
+    InputError, UnknownBodyError, EphemerisRangeError
+        Malformed inputs, an unknown body, dates outside the ephemeris.
+    NoSolutionError
+        No converged, verified leg (``strict``).
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+
+    engine = _engine(thrust_n, isp_s, power_law, duty_cycle)
+    dep, arr = get_body(frm, "frm"), get_body(to, "to")
+    t0 = _epoch(launch, "launch")
+    tof_s = _positive(tof_days, "tof_days") * DAY
+    m0 = _positive(mass_kg, "mass_kg")
+    vd = _non_negative(vinf_departure_kms, "vinf_departure_kms")
+    va = _non_negative(vinf_arrival_kms, "vinf_arrival_kms")
+    eph = resolve_ephemeris(ephemeris)
+    eph.check_range(dep, t0, t0, "launch")
+    eph.check_range(arr, t0 + tof_s, t0 + tof_s, "tof_days")
+    n = _segments(segments, tof_s / DAY)
+    problem, scales = _body_problem(eph, dep, arr, t0, tof_s, n, engine, m0, vd, va)
+    z, optimal, message = _optimise(problem, _seeds(problem))
+    meta = {"departure": dep.name, "destination": arr.name, "t_launch": t0, "t_arrival": t0 + tof_s}
+    leg = _result(problem, z, optimal, message, scales, engine, GM_SUN, meta)
+    return _deliver(leg, strict, "tof_days")
+
+
+# --------------------------------------------------------------------------- #
+# Quick estimates over a grid                                                  #
+# --------------------------------------------------------------------------- #
+def edelbaum_dv(v0_kms, v1_kms, inclination_change_deg=0.0):
+    """Edelbaum's Δv between circular orbits of speeds ``v0_kms`` and ``v1_kms``, km/s.
+
+    Δv = sqrt(v0² − 2 v0 v1 cos(π/2 · Δi) + v1²): the many-revolution
+    quasi-circular spiral at constant thrust (Edelbaum 1961; Kechichian 1997).
+    From 1 AU to 1.524 AU in one plane, 29.785 − 24.129 = 5.656 km/s.
+
+    Parameters
+    ----------
+    v0_kms, v1_kms : float or array_like
+        Circular speeds, km/s.
+    inclination_change_deg : float or array_like
+        Change of orbit plane, degrees.
+
+    Returns
+    -------
+    float or ndarray
+        Δv, km/s.
+    """
+    from sojourn.core.lowthrust import edelbaum_dv as _edelbaum
+
+    return _edelbaum(v0_kms, v1_kms, np.radians(inclination_change_deg))
+
+
+def _window(value, name: str) -> tuple[float, float]:
+    from sojourn.time import parse_window
+
+    if isinstance(value, str):
+        return parse_window(value, name)
+    try:
+        a, b = value
+    except (TypeError, ValueError):
+        a = b = value
+    a, b = _epoch(a, name), _epoch(b, name)
+    if b < a:
+        raise InputError(f"{name} ends before it starts", name)
+    return a, b
+
+
+def _tof_range(value) -> tuple[float, float]:
+    try:
+        lo, hi = value
+    except (TypeError, ValueError):
+        lo = hi = value
+    lo, hi = _positive(lo, "tof_days"), _positive(hi, "tof_days")
+    if hi < lo:
+        raise InputError(f"tof_days range ends before it starts: {lo:g} to {hi:g}", "tof_days")
+    return lo, hi
+
+
+def _axis(lo: float, hi: float, step: float) -> np.ndarray:
+    n = int(math.floor((hi - lo) / step + 1e-9)) + 1
+    return lo + step * np.arange(n)
+
+
+def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant",
+                       duty_cycle=1.0, vinf_departure_kms=0.0, vinf_arrival_kms=0.0, step_days=1.0,
+                       tof_step_days=None, ephemeris=None, progress=None):
+    """Estimate the low-thrust cost of every cell of a launch × time-of-flight grid.
+
+    Each cell's zero-revolution Lambert arc (prograde about the departure
+    body's orbit normal) gives the departure and arrival impulses; less the
+    v-infinity allowances, they become the constant acceleration of the MIMA
+    (Hennes, Izzo & Landau 2016, as pykep's ``mima``), a low-thrust Δv = a · tof and
+    a final mass m0 exp(−Δv / ve). A cell whose acceleration needs more thrust
+    than the engine has (MIMA's maximum initial mass below ``mass_kg``) gets no
+    mass and status ``NO_SOLUTION``. Edelbaum's spiral Δv between the two
+    endpoint radii and orbit planes is given beside it. One compiled, parallel
+    pass; no Python loop over cells.
+
+    Parameters
+    ----------
+    frm, to : str or Body
+        Departure and arrival bodies.
+    launch : str or (start, end)
+        Launch window: ``"START:END"`` in UTC, or a pair of dates or TDB seconds.
+    tof_days : (float, float)
+        Shortest and longest time of flight, days.
+    mass_kg, thrust_n, isp_s, power_law, duty_cycle
+        Initial mass (kg) and the engine (see :class:`ElectricPropulsion`).
+    vinf_departure_kms, vinf_arrival_kms : float
+        v-infinity the launcher gives, and the arrival may keep, km/s.
+    step_days : float
+        Step of the launch axis, days.
+    tof_step_days : float, optional
+        Step of the time-of-flight axis, days; default ``step_days``.
+    ephemeris : Ephemeris or str, optional
+        Default DE421.
+    progress : callable, optional
+        ``progress(done, total, label)``, counted in cells.
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``(launch, tof_days)``: ``final_mass_kg``, ``delta_v_kms``, ``accel_mms2``
+        (mm/s²), ``edelbaum_dv_kms``, ``status``; coordinate ``t_launch`` (TDB s).
+    """
+    import xarray as xr
+
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.progress import reporting
+    from sojourn.time import tdb_to_datetime64
+    from sojourn.transfer.porkchop import check_grid_cells, check_step
+
+    engine = _engine(thrust_n, isp_s, power_law, duty_cycle)
+    dep, arr = get_body(frm, "frm"), get_body(to, "to")
+    t_a, t_b = _window(launch, "launch")
+    lo, hi = _tof_range(tof_days)
+    step = check_step(step_days, "step_days")
+    tstep = check_step(step if tof_step_days is None else tof_step_days, "tof_step_days")
+    m0 = _positive(mass_kg, "mass_kg")
+    vd = _non_negative(vinf_departure_kms, "vinf_departure_kms")
+    va = _non_negative(vinf_arrival_kms, "vinf_arrival_kms")
+    t_launch = _axis(t_a, t_b, step * DAY)
+    tofs = _axis(lo, hi, tstep)
+    check_grid_cells(t_launch.size * tofs.size, "step_days")
+    eph = resolve_ephemeris(ephemeris)
+    eph.check_range(dep, t_launch[0], t_launch[-1], "launch")
+    eph.check_range(arr, t_launch[0] + tofs[0] * DAY, t_launch[-1] + tofs[-1] * DAY, "tof_days")
+    shape = (t_launch.size, tofs.size)
+    out = {k: np.empty(shape) for k in ("dv", "acc", "mf", "edelbaum")}
+    status = np.empty(shape, dtype=np.int8)
+    rows = max(1, 50_000 // tofs.size)
+    with reporting(progress, float(np.prod(shape)), "low-thrust estimate cells") as advance:
+        for i in range(0, t_launch.size, rows):
+            sl = slice(i, min(i + rows, t_launch.size))
+            _estimate_rows(eph, dep, arr, t_launch[sl], tofs, m0, engine, vd, va, out, status, sl)
+            advance((sl.stop - sl.start) * tofs.size)
+    return xr.Dataset(
+        {"final_mass_kg": (("launch", "tof_days"), out["mf"]), "delta_v_kms": (("launch", "tof_days"), out["dv"]),
+         "accel_mms2": (("launch", "tof_days"), out["acc"] * 1e6),
+         "edelbaum_dv_kms": (("launch", "tof_days"), out["edelbaum"]), "status": (("launch", "tof_days"), status)},
+        coords={"launch": tdb_to_datetime64(t_launch), "tof_days": tofs, "t_launch": ("launch", t_launch)},
+        attrs={"departure": dep.name, "destination": arr.name, "mass_kg": m0, **engine.to_dict(),
+               "vinf_departure_kms": vd, "vinf_arrival_kms": va, "ephemeris": eph.name,
+               "method": "Lambert arc + MIMA (Hennes, Izzo & Landau 2016); Edelbaum 1961 beside it"})
+
+
+def _estimate_rows(eph, dep, arr, t_launch, tofs, m0, engine, vd, va, out, status, sl):
+    """Fill rows ``sl`` of the estimate grid."""
+    from sojourn.core.lowthrust import mima_pairs
+
+    r1, v1 = eph.state(dep, t_launch)
+    t2 = np.round(t_launch[:, None] + tofs[None, :] * DAY, 3)  # to the ms, so shared arrival epochs coincide
+    t_unique, back = np.unique(t2, return_inverse=True)
+    ru, vu = eph.state(arr, t_unique)
+    r2, v2 = ru[back.reshape(t2.shape)], vu[back.reshape(t2.shape)]
+    n, m = t2.shape
+    rr1, vv1 = np.repeat(r1, m, axis=0), np.repeat(v1, m, axis=0)
+    tof = (t2 - t_launch[:, None]).ravel()
+    dv, acc, mf, st = mima_pairs(GM_SUN, rr1, vv1, r2.reshape(-1, 3), v2.reshape(-1, 3), tof, vinf_dep=vd,
+                                 vinf_arr=va, m0=m0, tmax=engine.thrust_n * engine.duty_cycle / 1000.0,
+                                 law=engine.law_code, r_ref=AU_KM, ve=engine.exhaust_speed_kms)
+    out["dv"][sl], out["acc"][sl], out["mf"][sl] = dv.reshape(n, m), acc.reshape(n, m), mf.reshape(n, m)
+    status[sl] = st.reshape(n, m)
+    h1 = np.cross(r1, v1)
+    h2 = np.cross(r2, v2)
+    cos_i = np.einsum("ik,ijk->ij", h1, h2) / (np.linalg.norm(h1, axis=-1)[:, None] * np.linalg.norm(h2, axis=-1))
+    di = np.degrees(np.arccos(np.clip(cos_i, -1.0, 1.0)))
+    c1 = np.sqrt(GM_SUN / np.linalg.norm(r1, axis=-1))[:, None]
+    c2 = np.sqrt(GM_SUN / np.linalg.norm(r2, axis=-1))
+    out["edelbaum"][sl] = edelbaum_dv(c1, c2, di)
+
+
+# --------------------------------------------------------------------------- #
+# The best leg in a window                                                     #
+# --------------------------------------------------------------------------- #
+@dataclass(frozen=True)
+class LowThrustSearch(Result):
+    """The best low-thrust leg found in a window, the estimate grid it started from, and every try.
+
+    Attributes
+    ----------
+    best : LowThrustLeg
+        The converged leg with the most final mass (``converged=False`` if none converged).
+    estimate : xarray.Dataset
+        :func:`lowthrust_porkchop` over the window.
+    candidates : tuple of dict
+        For each cell the optimiser started from: ``launch``, ``tof_days``,
+        ``estimate_final_mass_kg``, and what it reached: ``launch_found``,
+        ``tof_days_found``, ``final_mass_kg`` (None unless converged), ``converged``, ``message``.
+    """
+
+    best: LowThrustLeg
+    estimate: Any = field(repr=False, compare=False)
+    candidates: tuple = ()
+
+    def to_dict(self) -> dict:
+        return json_safe({**self.best.to_dict(), "candidates": list(self.candidates)})
+
+    def summary(self):
+        return self.best.summary() + [("cells tried", str(len(self.candidates)))]
+
+
+def _pick_cells(ds, count: int, separation_days: float):
+    """Up to ``count`` best cells of the estimate, each ``separation_days`` from the others in launch or flight time."""
+    mf = np.nan_to_num(ds.final_mass_kg.values, nan=-np.inf)
+    order = np.argsort(mf, axis=None)[::-1]
+    t = ds.t_launch.values
+    tofs = ds.tof_days.values
+    picked = []
+    for flat in order:
+        i, j = np.unravel_index(flat, mf.shape)
+        if not np.isfinite(mf[i, j]) or len(picked) == count:
+            break
+        if all(abs(t[i] - t[a]) / DAY > separation_days or abs(tofs[j] - tofs[b]) > separation_days
+               for a, b in picked):
+            picked.append((i, j))
+    return picked
+
+
+def best_lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant",
+                       duty_cycle=1.0, vinf_departure_kms=0.0, vinf_arrival_kms=0.0, segments=None, step_days=2.0,
+                       candidates=3, ephemeris=None, progress=None, strict=True) -> LowThrustSearch:
+    """The low-thrust leg with the most final mass in a launch window.
+
+    First :func:`lowthrust_porkchop` over the window (``step_days`` on both
+    axes); then, from each of the best ``candidates`` cells (at least 30 days
+    apart in launch date or flight time), the optimiser of :func:`lowthrust_leg`
+    with the launch date and the time of flight free inside the window; every
+    result verified by DOP853. The best converged leg wins.
+
+    Parameters
+    ----------
+    frm, to : str or Body
+        Departure and arrival bodies.
+    launch : str or (start, end)
+        Launch window (UTC ``"START:END"``, or a pair of dates or TDB seconds).
+    tof_days : (float, float) or float
+        Shortest and longest time of flight, days.
+    mass_kg, thrust_n, isp_s, power_law, duty_cycle
+        Initial mass (kg) and the engine (see :class:`ElectricPropulsion`).
+    vinf_departure_kms, vinf_arrival_kms : float
+        v-infinity the launcher gives, and the arrival may keep, km/s.
+    segments : int, optional
+        Segments of every optimised leg; default from the longest flight time.
+    step_days : float
+        Step of the estimate grid, days.
+    candidates : int
+        Cells the optimiser starts from.
+    ephemeris : Ephemeris or str, optional
+        Default DE421.
+    progress : callable, optional
+        ``progress(done, total, label)``: the estimate counts as one unit, each candidate as one.
+    strict : bool
+        Raise :class:`NoSolutionError` when no candidate converges (default).
+
+    Returns
+    -------
+    LowThrustSearch
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.progress import reporting
+
+    engine = _engine(thrust_n, isp_s, power_law, duty_cycle)
+    dep, arr = get_body(frm, "frm"), get_body(to, "to")
+    window = _window(launch, "launch")
+    lo, hi = _tof_range(tof_days)
+    if isinstance(candidates, bool) or not isinstance(candidates, (int, np.integer)) or candidates < 1:
+        raise InputError(f"candidates must be a whole number of at least 1, not {candidates!r}", "candidates")
+    eph = resolve_ephemeris(ephemeris)
+    n = _segments(segments, hi)
+    m0 = _positive(mass_kg, "mass_kg")
+    kw = dict(mass_kg=m0, thrust_n=thrust_n, isp_s=isp_s, power_law=power_law, duty_cycle=duty_cycle,
+              vinf_departure_kms=vinf_departure_kms, vinf_arrival_kms=vinf_arrival_kms)
+    with reporting(progress, 1 + candidates, "low-thrust search") as advance:
+        ds = lowthrust_porkchop(dep, arr, window, (lo, hi), step_days=step_days, ephemeris=eph, **kw)
+        advance(1)
+        cells = _pick_cells(ds, candidates, 30.0)
+        tried, legs = [], []
+        for i, j in cells:
+            leg = _window_leg(eph, dep, arr, float(ds.t_launch[i]), float(ds.tof_days[j]) * DAY, n, engine, m0,
+                              kw, window, (lo * DAY, hi * DAY))
+            legs.append(leg)
+            tried.append({"launch": utc_text(_utc(float(ds.t_launch[i]))), "tof_days": float(ds.tof_days[j]),
+                          "estimate_final_mass_kg": float(ds.final_mass_kg[i, j]),
+                          "launch_found": utc_text(leg.launch), "tof_days_found": leg.tof_days,
+                          "final_mass_kg": leg.final_mass_kg if leg.converged else None,
+                          "converged": leg.converged, "message": leg.message})
+            advance(1)
+    good = [leg for leg in legs if leg.converged]
+    if good:
+        best = max(good, key=lambda leg: leg.final_mass_kg)
+    elif legs:
+        best = legs[0]
+    else:
+        best = _failed({"propulsion": engine, "segments": n, "initial_mass_kg": m0, "departure": dep.name,
+                        "destination": arr.name}, "no cell of the estimate has enough thrust", hi * DAY)
+    _deliver(best, strict, "thrust_n")
+    return LowThrustSearch(best=best, estimate=ds, candidates=tuple(tried))
+
+
+def _window_leg(eph, dep, arr, t0, tof_s, n, engine, m0, kw, window, tof_bounds) -> LowThrustLeg:
+    """One optimised leg from a grid cell, launch date and flight time free inside their bounds."""
+    vd = _non_negative(kw["vinf_departure_kms"], "vinf_departure_kms")
+    va = _non_negative(kw["vinf_arrival_kms"], "vinf_arrival_kms")
+    problem, scales = _body_problem(eph, dep, arr, t0, tof_s, n, engine, m0, vd, va, t0_bounds=window,
+                                    tof_bounds=tof_bounds)
+    z, optimal, message = _optimise(problem, _seeds(problem, {"t0": 0.0, "tof": tof_s / scales.time_s}))
+    meta = {"departure": dep.name, "destination": arr.name}
+    return _result(problem, z, optimal, message, scales, engine, GM_SUN, meta)
