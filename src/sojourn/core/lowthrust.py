@@ -101,6 +101,27 @@ def _two_body_accel(mu, rx, ry, rz):
     return k * rx, k * ry, k * rz
 
 
+@njit(cache=True)
+def _mm(a, b, out):
+    """out = a @ b by plain loops (small matrices: no BLAS call, and far less to compile)."""
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            acc = 0.0
+            for k in range(a.shape[1]):
+                acc += a[i, k] * b[k, j]
+            out[i, j] = acc
+
+
+@njit(cache=True)
+def _mv(a, x, out):
+    """out = a @ x by plain loops."""
+    for i in range(a.shape[0]):
+        acc = 0.0
+        for k in range(a.shape[1]):
+            acc += a[i, k] * x[k]
+        out[i] = acc
+
+
 # --------------------------------------------------------------------------- #
 # Sims–Flanagan segment                                                        #
 # --------------------------------------------------------------------------- #
@@ -160,15 +181,18 @@ def _sf_segment(mu, x, u, h, s, tmax, law, r_ref, ve, eps, xo, a, b, c):
     f1 = (rv1[3], rv1[4], rv1[5], ax, ay, az)
     for i in range(6):
         j1h[i] = 0.5 * s * f1[i]
-    p2g = p2 @ g
-    a[:, :] = p2g @ j1
-    b[:, :] = p2 @ gu
-    ch = p2g @ j1h + p2 @ gh
+    p2g = np.empty((7, 7))
+    _mm(p2, g, p2g)
+    _mm(p2g, j1, a)
+    _mm(p2, gu, b)
+    ch = np.empty(7)
+    ch2 = np.empty(7)
+    _mv(p2g, j1h, ch)
+    _mv(p2, gh, ch2)
     ax, ay, az = _two_body_accel(mu, rv2[0], rv2[1], rv2[2])
     f2 = (rv2[3], rv2[4], rv2[5], ax, ay, az)
-    for i in range(6):
-        ch[i] += 0.5 * s * f2[i]
-    c[:] = ch
+    for i in range(7):
+        c[i] = ch[i] + ch2[i] + (0.5 * s * f2[i] if i < 6 else 0.0)
     return OK
 
 
@@ -230,31 +254,40 @@ def _hf_segment(mu, x, u, h, s, tmax, law, r_ref, ve, eps, steps, xo, a, b, c):
     f = np.empty(7)
     fy = np.empty((7, 7))
     fu = np.empty((7, 3))
+    prod = np.empty((7, 11))
     coef = (0.0, 0.5, 0.5, 1.0)
     for _ in range(steps):
         for st in range(4):
-            if st == 0:
-                yi[:] = y
-                tyi[:, :] = ty
-            else:
-                yi[:] = y + coef[st] * k[st - 1]
-                tyi[:, :] = ty + coef[st] * tk[st - 1]
+            w = coef[st]
+            for i in range(7):
+                yi[i] = y[i] + (w * k[st - 1, i] if st > 0 else 0.0)
+                for j in range(11):
+                    tyi[i, j] = ty[i, j] + (w * tk[st - 1, i, j] if st > 0 else 0.0)
             t, tx, tyy, tz = _rhs(mu, yi, u, un, tmax, law, r_ref, ve, f)
             if not (yi[6] > 0.0):
                 return NOT_CONVERGED
             _rhs_jac(mu, yi, u, un, uq, t, tx, tyy, tz, ve, fy, fu)
-            k[st] = dt * f
-            tk[st] = dt * (fy @ tyi)
-            tk[st, :, 7:10] += dt * fu
-            tk[st, :, 10] += (s / steps) * f
-        y += (k[0] + 2.0 * k[1] + 2.0 * k[2] + k[3]) / 6.0
-        ty += (tk[0] + 2.0 * tk[1] + 2.0 * tk[2] + tk[3]) / 6.0
+            _mm(fy, tyi, prod)
+            for i in range(7):
+                k[st, i] = dt * f[i]
+                for j in range(11):
+                    tk[st, i, j] = dt * prod[i, j]
+                for j in range(3):
+                    tk[st, i, 7 + j] += dt * fu[i, j]
+                tk[st, i, 10] += (s / steps) * f[i]
+        for i in range(7):
+            y[i] += (k[0, i] + 2.0 * k[1, i] + 2.0 * k[2, i] + k[3, i]) / 6.0
+            for j in range(11):
+                ty[i, j] += (tk[0, i, j] + 2.0 * tk[1, i, j] + 2.0 * tk[2, i, j] + tk[3, i, j]) / 6.0
     if not (y[6] > 0.0 and math.isfinite(y[0])):
         return NOT_CONVERGED
-    xo[:] = y
-    a[:, :] = ty[:, :7]
-    b[:, :] = ty[:, 7:10]
-    c[:] = ty[:, 10]
+    for i in range(7):
+        xo[i] = y[i]
+        c[i] = ty[i, 10]
+        for j in range(7):
+            a[i, j] = ty[i, j]
+        for j in range(3):
+            b[i, j] = ty[i, 7 + j]
     return OK
 
 
@@ -272,23 +305,33 @@ def _half_leg(model, mu, x0, u, first, last, s, h, tmax, law, r_ref, ve, eps, st
     a = np.empty((7, 7))
     b = np.empty((7, 3))
     c = np.empty(7)
-    d0[:, :] = np.eye(7)
+    t0 = np.empty((7, 7))
+    tu = np.empty(du.shape)
+    th = np.empty(7)
+    d0[:, :] = 0.0
+    for i in range(7):
+        d0[i, i] = 1.0
     du[:, :] = 0.0
     dh[:] = 0.0
     k = first
-    while (s > 0 and k <= last) or (s < 0 and k >= last):
+    step = 1 if s > 0.0 else -1
+    while (step > 0 and k <= last) or (step < 0 and k >= last):
         if model == MODEL_SF:
             st = _sf_segment(mu, x, u[k], h, s, tmax, law, r_ref, ve, eps, xn, a, b, c)
         else:
             st = _hf_segment(mu, x, u[k], h, s, tmax, law, r_ref, ve, eps, steps, xn, a, b, c)
         if st != OK:
             return st
-        d0[:, :] = a @ d0
-        du[:, :] = a @ du
+        _mm(a, d0, t0)
+        d0[:, :] = t0
+        _mm(a, du, tu)  # (only the columns of segments flown so far are non-zero)
+        du[:, :] = tu
         du[:, 3 * k:3 * k + 3] = b
-        dh[:] = a @ dh + c
-        x[:] = xn
-        k += s
+        _mv(a, dh, th)
+        for i in range(7):
+            dh[i] = th[i] + c[i]
+            x[i] = xn[i]
+        k += step
     xo[:] = x
     return OK
 
@@ -344,10 +387,10 @@ def leg_mismatch(model, mu, xs, xf, u, tof, n_fwd, tmax, law, r_ref, ve, eps, st
     dub = np.empty((7, nu))
     dha = np.empty(7)
     dhb = np.empty(7)
-    st = _half_leg(model, mu, xs, u, 0, n_fwd - 1, 1, h, tmax, law, r_ref, ve, eps, steps, xa, d0a, dua, dha)
+    st = _half_leg(model, mu, xs, u, 0, n_fwd - 1, 1.0, h, tmax, law, r_ref, ve, eps, steps, xa, d0a, dua, dha)
     if st != OK:
         return st
-    st = _half_leg(model, mu, xf, u, n - 1, n_fwd, -1, h, tmax, law, r_ref, ve, eps, steps, xb, d0b, dub, dhb)
+    st = _half_leg(model, mu, xf, u, n - 1, n_fwd, -1.0, h, tmax, law, r_ref, ve, eps, steps, xb, d0b, dub, dhb)
     if st != OK:
         return st
     for i in range(7):
@@ -505,7 +548,8 @@ def mima_pairs(mu, r1, v1, r2, v2, tof, *, vinf_dep=0.0, vinf_arr=0.0, m0=1.0, t
 def edelbaum_dv(v0, v1, inclination_change_rad=0.0):
     """Edelbaum's Δv between two circular orbits by a slow spiral.
 
-    Δv = sqrt(v0² − 2 v0 v1 cos(π/2 · Δi) + v1²) (Edelbaum 1961, in the form of
+    Δv = sqrt(v0² − 2 v0 v1 cos(π/2 · Δi) + v1²), Δi in radians, valid up to
+    Δi = 2 rad (114.6°) where the speeds add (Edelbaum 1961, in the form of
     Kechichian 1997, J. Guid. Control Dyn. 20(5), 988-994); with no plane
     change it is |v0 − v1|. It is the cost of a many-revolution quasi-circular
     spiral at constant thrust, not a lower bound on every transfer: a short,

@@ -52,7 +52,7 @@ LANDING_TOLERANCE_MS = 1.0
 MIN_SEGMENTS, MAX_SEGMENTS = 4, 200
 """Range of segments a leg may be cut into."""
 
-_SF_ITER, _HF_ITER = 300, 800  # SLSQP iteration budgets: Sims-Flanagan stage, continuous-thrust stage
+_SF_ITER, _HF_ITER, _POLISH_ITER = 300, 800, 400  # SLSQP iterations: Sims-Flanagan, continuous thrust, exact polish
 
 
 # --------------------------------------------------------------------------- #
@@ -322,8 +322,10 @@ def _optimise(problem, seeds):
         z, ok, message = problem.solve(z0, MODEL_SF, _SF_ITER)
         start = z if problem.max_mismatch(z) < 1e-3 else z0
         z, ok, message = problem.solve(start, MODEL_HF, _HF_ITER)
+        if problem.max_mismatch(z) > 1e-4:
+            continue  # far from feasible: polishing will not help; try the next seed
         for _ in range(2):  # a fresh start of the quasi-Newton matrix often finishes the job
-            z, ok, message = problem.solve(z, MODEL_HF, _HF_ITER, smoothing=EXACT)
+            z, ok, message = problem.solve(z, MODEL_HF, _POLISH_ITER, smoothing=EXACT)
             optimal = message.startswith("Optimization terminated successfully")
             if optimal:
                 break
