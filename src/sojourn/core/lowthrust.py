@@ -449,8 +449,8 @@ def _excess(dx, dy, dz, allowance):
 
 
 @njit(cache=True, inline="always")
-def mima_cell(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref, ve):
-    """Lambert-based estimate of one low-thrust leg: (dv, accel, final mass, status).
+def mima_cell(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref, ve, x_start):
+    """Lambert-based estimate of one low-thrust leg: (dv, accel, final mass, status, x).
 
     The departure and arrival impulses of the zero-revolution Lambert arc
     (prograde about the departure orbit's normal), less the v-infinity the
@@ -458,6 +458,8 @@ def mima_cell(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref,
     of Hennes, Izzo & Landau's MIMA, and so into a low-thrust dv = a tof and a
     final mass m0 exp(-dv/ve). NO_SOLUTION where that acceleration needs more
     thrust than is available (the MIMA's maximum initial mass is below m0).
+    ``x_start`` seeds the Lambert iteration (NaN: Izzo's guess) and ``x`` is the
+    solution's Izzo variable, to seed the next cell of a row (as in a porkchop).
     """
     nan = math.nan
     n1 = math.sqrt(r1[0] ** 2 + r1[1] ** 2 + r1[2] ** 2)
@@ -465,10 +467,10 @@ def mima_cell(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref,
     hx = r1[1] * v1[2] - r1[2] * v1[1]
     hy = r1[2] * v1[0] - r1[0] * v1[2]
     hz = r1[0] * v1[1] - r1[1] * v1[0]
-    a, b, c, d, e, f, st, _ = lambert_norms(mu, r1[0], r1[1], r1[2], n1, r2[0], r2[1], r2[2], n2, tof, 0, True,
-                                            True, hx, hy, hz, nan)
+    a, b, c, d, e, f, st, x = lambert_norms(mu, r1[0], r1[1], r1[2], n1, r2[0], r2[1], r2[2], n2, tof, 0, True,
+                                            True, hx, hy, hz, x_start)
     if st != OK:
-        return nan, nan, nan, st
+        return nan, nan, nan, st, nan
     d1x, d1y, d1z = _excess(a - v1[0], b - v1[1], c - v1[2], vinf_dep)
     d2x, d2y, d2z = _excess(v2[0] - d, v2[1] - e, v2[2] - f, vinf_arr)
     sx, sy, sz = d1x + d2x, d1y + d2y, d1z + d2z
@@ -483,23 +485,37 @@ def mima_cell(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref,
     thrust = 0.5 * (t1 + t2)
     # MIMA: the largest m0 for which this acceleration is within the thrust
     if acc > 0.0 and m0 * acc * (1.0 + math.exp(-dv / ve)) > 2.0 * thrust:
-        return dv, acc, nan, NO_SOLUTION
-    return dv, acc, m0 * math.exp(-dv / ve), OK
+        return dv, acc, nan, NO_SOLUTION, x
+    return dv, acc, m0 * math.exp(-dv / ve), OK, x
 
 
-def _mima_loop(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref, ve, dv, acc, mf, status):
-    for i in prange(tof.shape[0]):
-        dv[i], acc[i], mf[i], status[i] = mima_cell(mu, r1[i], v1[i], r2[i], v2[i], tof[i], vinf_dep, vinf_arr,
-                                                    m0, tmax, law, r_ref, ve)
+def _mima_loop(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref, ve, dv, acc, mf, edel, status):
+    """Row i: departure i against arrivals r2[i, j] after tof[i, j]; Edelbaum's Δv beside the estimate."""
+    for i in prange(r2.shape[0]):
+        h1x = r1[i, 1] * v1[i, 2] - r1[i, 2] * v1[i, 1]
+        h1y = r1[i, 2] * v1[i, 0] - r1[i, 0] * v1[i, 2]
+        h1z = r1[i, 0] * v1[i, 1] - r1[i, 1] * v1[i, 0]
+        h1 = math.sqrt(h1x * h1x + h1y * h1y + h1z * h1z)
+        c1 = math.sqrt(mu / math.sqrt(r1[i, 0] ** 2 + r1[i, 1] ** 2 + r1[i, 2] ** 2))
+        x = math.nan  # along a row each Lambert solve starts from its neighbour's (every answer is still checked)
+        for j in range(r2.shape[1]):
+            dv[i, j], acc[i, j], mf[i, j], status[i, j], x = mima_cell(
+                mu, r1[i], v1[i], r2[i, j], v2[i, j], tof[i, j], vinf_dep, vinf_arr, m0, tmax, law, r_ref, ve, x)
+            a, b = r2[i, j], v2[i, j]
+            hx, hy, hz = a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]
+            cos_i = (h1x * hx + h1y * hy + h1z * hz) / (h1 * math.sqrt(hx * hx + hy * hy + hz * hz))
+            di = math.acos(min(1.0, max(-1.0, cos_i)))
+            c2 = math.sqrt(mu / math.sqrt(a[0] ** 2 + a[1] ** 2 + a[2] ** 2))
+            edel[i, j] = math.sqrt(max(0.0, c1 * c1 - 2.0 * c1 * c2 * math.cos(0.5 * math.pi * di) + c2 * c2))
 
 
 _mima_parallel = njit(cache=True, parallel=True)(_mima_loop)
 _mima_serial = njit(cache=True)(_mima_loop)
 
 
-def mima_pairs(mu, r1, v1, r2, v2, tof, *, vinf_dep=0.0, vinf_arr=0.0, m0=1.0, tmax, law=LAW_CONSTANT, r_ref=1.0,
-               ve):
-    """Low-thrust estimates for matched departure/arrival states, in parallel.
+def mima_grid(mu, r1, v1, r2, v2, tof, *, vinf_dep=0.0, vinf_arr=0.0, m0=1.0, tmax, law=LAW_CONSTANT, r_ref=1.0,
+              ve):
+    """Low-thrust estimates for N departures, each against its own M arrivals, in parallel over departures.
 
     Parameters
     ----------
@@ -507,9 +523,9 @@ def mima_pairs(mu, r1, v1, r2, v2, tof, *, vinf_dep=0.0, vinf_arr=0.0, m0=1.0, t
         Gravitational parameter.
     r1, v1 : array_like, shape (N, 3)
         Departure body's position and velocity.
-    r2, v2 : array_like, shape (N, 3)
-        Arrival body's position and velocity.
-    tof : array_like, shape (N,)
+    r2, v2 : array_like, shape (N, M, 3)
+        Arrival body's position and velocity for each departure.
+    tof : array_like, shape (N, M)
         Times of flight.
     vinf_dep, vinf_arr : float
         v-infinity the launcher gives, and the arrival may keep (speed units).
@@ -526,23 +542,39 @@ def mima_pairs(mu, r1, v1, r2, v2, tof, *, vinf_dep=0.0, vinf_arr=0.0, m0=1.0, t
 
     Returns
     -------
-    dv, accel, final_mass : ndarray, shape (N,)
+    dv, accel, final_mass : ndarray, shape (N, M)
         Low-thrust velocity change, the constant acceleration it implies, and
         the final mass (NaN where the status is not ``OK``; dv and accel are
         kept where the thrust is too weak, so a plot can say by how much).
-    status : ndarray of int8, shape (N,)
+    edelbaum_dv : ndarray, shape (N, M)
+        Edelbaum's Δv between circular orbits at the two radii, the plane change
+        being the angle between the two bodies' orbit planes.
+    status : ndarray of int8, shape (N, M)
         ``OK``; ``NO_SOLUTION`` (Lambert failed, or thrust too weak);
         ``NOT_CONVERGED``.
     """
-    arrs = [np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64) for x in (r1, v1, r2, v2)]
-    n = arrs[0].shape[0]
-    tof = np.ascontiguousarray(np.broadcast_to(np.asarray(tof, dtype=np.float64), (n,)))
-    dv, acc, mf = np.empty(n), np.empty(n), np.empty(n)
-    status = np.empty(n, dtype=np.int8)
-    kernel = _mima_serial if n < SERIAL_BELOW else _mima_parallel
-    kernel(float(mu), *arrs, tof, float(vinf_dep), float(vinf_arr), float(m0), float(tmax), int(law),
-           float(r_ref), float(ve), dv, acc, mf, status)
-    return dv, acc, mf, status
+    r1 = np.ascontiguousarray(np.reshape(r1, (-1, 3)), dtype=np.float64)
+    v1 = np.ascontiguousarray(np.reshape(v1, (-1, 3)), dtype=np.float64)
+    n = r1.shape[0]
+    r2 = np.ascontiguousarray(np.reshape(r2, (n, -1, 3)), dtype=np.float64)
+    v2 = np.ascontiguousarray(np.reshape(v2, (n, -1, 3)), dtype=np.float64)
+    shape = r2.shape[:2]
+    tof = np.ascontiguousarray(np.broadcast_to(np.asarray(tof, dtype=np.float64), shape))
+    out = [np.empty(shape) for _ in range(4)]
+    status = np.empty(shape, dtype=np.int8)
+    kernel = _mima_serial if shape[0] * shape[1] < SERIAL_BELOW else _mima_parallel
+    kernel(float(mu), r1, v1, r2, v2, tof, float(vinf_dep), float(vinf_arr), float(m0), float(tmax), int(law),
+           float(r_ref), float(ve), *out, status)
+    return out[0], out[1], out[2], out[3], status
+
+
+def mima_pairs(mu, r1, v1, r2, v2, tof, **kw):
+    """:func:`mima_grid` for matched pairs: departure i with arrival i; outputs of shape (N,)."""
+    r1 = np.reshape(np.asarray(r1, dtype=np.float64), (-1, 3))
+    n = r1.shape[0]
+    out = mima_grid(mu, r1, v1, np.reshape(r2, (n, 1, 3)), np.reshape(v2, (n, 1, 3)),
+                    np.reshape(np.broadcast_to(np.asarray(tof, dtype=np.float64), (n,)), (n, 1)), **kw)
+    return out[0][:, 0], out[1][:, 0], out[2][:, 0], out[4][:, 0]
 
 
 def edelbaum_dv(v0, v1, inclination_change_rad=0.0):

@@ -822,28 +822,18 @@ def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
 
 def _estimate_rows(eph, dep, arr, t_launch, tofs, m0, engine, vd, va, out, status, sl):
     """Fill rows ``sl`` of the estimate grid."""
-    from sojourn.core.lowthrust import mima_pairs
+    from sojourn.core.lowthrust import mima_grid
 
     r1, v1 = eph.state(dep, t_launch)
     t2 = np.round(t_launch[:, None] + tofs[None, :] * DAY, 3)  # to the ms, so shared arrival epochs coincide
     t_unique, back = np.unique(t2, return_inverse=True)
     ru, vu = eph.state(arr, t_unique)
-    r2, v2 = ru[back.reshape(t2.shape)], vu[back.reshape(t2.shape)]
-    n, m = t2.shape
-    rr1, vv1 = np.repeat(r1, m, axis=0), np.repeat(v1, m, axis=0)
-    tof = (t2 - t_launch[:, None]).ravel()
-    dv, acc, mf, st = mima_pairs(GM_SUN, rr1, vv1, r2.reshape(-1, 3), v2.reshape(-1, 3), tof, vinf_dep=vd,
-                                 vinf_arr=va, m0=m0, tmax=engine.thrust_n * engine.duty_cycle / 1000.0,
-                                 law=engine.law_code, r_ref=AU_KM, ve=engine.exhaust_speed_kms)
-    out["dv"][sl], out["acc"][sl], out["mf"][sl] = dv.reshape(n, m), acc.reshape(n, m), mf.reshape(n, m)
-    status[sl] = st.reshape(n, m)
-    h1 = np.cross(r1, v1)
-    h2 = np.cross(r2, v2)
-    cos_i = np.einsum("ik,ijk->ij", h1, h2) / (np.linalg.norm(h1, axis=-1)[:, None] * np.linalg.norm(h2, axis=-1))
-    di = np.degrees(np.arccos(np.clip(cos_i, -1.0, 1.0)))
-    c1 = np.sqrt(GM_SUN / np.linalg.norm(r1, axis=-1))[:, None]
-    c2 = np.sqrt(GM_SUN / np.linalg.norm(r2, axis=-1))
-    out["edelbaum"][sl] = edelbaum_dv(c1, c2, di)
+    back = back.reshape(t2.shape)
+    dv, acc, mf, edel, st = mima_grid(GM_SUN, r1, v1, ru[back], vu[back], t2 - t_launch[:, None], vinf_dep=vd,
+                                      vinf_arr=va, m0=m0, tmax=engine.thrust_n * engine.duty_cycle / 1000.0,
+                                      law=engine.law_code, r_ref=AU_KM, ve=engine.exhaust_speed_kms)
+    out["dv"][sl], out["acc"][sl], out["mf"][sl], out["edelbaum"][sl] = dv, acc, mf, edel
+    status[sl] = st
 
 
 # --------------------------------------------------------------------------- #
