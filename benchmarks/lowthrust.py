@@ -116,6 +116,24 @@ def _leg_eval(np, kern, eph, n, evals):
     return out, data, mc * np.array([km] * 6 + [1.0])
 
 
+def _estimate_kernel(np, kern, eph, ds, repeat, numba, threads):
+    """``mima_grid`` alone on precomputed states (the grid's cells): all threads, then one."""
+    from sojourn.bodies import AU_KM, GM_SUN
+
+    t1 = ds.t_launch.values
+    t2 = t1[:, None] + ds.tof_days.values[None, :] * 86400.0
+    r1, v1 = eph.state(EARTH, t1)
+    r2, v2 = eph.state("mars", t2)
+    args = (GM_SUN, r1, v1, r2, v2, t2 - t1[:, None])
+    kw = dict(m0=1500.0, tmax=0.6e-3, ve=3000 * 9.80665e-3, law=kern.LAW_CONSTANT, r_ref=AU_KM)
+    kern.mima_grid(*args, **kw)
+    best, _ = best_of(lambda: kern.mima_grid(*args, **kw), max(5, repeat))
+    numba.set_num_threads(1)
+    best1, _ = best_of(lambda: kern.mima_grid(*args, **kw), max(5, repeat))
+    numba.set_num_threads(threads)
+    return best, best1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="optimised legs and estimate grids timed (best kept)")
@@ -164,6 +182,7 @@ def main() -> int:
     numba.set_num_threads(1)
     est1_s, _ = best_of(grid, args.repeat)
     numba.set_num_threads(threads)
+    kern_s, kern1_s = _estimate_kernel(np, kern, eph, ds, args.repeat, numba, threads)
     pykep = None
     if not args.no_compare:
         log("pykep (subprocess) ...")
@@ -191,7 +210,8 @@ def main() -> int:
                 "landing_error_ms": leg.landing_error_ms},
         "leg_evaluation_s": evals,
         "estimate": {"cells": cells, "best_s": est_s, "cells_per_s": cells / est_s, "one_thread_s": est1_s,
-                     "one_thread_cells_per_s": cells / est1_s},
+                     "one_thread_cells_per_s": cells / est1_s, "kernel_s": kern_s, "kernel_cells_per_s": cells / kern_s,
+                     "kernel_one_thread_cells_per_s": cells / kern1_s},
         "pykep": pykep,
     }
     if args.json:
@@ -210,7 +230,8 @@ def _print(r: dict) -> None:
     print(f"leg evaluation (mismatch + Jacobian), {leg['segments']} segments: Sims-Flanagan "
           f"{ev['sims_flanagan'] * 1e6:.1f} us, continuous thrust {ev['continuous'] * 1e6:.1f} us")
     print(f"estimate: {est['cells']:,} cells in {est['best_s']:.3f} s = {est['cells_per_s']:,.0f} cells/s "
-          f"({est['one_thread_cells_per_s']:,.0f} on one thread)")
+          f"({est['one_thread_cells_per_s']:,.0f} on one thread); kernel alone {est['kernel_cells_per_s']:,.0f} "
+          f"cells/s ({est['kernel_one_thread_cells_per_s']:,.0f} on one thread)")
     if pk and "error" not in pk:
         print(f"pykep {pk['version']} leg.sims_flanagan (mismatch + mc_grad + tc_grad): {pk['leg_eval_s'] * 1e6:.1f} us;"
               f" its mismatch vs ours: {pk['mismatch_max_rel_diff']:.1e} relative")

@@ -261,6 +261,34 @@ class Problem:
         ok = bool(st == 0 and np.max(np.abs(mc)) <= MISMATCH_TOL and np.min(self.inequalities(z)) >= -1e-8)
         return z, ok, str(res.message)
 
+    def correct(self, z, model: int, smoothing: float, iterations: int = 10):
+        """Newton's method on the mismatch alone, least-norm steps: from an optimum of the smoothed
+        problem to a leg that closes exactly with ``smoothing``; returns (z, ok).
+
+        Throttles at full thrust, v-infinities at their allowance and epochs at their bounds
+        are held, so no step leaves the feasible set.
+        """
+        self.model, self.smoothing = model, smoothing
+        lo, hi = self.bounds()
+        z = z.copy()
+        for _ in range(iterations):
+            mc, jac, st = self.mismatch(z)
+            if st != 0:
+                return z, False
+            if np.max(np.abs(mc)) <= MISMATCH_TOL:
+                return z, True
+            free = np.ones(self.nz, dtype=bool)
+            full = np.linalg.norm(self.throttles(z), axis=1) > 0.999
+            free[: 3 * self.n] = ~np.repeat(full, 3)
+            for i, vmax in ((self.i_vd, self.vinf_dep), (self.i_va, self.vinf_arr)):
+                if i is not None and np.linalg.norm(z[i:i + 3]) > 0.999 * vmax:
+                    free[i:i + 3] = False
+            free &= (z > lo + 1e-12) | (z < hi - 1e-12)
+            step = np.linalg.lstsq(jac[:, free], -mc, rcond=None)[0]
+            z[free] = np.clip(z[free] + step, lo[free], hi[free])
+        mc, _, st = self.mismatch(z)
+        return z, bool(st == 0 and np.max(np.abs(mc)) <= MISMATCH_TOL)
+
     def max_mismatch(self, z) -> float:
         return float(np.max(np.abs(self.mismatch(z)[0])))
 

@@ -323,14 +323,16 @@ def _optimise(problem, seeds):
         start = z if problem.max_mismatch(z) < 1e-3 else z0
         z, ok, message = problem.solve(start, MODEL_HF, _HF_ITER)
         if problem.max_mismatch(z) > 1e-4:
-            continue  # far from feasible: polishing will not help; try the next seed
-        for _ in range(2):  # a fresh start of the quasi-Newton matrix often finishes the job
-            z, ok, message = problem.solve(z, MODEL_HF, _POLISH_ITER, smoothing=EXACT)
+            continue  # far from feasible: try the next seed
+        optimal = message.startswith("Optimization terminated successfully")
+        # The smoothed optimum moves by grams of propellant with the exact |u|: Newton on the mismatch
+        # closes the leg exactly; SLSQP again only if that fails.
+        z1, ok = problem.correct(z, MODEL_HF, EXACT)
+        if not ok:
+            z1, ok, message = problem.solve(z, MODEL_HF, _POLISH_ITER, smoothing=EXACT)
             optimal = message.startswith("Optimization terminated successfully")
-            if optimal:
-                break
         if ok:
-            return z, optimal, message
+            return z1, optimal, message
     return None, False, message
 
 
