@@ -224,7 +224,8 @@ def main() -> int:
 def _print(r: dict) -> None:
     leg, ev, est, pk = r["leg"], r["leg_evaluation_s"], r["estimate"], r["pykep"]
     print(f"machine: {r['machine']}")
-    print(f"optimised {leg['segments']}-segment Earth -> Mars leg: {leg['best_s']:.2f} s (first {leg['first_s']:.2f} s);"
+    print(f"optimised {leg['segments']}-segment Earth -> Mars leg: {leg['best_s']:.2f} s "
+          f"(first {leg['first_s']:.2f} s);"
           f" SLSQP iterations per stage {leg['slsqp_iterations']}; {leg['final_mass_kg']:.2f} kg; lands "
           f"{leg['landing_error_km']:.2f} km, {leg['landing_error_ms']:.2g} m/s from Mars")
     print(f"leg evaluation (mismatch + Jacobian), {leg['segments']} segments: Sims-Flanagan "
@@ -233,7 +234,8 @@ def _print(r: dict) -> None:
           f"({est['one_thread_cells_per_s']:,.0f} on one thread); kernel alone {est['kernel_cells_per_s']:,.0f} "
           f"cells/s ({est['kernel_one_thread_cells_per_s']:,.0f} on one thread)")
     if pk and "error" not in pk:
-        print(f"pykep {pk['version']} leg.sims_flanagan (mismatch + mc_grad + tc_grad): {pk['leg_eval_s'] * 1e6:.1f} us;"
+        print(f"pykep {pk['version']} leg.sims_flanagan (mismatch + mc_grad + tc_grad): "
+              f"{pk['leg_eval_s'] * 1e6:.1f} us;"
               f" its mismatch vs ours: {pk['mismatch_max_rel_diff']:.1e} relative")
         print(f"pykep per-cell lambert_problem + mima: {pk['mima_cells'] / pk['mima_s']:,.0f} cells/s "
               f"({pk['mima_cells']:,}-cell sample)")

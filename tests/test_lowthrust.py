@@ -309,3 +309,17 @@ def test_estimate_grid_marks_too_little_thrust():
     a = ds.accel_mms2.values[ok] * 1e-6  # km/s^2
     dv = ds.delta_v_kms.values[ok]
     assert np.all(1500.0 * a * (1 + np.exp(-dv / (3000 * 9.80665e-3))) <= 2 * 0.6e-3 * (1 + 1e-12))
+
+
+def test_vinf_allowances_are_used_and_respected():
+    """A launcher's 2 km/s and a 1.5 km/s arrival allowance are spent up to, never beyond, their bounds,
+    and buy propellant: each freedom leaves at least the mass of the leg without it."""
+    kw = dict(mass_kg=1500.0, segments=12, **ENGINE)
+    rendezvous = lt.lowthrust_leg("earth", "mars", "2020-06-01", 250.0, **kw)
+    launched = lt.lowthrust_leg("earth", "mars", "2020-06-01", 250.0, vinf_departure_kms=2.0, **kw)
+    flyby = lt.lowthrust_leg("earth", "mars", "2020-06-01", 250.0, vinf_departure_kms=2.0, vinf_arrival_kms=1.5,
+                             **kw)
+    assert rendezvous.vinf_departure_kms == 0.0 and rendezvous.vinf_arrival_kms == 0.0
+    assert 0.0 < launched.vinf_departure_kms <= 2.0 + 1e-9 and launched.vinf_arrival_kms == 0.0
+    assert flyby.vinf_departure_kms <= 2.0 + 1e-9 and 0.0 < flyby.vinf_arrival_kms <= 1.5 + 1e-9
+    assert rendezvous.final_mass_kg < launched.final_mass_kg < flyby.final_mass_kg

@@ -84,7 +84,7 @@ def available_thrust(tmax, law, r_ref, rx, ry, rz):
 
 @njit(cache=True, inline="always")
 def _throttle_norm(u, eps):
-    """(sqrt(|u|² + ε²) − ε, sqrt(|u|² + ε²)): the throttle magnitude the mass flow uses, and its derivative's divisor.
+    """(sqrt(|u|² + ε²) − ε, sqrt(|u|² + ε²)): throttle magnitude of the mass flow, its derivative's divisor.
 
     The rocket equation's |u| has no derivative at u = 0, where coast arcs sit,
     and SLSQP stalls there; a small ``eps`` smooths the kink while the optimiser
@@ -424,15 +424,6 @@ def segment_nodes(model, mu, xs, u, tof, tmax, law, r_ref, ve, eps, steps, out):
         if st != OK:
             return st
     return OK
-
-
-@njit(cache=True)
-def thrust_rhs(t, y, u, tmax, law, r_ref, ve, mu):
-    """Equations of motion under a constant throttle vector ``u``: d(r, v, m)/dt (for scipy's integrators)."""
-    out = np.empty(7)
-    un = math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2])
-    _rhs(mu, y, u, un, tmax, law, r_ref, ve, out)
-    return out
 
 
 # --------------------------------------------------------------------------- #

@@ -324,8 +324,8 @@ def lambert_seed(problem: Problem, z_parts: dict):
     u = np.zeros((n, 3))
     if status[0] != 0:
         return u, 0.9, None, None
-    dv1, vd = kern_excess(v1[0] - vs, problem.vinf_dep)
-    dv2, va = kern_excess(vf - v2[0], problem.vinf_arr)
+    dv1, vd = _excess(v1[0] - vs, problem.vinf_dep)
+    dv2, va = _excess(vf - v2[0], problem.vinf_arr)
     for sl, dv, k in ((slice(0, nf), dv1, nf), (slice(nf, n), dv2, n - nf)):
         w = dv / (k * cap)
         norm = np.linalg.norm(w)
@@ -334,7 +334,7 @@ def lambert_seed(problem: Problem, z_parts: dict):
     return u, max(problem.mf_min, math.exp(-total / e.ve)), vd, -va
 
 
-def kern_excess(dv, allowance: float):
+def _excess(dv, allowance: float):
     """dv less an allowance along itself (never reversed), and the part the allowance takes (99 % of it)."""
     n = float(np.linalg.norm(dv))
     if n > allowance:
