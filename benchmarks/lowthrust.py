@@ -22,8 +22,8 @@ taken as the Earth-Moon barycentre as pykep's JPL low-precision Earth is:
   (401 dates) x 100 .. 350 days of flight (251) at 1-day steps = 100,651 cells,
   end to end (ephemeris, compiled Lambert + MIMA + Edelbaum, the Dataset), on all
   cores and on one thread; beside it pykep's Python-level equivalent, one
-  ``lambert_problem`` and one ``mima`` call per cell, on a 5,000-cell sample,
-  extrapolated.
+  ``lambert_problem`` and one ``mima`` call per cell, on a 5,000-cell sample
+  (best of 5 passes), extrapolated.
 
 Run ``python benchmarks/lowthrust.py [--json] [--repeat N]``. Progress goes to
 stderr; results to stdout. Timings are best-of-N wall times: the machine is shared.
@@ -66,13 +66,15 @@ for _ in range({evals}):
     best = min(best, time.perf_counter() - t)
 mc = list(sf.compute_mismatch_constraints())
 cells = d["cells"]
-t = time.perf_counter()
-for r1, v1, r2, v2, tof in cells:
-    lp = pk.lambert_problem(r1, r2, tof, d["mu"], False, 0)
-    a, b = lp.v0[0], lp.v1[0]
-    pk.mima([a[0] - v1[0], a[1] - v1[1], a[2] - v1[2]], [v2[0] - b[0], v2[1] - b[1], v2[2] - b[2]], tof, 0.6,
-            3000 * pk.G0)
-mima_s = time.perf_counter() - t
+mima_s = math.inf
+for _ in range(5):
+    t = time.perf_counter()
+    for r1, v1, r2, v2, tof in cells:
+        lp = pk.lambert_problem(r1, r2, tof, d["mu"], False, 0)
+        a, b = lp.v0[0], lp.v1[0]
+        pk.mima([a[0] - v1[0], a[1] - v1[1], a[2] - v1[2]], [v2[0] - b[0], v2[1] - b[1], v2[2] - b[2]], tof, 0.6,
+                3000 * pk.G0)
+    mima_s = min(mima_s, time.perf_counter() - t)
 print(json.dumps({{"version": pk.__version__, "leg_eval_s": best, "mismatch": mc, "mima_cells": len(cells),
                   "mima_s": mima_s}}))
 import sys; sys.stdout.flush(); os._exit(0)

@@ -306,7 +306,7 @@ def _half_leg(model, mu, x0, u, first, last, s, h, tmax, law, r_ref, ve, eps, st
     b = np.empty((7, 3))
     c = np.empty(7)
     t0 = np.empty((7, 7))
-    tu = np.empty(du.shape)
+    tu = np.empty(du.shape)  # scratch
     th = np.empty(7)
     d0[:, :] = 0.0
     for i in range(7):
@@ -324,8 +324,16 @@ def _half_leg(model, mu, x0, u, first, last, s, h, tmax, law, r_ref, ve, eps, st
             return st
         _mm(a, d0, t0)
         d0[:, :] = t0
-        _mm(a, du, tu)  # (only the columns of segments flown so far are non-zero)
-        du[:, :] = tu
+        # only the columns of the segments flown so far are non-zero: carry those through this segment
+        j_lo, j_hi = (3 * first, 3 * k) if step > 0 else (3 * (k + 1), 3 * (first + 1))
+        for j in range(j_lo, j_hi):
+            for i in range(7):
+                acc = 0.0
+                for m in range(7):
+                    acc += a[i, m] * du[m, j]
+                tu[i, j] = acc
+            for i in range(7):
+                du[i, j] = tu[i, j]
         du[:, 3 * k:3 * k + 3] = b
         _mv(a, dh, th)
         for i in range(7):
