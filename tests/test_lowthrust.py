@@ -323,3 +323,13 @@ def test_vinf_allowances_are_used_and_respected():
     assert 0.0 < launched.vinf_departure_kms <= 2.0 + 1e-9 and launched.vinf_arrival_kms == 0.0
     assert flyby.vinf_departure_kms <= 2.0 + 1e-9 and 0.0 < flyby.vinf_arrival_kms <= 1.5 + 1e-9
     assert rendezvous.final_mass_kg < launched.final_mass_kg < flyby.final_mass_kg
+
+
+def test_earliest_arrival_for_a_mass_budget_between_planets():
+    """The race's question: launched on a date, how soon can Mars be reached keeping 1200 kg?
+    Sooner than the 350-day most-mass leg, at the budget, and verified."""
+    leg = lt.lowthrust_leg("earth-moon-barycenter", "mars", PYKEP_LAUNCH, 350.0, mass_kg=1500.0, segments=12,
+                           objective="min_time", min_final_mass_kg=1200.0, **ENGINE)
+    assert leg.converged and leg.objective == "min_time"
+    assert leg.tof_days < 349.0 and leg.t_arrival == pytest.approx(leg.t_launch + leg.tof_days * 86400.0)
+    assert leg.final_mass_kg == pytest.approx(1200.0, abs=0.5)

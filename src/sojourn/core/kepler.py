@@ -221,7 +221,7 @@ def kepler_stm(mu, r0v, v0v, dt, out_rv, out_stm):
     -----
     The state is f r0 + g v0, fdot r0 + gdot v0 with the Lagrange coefficients
     written in Battin's universal functions U0..U3 of chi and alpha = 1/a
-    (Battin 1999, sec. 4.5-4.6). They depend on (r0, v0) only through
+    (Battin 1999, ch. 4). They depend on (r0, v0) only through
     r0 = |r0|, sigma0 = r0.v0/sqrt(mu) and alpha, and on chi, which Kepler's
     equation ties to those three; the matrix is the chain rule through these
     four scalars (chi by the implicit function theorem, dF/dchi = r), with

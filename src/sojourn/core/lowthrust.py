@@ -13,7 +13,7 @@ at the match point: the 7 numbers of the *mismatch* must vanish.
 
 Two models of a segment share that frame:
 
-* ``SF`` (Sims & Flanagan 1997): a Kepler arc of h/2, an impulse
+* ``SF`` (Sims & Flanagan 1999): a Kepler arc of h/2, an impulse
   dv = T h / m u at the segment's midpoint, the mass falling by the rocket
   equation m' = m exp(-|dv|/ve), then a Kepler arc of h/2. Flown backwards,
   the impulse is taken off and the mass grows (as in pykep's
@@ -32,8 +32,8 @@ the reference distance, and the engine never gives more than its rating.
 
 References
 ----------
-Sims, J. A. & Flanagan, S. N. (1997). Preliminary design of low-thrust
-interplanetary missions. AAS 99-338.
+Sims, J. A. & Flanagan, S. N. (1999). Preliminary design of low-thrust
+interplanetary missions. AAS/AIAA Astrodynamics Specialist Conference, AAS 99-338.
 Izzo, D. (2012). pygmo and pykep: open source tools for massively parallel
 optimization in astrodynamics. ICATT 2012.
 Hennes, D., Izzo, D. & Landau, D. (2016). Fast approximators for optimal

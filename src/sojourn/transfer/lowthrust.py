@@ -440,7 +440,7 @@ def _result(problem, z, optimal, message, scales, engine, mu, meta) -> LowThrust
     if z is None:
         return _failed(base, f"the optimiser found no feasible leg ({message})", problem.tof * scales.time_s)
     t0_nd, tof_nd = problem.epochs(z)
-    tof_s = tof_nd * scales.time_s
+    tof_s = float(tof_nd * scales.time_s)
     check = _verify(problem, z, scales, engine, mu)
     if check is None:
         return _failed(base, "the DOP853 integration of the thrust history failed", tof_s)
@@ -450,8 +450,8 @@ def _result(problem, z, optimal, message, scales, engine, mu, meta) -> LowThrust
                              f"{LANDING_TOLERANCE_MS:g} m/s)", tof_s, check)
     t_launch = None
     if problem.ends.bodies is not None:
-        t_launch = problem.ends.t_ref + t0_nd * scales.time_s
-        base.update(t_launch=t_launch, t_arrival=t_launch + tof_s)
+        t_launch = float(problem.ends.t_ref + t0_nd * scales.time_s)
+        base.update(t_launch=t_launch, t_arrival=float(t_launch + tof_s))
     for key, i in (("vinf_departure_kms", problem.i_vd), ("vinf_arrival_kms", problem.i_va)):
         if i is not None:
             base[key] = float(np.linalg.norm(z[i:i + 3])) * scales.speed_kms
@@ -542,8 +542,7 @@ def lowthrust_transfer(r0, v0, rf, vf, tof_s, *, mass_kg, thrust_n, isp_s, mu=No
     tof_s = _positive(tof_s, "tof_s")
     m0 = _positive(mass_kg, "mass_kg")
     mu = GM_SUN if mu is None else _positive(mu, "mu")
-    if objective not in ("max_mass", "min_time"):
-        raise InputError(f"objective must be 'max_mass' or 'min_time', not {objective!r}", "objective")
+    _objective(objective)
     from sojourn.transfer import _lowthrust_nlp as nlp
 
     scales = nlp.Scales(mu, float(np.linalg.norm(r0)), m0)
@@ -622,9 +621,9 @@ def _body_problem(eph, dep, arr, t0, tof_s, n, engine, m0, vinf_dep, vinf_arr, t
 
 
 def lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant", duty_cycle=1.0,
-                  vinf_departure_kms=0.0, vinf_arrival_kms=0.0, segments=None, ephemeris=None,
-                  strict=True) -> LowThrustLeg:
-    """Optimise a low-thrust leg between two bodies on given dates (most final mass), and verify it.
+                  vinf_departure_kms=0.0, vinf_arrival_kms=0.0, segments=None, objective="max_mass",
+                  min_final_mass_kg=None, ephemeris=None, strict=True) -> LowThrustLeg:
+    """Optimise a low-thrust leg between two bodies from a given launch date, and verify it.
 
     Parameters
     ----------
@@ -633,7 +632,7 @@ def lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_
     launch : str, datetime or float
         Departure: UTC ISO 8601 text, a UTC datetime, or TDB seconds past J2000.
     tof_days : float
-        Time of flight, days.
+        Time of flight, days (with ``objective="min_time"``: the longest allowed).
     mass_kg : float
         Mass at departure (after the launcher's v-infinity), kg.
     thrust_n, isp_s, power_law, duty_cycle
@@ -645,6 +644,11 @@ def lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_
         Largest v-infinity allowed at arrival, km/s (0: rendezvous).
     segments : int, optional
         Segments of the transcription; default :func:`default_segments`.
+    objective : {"max_mass", "min_time"}
+        Most final mass arriving after ``tof_days``; or the earliest arrival (at
+        most ``tof_days`` after launch) that keeps ``min_final_mass_kg``.
+    min_final_mass_kg : float, optional
+        The mass budget of ``min_time``, kg.
     ephemeris : Ephemeris or str, optional
         Default DE421.
     strict : bool
@@ -673,12 +677,22 @@ def lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_
     eph = resolve_ephemeris(ephemeris)
     eph.check_range(dep, t0, t0, "launch")
     eph.check_range(arr, t0 + tof_s, t0 + tof_s, "tof_days")
+    _objective(objective)
     n = _segments(segments, tof_s / DAY)
     problem, scales = _body_problem(eph, dep, arr, t0, tof_s, n, engine, m0, vd, va)
     z, optimal, message = _optimise(problem, _seeds(problem))
-    meta = {"departure": dep.name, "destination": arr.name, "t_launch": t0, "t_arrival": t0 + tof_s}
+    if objective == "min_time":
+        budget = _positive(min_final_mass_kg, "min_final_mass_kg") / m0
+        eph.check_range(arr, t0 + 0.1 * tof_s, t0 + tof_s, "tof_days")
+        problem, z, optimal, message = _min_time(problem, z, budget, message)
+    meta = {"departure": dep.name, "destination": arr.name}
     leg = _result(problem, z, optimal, message, scales, engine, GM_SUN, meta)
     return _deliver(leg, strict, "tof_days")
+
+
+def _objective(objective) -> None:
+    if objective not in ("max_mass", "min_time"):
+        raise InputError(f"objective must be 'max_mass' or 'min_time', not {objective!r}", "objective")
 
 
 # --------------------------------------------------------------------------- #
