@@ -333,3 +333,21 @@ def test_earliest_arrival_for_a_mass_budget_between_planets():
     assert leg.converged and leg.objective == "min_time"
     assert leg.tof_days < 349.0 and leg.t_arrival == pytest.approx(leg.t_launch + leg.tof_days * 86400.0)
     assert leg.final_mass_kg == pytest.approx(1200.0, abs=0.5)
+
+
+def test_states_along_a_leg(pykep_leg):
+    """lowthrust_states re-integrates the history: departure at 0, Mars at arrival, the samples in between."""
+    from sojourn.ephemeris import load_ephemeris
+
+    leg = pykep_leg
+    tof = leg.tof_days * 86400.0
+    traj = leg.trajectory
+    t = np.array([0.0, traj.t_s.values[37], tof])
+    y = lt.lowthrust_states(leg, t)
+    np.testing.assert_allclose(y[0, :6], leg.departure_state)
+    np.testing.assert_allclose(y[1, :3], traj.position_km.values[37], atol=1e-3)
+    rf, _ = load_ephemeris().state("mars", leg.t_arrival)
+    assert np.linalg.norm(y[2, :3] - rf) < lt.LANDING_TOLERANCE_KM
+    assert y[2, 6] == pytest.approx(leg.final_mass_kg, abs=1e-6)
+    with pytest.raises(InputError):
+        lt.lowthrust_states(leg, [tof * 1.1])

@@ -58,7 +58,7 @@ _SF_ITER, _HF_ITER, _POLISH_ITER = 300, 800, 400  # SLSQP iterations: Sims-Flana
 # --------------------------------------------------------------------------- #
 # The engine                                                                   #
 # --------------------------------------------------------------------------- #
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ElectricPropulsion(Result):
     """An electric propulsion system.
 
@@ -139,7 +139,7 @@ def _engine(thrust_n, isp_s, power_law, duty_cycle) -> ElectricPropulsion:
 # --------------------------------------------------------------------------- #
 # The result                                                                   #
 # --------------------------------------------------------------------------- #
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class LowThrustLeg(Result):
     """An optimised low-thrust leg, verified by integration (or the reason it is not).
 
@@ -173,6 +173,9 @@ class LowThrustLeg(Result):
         Miss at arrival of the DOP853 integration, km and m/s.
     message : str
         What the optimiser and the verification said.
+    departure_state : tuple of 6 float or None
+        Position (km) and velocity (km/s) at departure, v-infinity included: where
+        :func:`lowthrust_states` starts integrating the history.
     history : xarray.Dataset or None
         Per segment: ``t_start_s`` (from departure), ``epoch`` (UTC, body legs),
         ``throttle`` (0..1 of the thrust available), ``thrust_n``, ``available_thrust_n``,
@@ -201,6 +204,7 @@ class LowThrustLeg(Result):
     landing_error_km: float = math.nan
     landing_error_ms: float = math.nan
     message: str = ""
+    departure_state: Optional[tuple] = None
     history: Any = field(default=None, repr=False, compare=False)
     trajectory: Any = field(default=None, repr=False, compare=False)
 
@@ -348,11 +352,12 @@ def _thrust_rhs(t, y, u, un, thrust_n, inverse_square, ve_ms, mu):
     return out
 
 
-def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8):
+def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8, at=None):
     """DOP853 through every segment from the departure state (km, km/s, kg).
 
     Returns the end state, the mass at each segment start, the position at each
-    segment's midpoint, and time samples (t, state).
+    segment's midpoint, time samples (t, state), and the states at the times ``at``
+    (s from departure) when given.
     """
     from scipy.integrate import solve_ivp
 
@@ -362,6 +367,7 @@ def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8):
     y = np.asarray(xs_km, dtype=float).copy()
     atol = np.array([1e-6] * 3 + [1e-12] * 3 + [1e-9])
     m_start, r_mid, ts, ys = np.empty(n), np.empty((n, 3)), [], []
+    states = np.empty((0 if at is None else len(at), 7))
     for k in range(n):
         m_start[k] = y[6]
         un = float(np.linalg.norm(u[k]))
@@ -370,13 +376,17 @@ def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8):
         if not sol.success:
             return None
         r_mid[k] = sol.sol(0.5 * h_s)[:3]
+        if at is not None:
+            sel = (at >= k * h_s) & ((at < (k + 1) * h_s) | (k == n - 1))
+            if sel.any():
+                states[sel] = sol.sol(np.minimum(at[sel] - k * h_s, h_s)).T
         tk = np.linspace(0.0, h_s, samples, endpoint=False)
         ts.append(k * h_s + tk)
         ys.append(sol.sol(tk).T)
         y = sol.y[:, -1]
     ts.append(np.array([n * h_s]))
     ys.append(y[None])
-    return y, m_start, r_mid, np.concatenate(ts), np.vstack(ys)
+    return y, m_start, r_mid, np.concatenate(ts), np.vstack(ys), states
 
 
 def _verify(problem, z, scales, engine: ElectricPropulsion, mu):
@@ -391,7 +401,7 @@ def _verify(problem, z, scales, engine: ElectricPropulsion, mu):
     out = _integrate(xs * to_km, u, h_s, engine, mu)
     if out is None:
         return None
-    y_end, m_start, r_mid, ts, ys = out
+    y_end, m_start, r_mid, ts, ys, _ = out
     target = xf * to_km
     miss_km = float(np.linalg.norm(y_end[:3] - target[:3]))
     miss_ms = float(np.linalg.norm(y_end[3:6] - target[3:6])) * 1000.0
@@ -432,6 +442,45 @@ def _datasets(check, engine: ElectricPropulsion, t_launch):
     return history, trajectory
 
 
+def lowthrust_states(leg: LowThrustLeg, t_s, mu=None) -> np.ndarray:
+    """States along a converged leg: its thrust history integrated again by DOP853 from departure.
+
+    For exports and figures that need the thrusting trajectory at epochs of
+    their own choosing (an OEM at a fixed step, an SPK's samples).
+
+    Parameters
+    ----------
+    leg : LowThrustLeg
+        A converged leg.
+    t_s : array_like
+        Times from departure, s, within [0, time of flight].
+    mu : float, optional
+        Gravitational parameter the leg was flown about, km³/s²; default the Sun's.
+
+    Returns
+    -------
+    ndarray, shape (len(t_s), 7)
+        Position (km), velocity (km/s) and mass (kg), heliocentric ICRF for body legs.
+
+    Raises
+    ------
+    InputError
+        A leg that did not converge, or times outside the flight.
+    """
+    if not leg.converged or leg.history is None or leg.departure_state is None:
+        raise InputError("a leg that did not converge has no trajectory", "leg")
+    t = np.atleast_1d(np.asarray(t_s, dtype=float))
+    h = leg.history
+    dur = float(h.attrs["duration_s"])
+    n = h.sizes["segment"]
+    if not (np.all(np.isfinite(t)) and t.min() >= 0.0 and t.max() <= n * dur * (1 + 1e-12)):
+        raise InputError(f"times must lie within the flight, 0 to {n * dur:.0f} s", "t_s")
+    u = np.nan_to_num(h.direction.values) * h.throttle.values[:, None]
+    y0 = np.concatenate([leg.departure_state, [leg.initial_mass_kg]])
+    out = _integrate(y0, u, dur, leg.propulsion, GM_SUN if mu is None else mu, at=t)
+    return out[-1]
+
+
 def _result(problem, z, optimal, message, scales, engine, mu, meta) -> LowThrustLeg:
     """Verify an optimised z and build the leg; a miss gives a leg with converged=False."""
     m0 = scales.mass_kg
@@ -456,6 +505,7 @@ def _result(problem, z, optimal, message, scales, engine, mu, meta) -> LowThrust
         if i is not None:
             base[key] = float(np.linalg.norm(z[i:i + 3])) * scales.speed_kms
     history, trajectory = _datasets(check, engine, t_launch)
+    base["departure_state"] = tuple(float(x) for x in check["y"][0, :6])
     mf = check["final_mass"]
     return LowThrustLeg(converged=True, optimal=optimal, final_mass_kg=mf, propellant_kg=m0 - mf,
                         delta_v_kms=engine.exhaust_speed_kms * math.log(m0 / mf), tof_days=tof_s / DAY,
@@ -855,7 +905,7 @@ def _estimate_rows(eph, dep, arr, t_launch, tofs, m0, engine, vd, va, out, statu
 # --------------------------------------------------------------------------- #
 # The best leg in a window                                                     #
 # --------------------------------------------------------------------------- #
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class LowThrustSearch(Result):
     """The best low-thrust leg found in a window, the estimate grid it started from, and every try.
 
