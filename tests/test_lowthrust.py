@@ -305,6 +305,11 @@ def test_estimate_grid_marks_too_little_thrust():
     # where it is given, the mass follows the rocket equation from the estimated dv
     np.testing.assert_allclose(ds.final_mass_kg.values[ok],
                                1500.0 * np.exp(-ds.delta_v_kms.values[ok] / (3000 * 9.80665e-3)))
+    # MIMA's dv is never below the Lambert arc's own impulses: (a tof)^2 >= |d1+d2|^2 + 4|d2-d1|^2
+    # >= 2(|d1|^2 + |d2|^2) >= (|d1| + |d2|)^2
+    given = np.isfinite(ds.impulsive_dv_kms.values)
+    assert given.all()
+    assert np.all(ds.delta_v_kms.values >= ds.impulsive_dv_kms.values * (1 - 1e-12))
     # needed acceleration is within the thrust (MIMA) where a mass is given
     a = ds.accel_mms2.values[ok] * 1e-6  # km/s^2
     dv = ds.delta_v_kms.values[ok]

@@ -449,7 +449,7 @@ def _excess(dx, dy, dz, allowance):
 
 @njit(cache=True, inline="always")
 def mima_cell(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref, ve, x_start):
-    """Lambert-based estimate of one low-thrust leg: (dv, accel, final mass, status, x).
+    """Lambert-based estimate of one low-thrust leg: (dv, accel, final mass, status, x, impulsive dv).
 
     The departure and arrival impulses of the zero-revolution Lambert arc
     (prograde about the departure orbit's normal), less the v-infinity the
@@ -459,6 +459,8 @@ def mima_cell(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref,
     thrust than is available (the MIMA's maximum initial mass is below m0).
     ``x_start`` seeds the Lambert iteration (NaN: Izzo's guess) and ``x`` is the
     solution's Izzo variable, to seed the next cell of a row (as in a porkchop).
+    The impulsive dv is the Lambert arc's own two impulses less the allowances:
+    what unlimited thrust would spend, usually below the low-thrust cost.
     """
     nan = math.nan
     n1 = math.sqrt(r1[0] ** 2 + r1[1] ** 2 + r1[2] ** 2)
@@ -469,7 +471,7 @@ def mima_cell(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref,
     a, b, c, d, e, f, st, x = lambert_norms(mu, r1[0], r1[1], r1[2], n1, r2[0], r2[1], r2[2], n2, tof, 0, True,
                                             True, hx, hy, hz, x_start)
     if st != OK:
-        return nan, nan, nan, st, nan
+        return nan, nan, nan, st, nan, nan
     d1x, d1y, d1z = _excess(a - v1[0], b - v1[1], c - v1[2], vinf_dep)
     d2x, d2y, d2z = _excess(v2[0] - d, v2[1] - e, v2[2] - f, vinf_arr)
     sx, sy, sz = d1x + d2x, d1y + d2y, d1z + d2z
@@ -483,12 +485,14 @@ def mima_cell(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref,
     t2 = available_thrust(tmax, law, r_ref, r2[0], r2[1], r2[2])[0]
     thrust = 0.5 * (t1 + t2)
     # MIMA: the largest m0 for which this acceleration is within the thrust
+    imp = math.sqrt(d1x * d1x + d1y * d1y + d1z * d1z) + math.sqrt(d2x * d2x + d2y * d2y + d2z * d2z)
     if acc > 0.0 and m0 * acc * (1.0 + math.exp(-dv / ve)) > 2.0 * thrust:
-        return dv, acc, nan, NO_SOLUTION, x
-    return dv, acc, m0 * math.exp(-dv / ve), OK, x
+        return dv, acc, nan, NO_SOLUTION, x, imp
+    return dv, acc, m0 * math.exp(-dv / ve), OK, x, imp
 
 
-def _mima_loop(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref, ve, dv, acc, mf, edel, status):
+def _mima_loop(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref, ve, dv, acc, mf, edel, imp,
+               status):
     """Row i: departure i against arrivals r2[i, j] after tof[i, j]; Edelbaum's Δv beside the estimate."""
     for i in prange(r2.shape[0]):
         h1x = r1[i, 1] * v1[i, 2] - r1[i, 2] * v1[i, 1]
@@ -498,7 +502,7 @@ def _mima_loop(mu, r1, v1, r2, v2, tof, vinf_dep, vinf_arr, m0, tmax, law, r_ref
         c1 = math.sqrt(mu / math.sqrt(r1[i, 0] ** 2 + r1[i, 1] ** 2 + r1[i, 2] ** 2))
         x = math.nan  # along a row each Lambert solve starts from its neighbour's (every answer is still checked)
         for j in range(r2.shape[1]):
-            dv[i, j], acc[i, j], mf[i, j], status[i, j], x = mima_cell(
+            dv[i, j], acc[i, j], mf[i, j], status[i, j], x, imp[i, j] = mima_cell(
                 mu, r1[i], v1[i], r2[i, j], v2[i, j], tof[i, j], vinf_dep, vinf_arr, m0, tmax, law, r_ref, ve, x)
             a, b = r2[i, j], v2[i, j]
             hx, hy, hz = a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]
@@ -548,6 +552,8 @@ def mima_grid(mu, r1, v1, r2, v2, tof, *, vinf_dep=0.0, vinf_arr=0.0, m0=1.0, tm
     edelbaum_dv : ndarray, shape (N, M)
         Edelbaum's Δv between circular orbits at the two radii, the plane change
         being the angle between the two bodies' orbit planes.
+    impulsive_dv : ndarray, shape (N, M)
+        The Lambert arc's two impulses less the allowances (NaN where Lambert failed).
     status : ndarray of int8, shape (N, M)
         ``OK``; ``NO_SOLUTION`` (Lambert failed, or thrust too weak);
         ``NOT_CONVERGED``.
@@ -559,12 +565,12 @@ def mima_grid(mu, r1, v1, r2, v2, tof, *, vinf_dep=0.0, vinf_arr=0.0, m0=1.0, tm
     v2 = np.ascontiguousarray(np.reshape(v2, (n, -1, 3)), dtype=np.float64)
     shape = r2.shape[:2]
     tof = np.ascontiguousarray(np.broadcast_to(np.asarray(tof, dtype=np.float64), shape))
-    out = [np.empty(shape) for _ in range(4)]
+    out = [np.empty(shape) for _ in range(5)]
     status = np.empty(shape, dtype=np.int8)
     kernel = _mima_serial if shape[0] * shape[1] < SERIAL_BELOW else _mima_parallel
     kernel(float(mu), r1, v1, r2, v2, tof, float(vinf_dep), float(vinf_arr), float(m0), float(tmax), int(law),
            float(r_ref), float(ve), *out, status)
-    return out[0], out[1], out[2], out[3], status
+    return out[0], out[1], out[2], out[3], out[4], status
 
 
 def mima_pairs(mu, r1, v1, r2, v2, tof, **kw):
@@ -573,7 +579,7 @@ def mima_pairs(mu, r1, v1, r2, v2, tof, **kw):
     n = r1.shape[0]
     out = mima_grid(mu, r1, v1, np.reshape(r2, (n, 1, 3)), np.reshape(v2, (n, 1, 3)),
                     np.reshape(np.broadcast_to(np.asarray(tof, dtype=np.float64), (n,)), (n, 1)), **kw)
-    return out[0][:, 0], out[1][:, 0], out[2][:, 0], out[4][:, 0]
+    return out[0][:, 0], out[1][:, 0], out[2][:, 0], out[5][:, 0]
 
 
 def edelbaum_dv(v0, v1, inclination_change_rad=0.0):

@@ -843,7 +843,9 @@ def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
     -------
     xarray.Dataset
         Over ``(launch, tof_days)``: ``final_mass_kg``, ``delta_v_kms``, ``accel_mms2``
-        (mm/s²), ``edelbaum_dv_kms``, ``status``; coordinate ``t_launch`` (TDB s).
+        (mm/s²), ``edelbaum_dv_kms``, ``impulsive_dv_kms`` (the Lambert arc's own impulses
+        less the allowances: what unlimited thrust would spend), ``status``; coordinate
+        ``t_launch`` (TDB s).
     """
     import xarray as xr
 
@@ -868,7 +870,7 @@ def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
     eph.check_range(dep, t_launch[0], t_launch[-1], "launch")
     eph.check_range(arr, t_launch[0] + tofs[0] * DAY, t_launch[-1] + tofs[-1] * DAY, "tof_days")
     shape = (t_launch.size, tofs.size)
-    out = {k: np.empty(shape) for k in ("dv", "acc", "mf", "edelbaum")}
+    out = {k: np.empty(shape) for k in ("dv", "acc", "mf", "edelbaum", "impulsive")}
     status = np.empty(shape, dtype=np.int8)
     rows = max(1, 50_000 // tofs.size)
     with reporting(progress, float(np.prod(shape)), "low-thrust estimate cells") as advance:
@@ -879,7 +881,9 @@ def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
     return xr.Dataset(
         {"final_mass_kg": (("launch", "tof_days"), out["mf"]), "delta_v_kms": (("launch", "tof_days"), out["dv"]),
          "accel_mms2": (("launch", "tof_days"), out["acc"] * 1e6),
-         "edelbaum_dv_kms": (("launch", "tof_days"), out["edelbaum"]), "status": (("launch", "tof_days"), status)},
+         "edelbaum_dv_kms": (("launch", "tof_days"), out["edelbaum"]),
+         "impulsive_dv_kms": (("launch", "tof_days"), out["impulsive"]),
+         "status": (("launch", "tof_days"), status)},
         coords={"launch": tdb_to_datetime64(t_launch), "tof_days": tofs, "t_launch": ("launch", t_launch)},
         attrs={"departure": dep.name, "destination": arr.name, "mass_kg": m0, **engine.to_dict(),
                "vinf_departure_kms": vd, "vinf_arrival_kms": va, "ephemeris": eph.name,
@@ -895,10 +899,11 @@ def _estimate_rows(eph, dep, arr, t_launch, tofs, m0, engine, vd, va, out, statu
     t_unique, back = np.unique(t2, return_inverse=True)
     ru, vu = eph.state(arr, t_unique)
     back = back.reshape(t2.shape)
-    dv, acc, mf, edel, st = mima_grid(GM_SUN, r1, v1, ru[back], vu[back], t2 - t_launch[:, None], vinf_dep=vd,
+    dv, acc, mf, edel, imp, st = mima_grid(GM_SUN, r1, v1, ru[back], vu[back], t2 - t_launch[:, None], vinf_dep=vd,
                                       vinf_arr=va, m0=m0, tmax=engine.thrust_n * engine.duty_cycle / 1000.0,
                                       law=engine.law_code, r_ref=AU_KM, ve=engine.exhaust_speed_kms)
-    out["dv"][sl], out["acc"][sl], out["mf"][sl], out["edelbaum"][sl] = dv, acc, mf, edel
+    out["dv"][sl], out["acc"][sl], out["mf"][sl] = dv, acc, mf
+    out["edelbaum"][sl], out["impulsive"][sl] = edel, imp
     status[sl] = st
 
 
