@@ -938,8 +938,15 @@ class LowThrustSearch(Result):
 
 
 def _pick_cells(ds, count: int, separation_days: float):
-    """Up to ``count`` best cells of the estimate, each ``separation_days`` from the others in launch or flight time."""
+    """Up to ``count`` best cells of the estimate, each ``separation_days`` from the others in launch or flight time.
+
+    Best is the most estimated final mass; where the estimate finds no cell with
+    enough thrust (MIMA is conservative), the cells that ask for the least
+    acceleration, so that the optimiser still has its say.
+    """
     mf = np.nan_to_num(ds.final_mass_kg.values, nan=-np.inf)
+    if not np.isfinite(mf).any():
+        mf = np.nan_to_num(-ds.accel_mms2.values, nan=-np.inf)
     order = np.argsort(mf, axis=None)[::-1]
     t = ds.t_launch.values
     tofs = ds.tof_days.values
