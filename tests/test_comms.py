@@ -1,4 +1,4 @@
-"""Light time, solar-conjunction blackouts and the link budget (sojourn.crew.comms).
+"""Light time, solar-conjunction blackouts and the link budget (sojourn.onboard.comms).
 
 Published figures: the light time for one astronomical unit, tau_A = 499.004784 s
 (IERS Conventions 2010, Table 1.1; au = 149597870.700 km by IAU 2012 Resolution B2);
@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 import sojourn as sj
-from sojourn.constants import AU_KM
-from sojourn.crew.comms import (
+from sojourn.constants import AU_KM, SPEED_OF_LIGHT_KMS
+from sojourn.onboard.comms import (
     LinkBudget,
     data_rate_bps,
     find_blackouts,
@@ -254,3 +254,63 @@ def test_an_unphysical_link_is_refused_not_overflowed(kwargs, where):
     with pytest.raises(InputError) as err:
         LinkBudget(**kwargs)
     assert err.value.where == where
+
+
+# --- Earth-received time ---
+
+
+def test_received_time_is_the_light_time_to_where_earth_will_be():
+    # Built backwards: pick the reception epoch, put the event 1.5 au from where Earth will be then
+    # (barycentric), and date it one light time earlier; the solver must find that reception epoch.
+    from sojourn.onboard.comms import earth_received_time
+    from sojourn.ephemeris import load_ephemeris
+
+    eph = load_ephemeris()
+    t_rx = parse_utc("2034-06-01") + np.array([0.0, 3.3e6, 7.1e7])
+    direction = np.array([[1.0, 0.0, 0.0], [0.0, 0.6, 0.8], [-0.48, 0.6, -0.64]])
+    distance = 1.5 * AU_KM
+    x_event = eph.state("earth", t_rx)[0] + eph.sun_barycentric_state(t_rx)[0] + distance * direction
+    t_event = t_rx - distance / SPEED_OF_LIGHT_KMS
+    r_event = x_event - eph.sun_barycentric_state(t_event)[0]  # the heliocentric position the caller has
+    got = earth_received_time(t_event, r_event)
+    assert np.max(np.abs(got - t_rx)) < 1e-6
+
+
+def test_received_time_solves_its_own_equation_to_a_metre():
+    # |x_earth(t + tau) - x_event| = c tau, in the light time itself (an epoch of 1e9 s holds only
+    # 0.1 us, 36 m of light: the reception epoch is t + tau rounded to that).
+    from sojourn.onboard.comms import earth_received_time, light_time_to_earth_s
+    from sojourn.ephemeris import load_ephemeris
+
+    eph = load_ephemeris()
+    t = parse_utc("2035-01-01") + np.linspace(0.0, 600 * DAY, 7)
+    r, _ = eph.state("mars", t)
+    tau = light_time_to_earth_s(t, r)
+    earth = eph.state("earth", t + tau)[0] + eph.sun_barycentric_state(t + tau)[0]
+    event = r + eph.sun_barycentric_state(t)[0]
+    residual_km = np.linalg.norm(earth - event, axis=-1) - SPEED_OF_LIGHT_KMS * tau
+    assert np.max(np.abs(residual_km)) < 1e-3
+    assert np.all((tau > 3 * 60) & (tau < 23 * 60))  # 3 to 22 minutes, references.md
+    assert np.max(np.abs(earth_received_time(t, r) - (t + tau))) < 1e-6
+
+
+def test_perseverance_landing_was_received_11_minutes_22_seconds_later():
+    # NASA (Mars 2020 blog, 2021-02-18): touchdown confirmed about 12:55 p.m. PST (20:55 UTC), one-way
+    # light time 11 min 22 s. The event at Mars's centre (Jezero is within 11 ms of light of it).
+    from sojourn.onboard.comms import earth_received_time
+    from sojourn.ephemeris import load_ephemeris
+    from sojourn.time import tdb_to_utc_iso
+
+    t = parse_utc("2021-02-18T20:43:38")
+    r, _ = load_ephemeris().state("mars", t)
+    t_rx = earth_received_time(t, r)
+    assert t_rx - t == pytest.approx(11 * 60 + 22, abs=0.5)
+    assert tdb_to_utc_iso(t_rx, "minute") == "2021-02-18T20:55"
+
+
+def test_received_time_refuses_mismatched_positions():
+    from sojourn.onboard.comms import earth_received_time
+
+    with pytest.raises(InputError) as err:
+        earth_received_time([0.0, 1.0], np.zeros((3, 3)))
+    assert err.value.where == "r_event_km"

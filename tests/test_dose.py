@@ -1,4 +1,4 @@
-"""Radiation dose equivalent of the crew (sojourn.crew.dose) and the crew timeline on a small fake plan.
+"""Radiation dose equivalent of the crew (sojourn.onboard.dose) and the crew timeline on a small fake plan.
 
 Published figures: deep-space cruise 1.84 mSv/day (Zeitlin et al. 2013, Science 340:1080);
 Mars surface 0.64 mSv/day (Hassler et al. 2014, Science 343:1244797); career limit
@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import sojourn as sj
-from sojourn.crew.dose import DoseModel, SolarParticleEvent, integrate_dose, limit_crossing, phase_at
-from sojourn.crew.timeline import CrewSettings, crew_settings, day_edges
+from sojourn.onboard.dose import DoseModel, SolarParticleEvent, integrate_dose, limit_crossing, phase_at
+from sojourn.onboard.timeline import CrewSettings, crew_settings, day_edges
 from sojourn.errors import InputError, ScenarioError
 from sojourn.time import DAY, parse_utc
 

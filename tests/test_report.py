@@ -166,7 +166,7 @@ def test_dossier_shows_the_plans_numbers(dossier, plan):
 
 def test_dossier_escapes_what_the_scenario_says(plan):
     """The page is a template with autoescaping: a scenario's text cannot inject markup."""
-    from sojourn.report import dossier as dossier_mod
+    from sojourn.dossier import report as dossier_mod
 
     sc = plan.scenario
     data = sc.to_dict()
@@ -185,7 +185,7 @@ def _tiny_porkchop(plan):
 
 
 def test_report_returns_the_page_and_writes_only_when_asked(plan, monkeypatch, tmp_path):
-    from sojourn.report import dossier as dossier_mod
+    from sojourn.dossier import report as dossier_mod
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(dossier_mod, "_abort_analysis", lambda *a: None)
@@ -249,7 +249,7 @@ def test_report_command_json(capsys, tmp_path, monkeypatch, plan):
     """The command's --json is the report's to_dict() and the file written (the heavy parts stubbed:
     the full dossier is checked above)."""
     import sojourn.mission.plan as plan_mod
-    from sojourn.report import dossier as dossier_mod
+    from sojourn.dossier import report as dossier_mod
 
     monkeypatch.setattr(plan_mod, "plan", lambda *a, **k: plan)
     monkeypatch.setattr(dossier_mod, "_abort_analysis", lambda *a: None)
@@ -281,7 +281,7 @@ def test_infeasible_scenario_keeps_an_old_dossier(capsys, tmp_path):
 def test_sections_the_plan_cannot_support_are_said_not_hidden(monkeypatch, plan):
     """When the abort analysis or the crew model refuses this plan, the dossier says why instead of failing."""
     from sojourn.errors import NoSolutionError
-    from sojourn.report import dossier as dossier_mod
+    from sojourn.dossier import report as dossier_mod
 
     def refuse(*args, **kwargs):
         raise NoSolutionError("no way home from this leg", "test")

@@ -20,8 +20,6 @@ is first used, so ``import sojourn`` stays fast.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 from sojourn.errors import (
@@ -36,6 +34,9 @@ from sojourn.errors import (
 
 __version__ = "0.1.0"
 
+#: Each verb and where it lives, imported the first time it is used. No verb shares its name with a
+#: subpackage (``sojourn.onboard``, ``sojourn.dossier``, ``sojourn.trades``), so importing one never
+#: hides a verb.
 _LAZY = {
     # transfers
     "porkchop": "sojourn.transfer.porkchop:porkchop",
@@ -56,37 +57,19 @@ _LAZY = {
     "dispersions": "sojourn.contingency.dispersions:dispersions",
     "verify": "sojourn.contingency.nbody:verify",
     # the crew
-    "crew": "sojourn.crew.timeline:crew",
-    "comms": "sojourn.crew.comms:comms",
+    "crew": "sojourn.onboard.timeline:crew",
+    "comms": "sojourn.onboard.comms:comms",
     # interchange, reports, scale
     "export_oem": "sojourn.export.oem:export_oem",
     "export_spk": "sojourn.export.spk:export_spk",
-    "report": "sojourn.report.dossier:report",
-    "trade": "sojourn.trade.run:trade",
+    "report": "sojourn.dossier.report:report",
+    "trade": "sojourn.trades.run:trade",
     # plain data for JSON
     "to_dict": "sojourn.results:json_safe",
 }
 
 __all__ = sorted([*_LAZY, "plot", "SojournError", "InputError", "ScenarioError", "UnknownBodyError",
                   "EphemerisError", "EphemerisRangeError", "NoSolutionError", "__version__"])
-
-
-class _Package(types.ModuleType):
-    """The ``sojourn`` module: a verb keeps its name when a subpackage of that name is imported.
-
-    Importing ``sojourn.crew.timeline`` (``sojourn.report...``, ``sojourn.trade...``)
-    makes the import system bind the subpackage on its parent, which would hide
-    the verbs ``sj.crew``, ``sj.report`` and ``sj.trade``. The subpackages stay
-    importable by name (``from sojourn.crew import timeline``).
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _LAZY and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

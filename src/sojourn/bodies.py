@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .errors import UnknownBodyError
 
 _PARK = "Park et al. 2021, AJ 161:105 (DE440), Table 8"
@@ -27,7 +29,6 @@ _ARCHINAL = "Archinal et al. 2018, Celest Mech Dyn Astr 130:22 (IAU WGCCRE 2015)
 
 GM_SUN = 132712440041.279419
 """Heliocentric gravitational constant of DE440 (km^3/s^2); Park et al. 2021, Table 8."""
-
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,61 @@ def get_body(name: "str | Body", where: str | None = None) -> Body:
     if body is None:
         raise UnknownBodyError(f"unknown body '{name}'; known bodies: {', '.join(BODIES)}", where)
     return body
+
+
+# ---------------------------------------------------------------------------------------------
+# Mars's north pole
+
+MARS_POLE_SOURCE = ("Archinal et al. 2018, Celest Mech Dyn Astr 130:22 (IAU WGCCRE 2015), Table 2, "
+                     "as NAIF's pck00011.tpc holds it (BODY499_POLE_RA/DEC, BODY499_NUT_PREC_RA/DEC, "
+                     "BODY4_NUT_PREC_ANGLES)")
+"""Where :func:`mars_north_pole` comes from."""
+# (coefficient deg, angle at J2000 deg, angle rate deg per Julian century): sin terms of the right
+# ascension, cos terms of the declination (the Kuchynka et al. 2014 model adopted by the IAU in 2015).
+_MARS_POLE_RA = (317.269202, -0.10927547, (
+    (0.000068, 198.991226, 19139.4819985),
+    (0.000238, 226.292679, 38280.8511281),
+    (0.000052, 249.663391, 57420.7251593),
+    (0.000009, 266.183510, 76560.6367950),
+    (0.419057, 79.398797, 0.5042615),
+))
+_MARS_POLE_DEC = (54.432516, -0.05827105, (
+    (0.000051, 122.433576, 19139.9407476),
+    (0.000141, 43.058401, 38280.8753272),
+    (0.000031, 57.663379, 57420.7517205),
+    (0.000005, 79.476401, 76560.6495004),
+    (1.591274, 166.325722, 0.5042615),
+))
+
+
+def mars_north_pole(t_tdb) -> np.ndarray:
+    """Unit vector of Mars's north rotation pole in the ICRF, by the IAU 2015 model.
+
+    alpha0 = 317.269202 - 0.10927547 T + sum a_k sin(theta_k),
+    delta0 = 54.432516 - 0.05827105 T + sum d_k cos(theta_k), T in Julian
+    centuries of TDB from J2000 (Archinal et al. 2018, Table 2; the periodic
+    terms of 0.42 and 1.59 degrees have a 71 000-year period and carry the pole
+    to within 0.001 degrees of the older IAU 2009 value, 317.681, 52.887).
+
+    Parameters
+    ----------
+    t_tdb : float or array_like
+        TDB seconds past J2000 (s).
+
+    Returns
+    -------
+    numpy.ndarray
+        Unit vectors, shape ``t_tdb.shape + (3,)``.
+    """
+    centuries = np.asarray(t_tdb, dtype=np.float64) / (86400.0 * 36525.0)
+
+    def angle(model, trig):
+        value = model[0] + model[1] * centuries
+        for coefficient, theta0, rate in model[2]:
+            value = value + coefficient * trig(np.radians(theta0 + rate * centuries))
+        return np.radians(value)
+
+    ra = angle(_MARS_POLE_RA, np.sin)
+    dec = angle(_MARS_POLE_DEC, np.cos)
+    return np.stack([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)], axis=-1)
+

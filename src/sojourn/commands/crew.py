@@ -52,7 +52,7 @@ def crew(
     """The crew's journey: radiation dose, light time, conjunction blackouts and data rate, day by day."""
     import sojourn as sj
     from sojourn import checks
-    from sojourn.crew.timeline import crew_settings
+    from sojourn.onboard.timeline import crew_settings
 
     checks.output_dir(out, "out")
     checks.distinct_outputs({f"out ({f})": None if out is None else out / f for f in FIGURES},

@@ -24,7 +24,7 @@ def report(
     import sojourn as sj
     from sojourn import checks
     from sojourn.ephemeris import default_ephemeris_path
-    from sojourn.report.dossier import IMAGE_FORMATS, REPORT_SUFFIXES
+    from sojourn.dossier.report import IMAGE_FORMATS, REPORT_SUFFIXES
 
     checks.output_file(path, REPORT_SUFFIXES, "path")
     checks.distinct_outputs({"path": path}, {"scenario": scenario, "ephemeris": ephemeris or default_ephemeris_path()})

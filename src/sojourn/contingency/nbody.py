@@ -813,16 +813,15 @@ def verify(plan_or_scenario, *, leg: str = "outbound", entry_fpa_deg: Optional[f
     >>> v.converged, round(v.flight_dict(v.corrected)["altitude_km"])
     (True, 250)
     """
-    from sojourn.contingency._common import mission_plan, scenario_of, transit_leg
     from sojourn.contingency.dispersions import arrival_target
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.mission.plan import Plan
+    from sojourn.mission.plan import Plan, as_plan, scenario_of, transit_leg
 
     scenario = scenario_of(plan_or_scenario)
     target = arrival_target(scenario, leg, entry_fpa_deg=entry_fpa_deg, aim_angle_deg=aim_angle_deg)
     eph = resolve_ephemeris(ephemeris)
-    plan, _ = mission_plan(plan_or_scenario if isinstance(plan_or_scenario, Plan) else scenario, eph,
-                           step_days=step_days, progress=progress)
+    plan = as_plan(plan_or_scenario if isinstance(plan_or_scenario, Plan) else scenario, ephemeris=eph,
+                   step_days=step_days, progress=progress)
     name, chosen = transit_leg(plan, leg)
     return check_leg(chosen, target, departure_rp_km=departure_periapsis_radius(scenario, name), ephemeris=eph,
                      scenario_name=plan.scenario_name, progress=progress)

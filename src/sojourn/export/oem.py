@@ -550,25 +550,15 @@ def plan_comments(plan) -> list[str]:
     ]
 
 
-def plan_inputs(plan_or_scenario, eph) -> dict:
-    """``{what: path}`` of the files a result of ``plan_or_scenario`` is made from (scenario, ephemeris)."""
-    source = plan_or_scenario if isinstance(plan_or_scenario, (str, os.PathLike)) else None
-    if source is None:
-        sc = getattr(plan_or_scenario, "scenario", plan_or_scenario)
-        source = getattr(sc, "source", None)
-        source = None if not source or str(source).startswith("<") else source
-    return {"scenario": source, "ephemeris": eph.path}
-
-
 def _oem(plan_or_scenario, path, opts: dict, ephemeris, progress=None) -> OemFile:
     """Check everything that needs no plan, plan (unless given), sample and format: the OEM as an OemFile."""
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.mission.plan import as_plan
+    from sojourn.mission.plan import as_plan, input_paths
 
     eph = resolve_ephemeris(ephemeris)
     if path is not None:
         checks.output_file(path, OEM_SUFFIXES, "path")
-        checks.distinct_outputs({"path": path}, plan_inputs(plan_or_scenario, eph))
+        checks.distinct_outputs({"path": path}, input_paths(plan_or_scenario, eph))
     ts = checks.choice(opts["time_system"], TIME_SYSTEMS, "time_system", "time system")
     frame = checks.choice(opts["frame"], FRAMES, "frame", "frame")
     step = check_step(opts["step_s"])

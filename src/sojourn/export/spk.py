@@ -228,12 +228,12 @@ def export_spk(plan_or_scenario, path, *, naif_id: int = DEFAULT_NAIF_ID, step_s
     [('outbound', 1121), ('return', 1121)]
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.export.oem import DEFAULT_STEP_S, check_step, object_name_of, plan_comments, plan_inputs
-    from sojourn.mission.plan import as_plan
+    from sojourn.export.oem import DEFAULT_STEP_S, check_step, object_name_of, plan_comments
+    from sojourn.mission.plan import as_plan, input_paths
 
     eph = resolve_ephemeris(ephemeris)
     checks.output_file(path, SPK_SUFFIXES, "path")
-    checks.distinct_outputs({"path": path}, plan_inputs(plan_or_scenario, eph))
+    checks.distinct_outputs({"path": path}, input_paths(plan_or_scenario, eph))
     spice = require_spiceypy()
     body = check_naif_id(naif_id)
     step = check_step(DEFAULT_STEP_S if step_s is None else step_s)

@@ -676,17 +676,100 @@ def trajectory_samples(plan: Plan, n: int = 200, ephemeris=None) -> dict:
     return {"legs": legs, "earth": earth, "mars": mars, "t": t_all}
 
 
-def as_plan(plan_or_scenario, *, step_days=None, ephemeris=None, progress=None) -> Plan:
+_PLANS: dict = {}
+_PLANS_KEPT = 8
+
+
+def as_plan(plan_or_scenario, *, step_days=None, ephemeris=None, progress=None,
+            where: str = "plan_or_scenario") -> Plan:
     """A :class:`Plan` as given, or the best plan of a scenario (object or path), for verbs that take either.
 
-    ``step_days`` is the search's grid step; it has no meaning for a plan
-    already made, so it is refused with one.
+    Plans of scenarios are remembered by the scenario's content, the ephemeris
+    file and the grid step (a plan is deterministic and immutable), so the
+    analyses of one mission in a session — its race, aborts, crew timeline,
+    dossier — plan it once.
+
+    Parameters
+    ----------
+    plan_or_scenario : Plan, Scenario, str or os.PathLike
+    step_days : float, optional
+        The search's grid step, days; it has no meaning for a plan already made.
+    ephemeris : Ephemeris or str, optional
+    progress : callable, optional
+        ``progress(done, total, label)`` while planning.
+    where : str
+        The caller's name for ``plan_or_scenario``, for errors.
+
+    Raises
+    ------
+    InputError
+        A step given with a Plan, or neither a Plan nor a scenario.
     """
+    from sojourn import checks
+    from sojourn.ephemeris import resolve_ephemeris
     from sojourn.errors import InputError
+    from sojourn.results import replace
 
     if isinstance(plan_or_scenario, Plan):
         if step_days is not None:
             raise InputError("step_days sets the search grid of a scenario: a plan is already searched",
                              "step_days")
         return plan_or_scenario
-    return plan(plan_or_scenario, step_days=step_days, ephemeris=ephemeris, progress=progress)
+    sc = scenario_of(plan_or_scenario, where)
+    step = None if step_days is None else checks.step_days(step_days)
+    eph = resolve_ephemeris(ephemeris)
+    key = (sc.digest(), str(eph.path), step)
+    found = _PLANS.get(key)
+    if found is None:
+        found = plan(sc, step_days=step, ephemeris=eph, progress=progress)
+        if len(_PLANS) >= _PLANS_KEPT:
+            _PLANS.pop(next(iter(_PLANS)))
+        _PLANS[key] = found
+    return found if found.scenario is sc else replace(found, scenario=sc)
+
+
+def scenario_of(plan_or_scenario, where: str = "plan_or_scenario"):
+    """The scenario of a Plan (attached to it), or a scenario or the path of its file, loaded; nothing planned.
+
+    Raises
+    ------
+    InputError
+        A Plan without its scenario, or something else than a Plan, a Scenario or a path.
+    ScenarioError
+        A scenario file that cannot be read.
+    """
+    from sojourn.errors import InputError
+    from sojourn.mission.scenario import as_scenario
+
+    if isinstance(plan_or_scenario, Plan):
+        if plan_or_scenario.scenario is None:
+            raise InputError("this Plan carries no scenario: make it with sojourn.plan", where)
+        return plan_or_scenario.scenario
+    return as_scenario(plan_or_scenario, where)
+
+
+def input_paths(plan_or_scenario, eph) -> dict:
+    """``{what: path}`` of the files a result of ``plan_or_scenario`` is made from (scenario, ephemeris),
+    for :func:`sojourn.checks.distinct_outputs`."""
+    import os
+
+    source = plan_or_scenario if isinstance(plan_or_scenario, (str, os.PathLike)) else None
+    if source is None:
+        sc = getattr(plan_or_scenario, "scenario", plan_or_scenario)
+        source = getattr(sc, "source", None)
+        source = None if not source or str(source).startswith("<") else source
+    return {"scenario": source, "ephemeris": eph.path}
+
+
+def transit_leg(plan: Plan, leg: str, where: str = "leg"):
+    """``(name, Leg)``: the outbound or the return leg of a plan.
+
+    Raises
+    ------
+    InputError
+        ``leg`` is neither ``"outbound"`` nor ``"return"``.
+    """
+    from sojourn import checks
+
+    name = checks.choice(leg, ("outbound", "return"), where, "leg")
+    return name, plan.legs[0 if name == "outbound" else 1]

@@ -1,6 +1,6 @@
 """The crew's journey in two charts: cumulative radiation dose, and light time with blackouts.
 
-Both draw a :class:`~sojourn.crew.timeline.CrewTimeline` as computed and compute
+Both draw a :class:`~sojourn.onboard.timeline.CrewTimeline` as computed and compute
 nothing themselves. matplotlib is imported only when a chart is drawn.
 """
 
@@ -14,7 +14,7 @@ from sojourn.plot.figure import figure_and_axes
 from sojourn.time import tdb_to_datetime64
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sojourn.crew.timeline import CrewTimeline
+    from sojourn.onboard.timeline import CrewTimeline
 
 __all__ = ["dose", "light_time"]
 
@@ -47,7 +47,7 @@ def dose(timeline: "CrewTimeline", *, ax=None, title: str | None = None):
     Parameters
     ----------
     timeline : CrewTimeline
-        From :func:`sojourn.crew`. Used: ``edges``, ``series.cumulative_msv``,
+        From :func:`sojourn.onboard`. Used: ``edges``, ``series.cumulative_msv``,
         ``bounds``, ``settings.dose`` (limit and prior dose), ``limit_t``,
         ``scenario_name``.
     ax : matplotlib.axes.Axes, optional
@@ -85,7 +85,7 @@ def light_time(timeline: "CrewTimeline", *, ax=None, title: str | None = None):
     Parameters
     ----------
     timeline : CrewTimeline
-        From :func:`sojourn.crew`. Used: ``series.t_sample``,
+        From :func:`sojourn.onboard`. Used: ``series.t_sample``,
         ``series.light_time_s``, ``blackouts``, ``bounds``,
         ``settings.threshold_deg``, ``scenario_name``.
     ax : matplotlib.axes.Axes, optional

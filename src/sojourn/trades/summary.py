@@ -95,13 +95,13 @@ def summarize(study, store, tiles) -> TradeSummary:
     study : Study
     store : TradeStore
     tiles : list
-        The study's tiles (:func:`sojourn.trade.tiles.plan_tiles`), which fix the order.
+        The study's tiles (:func:`sojourn.trades.tiles.plan_tiles`), which fix the order.
 
     Returns
     -------
     TradeSummary
     """
-    from sojourn.trade.tiles import PorkchopTile
+    from sojourn.trades.tiles import PorkchopTile
 
     rt_ids = [t.id for t in tiles if not isinstance(t, PorkchopTile)]
     pc_ids = [t.id for t in tiles if isinstance(t, PorkchopTile)]

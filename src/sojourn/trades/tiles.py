@@ -19,7 +19,7 @@ from typing import Optional, Union
 
 import numpy as np
 
-from sojourn.trade.study import Study, normalised
+from sojourn.trades.study import Study, normalised
 
 __all__ = ["PorkchopTile", "RoundTripTile", "compute_tile", "plan_opportunities", "plan_tiles"]
 

@@ -12,6 +12,9 @@ Three pieces, each usable alone:
   below about 2 degrees (the default threshold). The spans are found on a
   sampled grid and their ends refined below the grid step by bisection on
   angle - threshold; dips whose minimum falls between samples are found too.
+- :func:`light_time_to_earth_s` and :func:`earth_received_time` — when an
+  event's signal reaches Earth, solving the one-way light time along the actual
+  geometry (Earth where the signal arrives).
 - :class:`LinkBudget` and :func:`data_rate_bps` — the downlink rate a link
   budget allows: Friis transmission Pr = Pt Gt Gr (lambda / 4 pi d)^2 with
   parabolic-dish gains G = eta (pi D / lambda)^2, and the rate
@@ -48,9 +51,11 @@ __all__ = [
     "blackout_threshold",
     "comms",
     "data_rate_bps",
+    "earth_received_time",
     "find_blackouts",
     "golden_minimum",
     "light_time_s",
+    "light_time_to_earth_s",
     "received_power_w",
     "refine_crossings",
     "sun_observer_target_angle_deg",
@@ -381,7 +386,7 @@ class LinkBudget:
     temperature of 30 K, a required Eb/N0 of 1 dB (a turbo code at a low
     error rate) and a 3 dB margin. They are a stated model, not a mission's
     design; change them with a crew-config file or keyword overrides
-    (:func:`sojourn.crew.timeline.crew_settings`).
+    (:func:`sojourn.onboard.timeline.crew_settings`).
 
     Attributes
     ----------
@@ -674,3 +679,102 @@ def comms(origin, destination, start, end, *, threshold_deg: float = DEFAULT_THR
                                samples=(t, angle))
     (t_near, d_near), (t_far, d_far) = _extremes(distance, t, np.linalg.norm(r_b - r_a, axis=-1))
     return Comms(a.name, b.name, t0, t1, threshold, step, eph.name, tuple(blackouts), t_near, d_near, t_far, d_far)
+
+
+# ---------------------------------------------------------------------------------------------
+# Earth-received time
+
+
+def light_time_to_earth_s(t_event, r_event_km, *, ephemeris=None, tol_s: float = 1e-9, max_iter: int = 20):
+    """One-way light time from events to Earth along the actual geometry: Earth where the signal arrives.
+
+    Solves |x_earth(t_event + tau) - x_event| = c tau for tau by fixed-point
+    iteration, tau <- |x_earth(t_event + tau) - x_event| / c, starting from
+    Earth's position at the event. Positions are barycentric (the heliocentric
+    ones plus the Sun's barycentric position), so the Sun's own motion during the
+    light time is counted. Each step shrinks the error by about Earth's radial
+    speed over c (1e-4): four steps reach ``tol_s``. The receiver is Earth's
+    centre (a station on the surface hears the signal up to 21 ms sooner or
+    later); the Shapiro delay in the Sun's field, under 0.25 ms even past the
+    solar limb, is left out. Solving for tau rather than the reception epoch
+    keeps it to picoseconds; an epoch of some 1e9 s holds only 0.1 microsecond.
+
+    Parameters
+    ----------
+    t_event : float or array_like
+        Event epochs, TDB seconds past J2000 (s).
+    r_event_km : array_like, shape ``t_event.shape + (3,)``
+        Heliocentric ICRF positions of the events, km.
+    ephemeris : Ephemeris or str, optional
+        Default DE421.
+    tol_s : float
+        Stop when every light time moves less than this in a step, s.
+    max_iter : int
+        Most steps.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Light times, s, the shape of ``t_event``.
+
+    Raises
+    ------
+    InputError
+        Mismatched shapes or non-finite values.
+    EphemerisRangeError
+        An event or its reception outside the ephemeris.
+    NoSolutionError
+        No convergence in ``max_iter`` steps (not seen for events in the solar system).
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.errors import NoSolutionError
+
+    t = np.asarray(t_event, dtype=np.float64)
+    r = np.asarray(r_event_km, dtype=np.float64)
+    if r.shape != t.shape + (3,):
+        raise InputError(f"event positions must have shape {t.shape + (3,)}, got {r.shape}", "r_event_km")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(r))):
+        raise InputError("event epochs and positions must be finite", "t_event")
+    eph = resolve_ephemeris(ephemeris)
+    x_event = r + eph.sun_barycentric_state(t)[0]
+
+    def light_time(tau):
+        at = t + tau
+        earth = eph.state("earth", at)[0] + eph.sun_barycentric_state(at)[0]
+        return np.linalg.norm(earth - x_event, axis=-1) / SPEED_OF_LIGHT_KMS
+
+    tau = light_time(np.zeros_like(t))
+    for _ in range(max_iter):
+        nxt = light_time(tau)
+        done = np.all(np.abs(nxt - tau) < tol_s)
+        tau = nxt
+        if done:
+            return float(tau) if tau.ndim == 0 else tau
+    raise NoSolutionError(f"light time to Earth did not converge in {max_iter} steps", "t_event")
+
+
+def earth_received_time(t_event, r_event_km, *, ephemeris=None):
+    """When the signal of each event reaches Earth's centre: ``t_event`` + :func:`light_time_to_earth_s`.
+
+    Parameters
+    ----------
+    t_event : float or array_like
+        Event epochs, TDB seconds past J2000 (s).
+    r_event_km : array_like, shape ``t_event.shape + (3,)``
+        Heliocentric ICRF positions of the events, km.
+    ephemeris : Ephemeris or str, optional
+        Default DE421.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Reception epochs, TDB seconds past J2000 (s).
+
+    Raises
+    ------
+    InputError, EphemerisRangeError, NoSolutionError
+        As :func:`light_time_to_earth_s`.
+    """
+    tau = light_time_to_earth_s(t_event, r_event_km, ephemeris=ephemeris)
+    out = np.asarray(t_event, dtype=np.float64) + tau
+    return float(out) if out.ndim == 0 else out

@@ -3,14 +3,14 @@
 :func:`crew` (``sj.crew``) follows a :class:`~sojourn.mission.plan.Plan` from the UTC
 day of launch to the UTC day of return. For each day it records the phase, the
 dose equivalent received that day and the career total so far
-(:mod:`sojourn.crew.dose`), and, at the middle of the part of the day spent in
+(:mod:`sojourn.onboard.dose`), and, at the middle of the part of the day spent in
 flight, the distance to Earth, the one-way light time, the Sun-Earth-spacecraft
-angle and the data rate a link budget allows (:mod:`sojourn.crew.comms`).
+angle and the data rate a link budget allows (:mod:`sojourn.onboard.comms`).
 Solar-conjunction blackouts are found on those daily samples and their ends
 refined below a day. A summary gathers what weighs on the crew.
 
 The crew model's settings (:class:`CrewSettings`) come from
-:class:`~sojourn.crew.dose.DoseModel`, :class:`~sojourn.crew.comms.LinkBudget`
+:class:`~sojourn.onboard.dose.DoseModel`, :class:`~sojourn.onboard.comms.LinkBudget`
 and a few more numbers; :func:`crew_settings` builds them from a crew-config
 TOML file (what the command line reads), or a dict of the same shape,
 and keyword overrides::
@@ -62,7 +62,7 @@ from pydantic import PrivateAttr, ValidationError, field_validator, model_valida
 
 from sojourn import checks
 from sojourn.constants import AU_KM
-from sojourn.crew.comms import (
+from sojourn.onboard.comms import (
     DEFAULT_THRESHOLD_DEG,
     LinkBudget,
     blackout_table,
@@ -73,7 +73,7 @@ from sojourn.crew.comms import (
     sun_observer_target_angle_deg,
     transfer_time_s,
 )
-from sojourn.crew.dose import DoseModel, integrate_dose, limit_crossing, phase_at
+from sojourn.onboard.dose import DoseModel, integrate_dose, limit_crossing, phase_at
 from sojourn.errors import InputError
 from sojourn.mission.scenario import (
     _describe,
@@ -140,7 +140,7 @@ class _SolarParticleEventKeys(_Model):
 
 
 class DoseKeys(_Model):
-    """The ``[dose]`` table: :class:`~sojourn.crew.dose.DoseModel`'s attributes, each optional."""
+    """The ``[dose]`` table: :class:`~sojourn.onboard.dose.DoseModel`'s attributes, each optional."""
 
     cruise_msv_per_day: _Opt = None
     surface_msv_per_day: _Opt = None
@@ -375,7 +375,7 @@ class CrewTimeline(Result):
 
     @property
     def longest_blackout(self):
-        """The longest :class:`~sojourn.crew.comms.Blackout`, or None."""
+        """The longest :class:`~sojourn.onboard.comms.Blackout`, or None."""
         return max(self.blackouts, key=lambda b: b.days, default=None)
 
     @property

@@ -59,7 +59,7 @@ class RunReport:
     trade_store : TradeStore
         The open store, to read the results back.
     plan : list
-        Every tile of the study, in order (:func:`sojourn.trade.tiles.plan_tiles`).
+        Every tile of the study, in order (:func:`sojourn.trades.tiles.plan_tiles`).
     """
 
     store: Path
@@ -134,7 +134,7 @@ def run_study(study, store_path, *, scheduler: Optional[str] = None, workers: Op
     Parameters
     ----------
     study : Study
-        From :func:`sojourn.trade.study.load_study`.
+        From :func:`sojourn.trades.study.load_study`.
     store_path : str or os.PathLike
         The store directory; created when absent.
     scheduler, workers
@@ -162,8 +162,8 @@ def run_study(study, store_path, *, scheduler: Optional[str] = None, workers: Op
         Opportunities or a grid outside the ephemeris.
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.trade.store import TradeStore
-    from sojourn.trade.tiles import plan_opportunities, plan_tiles, porkchop_grid
+    from sojourn.trades.store import TradeStore
+    from sojourn.trades.tiles import plan_opportunities, plan_tiles, porkchop_grid
 
     if client is None:
         _check_cluster(scheduler, workers)
@@ -193,7 +193,7 @@ def _compute(client, store, todo, eph_path, report, stack, progress, max_in_flig
     from distributed import as_completed
 
     from sojourn.progress import reporting
-    from sojourn.trade.tiles import compute_tile
+    from sojourn.trades.tiles import compute_tile
 
     info = client.scheduler_info(n_workers=-1) if _takes_n_workers(client) else client.scheduler_info()
     report.workers = len(info["workers"])

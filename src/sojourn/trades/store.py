@@ -4,7 +4,7 @@ Layout::
 
     STORE/
       manifest.json            the study's fingerprint, name, opportunities and grid (written once)
-      tiles/<id>.parquet       one finished round-trip tile: one row (sojourn.trade.tiles.ROW_FIELDS)
+      tiles/<id>.parquet       one finished round-trip tile: one row (sojourn.trades.tiles.ROW_FIELDS)
       porkchop.zarr/           the porkchop grid: c3_launch, vinf_arrival (float32), transfer_type
                                (int8), launch_tdb, arrival_tdb; one Zarr chunk per tile
       porkchop-tiles/<id>.json one finished porkchop tile: its cells solved and least-C3 cells
@@ -47,7 +47,7 @@ def default_store_path(study_path: str | os.PathLike) -> Path:
 def _schema():
     import pyarrow as pa
 
-    from sojourn.trade.tiles import ROW_FIELDS
+    from sojourn.trades.tiles import ROW_FIELDS
 
     types = {"tile_id": pa.string(), "vehicle": pa.string(), "binding_constraint": pa.string(),
              "reason": pa.string(), "launch": pa.string(), "mars_arrival": pa.string(),
@@ -120,12 +120,12 @@ class TradeStore:
         ----------
         path : str or os.PathLike
         fingerprint : str
-            :meth:`sojourn.trade.study.Study.fingerprint`.
+            :meth:`sojourn.trades.study.Study.fingerprint`.
         study_name : str
         opportunities : list of dict
-            :func:`sojourn.trade.tiles.plan_opportunities`.
+            :func:`sojourn.trades.tiles.plan_opportunities`.
         grid : PorkchopGrid, optional
-            :func:`sojourn.trade.tiles.porkchop_grid`: creates the Zarr arrays.
+            :func:`sojourn.trades.tiles.porkchop_grid`: creates the Zarr arrays.
         """
         path = Path(path)
         parent = path.parent if str(path.parent) else Path(".")
@@ -236,7 +236,7 @@ def _create_grid(path: Path, grid) -> None:
     import numpy as np
     import zarr
 
-    from sojourn.trade.tiles import porkchop_axes
+    from sojourn.trades.tiles import porkchop_axes
     from sojourn.time import tdb_to_utc_iso
 
     group = zarr.open_group(str(path), mode="w")

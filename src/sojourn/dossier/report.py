@@ -15,7 +15,7 @@ anywhere with no network: CSS inline, every chart an SVG (or PNG) inside a
    the plan's, with the plan marked;
 7. the trade between total Δv and mission length (Pareto front, runners-up);
 8. abort coverage, 9. radiation dose and 10. communications — each where the
-   plan supports it (:mod:`sojourn.contingency.aborts`, :func:`sojourn.crew`);
+   plan supports it (:mod:`sojourn.contingency.aborts`, :func:`sojourn.onboard`);
    otherwise the section says why it is missing;
 11. every assumption and its source.
 
@@ -638,7 +638,7 @@ def render_html(d: Dossier) -> str:
     import jinja2
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    template = env.from_string((importlib.resources.files("sojourn.report") / TEMPLATE).read_text(encoding="utf-8"))
+    template = env.from_string((importlib.resources.files("sojourn.dossier") / TEMPLATE).read_text(encoding="utf-8"))
     return template.render(**_context(d))
 
 
@@ -687,16 +687,15 @@ def report(plan_or_scenario, path=None, *, image_format: str = "svg", ephemeris=
     """
     from sojourn import checks
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.export.oem import plan_inputs
     from sojourn.io import atomic_path
-    from sojourn.mission.plan import as_plan
+    from sojourn.mission.plan import as_plan, input_paths
     from sojourn.progress import scaled
 
     fmt = _image_format(image_format)
     eph = resolve_ephemeris(ephemeris)
     if path is not None:
         checks.output_file(path, REPORT_SUFFIXES, "path")
-        checks.distinct_outputs({"path": path}, plan_inputs(plan_or_scenario, eph))
+        checks.distinct_outputs({"path": path}, input_paths(plan_or_scenario, eph))
     plan = as_plan(plan_or_scenario, ephemeris=eph, progress=scaled(progress, 0.0, 1.0, 2.0))
     d = build_dossier(plan, ephemeris=eph, image_format=fmt, progress=scaled(progress, 1.0, 1.0, 2.0))
     text = render_html(d)
