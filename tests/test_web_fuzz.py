@@ -3,11 +3,14 @@
 For every operation, schemathesis generates requests from the schema (valid and
 invalid parameters and bodies) and sends them to the app; none may end in a 5xx,
 and every answer must match what the schema promises. The number of examples is
-kept modest so the suite stays within its time budget; ``-m slow`` runs a
-heavier round.
+kept modest so the suite stays within its time budget; a heavier round (marked
+``slow``) runs only when ``SOJOURN_FUZZ_EXAMPLES`` asks for it, e.g.
+``SOJOURN_FUZZ_EXAMPLES=150 pytest tests/test_web_fuzz.py``.
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -24,9 +27,11 @@ from sojourn.web.jobs import Capacity  # noqa: E402
 APP = create_app(Capacity(workers=1, queue=4, cache_mb=64), hosts=("testserver", "localhost"), warm=False)
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
-FAST = settings(max_examples=25, deadline=None, derandomize=True, database=None,
+FAST = settings(max_examples=15, deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))
-HEAVY = settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+HEAVY_EXAMPLES = int(os.environ.get("SOJOURN_FUZZ_EXAMPLES", "0") or 0)
+HEAVY = settings(max_examples=max(1, HEAVY_EXAMPLES), deadline=None, database=None,
+                 suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -57,6 +62,7 @@ def test_no_request_breaks_the_server(case):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(HEAVY_EXAMPLES <= 0, reason="the heavier fuzzing round runs when SOJOURN_FUZZ_EXAMPLES is set")
 @SCHEMA.parametrize()
 @HEAVY
 def test_no_request_breaks_the_server_heavier(case):
