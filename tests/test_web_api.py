@@ -484,3 +484,33 @@ def test_spk_download_is_a_spice_kernel(client, tmp_path, ulysses_plan):
     path.write_bytes(r.content)
     ids = spice.spkobj(str(path))
     assert len(ids) == 1
+
+
+def test_a_waiting_request_whose_client_leaves_cancels_its_job():
+    import asyncio
+
+    from sojourn.web import work
+    from sojourn.web.jobs import Jobs
+
+    async def scenario():
+        jobs = Jobs(Capacity(workers=1, queue=1))
+        try:
+            launch, arrive = (0.0, 6.0e7), (1.0e7, 7.0e7)  # TDB s: two years each, 7.7 million cells at 0.25 d
+            job = jobs.submit("porkchop", ("test",), work.porkchop, "earth", "mars", launch, arrive, 0.25)
+            calls = []
+
+            async def gone():
+                calls.append(1)
+                return len(calls) > 2
+
+            await jobs.wait(job, gone, poll_s=0.05)
+            assert job.state == "cancelled"
+            for _ in range(1200):  # the worker stops at its next progress report and frees its slot
+                if jobs.active == 0:
+                    break
+                await asyncio.sleep(0.1)
+            return jobs.active, job.state
+        finally:
+            jobs.close()
+
+    assert asyncio.run(scenario()) == (0, "cancelled")
