@@ -215,6 +215,9 @@ def test_stage_properties():
     (lambda d: d["mission"].update(destination="venus"), "mission.destination",
      ["crewed round trips are modelled from Earth to Mars", "must be 'mars'"]),
     (lambda d: d["mission"].update(origin="moon", destination="mars"), "mission.origin", ["must be 'earth'"]),
+    # Laplace's sphere of influence: Earth's reaches about 924,600 km from its centre, Mars's 577,200 km
+    (lambda d: d["departure"].update(parking_altitude_km=2e6), "departure.parking_altitude_km",
+     ["beyond its sphere of influence"]),
     (lambda d: d["mission"].update(**{"class": "hohmann"}), "mission.class",
      ["unknown value 'hohmann'", "'conjunction'"]),
     (lambda d: d["mission"].update(objective="fastest"), "mission.objective", ["unknown value 'fastest'"]),

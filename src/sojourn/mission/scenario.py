@@ -606,6 +606,7 @@ class Scenario(_Model):
     def _consistent(self):
         self.arrival._check_about(self.destination_body, "arrival")
         self.return_._check_about(self.origin_body, "return")
+        self._inside_spheres_of_influence()
         c = self.constraints
         if c.max_arrival_entry_speed_kms is not None and self.arrival.mode != "entry":
             raise _KeyProblem(
@@ -642,6 +643,22 @@ class Scenario(_Model):
                     "windows", "return_by",
                 )
         return self
+
+    def _inside_spheres_of_influence(self) -> None:
+        """Parking and capture orbits must lie inside their planet's sphere of influence (patched conics)."""
+        origin, dest = self.origin_body, self.destination_body
+        orbits = [(origin, self.departure.radius_km(origin), "departure", "parking_altitude_km")]
+        for body, section, name in ((dest, self.arrival, "arrival"), (origin, self.return_, "return")):
+            radii = section.orbit_radii_km(body)
+            if radii is not None:
+                key = "apoapsis_altitude_km" if section.apoapsis_altitude_km is not None else "period_hours"
+                orbits.append((body, radii[1], name, key))
+        for body, r, table, key in orbits:
+            soi = body.sphere_of_influence_km
+            if soi is not None and r >= soi:
+                raise _KeyProblem(f"this orbit reaches {r - body.radius_km:,.0f} km above {body.name}, beyond its "
+                                  f"sphere of influence ({soi - body.radius_km:,.0f} km): the Sun, not "
+                                  f"{body.name}, would hold the vessel there", table, key)
 
     # -- construction -------------------------------------------------------
 
