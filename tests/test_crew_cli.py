@@ -83,7 +83,8 @@ def test_crew_series_and_summary(timeline):
     assert c["farthest_distance_km"] == pytest.approx(ds["distance_km"].max().item(), abs=1)
     # the rate falls as the inverse square of the distance, up to the radio's 6 Mbit/s cap near Earth
     d, r = ds["distance_km"].values, ds["data_rate_bps"].values
-    i, j = np.flatnonzero(r < 6e6)[[0, -1]]
+    free = np.flatnonzero(r < 6e6)
+    i, j = free[np.argmin(d[free])], free[np.argmax(d[free])]
     assert r[i] / r[j] == pytest.approx((d[j] / d[i]) ** 2, rel=1e-9) and d[j] > 2 * d[i]
     assert r.max() == 6e6 and r[0] == 6e6
     assert c["file_hours_at_lowest_rate"] == pytest.approx(8 * 2e9 / c["lowest_data_rate_bps"] / 3600, rel=1e-3)
