@@ -94,3 +94,12 @@ def test_mars_pole_of_iau_2015_is_the_2009_pole_by_another_route():
         assert abs(dec - (52.88650 - 0.0609 * T)) < 0.01
         assert float(np.linalg.norm(p)) == pytest.approx(1.0, abs=1e-15)
     assert mars_north_pole(np.zeros((4, 2))).shape == (4, 2, 3)
+
+
+def test_spheres_of_influence_are_laplaces():
+    # a (m/M)^(2/5): Earth about 0.93 million km and Mars about 0.58 million km (Curtis, Orbital Mechanics
+    # for Engineering Students, Table A.2: 925,000 km and 577,000 km)
+    assert get_body("earth").sphere_of_influence_km == pytest.approx(925_000, rel=2e-3)
+    assert get_body("mars").sphere_of_influence_km == pytest.approx(577_000, rel=2e-3)
+    assert get_body("venus").sphere_of_influence_km == pytest.approx(616_000, rel=2e-3)
+    assert get_body("sun").sphere_of_influence_km is None and get_body("moon").sphere_of_influence_km is None

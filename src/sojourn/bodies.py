@@ -50,6 +50,10 @@ class Body:
         Equatorial radius (km); 0 for a barycentre.
     gm_source, radius_source : str
         Where the numbers come from.
+    orbit_au : float or None
+        Mean semi-major axis of the heliocentric orbit of the body's system (au), J2000 mean
+        elements of Standish & Williams, "Approximate Positions of the Planets" (JPL SSD),
+        Table 1; None for the Sun and the Moon.
     """
 
     name: str
@@ -59,11 +63,30 @@ class Body:
     radius_km: float
     gm_source: str = _PARK
     radius_source: str = _ARCHINAL
+    orbit_au: float | None = None
 
     @property
     def source(self) -> str:
         """Both sources, in one line."""
         return f"GM: {self.gm_source}; radius: {self.radius_source}"
+
+    @property
+    def sphere_of_influence_km(self) -> float | None:
+        """Laplace's sphere of influence about the Sun, a (GM / GM_sun)^(2/5), km, at the mean distance.
+
+        Patched conics hold inside it: a parking or capture orbit must lie well within it. None
+        for the Sun and the Moon.
+        """
+        from sojourn.constants import AU_KM
+
+        if self.orbit_au is None:
+            return None
+        return sphere_of_influence_km(self, self.orbit_au * AU_KM)
+
+
+def sphere_of_influence_km(body: "Body", distance_km: float) -> float:
+    """Laplace's sphere of influence, d (GM / GM_sun)^(2/5), km, of a body ``distance_km`` from the Sun."""
+    return distance_km * (body.gm_km3s2 / GM_SUN) ** 0.4
 
 
 _GM_EARTH = 398600.435507  # DE440 GMB * EMRAT / (1 + EMRAT)
@@ -73,20 +96,20 @@ BODIES: dict[str, Body] = {
     b.name: b
     for b in (
         Body("sun", 10, 10, GM_SUN, 695700.0),
-        Body("mercury", 199, 1, 22031.868551, 2440.53),
-        Body("venus", 299, 2, 324858.592, 6051.8),
-        Body("earth", 399, 3, _GM_EARTH, 6378.1366),
+        Body("mercury", 199, 1, 22031.868551, 2440.53, orbit_au=0.38709927),
+        Body("venus", 299, 2, 324858.592, 6051.8, orbit_au=0.72333566),
+        Body("earth", 399, 3, _GM_EARTH, 6378.1366, orbit_au=1.00000261),
         Body("moon", 301, 3, _GM_MOON, 1737.4, radius_source=_ARCHINAL.replace("equatorial", "mean")),
         Body(
             "earth-moon-barycenter", 3, 3, _GM_EARTH + _GM_MOON, 0.0,
-            gm_source=_PARK + ", Earth + Moon (GMB)", radius_source="a point",
+            gm_source=_PARK + ", Earth + Moon (GMB)", radius_source="a point", orbit_au=1.00000261,
         ),
-        Body("mars", 499, 4, 42828.375816, 3396.19, gm_source=_PARK + ", Mars system"),
-        Body("jupiter", 599, 5, 126712764.1, 71492.0, gm_source=_PARK + ", Jupiter system"),
-        Body("saturn", 699, 6, 37940584.8418, 60268.0, gm_source=_PARK + ", Saturn system"),
-        Body("uranus", 799, 7, 5794556.4, 25559.0, gm_source=_PARK + ", Uranus system"),
-        Body("neptune", 899, 8, 6836527.10058, 24764.0, gm_source=_PARK + ", Neptune system"),
-        Body("pluto", 999, 9, 975.5, 1188.3, gm_source=_PARK + ", Pluto system"),
+        Body("mars", 499, 4, 42828.375816, 3396.19, gm_source=_PARK + ", Mars system", orbit_au=1.52371034),
+        Body("jupiter", 599, 5, 126712764.1, 71492.0, gm_source=_PARK + ", Jupiter system", orbit_au=5.20288700),
+        Body("saturn", 699, 6, 37940584.8418, 60268.0, gm_source=_PARK + ", Saturn system", orbit_au=9.53667594),
+        Body("uranus", 799, 7, 5794556.4, 25559.0, gm_source=_PARK + ", Uranus system", orbit_au=19.18916464),
+        Body("neptune", 899, 8, 6836527.10058, 24764.0, gm_source=_PARK + ", Neptune system", orbit_au=30.06992276),
+        Body("pluto", 999, 9, 975.5, 1188.3, gm_source=_PARK + ", Pluto system", orbit_au=39.48211675),
     )
 }
 """Every body sojourn knows, by canonical name."""

@@ -49,7 +49,7 @@ from numba import njit, prange
 
 from sojourn import checks
 from sojourn.bodies import GM_SUN, get_body
-from sojourn.constants import AU_KM, ENTRY_INTERFACE_ALTITUDE_KM
+from sojourn.constants import ENTRY_INTERFACE_ALTITUDE_KM
 from sojourn.errors import InputError
 from sojourn.results import Result
 from sojourn.time import DAY, tdb_to_datetime, tdb_to_utc_iso
@@ -602,11 +602,8 @@ def _context(eph, window, step, max_days, min_alt, max_alt, rank):
 
 
 def _soi_km(mars) -> float:
-    """Mars's sphere of influence (Laplace, :func:`sojourn.contingency.nbody.soi_radius`) at its mean
-    distance from the Sun, 1.52371 au, km."""
-    from sojourn.contingency.nbody import soi_radius
-
-    return soi_radius(mars.name, 1.52371 * AU_KM)
+    """Mars's sphere of influence at its mean distance from the Sun, km (:attr:`sojourn.bodies.Body.sphere_of_influence_km`)."""
+    return mars.sphere_of_influence_km
 
 
 def _assumptions(eph, step, min_alt, max_alt, mars) -> tuple:

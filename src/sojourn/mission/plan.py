@@ -383,8 +383,17 @@ def _burns(scenario, ev) -> tuple:
     return tuple(out)
 
 
-def _warnings(scenario, outbound: Leg, budget) -> tuple:
+#: The fastest atmospheric entry any capsule has survived, km/s: Stardust's sample return capsule,
+#: 12.9 km/s at Earth's interface (2006-01-15; Desai et al. 2008, J. Spacecraft Rockets 45:1262).
+FASTEST_SURVIVED_ENTRY_KMS = 12.9
+
+
+def _warnings(scenario, outbound: Leg, budget, home: Leg) -> tuple:
     warnings = []
+    if scenario.return_.mode == "entry" and home.entry_speed_kms > FASTEST_SURVIVED_ENTRY_KMS:
+        warnings.append(f"Earth entry at {home.entry_speed_kms:.1f} km/s is faster than any capsule has survived "
+                        f"(Stardust, {FASTEST_SURVIVED_ENTRY_KMS:g} km/s): cap it with "
+                        "constraints.max_entry_speed_kms")
     incl = scenario.departure.parking_inclination_deg
     if incl is not None and abs(outbound.dla_deg) > incl:
         warnings.append(f"the departure asymptote's declination ({outbound.dla_deg:.1f}°) exceeds what a "
@@ -405,6 +414,28 @@ def _assumptions(scenario, burns, eph) -> tuple:
         "arrival and departure at periapsis, with no apsidal or plane-change penalty",
         f"rocket equation with g0 = {G0_MS2:g} m/s²; each stage dropped after its last burn",
     )
+
+
+def check_vessel(scenario) -> None:
+    """Refuse a vessel that cannot fly the mission at all: a burn the mission makes that no stage performs.
+
+    A race reads only the outbound burns of a rival's vessel, so the check is
+    made when a whole round trip is planned, not when a scenario is read.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``vessel.stages`` and the burns left without a stage.
+    """
+    from sojourn.errors import ScenarioError
+
+    if scenario.vessel is None:
+        return
+    missing = scenario.vessel.missing_burns(scenario)
+    if missing:
+        raise ScenarioError(f"no stage performs the {', '.join(missing)} burn{'s' if len(missing) > 1 else ''} "
+                            "this mission makes: add it to a stage's burns", f"{scenario.source}: vessel.stages",
+                            key="vessel.stages")
 
 
 def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
@@ -431,7 +462,7 @@ def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
         budget=ev.budget,
         alternatives=tuple(RoundTrip.of(c) for c in alternatives),
         pareto=tuple(RoundTrip.of(c) for c in pareto),
-        warnings=_warnings(scenario, legs[0], ev.budget),
+        warnings=_warnings(scenario, legs[0], ev.budget, legs[1]),
         assumptions=_assumptions(scenario, burns, eph),
         scenario=scenario,
     )
@@ -479,6 +510,7 @@ def plan(scenario, *, step_days=None, ephemeris=None, progress=None) -> Plan:
 
     sc = as_scenario(scenario)
     step = None if step_days is None else checks.step_days(step_days)
+    check_vessel(sc)
     eph = resolve_ephemeris(ephemeris)
     t0, t1 = sc.launch_window
     best, alternatives, pareto = search_round_trips(sc, t0, t1, ephemeris=eph, step_days=step, progress=progress)

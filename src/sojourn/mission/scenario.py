@@ -174,6 +174,13 @@ class MissionInfo(_Model):
         if self.origin == self.destination:
             raise _KeyProblem(f"destination is the origin ('{self.origin}'): a round trip needs two bodies",
                             "destination")
+        # The crew models are Earth's and Mars's: launch and entry at Earth, Mars's surface dose
+        # (Curiosity RAD), its capture orbits, its sols and seasons. Say so rather than mislabel.
+        for key, wanted in (("origin", "earth"), ("destination", "mars")):
+            if getattr(self, key) != wanted:
+                raise _KeyProblem(f"crewed round trips are modelled from Earth to Mars (its surface dose, "
+                                  f"sols and capture orbits are Mars's): {key} must be '{wanted}', not "
+                                  f"'{getattr(self, key)}'", key)
         return self
 
 
@@ -522,12 +529,12 @@ class Vessel(_Model):
     payload_kg : float
         Mass carried through every burn (the crew vehicle), kg.
     stages : list of Stage
-        May be empty: then there is no propellant accounting.
+        At least one (a mission without propellant accounting leaves ``[vessel]`` out).
     """
 
     name: Optional[_Text] = None
     payload_kg: _Positive
-    stages: list[Stage] = []
+    stages: Annotated[list[Stage], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _one_stage_per_burn(self):
@@ -544,6 +551,12 @@ class Vessel(_Model):
                                     "stages", i, "burns", j)
                 owner[burn] = stage.name
         return self
+
+    def missing_burns(self, scenario: "Scenario") -> list[str]:
+        """The burns the mission makes (Δv > 0 by its arrival and return modes) that no stage performs."""
+        made = [b for b in BURNS if not ((b == "mars_arrival" and scenario.arrival.mode == "entry")
+                                         or (b == "earth_arrival" and scenario.return_.mode == "entry"))]
+        return [b for b in made if self.stage_for(b) is None]
 
     def stage_for(self, burn: str) -> Stage | None:
         """The stage that performs ``burn``, or None."""
@@ -593,6 +606,7 @@ class Scenario(_Model):
     def _consistent(self):
         self.arrival._check_about(self.destination_body, "arrival")
         self.return_._check_about(self.origin_body, "return")
+        self._inside_spheres_of_influence()
         c = self.constraints
         if c.max_arrival_entry_speed_kms is not None and self.arrival.mode != "entry":
             raise _KeyProblem(
@@ -629,6 +643,22 @@ class Scenario(_Model):
                     "windows", "return_by",
                 )
         return self
+
+    def _inside_spheres_of_influence(self) -> None:
+        """Parking and capture orbits must lie inside their planet's sphere of influence (patched conics)."""
+        origin, dest = self.origin_body, self.destination_body
+        orbits = [(origin, self.departure.radius_km(origin), "departure", "parking_altitude_km")]
+        for body, section, name in ((dest, self.arrival, "arrival"), (origin, self.return_, "return")):
+            radii = section.orbit_radii_km(body)
+            if radii is not None:
+                key = "apoapsis_altitude_km" if section.apoapsis_altitude_km is not None else "period_hours"
+                orbits.append((body, radii[1], name, key))
+        for body, r, table, key in orbits:
+            soi = body.sphere_of_influence_km
+            if soi is not None and r >= soi:
+                raise _KeyProblem(f"this orbit reaches {r - body.radius_km:,.0f} km above {body.name}, beyond its "
+                                  f"sphere of influence ({soi - body.radius_km:,.0f} km): the Sun, not "
+                                  f"{body.name}, would hold the vessel there", table, key)
 
     # -- construction -------------------------------------------------------
 

@@ -384,7 +384,10 @@ class LinkBudget:
     (100 W transmitter, 3 m high-gain antenna) received by a 34 m Deep Space
     Network antenna: aperture efficiencies 0.55 and 0.6, a system noise
     temperature of 30 K, a required Eb/N0 of 1 dB (a turbo code at a low
-    error rate) and a 3 dB margin. They are a stated model, not a mission's
+    error rate), a 3 dB margin, and MRO's fastest X-band downlink, 6 Mbit/s
+    (Taylor, Lee & Shambayati, *Mars Reconnaissance Orbiter Telecommunications*,
+    JPL DESCANSO Design and Performance Summary Series, 2006), as the radio's
+    cap: near Earth the budget alone would promise rates no radio sends. They are a stated model, not a mission's
     design; change them with a crew-config file or keyword overrides
     (:func:`sojourn.onboard.timeline.crew_settings`).
 
@@ -405,7 +408,7 @@ class LinkBudget:
     margin_db : float
         Link margin kept above it, dB.
     max_rate_bps : float or None
-        The radio's highest rate, bit/s; None for no cap (the link budget alone).
+        The radio's highest rate, bit/s (default 6e6); None for no cap (the link budget alone).
     """
 
     transmit_power_w: float = 100.0
@@ -417,7 +420,7 @@ class LinkBudget:
     system_noise_temperature_k: float = 30.0
     required_ebn0_db: float = 1.0
     margin_db: float = 3.0
-    max_rate_bps: float | None = None
+    max_rate_bps: float | None = 6e6
 
     def __post_init__(self):
         for name in ("transmit_power_w", "transmit_diameter_m", "receive_diameter_m", "frequency_hz",
