@@ -15,7 +15,7 @@ def diff(
     a: Path = typer.Argument(..., metavar="A", help="Reference scenario (TOML)."),
     b: Path = typer.Argument(..., metavar="B", help="Changed scenario (TOML)."),
     step_days: Optional[float] = typer.Option(None, "--step", metavar="DAYS",
-                                              help="Grid step for every plan (default: each scenario's)."),
+                                              help="Grid step for every plan. [default: each scenario's]"),
     ephemeris: Optional[Path] = EphemerisOption,
     as_json: bool = JsonOption,
 ) -> None:

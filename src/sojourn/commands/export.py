@@ -21,7 +21,7 @@ def export(
     frame: str = typer.Option("ICRF", "--frame", metavar="ICRF|EME2000",
                               help="OEM reference frame (EME2000 applies the ICRS frame bias). The SPK is J2000=ICRF."),
     step_s: Optional[float] = typer.Option(None, "--step-seconds", metavar="SECONDS",
-                                           help="Sampling step in seconds [21600: 6 hours]."),
+                                           help="Sampling step in seconds. [default: 21600, 6 hours]"),
     step_hours: Optional[float] = typer.Option(None, "--step-hours", metavar="HOURS",
                                                help="Sampling step in hours (instead of --step-seconds)."),
     planet_segments: bool = typer.Option(False, "--planet-segments",

@@ -23,11 +23,11 @@ def trade(
                                             help="Run on this Dask scheduler's workers."),
     workers: Optional[int] = typer.Option(None, "--workers", metavar="N",
                                           help="Run on a local Dask cluster of N single-threaded worker "
-                                               "processes (default: one per core)."),
+                                               "processes. [default: one per core]"),
     out: Optional[Path] = typer.Option(None, "--out", metavar="STORE",
-                                       help="Store directory: Parquet tiles and Zarr grid (default: "
-                                            "<study>.trade beside the study). A study started again "
-                                            "resumes from its finished tiles."),
+                                       help="Store directory: Parquet tiles and Zarr grid; a study started again "
+                                            "resumes from its finished tiles. [default: <study>.trade "
+                                            "beside the study]"),
     summary: bool = typer.Option(False, "--summary",
                                  help="Print the best plan of every opportunity and vehicle."),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE",
