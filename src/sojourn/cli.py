@@ -152,10 +152,10 @@ def porkchop(
 
         plot_porkchop(ds, out, best=best, c3_max=c3_max)
     if data is not None:
-        from sojourn.io import atomic_path
+        from sojourn.io import write_atomically
 
-        with atomic_path(data) as tmp:
-            ds.to_netcdf(tmp)
+        # in a child process an interrupt can kill: a large grid's netCDF write blocks in C for seconds
+        write_atomically(data, ds.to_netcdf, killable=True)
     summary = {
         "from": ds.attrs["from_body"],
         "to": ds.attrs["to_body"],
@@ -252,9 +252,12 @@ def plan(
         from sojourn.plot.timeline import plot_timeline
         from sojourn.plot.trajectory import plot_trajectory
 
-        out.mkdir(exist_ok=True)
-        written.append(plot_trajectory(result, trajectory_samples(result, ephemeris=ephemeris), out / "trajectory.png"))
-        written.append(plot_timeline(result, out / "timeline.png"))
+        from sojourn.io import output_dir
+
+        with output_dir(out, "--out"):
+            written.append(plot_trajectory(result, trajectory_samples(result, ephemeris=ephemeris),
+                                           out / "trajectory.png"))
+            written.append(plot_timeline(result, out / "timeline.png"))
     if as_json:
         data = result.to_json()
         data["outputs"] = [str(p) for p in written]
@@ -350,7 +353,18 @@ def _usage_error_type():
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app; map user mistakes to one line and exit status 2."""
+    """Entry point: run the app; map user mistakes to one line and exit status 2.
+
+    Ctrl-C and SIGTERM at any moment end the command with ``error: interrupted``
+    (status 130) or ``error: terminated`` (143) once its temporary files are gone
+    (:func:`sojourn.interrupts.run_command`).
+    """
+    from sojourn.interrupts import run_command
+
+    return run_command(_main, argv)
+
+
+def _main(argv: list[str] | None) -> int:
     from sojourn.errors import SojournError
 
     usage_error = _usage_error_type()

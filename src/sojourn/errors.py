@@ -27,6 +27,10 @@ class SojournError(Exception):
     def __str__(self) -> str:
         return f"{self.message} ({self.where})" if self.where else self.message
 
+    def __reduce__(self):
+        # keep ``where`` across pickling (a Dask worker's error, a writer process's error)
+        return type(self), (self.message, self.where)
+
 
 class InputError(SojournError):
     """A malformed or inconsistent input: a date, a window, a step, an option."""
@@ -38,6 +42,14 @@ class UnknownBodyError(InputError):
 
 class ScenarioError(InputError):
     """A scenario file that is missing a key, has a wrong type or an impossible constraint."""
+
+
+class OutputError(SojournError):
+    """An output the file system refuses: no space left, permission denied, a read-only file system.
+
+    ``where`` names the file or directory that could not be written. Nothing
+    partial is left behind (see :mod:`sojourn.io`).
+    """
 
 
 class EphemerisError(SojournError):

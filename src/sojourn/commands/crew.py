@@ -88,9 +88,11 @@ def crew(
     if out is not None:
         from sojourn.plot.crew import plot_dose, plot_light_time
 
-        out.mkdir(exist_ok=True)
-        written.append(plot_dose(tl, out / "dose.png"))
-        written.append(plot_light_time(tl, out / "light-time.png"))
+        from sojourn.io import output_dir
+
+        with output_dir(out, "--out"):
+            written.append(plot_dose(tl, out / "dose.png"))
+            written.append(plot_light_time(tl, out / "light-time.png"))
     if as_json:
         data = tl.to_json()
         data["outputs"] = [str(p) for p in written]

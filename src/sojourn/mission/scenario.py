@@ -774,7 +774,9 @@ def read_toml(path: str | os.PathLike, what: str) -> dict:
     name = os.fspath(path)
     try:
         with open(name, "rb") as fh:
-            return tomllib.load(fh)
+            raw = fh.read()
+        # a UTF-8 byte-order mark (Windows editors write one) is not TOML, but it is not the user's mistake
+        return tomllib.loads(raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
     except FileNotFoundError:
         raise ScenarioError(f"{what} not found", name) from None
     except IsADirectoryError:
