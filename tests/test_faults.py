@@ -129,11 +129,16 @@ def _blocked(self, path, *args, **kwargs):
 xarray.Dataset.to_netcdf = _blocked
 """
 
-# a figure save that takes its time in Python, after writing part of the file
-_SLOW_FIGURE = f"""
+# the second figure of a command takes its time (in Python), after writing part of its file:
+# the first is whole by then, and must not replace an earlier one alone
+_SLOW_SECOND_FIGURE = f"""
 import os, time
 import matplotlib.figure
+_real, _calls = matplotlib.figure.Figure.savefig, []
 def _slow(self, fname, *args, **kwargs):
+    _calls.append(fname)
+    if len(_calls) == 1:
+        return _real(self, fname, *args, **kwargs)
     with open(fname, "wb") as fh:
         fh.write(b"half a figure")
     open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(fname))), "writing"), "w").close()
@@ -274,35 +279,40 @@ def porkchop_nc(tmp_path_factory):
 def test_interrupt_during_a_blocked_netcdf_write(tmp_path, porkchop_nc, sig):
     """issue 12: Ctrl-C while --data writes hung inside the write and left its temporary file."""
     (tmp_path / "grid.nc").write_bytes(porkchop_nc)
-    proc = _start_patched(_BLOCKED_NETCDF, *PORKCHOP, "--data", "grid.nc", "--json", cwd=tmp_path)
-    _wait_for(tmp_path / "writing", proc)
-    assert _temporaries(tmp_path)  # the write is under way, to a temporary file
+    (tmp_path / "plot.png").write_bytes(b"an earlier plot")
+    args = [*PORKCHOP, "--out", "plot.png", "--data", "grid.nc", "--json"]
+    proc = _start_patched(_BLOCKED_NETCDF, *args, cwd=tmp_path)
+    _wait_for(tmp_path / "writing", proc)  # the plot is drawn; the grid is being written
+    (tmp_path / "writing").unlink()
+    assert _temporaries(tmp_path)  # both outputs are temporary files still
     status, err = _signal_and_wait(proc, sig)
     assert status == (130 if sig == signal.SIGINT else 143)
     assert err == ("error: interrupted\n" if sig == signal.SIGINT else "error: terminated\n")
     assert _temporaries(tmp_path) == []
-    assert (tmp_path / "grid.nc").read_bytes() == porkchop_nc  # the earlier output, untouched
+    assert (tmp_path / "grid.nc").read_bytes() == porkchop_nc  # the earlier outputs, untouched, both
+    assert (tmp_path / "plot.png").read_bytes() == b"an earlier plot"
     # started again, the run gives the same file as an uninterrupted one
-    proc = _sojourn(*PORKCHOP, "--data", "grid.nc", "--json", cwd=tmp_path)
+    proc = _sojourn(*args, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "grid.nc").read_bytes() == porkchop_nc
+    assert (tmp_path / "plot.png").read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("earlier", [False, True], ids=["new-directory", "earlier-outputs"])
-def test_sigterm_while_plan_draws_into_its_out_directory(tmp_path, earlier):
+def test_sigterm_while_plan_draws_its_second_figure(tmp_path, earlier):
     out = tmp_path / "ulysses"
     if earlier:
         out.mkdir()
         (out / "trajectory.png").write_bytes(b"an earlier trajectory")
         (out / "timeline.png").write_bytes(b"an earlier timeline")
     before = _snapshot(tmp_path)
-    proc = _start_patched(_SLOW_FIGURE, "plan", EXAMPLES / "ulysses.toml", "--out", out, "--json", cwd=tmp_path)
+    proc = _start_patched(_SLOW_SECOND_FIGURE, "plan", EXAMPLES / "ulysses.toml", "--out", out, "--json", cwd=tmp_path)
     _wait_for(tmp_path / "writing", proc)
     status, err = _signal_and_wait(proc, signal.SIGTERM)
     (tmp_path / "writing").unlink()
     assert status == 143 and err == "error: terminated\n"
     assert _temporaries(tmp_path) == []
-    assert _snapshot(tmp_path) == before  # a directory this run made is gone; earlier outputs unchanged
+    assert _snapshot(tmp_path) == before  # a directory this run made is gone; both earlier figures unchanged
     assert out.exists() == earlier
 
 

@@ -147,15 +147,19 @@ def porkchop(
     check_c3_max(c3_max)
     ds = compute(frm, to, launch, arrive, step, ephemeris=ephemeris, progress=_show_progress())
     best = best_transfers(ds, c3_max=c3_max)
-    if out is not None:
-        from sojourn.plot.porkchop import plot_porkchop
+    outputs = [p for p in (out, data) if p is not None]
+    if outputs:
+        from sojourn.io import atomic_paths, write_atomically
 
-        plot_porkchop(ds, out, best=best, c3_max=c3_max)
-    if data is not None:
-        from sojourn.io import write_atomically
+        with atomic_paths(*outputs) as tmps:  # both or neither: an interrupt keeps the earlier pair
+            tmp = dict(zip(outputs, tmps))
+            if out is not None:
+                from sojourn.plot.porkchop import plot_porkchop
 
-        # in a child process an interrupt can kill: a large grid's netCDF write blocks in C for seconds
-        write_atomically(data, ds.to_netcdf, killable=True)
+                plot_porkchop(ds, tmp[out], best=best, c3_max=c3_max)
+            if data is not None:
+                # in a child process an interrupt can kill: a large grid's netCDF write blocks in C for seconds
+                write_atomically(tmp[data], ds.to_netcdf, killable=True)
     summary = {
         "from": ds.attrs["from_body"],
         "to": ds.attrs["to_body"],
@@ -252,12 +256,14 @@ def plan(
         from sojourn.plot.timeline import plot_timeline
         from sojourn.plot.trajectory import plot_trajectory
 
-        from sojourn.io import output_dir
+        from sojourn.io import atomic_paths, output_dir
 
         with output_dir(out, "--out"):
-            written.append(plot_trajectory(result, trajectory_samples(result, ephemeris=ephemeris),
-                                           out / "trajectory.png"))
-            written.append(plot_timeline(result, out / "timeline.png"))
+            finals = [out / "trajectory.png", out / "timeline.png"]
+            with atomic_paths(*finals) as (trajectory, timeline):  # both or neither
+                plot_trajectory(result, trajectory_samples(result, ephemeris=ephemeris), trajectory)
+                plot_timeline(result, timeline)
+            written.extend(finals)
     if as_json:
         data = result.to_json()
         data["outputs"] = [str(p) for p in written]

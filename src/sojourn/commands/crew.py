@@ -88,11 +88,14 @@ def crew(
     if out is not None:
         from sojourn.plot.crew import plot_dose, plot_light_time
 
-        from sojourn.io import output_dir
+        from sojourn.io import atomic_paths, output_dir
 
         with output_dir(out, "--out"):
-            written.append(plot_dose(tl, out / "dose.png"))
-            written.append(plot_light_time(tl, out / "light-time.png"))
+            finals = [out / "dose.png", out / "light-time.png"]
+            with atomic_paths(*finals) as (dose, light_time):  # both or neither
+                plot_dose(tl, dose)
+                plot_light_time(tl, light_time)
+            written.extend(finals)
     if as_json:
         data = tl.to_json()
         data["outputs"] = [str(p) for p in written]
