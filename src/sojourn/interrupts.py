@@ -101,6 +101,7 @@ class _State:
         self.pending: Optional[int] = None  # a signal held back by deferred()
         self.raised: Optional[int] = None  # the signal already turned into an exception
         self.count = 0  # signals seen since the first was raised
+        self.hook = None  # the unraisable hook in place before handling_signals
 
 
 _STATE = _State()
@@ -148,9 +149,8 @@ def handling_signals() -> Iterator[None]:
             continue
         previous[sig] = old
         signal.signal(sig, _handler)
-    hook = sys.unraisablehook
     if _STATE.active == 0:
-        sys.unraisablehook = _unraisable
+        _STATE.hook, sys.unraisablehook = sys.unraisablehook, _unraisable
     _STATE.active += 1
     try:
         yield
@@ -159,7 +159,7 @@ def handling_signals() -> Iterator[None]:
         if _STATE.active == 0:
             for sig, old in previous.items():
                 signal.signal(sig, old if old is not None else signal.SIG_DFL)
-            sys.unraisablehook = hook
+            sys.unraisablehook, _STATE.hook = _STATE.hook or sys.__unraisablehook__, None
             _STATE.pending = _STATE.raised = None
             _STATE.count = 0
 
@@ -168,7 +168,7 @@ def _unraisable(unraisable) -> None:
     """An interrupt raised inside a C callback is swallowed by Python: send the signal again."""
     exc = unraisable.exc_value
     if not (isinstance(exc, INTERRUPTS) and _STATE.raised is not None):
-        return sys.__unraisablehook__(unraisable)
+        return (_STATE.hook or sys.__unraisablehook__)(unraisable)
     signum, _STATE.raised, _STATE.count = _STATE.raised, None, 0
     threading.Thread(target=_resend, args=(signum,), daemon=True).start()
 
