@@ -567,3 +567,14 @@ def test_make_browser_skips_when_the_package_manager_is_locked(tmp_path, monkeyp
     monkeypatch.setenv("SOJOURN_SKIP_BROWSER", reason)
     with pytest.raises(pytest.skip.Exception, match="locked by another process"):
         report_tests._chromium()
+
+
+def test_a_writer_inside_atomic_paths_names_the_final_output(tmp_path):
+    """A plot function saves atomically by itself; inside atomic_paths its failure still names the output."""
+    out = tmp_path / "plot.png"
+    with pytest.raises(OutputError) as info:
+        with atomic_paths(out) as (tmp,):
+            with atomic_path(tmp) as inner:  # what save_figure does with the path it is given
+                assert inner == tmp
+                raise OSError(errno.ENOSPC, "No space left on device")
+    assert info.value.where == str(out) and _temporaries(tmp_path) == []

@@ -40,6 +40,10 @@ _REFUSALS = {
 }
 """What the file system can refuse, in the words of the one-line error."""
 
+_OPEN: set[str] = set()
+"""Temporary paths that an :func:`atomic_path` has handed out and not yet committed or removed.
+A writer given one of them (a plot function inside :func:`atomic_paths`) writes it directly."""
+
 FULL_BELOW_BYTES = 16 * 2**20
 """A writer that fails without saying why (netCDF's "HDF error") on a file system
 with less room than this is reported as having run out of space."""
@@ -68,7 +72,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
 
     The temporary file keeps the suffix of ``path`` so that writers that pick a
-    format by suffix (matplotlib, netCDF) still do. On any exception, an
+    format by suffix (matplotlib, netCDF) still do. Given a temporary path that
+    an enclosing ``atomic_path`` handed out, it yields that path as it is: the
+    enclosing one commits, cleans up and names the output. On any exception, an
     interrupt included, the temporary file is removed and ``path`` is left as
     it was; the temporary file is created and renamed with signals held back
     (:func:`sojourn.interrupts.deferred`), so no interrupt can orphan it.
@@ -89,6 +95,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     from sojourn.interrupts import deferred
 
     final = Path(path)
+    if str(final) in _OPEN:  # already another atomic_path's temporary: that one commits, cleans up, names
+        yield final
+        return
     directory = _directory(final)
     if not directory.is_dir():
         raise InputError(f"output directory does not exist: '{directory}'", str(final))
@@ -106,6 +115,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         except BaseException:
             tmp_path.unlink(missing_ok=True)
             raise
+    _OPEN.add(str(tmp_path))
     try:
         try:
             yield tmp_path
@@ -133,6 +143,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         with deferred():
             tmp_path.unlink(missing_ok=True)
         raise
+    finally:
+        _OPEN.discard(str(tmp_path))
 
 
 @contextlib.contextmanager
