@@ -581,3 +581,29 @@ def test_a_writer_inside_atomic_paths_names_the_final_output(tmp_path):
                 assert inner == tmp
                 raise OSError(errno.ENOSPC, "No space left on device")
     assert info.value.where == str(out) and _temporaries(tmp_path) == []
+
+
+def test_a_trade_store_on_a_full_file_system(tiny_fs):
+    """A trade store's directories and Zarr chunks are not written through atomic_path: same one line."""
+    pytest.importorskip("zarr")
+    from sojourn.trade.store import TradeStore
+    from sojourn.trade.study import load_study
+    from sojourn.trade.tiles import porkchop_grid
+
+    study_file = tiny_fs.parent / "study.toml"
+    study_file.write_text(textwrap.dedent(f"""\
+        [study]
+        name = "full"
+        scenario = "{(EXAMPLES / 'dra5-conjunction.toml').as_posix()}"
+        [porkchop]
+        launch = "2026-09-01:2026-12-31"
+        arrive = "2027-06-01:2028-06-01"
+        step_days = 0.5
+        """))
+    study = load_study(study_file)
+    st = os.statvfs(tiny_fs)
+    (tiny_fs / "filler").write_bytes(bytes(max(0, st.f_bavail * st.f_frsize - 4096)))
+    with pytest.raises(OutputError) as info:
+        TradeStore.create(tiny_fs / "s.trade", study.fingerprint("de421.bsp"), "full", [], porkchop_grid(study))
+    assert str(info.value) == f"cannot write the trade store: no space left on the device ({tiny_fs / 's.trade'})"
+    assert sorted(p.name for p in tiny_fs.iterdir()) == ["filler"]  # no half-made store

@@ -24,7 +24,8 @@ from typing import Callable, Iterator
 
 from sojourn.errors import InputError, OutputError, SojournError
 
-__all__ = ["TEMP_PREFIX", "atomic_path", "atomic_paths", "output_dir", "umask", "write_atomically"]
+__all__ = ["TEMP_PREFIX", "atomic_path", "atomic_paths", "output_dir", "refusals_named", "umask",
+           "write_atomically"]
 
 TEMP_PREFIX = ".sojourn-"
 """Prefix of every temporary output file (hidden; removed on any failure)."""
@@ -53,6 +54,22 @@ def _refusal(exc: OSError, what: str, where: Path) -> OutputError | None:
     """The OutputError for an OSError the file system raised, or None if it is not one."""
     reason = _REFUSALS.get(exc.errno)
     return OutputError(f"cannot write {what}: {reason}", str(where)) if reason else None
+
+
+@contextlib.contextmanager
+def refusals_named(where: str | os.PathLike, what: str = "the output") -> Iterator[None]:
+    """Within: an OSError by which the file system refuses (full, read-only, ...) becomes an OutputError.
+
+    For outputs written without :func:`atomic_path` (a trade store's directories
+    and Zarr chunks); ``where`` names the output in the one-line error.
+    """
+    try:
+        yield
+    except OSError as exc:
+        refusal = _refusal(exc, what, Path(where))
+        if refusal is None:
+            raise
+        raise refusal from None
 
 
 def _full(directory: Path) -> bool:

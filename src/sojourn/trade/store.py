@@ -37,7 +37,7 @@ from typing import Optional
 
 from sojourn.errors import InputError
 from sojourn.interrupts import deferred
-from sojourn.io import atomic_path, umask
+from sojourn.io import atomic_path, refusals_named, umask
 
 try:
     import fcntl
@@ -150,7 +150,7 @@ class TradeStore:
         parent = path.parent if str(path.parent) else Path(".")
         if not parent.is_dir():
             raise InputError(f"output directory does not exist: '{parent}'", str(path))
-        with deferred():  # no interrupt between making the directory and knowing its name
+        with deferred(), refusals_named(path, "the trade store"):  # no interrupt before its name is known
             tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
         store = None
         try:
@@ -177,7 +177,8 @@ class TradeStore:
                 other = cls.open(path, fingerprint)
                 if other is not None:
                     return other
-            raise
+            with refusals_named(path, "the trade store"):  # full, read-only, ...: one line naming it
+                raise
         except BaseException:
             if store is not None:
                 store.release()
@@ -263,9 +264,16 @@ class TradeStore:
         return True
 
     def write(self, tile, result) -> None:
-        """Store one finished tile's result (atomically; a porkchop tile's chunk first, then its marker)."""
+        """Store one finished tile's result (atomically; a porkchop tile's chunk first, then its marker).
+
+        Raises
+        ------
+        OutputError
+            The file system refuses (full, read-only): every tile stored before stays.
+        """
         if tile.kind == "porkchop":
-            self._write_block(tile, result)
+            with refusals_named(self.path, "the trade store"):
+                self._write_block(tile, result)
             return
         import pyarrow as pa
         import pyarrow.parquet as pq
