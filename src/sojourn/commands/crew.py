@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, save, show, table
+from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, show, table, write_outputs
 
 FIGURES = ("dose.png", "light-time.png")
 """What ``--out DIR`` holds."""
@@ -73,11 +73,8 @@ def crew(
     tl = sj.crew(scenario, model, step_days=step_days, ephemeris=ephemeris, progress=progress_bar())
     written = []
     if out is not None:
-        from sojourn.io import output_directory
-
-        output_directory(out, "out")
-        written.append(save(sj.plot.dose(tl), out / FIGURES[0]))
-        written.append(save(sj.plot.light_time(tl), out / FIGURES[1]))
+        figures = (sj.plot.dose(tl), sj.plot.light_time(tl))
+        written = write_outputs(dict(zip((out / f for f in FIGURES), figures)), directory=out)
     show(tl, as_json=as_json, outputs=written, warnings=tl.warnings, render=lambda c: _render(c, tl.overview()))
 
 

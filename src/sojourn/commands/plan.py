@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, save, show, table
+from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, show, table, write_outputs
 
 FIGURES = ("trajectory.png", "timeline.png")
 """What ``--out DIR`` holds."""
@@ -33,13 +33,8 @@ def plan(
     result = sj.plan(scenario, step_days=step_days, ephemeris=ephemeris, progress=progress_bar())
     written = []
     if out is not None:
-        from sojourn.io import output_directory
-        from sojourn.mission.plan import trajectory_samples
-
-        output_directory(out, "out")
-        samples = trajectory_samples(result, ephemeris=ephemeris)
-        written.append(save(sj.plot.trajectory(result, samples), out / FIGURES[0]))
-        written.append(save(sj.plot.timeline(result), out / FIGURES[1]))
+        figures = (sj.plot.trajectory(result, ephemeris=ephemeris), sj.plot.timeline(result))
+        written = write_outputs(dict(zip((out / f for f in FIGURES), figures)), directory=out)
     show(result, as_json=as_json, outputs=written, warnings=result.warnings, render=lambda c: _render(c, result))
 
 
