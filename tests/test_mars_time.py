@@ -22,7 +22,7 @@ import pytest
 
 from sojourn.core.mars24 import orbit_one
 from sojourn.errors import InputError
-from sojourn.mars_time import (
+from sojourn.marstime import (
     DUST_STORM_SEASON_LS_DEG,
     MarsTime,
     SOL_S,
