@@ -293,8 +293,8 @@ def _duration_text(seconds: float) -> str:
 _NEAR_PLANET_S = np.concatenate([[1.0], np.geomspace(10.0, 6 * 3600.0, 12)])
 
 
-def crew_clock(plan_or_scenario, *, step_hours: float = 6.0, step_days=None, ephemeris=None,
-               progress=None) -> ClockOffset:
+def crew_clock(plan_or_scenario, *, step_hours: float = 6.0, bodies=CLOCK_BODIES, barycentric: bool = True,
+               step_days=None, ephemeris=None, progress=None) -> ClockOffset:
     """How far the crew's clocks drift from Earth's over a mission, launch to return.
 
     Proper time is integrated (:func:`clock_offset`: the Sun's, the Moon's and
@@ -313,6 +313,10 @@ def crew_clock(plan_or_scenario, *, step_hours: float = 6.0, step_days=None, eph
     step_hours : float
         Sampling step, hours (> 0); on the Ulysses plan 6-hour and 1-hour
         samples agree to a microsecond.
+    bodies, barycentric
+        As :func:`clock_rate`: the bodies whose potential counts besides the
+        Sun's, and whether the Sun's own motion counts (``()`` and False: the
+        two-body problem, for closed forms).
     step_days : float, optional
         Search grid step when a scenario is given, days.
     ephemeris : Ephemeris or str, optional
@@ -353,4 +357,4 @@ def crew_clock(plan_or_scenario, *, step_hours: float = 6.0, step_days=None, eph
     t = np.unique(np.concatenate([np.arange(t0, t1, step), ends, near]))
     t = t[(t >= t0) & (t <= t1)]
     r, v = spacecraft_states(plan, t, eph)
-    return clock_offset(t, r, v, ephemeris=eph)
+    return clock_offset(t, r, v, bodies=bodies, barycentric=barycentric, ephemeris=eph)
