@@ -246,7 +246,8 @@ def _kepler_gain(a, e1, e2, seconds, mu):
     from sojourn.onboard.clocks import L_B
 
     n = math.sqrt(mu / a ** 3)
-    return (L_B * seconds - (2 * mu * (e2 - e1) / (n * a) - mu * seconds / (2 * a)) / SPEED_OF_LIGHT_KMS ** 2) / (1 - L_B)
+    potential_and_speed = 2 * mu * (e2 - e1) / (n * a) - mu * seconds / (2 * a)  # integral of 2 mu/r - mu/2a
+    return (L_B * seconds - potential_and_speed / SPEED_OF_LIGHT_KMS ** 2) / (1 - L_B)
 
 
 def _elements(r, v, mu):
@@ -273,7 +274,7 @@ def test_the_crews_clock_offset_against_the_closed_form(ulysses_plan, eph):
         closed += _kepler_gain(a, e1, e2 + (2 * math.pi if e2 < e1 else 0.0), g["t2"] - g["t1"], GM_SUN)
     t1, t2 = p.legs[0].t_arrive, p.legs[1].t_depart  # the stay: Mars's osculating orbit, and its surface
     a, ecc, e1 = _elements(*eph.state("mars", t1), GM_SUN)
-    mean2, e2 = e1 - ecc * math.sin(e1) + math.sqrt(GM_SUN / a ** 3) * (t2 - t1), None
+    mean2 = e1 - ecc * math.sin(e1) + math.sqrt(GM_SUN / a ** 3) * (t2 - t1)
     e2 = mean2
     for _ in range(30):
         e2 -= (e2 - ecc * math.sin(e2) - mean2) / (1 - ecc * math.cos(e2))

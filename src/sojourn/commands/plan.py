@@ -88,7 +88,7 @@ def _render_mars(console, p) -> None:
                   "yes" if m.dust_storm_season else "no")
     console.print(t)
     lo, hi = s.dust_storm_season_ls_deg
-    console.print(f"{s.stay_sols:.1f} sols on the surface (sols 0 to {s.sols - 1}); daylight {s.landing_daylight_hours:.1f} "
-                  f"Mars hours at the landing, {s.ascent_daylight_hours:.1f} at the ascent, "
-                  f"{s.min_daylight_hours:.1f}–{s.max_daylight_hours:.1f} over the stay; {s.sols_in_dust_season} sols "
-                  f"in the dust-storm season (Ls {lo:g}–{hi:g}°, {s.season_source}).")
+    console.print(f"{s.stay_sols:.1f} sols on the surface (sols 0 to {s.sols - 1}); daylight "
+                  f"{s.landing_daylight_hours:.1f} Mars hours at the landing, {s.ascent_daylight_hours:.1f} at the "
+                  f"ascent, {s.min_daylight_hours:.1f}–{s.max_daylight_hours:.1f} over the stay; "
+                  f"{s.sols_in_dust_season} sols in the dust-storm season (Ls {lo:g}–{hi:g}°, {s.season_source}).")

@@ -470,7 +470,8 @@ def _mars_blocks(d: Dossier) -> list:
     rows = [[e.name, _d(e.date), _n(e.mars.sol, 0), _cell(e.mars.lmst, "d"), _cell(e.mars.ltst, "d"),
              _n(e.mars.ls_deg, 1), _n(e.mars.mars_year, 0), "yes" if e.mars.dust_storm_season else "no"]
             for e in d.plan.events if e.mars is not None]
-    blocks = [{"kind": "h3", "text": f"On Mars: {site.title}, {site.latitude_deg:g}° N {site.east_longitude_deg:g}° E"},
+    where = f"On Mars: {site.title}, {site.latitude_deg:g}° N {site.east_longitude_deg:g}° E"
+    blocks = [{"kind": "h3", "text": where},
               {"kind": "cards", "cards": cards},
               _table(["event", "date (UTC)", "sol", "LMST", "LTST", "Ls °", "Mars year", "dust season"], rows,
                      numeric=(2, 5, 6)),

@@ -37,8 +37,8 @@ from sojourn.errors import NoSolutionError
 from sojourn.results import Result, replace, utc_text
 from sojourn.time import tdb_to_datetime
 
-__all__ = ["SiteTime", "SurfaceStay", "annotate", "in_season", "keep_out_of_season", "mask_dust_season", "received_times",
-           "site_time", "surface_stay"]
+__all__ = ["SiteTime", "SurfaceStay", "annotate", "in_season", "keep_out_of_season", "mask_dust_season",
+           "received_times", "site_time", "surface_stay"]
 
 _TOUCH_S = 1.0
 """Events within this of the Mars arrival and departure (s) are at Mars."""

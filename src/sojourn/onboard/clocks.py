@@ -207,8 +207,8 @@ class ClockOffset(Result):
         return (f"Over these {self.days:,.0f} days the crew's clocks gain {amount} on clocks on Earth: they end "
                 f"ahead, not behind ({self.mean_rate_us_per_day:.0f} microseconds a day on average). Relativity "
                 "slows a clock deep in a gravity well and a clock that moves fast; away from Earth the crew sits "
-                "higher in the Sun's well, out of Earth's, and on the whole moves more slowly around the Sun than Earth does, "
-                "so both effects make their clocks run fast.")
+                "higher in the Sun's well, out of Earth's, and on the whole moves more slowly around the Sun than "
+                "Earth does, so both effects make their clocks run fast.")
 
     def to_dict(self) -> dict:
         from sojourn.time import tdb_to_utc_iso
