@@ -362,13 +362,13 @@ class Plan(Result):
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        rows = "".join(f"<tr><td>{esc(utc_text(e.date, 'minute'))}</td><td>{esc(e.name)}</td></tr>"
-                       for e in self.events)
+        rows = "".join(f"<tr><td>{esc(utc_text(e.date, 'minute'))}</td><td>{esc(utc_text(e.received, 'minute') or '')}"
+                       f"</td><td>{esc(e.name)}</td></tr>" for e in self.events)
         burns = "".join(f"<tr><td>{esc(b.label)}</td><td style='text-align:right'>{b.dv_kms:.3f}</td></tr>"
                         for b in self.burns)
         warn = "".join(f"<li>{esc(w)}</li>" for w in self.warnings)
         return (super()._repr_html_()
-                + f"<table><caption style='text-align:left'>Timeline (UTC)</caption>{rows}</table>"
+                + f"<table><caption style='text-align:left'>Timeline (UTC; when Earth hears)</caption>{rows}</table>"
                 + f"<table><caption style='text-align:left'>Burns (km/s)</caption>{burns}</table>"
                 + (f"<p>Warnings:</p><ul>{warn}</ul>" if warn else ""))
 
