@@ -418,6 +418,7 @@ class Evaluation:
 
 def evaluate(scenario, cand: Candidate, eph, burns: Burns | None = None) -> Evaluation:
     """Both legs, every burn, the propellant budget and any broken constraint of one round trip."""
+    from sojourn.mission.surface import breaks_dust_season
     from sojourn.mission.vehicle import fly_burns
     from sojourn.transfer.ballistic import transfers
 
@@ -450,6 +451,7 @@ def evaluate(scenario, cand: Candidate, eph, burns: Burns | None = None) -> Eval
         ("max_arrival_entry_speed_kms", scenario.arrival.mode == "entry"
          and c.max_arrival_entry_speed_kms is not None and mars_entry > c.max_arrival_entry_speed_kms),
         ("return_by", scenario.return_by is not None and cand.t_earth_arrival > scenario.return_by + 1e-6),
+        ("surface.dust_storm_season", breaks_dust_season(scenario, cand.t_mars_arrival, cand.t_mars_departure)),
     ]
     violations = [(key, key) for key, broken in checks if broken]
     burn_list = [("earth_departure", d1), ("mars_arrival", d2), ("mars_departure", d3), ("earth_arrival", d4)]

@@ -37,7 +37,7 @@ from sojourn.errors import NoSolutionError
 from sojourn.results import Result, replace, utc_text
 from sojourn.time import tdb_to_datetime
 
-__all__ = ["SiteTime", "SurfaceStay", "annotate", "in_season", "keep_out_of_season", "mask_dust_season",
+__all__ = ["SiteTime", "SurfaceStay", "annotate", "breaks_dust_season", "in_season", "keep_out_of_season", "mask_dust_season",
            "received_times", "site_time", "surface_stay"]
 
 _TOUCH_S = 1.0
@@ -386,10 +386,15 @@ def mask_dust_season(scenario, t_key, score, what: str) -> None:
                               f"(Ls {lo:g}–{hi:g}°)", f"{scenario.source}: surface.dust_storm_season")
 
 
+def breaks_dust_season(scenario, t_landing: float, t_ascent: float) -> bool:
+    """True when the scenario avoids the dust-storm season and the landing or the ascent (TDB s) falls in it:
+    a broken constraint for the refinement (:func:`sojourn.mission.roundtrip.evaluate`)."""
+    return _avoids(scenario) and bool(in_season(scenario, [t_landing, t_ascent]).any())
+
+
 def keep_out_of_season(scenario, refined, grid):
     """The refined round trip, or the grid one it was refined from when refining moved its landing or
-    ascent into the dust-storm season the scenario avoids (the grid's are out of it, :func:`mask_dust_season`).
+    ascent into the dust-storm season the scenario avoids (the grid's are out of it, :func:`mask_dust_season`):
+    a guard whatever the refinement.
     """
-    if not _avoids(scenario):
-        return refined
-    return grid if in_season(scenario, [refined.t_mars_arrival, refined.t_mars_departure]).any() else refined
+    return grid if breaks_dust_season(scenario, refined.t_mars_arrival, refined.t_mars_departure) else refined
