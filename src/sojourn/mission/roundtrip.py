@@ -308,6 +308,8 @@ def search_round_trips(scenario, t_first, t_last, *, ephemeris=None, step_days=N
 
 
 def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
+    from sojourn.mission.surface import keep_out_of_season, mask_dust_season
+
     burns = Burns(scenario)
     stay_min, stay_max = scenario.stay_limits()
     out = outbound_costs(eph, scenario, burns, t_first, t_last, step)
@@ -316,6 +318,7 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
     out_dv = out.dv_dep + out.dv_arr
     out_key = (out.tof[None, :] / DAY + 1e-3 * out_dv) if objective == "min_total_duration" else out_dv
     ob = _reduce_outbound(out, out_key)
+    mask_dust_season(scenario, ob.t_key, ob.score, "landing")  # [surface] dust_storm_season = "avoid"
     arrivals = np.isfinite(ob.score)
     a_first, a_last = ob.t_key[arrivals][0], ob.t_key[arrivals][-1]
     d_first = a_first + stay_min * DAY
@@ -327,6 +330,7 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
     ret_dv = ret.dv_dep + ret.dv_arr
     ret_key = (ret.tof[None, :] / DAY + 1e-3 * ret_dv) if duration_first else ret_dv
     rb = _reduce_return(ret, ret_key)
+    mask_dust_season(scenario, rb.t_key, rb.score, "ascent")
 
     # Join on the stay: every (arrival, departure) pair, vectorised.
     stay = (rb.t_key[None, :] - ob.t_key[:, None]) / DAY
@@ -374,6 +378,7 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
 
     advance(1)
     best = refine(scenario, cands[0], eph, burns, (t_first, t_last), step)
+    best = keep_out_of_season(scenario, best, cands[0])
     advance(1)
     alternatives = []
     for cd in cands[1:]:
@@ -413,6 +418,7 @@ class Evaluation:
 
 def evaluate(scenario, cand: Candidate, eph, burns: Burns | None = None) -> Evaluation:
     """Both legs, every burn, the propellant budget and any broken constraint of one round trip."""
+    from sojourn.mission.surface import breaks_dust_season
     from sojourn.mission.vehicle import fly_burns
     from sojourn.transfer.ballistic import transfers
 
@@ -445,6 +451,7 @@ def evaluate(scenario, cand: Candidate, eph, burns: Burns | None = None) -> Eval
         ("max_arrival_entry_speed_kms", scenario.arrival.mode == "entry"
          and c.max_arrival_entry_speed_kms is not None and mars_entry > c.max_arrival_entry_speed_kms),
         ("return_by", scenario.return_by is not None and cand.t_earth_arrival > scenario.return_by + 1e-6),
+        ("surface.dust_storm_season", breaks_dust_season(scenario, cand.t_mars_arrival, cand.t_mars_departure)),
     ]
     violations = [(key, key) for key, broken in checks if broken]
     burn_list = [("earth_departure", d1), ("mars_arrival", d2), ("mars_departure", d3), ("earth_arrival", d4)]
