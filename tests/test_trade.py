@@ -299,7 +299,7 @@ def test_cli_local_workers_json_summary_and_plot(reference, tmp_path, capsys):
     assert data["store"] == str(store) and data["outputs"] == [str(plot)]
     assert plot.read_bytes().startswith(PNG_MAGIC)
     # the same records as the cluster run's store
-    expected = summarize(reference["study"], reference["store"], reference["tiles"]).to_json()["records"]
+    expected = summarize(reference["study"], reference["store"], reference["tiles"]).to_dict()["records"]
     assert data["records"] == expected
     assert [(r["opportunity"], r["vehicle"]) for r in data["records"]] == [
         (2026, "NTP"), (2026, "Small tanks"), (2028, "NTP"), (2028, "Small tanks")]
@@ -338,7 +338,7 @@ def test_unreachable_scheduler_is_one_line_exit_2(tmp_path, capsys, monkeypatch)
     assert time.perf_counter() - t0 < 15
     err = capsys.readouterr().err
     assert err.startswith("error: cannot reach the Dask scheduler") and err.count("\n") == 1
-    assert err.endswith("(--scheduler tcp://127.0.0.1:1)\n")
+    assert "tcp://127.0.0.1:1" in err and err.endswith("(--scheduler)\n")
     assert not (tmp_path / "study.trade").exists()
     assert main(["trade", str(study_file), "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"]) == 2
     assert "not both" in capsys.readouterr().err

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from sojourn.errors import InputError
+from sojourn.results import Result
 
 __all__ = ["RunReport", "dask_client", "run_study"]
 
@@ -81,7 +82,7 @@ class RunReport:
     trade_store: object = field(default=None, repr=False)
     plan: list = field(default_factory=list, repr=False)
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {"store": str(self.store), "tiles": self.tiles, "computed": self.computed,
                 "resumed": self.resumed, "repaired": self.repaired, "workers": self.workers}
 
@@ -116,7 +117,7 @@ def dask_client(scheduler: Optional[str] = None, workers: Optional[int] = None) 
             reason = " ".join(str(exc).split()) or type(exc).__name__
             if len(reason) > 120:
                 reason = reason[:117] + "..."
-            raise InputError(f"cannot reach the Dask scheduler: {reason}", f"--scheduler {scheduler}") from None
+            raise InputError(f"cannot reach the Dask scheduler {scheduler}: {reason}", "scheduler") from None
         with client:
             yield client
         return
@@ -136,6 +137,9 @@ def dask_client(scheduler: Optional[str] = None, workers: Optional[int] = None) 
         try:
             yield client
         except INTERRUPTS:
+            # The study stops here: what the scheduler says about the tiles it loses ("couldn't gather
+            # keys") is not news to the user, who sees one line.
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
             _kill_workers(cluster)  # their tiles are lost anyway: do not wait for them to finish
             raise
 
@@ -177,11 +181,11 @@ def _children_stderr_quiet() -> Iterator[None]:
 
 def _check_cluster(scheduler, workers) -> None:
     if scheduler is not None and workers is not None:
-        raise InputError("give --scheduler or --workers, not both", "--workers")
+        raise InputError("give a scheduler or a number of local workers, not both", "workers")
     if workers is not None and workers < 1:
-        raise InputError(f"the number of workers must be at least 1, got {workers}", "--workers")
+        raise InputError(f"the number of workers must be at least 1, got {workers}", "workers")
     if scheduler is not None and not _ADDRESS.match(scheduler):
-        raise InputError(f"not a scheduler address: '{scheduler}' (expected tcp://HOST:PORT)", "--scheduler")
+        raise InputError(f"not a scheduler address: '{scheduler}' (expected tcp://HOST:PORT)", "scheduler")
 
 
 def run_study(study, store_path, *, scheduler: Optional[str] = None, workers: Optional[int] = None,
@@ -303,7 +307,11 @@ def _compute(client, store, todo, eph, report, stack, progress, max_in_flight, o
             nxt = submit_next()
             if nxt is not None:
                 ac.add(nxt)
-    except BaseException:
+    except BaseException as exc:
+        from sojourn.interrupts import INTERRUPTS
+
+        if isinstance(exc, INTERRUPTS):
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
         with contextlib.suppress(Exception):
             client.cancel([f for f, _ in out.values()])
         raise
@@ -313,3 +321,83 @@ def _takes_n_workers(client) -> bool:
     import inspect
 
     return "n_workers" in inspect.signature(client.scheduler_info).parameters
+
+
+def trade(study, store=None, *, scheduler: Optional[str] = None, workers: Optional[int] = None,
+          ephemeris=None, progress=None):
+    """Run a trade study on Dask, resuming from its store, and summarise it.
+
+    Every tile (an opportunity and a vehicle, parking orbit and stay, or a block
+    of a porkchop grid too large for memory) runs as a Dask task; its result
+    streams into the store as soon as it is done, so memory stays bounded and a
+    study started again computes only what is missing.
+
+    Parameters
+    ----------
+    study : Study, str or os.PathLike
+        A :class:`~sojourn.trades.study.Study` or the path of its TOML file.
+    store : str or os.PathLike, optional
+        The store directory; default ``<study>.trade`` beside the study file.
+    scheduler : str, optional
+        ``tcp://HOST:PORT`` of a running Dask scheduler; the workers need no
+        shared file system (the ephemeris travels through Dask).
+    workers : int, optional
+        Otherwise a local cluster of this many single-threaded worker processes
+        (default one per core).
+    ephemeris : str or os.PathLike, optional
+        SPK file; default DE421.
+    progress : callable, optional
+        ``progress(done, total, label)`` over tiles (:mod:`sojourn.progress`).
+
+    Returns
+    -------
+    TradeResult
+
+    Raises
+    ------
+    InputError
+        An invalid study, a store of another study or in use by another run, an
+        unreachable scheduler, both ``scheduler`` and ``workers``.
+    """
+    from sojourn.trades.store import default_store_path
+    from sojourn.trades.study import Study, load_study
+    from sojourn.trades.summary import summarize
+
+    _check_cluster(scheduler, workers)
+    if not isinstance(study, Study):
+        path = study
+        study = load_study(path)
+        store = default_store_path(path) if store is None else store
+    elif store is None:
+        if study.source.startswith("<"):
+            raise InputError("a study not read from a file needs a store directory", "store")
+        store = default_store_path(study.source)
+    report = run_study(study, store, scheduler=scheduler, workers=workers, ephemeris=ephemeris, progress=progress)
+    return TradeResult(summarize(study, report.trade_store, report.plan), report)
+
+
+@dataclass(frozen=True)
+class TradeResult(Result):
+    """A trade study's summary and what its run did.
+
+    Attributes
+    ----------
+    trade_summary : TradeSummary
+        The best plan of every opportunity and vehicle (``.table`` is a DataFrame).
+    run : RunReport
+        Tiles of the study, computed now, resumed and repaired; the store.
+    """
+
+    trade_summary: object
+    run: object = field(repr=False)
+
+    @property
+    def table(self):
+        """The best plan of every opportunity and vehicle, a pandas DataFrame."""
+        return self.trade_summary.table
+
+    def summary(self) -> list[tuple[str, str]]:
+        return self.trade_summary.summary() + [("computed now", str(self.run.computed))]
+
+    def to_dict(self) -> dict:
+        return {**self.trade_summary.to_dict(), "run": self.run.to_dict()}

@@ -115,7 +115,7 @@ class TradeStore:
         manifest_file = path / MANIFEST
         if not manifest_file.exists():
             if any(path.iterdir()):
-                raise InputError("not a trade store (no manifest.json): choose another --out", where)
+                raise InputError("not a trade store (no manifest.json): choose another store directory", where)
             return None
         try:
             manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
@@ -127,7 +127,7 @@ class TradeStore:
             raise InputError(f"trade store of another format ('{fmt}', expected '{STORE_FORMAT}')", where)
         if theirs != fingerprint:
             raise InputError(f"the store was written by another study ('{their_name}', fingerprint {theirs[:12]}): "
-                             "its tiles are not this study's; use another --out", where)
+                             "its tiles are not this study's; use another store directory", where)
         return cls(path, manifest)
 
     @classmethod
