@@ -35,7 +35,7 @@ from typing import Any, Optional
 import numpy as np
 
 from sojourn import checks
-from sojourn.bodies import GM_SUN, get_body
+from sojourn.bodies import GM_SUN
 from sojourn.constants import AU_KM, G0_MS2
 from sojourn.errors import InputError, NoSolutionError
 from sojourn.results import Result, json_safe, rounded, utc_text
@@ -49,6 +49,10 @@ LANDING_TOLERANCE_KM = 1000.0
 
 LANDING_TOLERANCE_MS = 1.0
 """Largest miss in velocity at arrival, m/s, of the DOP853 integration of a leg's thrust history."""
+
+THRUSTING = 0.01
+"""A segment thrusts when its throttle is above this share of the thrust available (SLSQP leaves coasts
+at about 1e-3)."""
 
 MIN_SEGMENTS, MAX_SEGMENTS = 4, 200
 """Range of segments a leg may be cut into."""
@@ -221,6 +225,26 @@ class LowThrustLeg(Result):
         """Arrival, UTC (None for a point-to-point leg)."""
         return _utc(self.t_arrival)
 
+    @property
+    def thrust_arcs(self) -> tuple:
+        """Runs of thrusting segments: ``(start, end)`` in s from departure, in flight order (empty if not converged).
+
+        A segment thrusts when its throttle exceeds :data:`THRUSTING`.
+        """
+        if self.history is None:
+            return ()
+        h = self.history
+        on = np.asarray(h["throttle"].values) > THRUSTING
+        t0 = np.asarray(h["t_start_s"].values, dtype=float)
+        dur = float(h.attrs["duration_s"])
+        edges = np.flatnonzero(np.diff(np.r_[0, on.astype(int), 0]))
+        return tuple((float(t0[a]), float(t0[b - 1] + dur)) for a, b in zip(edges[::2], edges[1::2]))
+
+    @property
+    def thrusting_days(self) -> float:
+        """Days the engine thrusts (the thrust arcs' total), days."""
+        return sum(b - a for a, b in self.thrust_arcs) / DAY
+
     def to_dict(self) -> dict:
         hist = None
         if self.history is not None:
@@ -252,32 +276,25 @@ class LowThrustLeg(Result):
 
 
 def _utc(t: Optional[float]) -> Optional[_dt.datetime]:
-    if t is None:
-        return None
-    from sojourn.time import tdb_to_datetime64
+    from sojourn.time import tdb_to_datetime
 
-    ms = int(tdb_to_datetime64(t).astype("datetime64[ms]").astype(np.int64))
-    return _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc) + _dt.timedelta(milliseconds=ms)
+    return None if t is None else tdb_to_datetime(t)
 
 
 # --------------------------------------------------------------------------- #
 # Checks of inputs                                                             #
 # --------------------------------------------------------------------------- #
+_WHAT = {"tof_days": ("time of flight", "days"), "tof_s": ("time of flight", "s"), "mass_kg": ("mass", "kg"),
+         "mu": ("mu", "km³/s²"), "min_final_mass_kg": ("final mass budget", "kg"),
+         "vinf_departure_kms": ("departure v-infinity", "km/s"), "vinf_arrival_kms": ("arrival v-infinity", "km/s")}
+
+
 def _positive(value, name: str) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name.replace('_', ' ')} must be a number, not {value!r}", name) from None
-    if not (math.isfinite(x) and x > 0.0):
-        raise InputError(f"{name.replace('_', ' ')} must be positive and finite, not {value!r}", name)
-    return x
+    return checks.positive(value, name, *_WHAT.get(name, (name, "")))
 
 
 def _non_negative(value, name: str) -> float:
-    x = float(value) if value is not None else 0.0
-    if not (math.isfinite(x) and x >= 0.0):
-        raise InputError(f"{name.replace('_', ' ')} must be zero or positive, not {value!r}", name)
-    return x
+    return 0.0 if value is None else checks.non_negative(value, name, *_WHAT.get(name, (name, "")))
 
 
 def _vector(value, name: str) -> np.ndarray:
@@ -638,22 +655,6 @@ def _min_time(problem, z, budget, message):
 # --------------------------------------------------------------------------- #
 # Body to body                                                                 #
 # --------------------------------------------------------------------------- #
-def _epoch(value, name: str) -> float:
-    from sojourn.time import parse_utc
-
-    if isinstance(value, str):
-        return parse_utc(value, name)
-    if isinstance(value, _dt.datetime):
-        return parse_utc(utc_text(value, "millisecond"), name)
-    try:
-        t = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a UTC date or TDB seconds past J2000, not {value!r}", name) from None
-    if not math.isfinite(t):
-        raise InputError(f"{name} must be finite", name)
-    return t
-
-
 def _body_problem(eph, dep, arr, t0, tof_s, n, engine, m0, vinf_dep, vinf_arr, t0_bounds=None, tof_bounds=None):
     """The NLP of a body-to-body leg; scaled epoch 0 is ``t0``; bounds in TDB s (launch) and s (tof)."""
     from sojourn.transfer import _lowthrust_nlp as nlp
@@ -673,14 +674,14 @@ def _body_problem(eph, dep, arr, t0, tof_s, n, engine, m0, vinf_dep, vinf_arr, t
     return problem, scales
 
 
-def lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant", duty_cycle=1.0,
+def lowthrust_leg(origin, destination, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant", duty_cycle=1.0,
                   vinf_departure_kms=0.0, vinf_arrival_kms=0.0, segments=None, objective="max_mass",
                   min_final_mass_kg=None, ephemeris=None, strict=True) -> LowThrustLeg:
     """Optimise a low-thrust leg between two bodies from a given launch date, and verify it.
 
     Parameters
     ----------
-    frm, to : str or Body
+    origin, destination : str or Body
         Departure and arrival bodies (heliocentric states from the ephemeris).
     launch : str, datetime or float
         Departure: UTC ISO 8601 text, a UTC datetime, or TDB seconds past J2000.
@@ -721,8 +722,8 @@ def lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_
     from sojourn.ephemeris import resolve_ephemeris
 
     engine = _engine(thrust_n, isp_s, power_law, duty_cycle)
-    dep, arr = get_body(frm, "frm"), get_body(to, "to")
-    t0 = _epoch(launch, "launch")
+    dep, arr = checks.transfer_bodies(origin, destination)
+    t0 = checks.epoch(launch, "launch")
     tof_s = _positive(tof_days, "tof_days") * DAY
     m0 = _positive(mass_kg, "mass_kg")
     vd = _non_negative(vinf_departure_kms, "vinf_departure_kms")
@@ -776,21 +777,28 @@ def edelbaum_dv(v0_kms, v1_kms, inclination_change_deg=0.0):
 
 
 def _window(value, name: str) -> tuple[float, float]:
-    from sojourn.time import parse_window
-
+    """A launch window as (start, end) TDB s; one date alone is a window of that date only."""
+    if isinstance(value, (tuple, list)):
+        return checks.window(value, name)
     if isinstance(value, str):
-        return parse_window(value, name)
-    try:
-        a, b = value
-    except (TypeError, ValueError):
-        a = b = value
-    a, b = _epoch(a, name), _epoch(b, name)
-    if b < a:
-        raise InputError(f"{name} ends before it starts", name)
-    return a, b
+        try:
+            return checks.window(value, name)
+        except InputError as exc:
+            try:
+                t = checks.epoch(value, name)
+            except InputError:
+                raise exc from None
+            return t, t
+    t = checks.epoch(value, name)
+    return t, t
 
 
 def _tof_range(value) -> tuple[float, float]:
+    """Shortest and longest flight, days, from ``(lo, hi)``, ``"LO:HI"`` or one number."""
+    if isinstance(value, str):
+        value = value.split(":") if ":" in value else value
+        if isinstance(value, list) and len(value) != 2:
+            raise InputError(f"a time-of-flight range is LO:HI in days, not {':'.join(value)!r}", "tof_days")
     try:
         lo, hi = value
     except (TypeError, ValueError):
@@ -806,7 +814,7 @@ def _axis(lo: float, hi: float, step: float) -> np.ndarray:
     return lo + step * np.arange(n)
 
 
-def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant",
+def lowthrust_porkchop(origin, destination, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant",
                        duty_cycle=1.0, vinf_departure_kms=0.0, vinf_arrival_kms=0.0, step_days=1.0,
                        tof_step_days=None, ephemeris=None, progress=None):
     """Estimate the low-thrust cost of every cell of a launch × time-of-flight grid.
@@ -823,7 +831,7 @@ def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
 
     Parameters
     ----------
-    frm, to : str or Body
+    origin, destination : str or Body
         Departure and arrival bodies.
     launch : str or (start, end)
         Launch window: ``"START:END"`` in UTC, or a pair of dates or TDB seconds.
@@ -857,7 +865,7 @@ def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
     from sojourn.time import tdb_to_datetime64
 
     engine = _engine(thrust_n, isp_s, power_law, duty_cycle)
-    dep, arr = get_body(frm, "frm"), get_body(to, "to")
+    dep, arr = checks.transfer_bodies(origin, destination)
     t_a, t_b = _window(launch, "launch")
     lo, hi = _tof_range(tof_days)
     step = checks.step_days(step_days)
@@ -963,7 +971,7 @@ def _pick_cells(ds, count: int, separation_days: float):
     return picked
 
 
-def best_lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant",
+def best_lowthrust_leg(origin, destination, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant",
                        duty_cycle=1.0, vinf_departure_kms=0.0, vinf_arrival_kms=0.0, segments=None, step_days=2.0,
                        candidates=3, ephemeris=None, progress=None, strict=True) -> LowThrustSearch:
     """The low-thrust leg with the most final mass in a launch window.
@@ -976,7 +984,7 @@ def best_lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
 
     Parameters
     ----------
-    frm, to : str or Body
+    origin, destination : str or Body
         Departure and arrival bodies.
     launch : str or (start, end)
         Launch window (UTC ``"START:END"``, or a pair of dates or TDB seconds).
@@ -1007,7 +1015,7 @@ def best_lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
     from sojourn.progress import reporting
 
     engine = _engine(thrust_n, isp_s, power_law, duty_cycle)
-    dep, arr = get_body(frm, "frm"), get_body(to, "to")
+    dep, arr = checks.transfer_bodies(origin, destination)
     window = _window(launch, "launch")
     lo, hi = _tof_range(tof_days)
     if isinstance(candidates, bool) or not isinstance(candidates, (int, np.integer)) or candidates < 1:
