@@ -118,6 +118,10 @@ class Leg(Result):
         Under or over 180 degrees of transfer angle.
     entry_speed_kms : float
         Inertial speed at the destination's entry interface, km/s.
+    lowthrust : LowThrustLeg or None
+        For a vessel with electric propulsion, the optimised and verified
+        low-thrust leg flown (:mod:`sojourn.mission.electric`); ``transfer_type``
+        is then ``"low-thrust"`` and the v-infinities are the leg's.
     """
 
     origin: str
@@ -131,6 +135,7 @@ class Leg(Result):
     dla_deg: float
     transfer_type: str
     entry_speed_kms: float
+    lowthrust: Any = field(default=None, repr=False, compare=False)
 
     @property
     def depart(self) -> _dt.datetime:
@@ -185,7 +190,7 @@ class Leg(Result):
             "tof_days": self.tof_days, "c3": self.c3, "vinf_departure": self.vinf_departure,
             "vinf_arrival": self.vinf_arrival, "dla_deg": self.dla_deg, "transfer_type": self.transfer_type,
             "entry_speed_kms": self.entry_speed_kms,
-        }
+        } | ({} if self.lowthrust is None else {"lowthrust": self.lowthrust.to_dict()})
 
     def summary(self) -> list[tuple[str, str]]:
         return [("leg", f"{self.origin} → {self.destination}"), ("depart", utc_text(self.depart, "date")),
@@ -409,8 +414,11 @@ def _assumptions(scenario, burns, eph) -> tuple:
 
 def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
     """Turn a searched round trip (:func:`sojourn.mission.roundtrip.search_round_trips`) into a :class:`Plan`."""
+    from sojourn.mission import electric
     from sojourn.mission.roundtrip import Burns, evaluate
 
+    if electric.flies(scenario):  # both legs flown low-thrust, optimised on the searched dates
+        return electric.build_plan(scenario, best, alternatives, pareto, eph)
     burns = Burns(scenario)
     ev = evaluate(scenario, best, eph, burns)
     out, ret = ev.legs

@@ -250,3 +250,68 @@ def _thrust_arrows(ax, leg, scale: float) -> None:
     length = 0.09 * reach * throttle[on]
     ax.quiver(p[:, 0], p[:, 1], d[:, 0] * length, d[:, 1] * length, angles="xy", scale_units="xy", scale=1.0,
               color=THRUST_COLOR, width=0.0035, headwidth=4, zorder=6)
+
+
+def plan_thrust_arcs(ax, plan, legs_xy, *, lw: float = 4.0) -> list:
+    """Mark the thrust arcs of a plan's low-thrust legs on its trajectory figure.
+
+    Parameters
+    ----------
+    ax : Axes
+    plan : Plan
+    legs_xy : sequence of array, shape (n, 2+)
+        Each leg's path as drawn, sampled evenly in time from departure to
+        arrival (as :func:`sojourn.mission.plan.trajectory_samples` samples it).
+
+    Returns
+    -------
+    list
+        Legend handles (empty when no leg is flown low-thrust).
+    """
+    from matplotlib.lines import Line2D
+
+    drawn = False
+    for leg, xy in zip(plan.legs, legs_xy):
+        lt = getattr(leg, "lowthrust", None)
+        if lt is None or lt.history is None:
+            continue
+        h = lt.history
+        t = np.linspace(0.0, lt.tof_days * 86400.0, len(xy))
+        seg = np.clip((t / float(h.attrs["duration_s"])).astype(int), 0, h.sizes["segment"] - 1)
+        draw_thrust_arcs(ax, np.asarray(xy)[:, :2], h["throttle"].values[seg] > THRUSTING, zorder=4.5, lw=lw)
+        drawn = True
+    return [Line2D([], [], color=THRUST_COLOR, lw=lw, label="electric thrust arcs")] if drawn else []
+
+
+def timeline_thrust_arcs(ax, plan, rows, height: float) -> bool:
+    """Draw each low-thrust leg's thrust arcs as a band along the lower part of its bar on the timeline.
+
+    Parameters
+    ----------
+    ax : Axes
+        The timeline's axes (x in matplotlib dates).
+    plan : Plan
+    rows : sequence of float
+        The y of the outbound and the return bar.
+    height : float
+        The bars' height, data units.
+
+    Returns
+    -------
+    bool
+        Whether any arc was drawn.
+    """
+    from matplotlib.dates import date2num
+
+    from sojourn.time import tdb_to_datetime64
+
+    drawn = False
+    band = 0.32 * height
+    for leg, y in zip(plan.legs, rows):
+        lt = getattr(leg, "lowthrust", None)
+        for a, b in (() if lt is None else lt.thrust_arcs):
+            x0, x1 = date2num(tdb_to_datetime64(np.array([leg.t_depart + a, leg.t_depart + b])))
+            ax.barh(y - 0.5 * height + 0.5 * band, x1 - x0, left=x0, height=band, color=THRUST_COLOR,
+                    edgecolor="white", lw=0.6, zorder=2.5)
+            drawn = True
+    return drawn
