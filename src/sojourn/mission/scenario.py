@@ -605,8 +605,10 @@ class Vessel(_Model):
 
     @property
     def initial_mass_kg(self) -> float:
-        """Payload plus every stage, fully loaded, kg."""
-        return self.payload_kg + sum(s.wet_mass_kg for s in self.stages)
+        """Payload plus every stage, fully loaded (and the electric system with its propellant), kg."""
+        e = self.electric
+        return self.payload_kg + sum(s.wet_mass_kg for s in self.stages) + (
+            0.0 if e is None else e.dry_mass_kg + e.propellant_kg)
 
 
 # ---------------------------------------------------------------------------

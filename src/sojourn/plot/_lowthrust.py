@@ -210,8 +210,8 @@ def _plan_view(ax, leg) -> None:
                        Line2D([], [], color=_COAST_COLOR, lw=1.2, label="coast"),
                        Line2D([], [], color="0.8", lw=0.7, ls=":", label="circles of the end radii")],
               loc="lower left", fontsize=8, framealpha=0.9)
-    ax.set_title(f"Trajectory, verified by DOP853 (lands {leg.landing_error_km:.2g} km, "
-                 f"{leg.landing_error_ms:.2g} m/s from the target); ecliptic of J2000", fontsize=9)
+    ax.set_title(f"Verified path: DOP853 lands {leg.landing_error_km:.2g} km, {leg.landing_error_ms:.2g} m/s "
+                 "from the target\nheliocentric, ecliptic of J2000", fontsize=9)
 
 
 def draw_thrust_arcs(ax, xy, on, *, zorder: float = 5, lw: float = 3.2) -> None:
