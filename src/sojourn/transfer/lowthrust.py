@@ -284,7 +284,7 @@ def _utc(t: Optional[float]) -> Optional[_dt.datetime]:
 # --------------------------------------------------------------------------- #
 # Checks of inputs                                                             #
 # --------------------------------------------------------------------------- #
-_WHAT = {"tof_days": ("time of flight", "days"), "tof_s": ("time of flight", "s"), "mass_kg": ("mass", "kg"),
+_WHAT = {"tof_days": ("time of flight", "days"), "min_tof_days": ("shortest flight", "days"), "tof_s": ("time of flight", "s"), "mass_kg": ("mass", "kg"),
          "mu": ("mu", "km³/s²"), "min_final_mass_kg": ("final mass budget", "kg"),
          "vinf_departure_kms": ("departure v-infinity", "km/s"), "vinf_arrival_kms": ("arrival v-infinity", "km/s")}
 
@@ -631,8 +631,9 @@ def lowthrust_transfer(r0, v0, rf, vf, tof_s, *, mass_kg, thrust_n, isp_s, mu=No
     return _deliver(leg, strict, "tof_s")
 
 
-def _min_time(problem, z, budget, message):
-    """From a max-mass leg at the longest time, the least time that keeps ``budget`` (scaled) of the mass."""
+def _min_time(problem, z, budget, message, shortest=None):
+    """From a max-mass leg at the longest time, the least time that keeps ``budget`` (scaled) of the mass,
+    and no less than ``shortest`` (scaled; default a tenth of the longest)."""
     from sojourn.transfer import _lowthrust_nlp as nlp
 
     if z is None:
@@ -643,7 +644,8 @@ def _min_time(problem, z, budget, message):
         return problem, None, False, why
     timed = nlp.Problem(problem.ends, problem.engine, problem.n, t0=problem.t0, tof=problem.tof,
                         vinf_dep=problem.vinf_dep, vinf_arr=problem.vinf_arr, t0_bounds=problem.t0_bounds,
-                        tof_bounds=(0.1 * problem.tof, problem.tof), mf_min=budget, objective="min_time",
+                        tof_bounds=(0.1 * problem.tof if shortest is None else min(shortest, problem.tof),
+                                    problem.tof), mf_min=budget, objective="min_time",
                         steps=problem.steps)
     z0 = timed.seed(z[problem.i_mf], u=problem.throttles(z), tof=problem.tof,
                     vd=z[problem.i_vd:problem.i_vd + 3] if problem.i_vd is not None else None,
@@ -676,7 +678,7 @@ def _body_problem(eph, dep, arr, t0, tof_s, n, engine, m0, vinf_dep, vinf_arr, t
 
 def lowthrust_leg(origin, destination, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant", duty_cycle=1.0,
                   vinf_departure_kms=0.0, vinf_arrival_kms=0.0, segments=None, objective="max_mass",
-                  min_final_mass_kg=None, ephemeris=None, strict=True) -> LowThrustLeg:
+                  min_final_mass_kg=None, min_tof_days=None, ephemeris=None, strict=True) -> LowThrustLeg:
     """Optimise a low-thrust leg between two bodies from a given launch date, and verify it.
 
     Parameters
@@ -703,6 +705,8 @@ def lowthrust_leg(origin, destination, launch, tof_days, *, mass_kg, thrust_n, i
         most ``tof_days`` after launch) that keeps ``min_final_mass_kg``.
     min_final_mass_kg : float, optional
         The mass budget of ``min_time``, kg.
+    min_tof_days : float, optional
+        The shortest flight ``min_time`` may give, days; default a tenth of ``tof_days``.
     ephemeris : Ephemeris or str, optional
         Default DE421.
     strict : bool
@@ -737,8 +741,9 @@ def lowthrust_leg(origin, destination, launch, tof_days, *, mass_kg, thrust_n, i
     z, optimal, message = _optimise(problem, _seeds(problem))
     if objective == "min_time":
         budget = _positive(min_final_mass_kg, "min_final_mass_kg") / m0
-        eph.check_range(arr, t0 + 0.1 * tof_s, t0 + tof_s, "tof_days")
-        problem, z, optimal, message = _min_time(problem, z, budget, message)
+        shortest = 0.1 * tof_s if min_tof_days is None else _positive(min_tof_days, "min_tof_days") * DAY
+        eph.check_range(arr, t0 + min(shortest, tof_s), t0 + tof_s, "tof_days")
+        problem, z, optimal, message = _min_time(problem, z, budget, message, shortest / scales.time_s)
     meta = {"departure": dep.name, "destination": arr.name}
     leg = _result(problem, z, optimal, message, scales, engine, GM_SUN, meta)
     return _deliver(leg, strict, "tof_days")
