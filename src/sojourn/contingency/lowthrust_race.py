@@ -26,9 +26,9 @@ Method
    optimised, grid dates 1, 2, 4 ... steps further on until one loses, then
    bisection between the two, to ``max(1 day, step_days / 10)``.
 
-Each minimum-time leg is tried from the most-mass leg arriving just before A,
-and when SLSQP stalls there, once more from one a little shorter
-(:data:`RETRIES`).
+Each minimum-time leg is tried from the most-mass leg arriving just before A;
+when SLSQP stalls there or stops on a poorer optimum, again with a few more
+segments and from a leg a little shorter (:data:`RETRIES`).
 
 A date whose leg does not converge is not a win: the result says B does not
 win from it *as far as the optimiser finds*.
@@ -47,9 +47,10 @@ from sojourn.time import DAY, tdb_to_utc_iso
 DATES_OPTIMISED = 8
 """Launch dates of the grid given a minimum-time optimisation, at most (the bisection adds its own)."""
 
-RETRIES = (1.0, 0.96)
-"""The longest flight of each try at a launch date, as a share of the time left before A arrives: a
-minimum-time leg starts from the most-mass leg of that length, so a second length is a second start."""
+RETRIES = ((1.0, 0), (1.0, 3), (0.96, 0))
+"""Tries at a launch date: the longest flight as a share of the time left before A arrives, and segments
+added to B's. A minimum-time leg starts from the most-mass leg of that length, which SLSQP may leave on a
+poorer local optimum (or stall on); three nearby problems are three starts."""
 
 ESTIMATE_SLACK_DAYS = 30.0
 """A launch date is optimised when its estimated margin is better than minus this, days."""
@@ -154,7 +155,7 @@ class _Flyer:
         self.flown = {}
 
     def __call__(self, t: float):
-        from sojourn.transfer.lowthrust import lowthrust_leg
+        from sojourn.transfer.lowthrust import MAX_SEGMENTS, default_segments, lowthrust_leg
 
         c = self.sb.constraints
         longest = (self.deadline - t) / DAY
@@ -162,11 +163,13 @@ class _Flyer:
             longest = min(longest, c.max_transit_days)
         if longest < c.min_transit_days:
             return None
-        for share in RETRIES:  # SLSQP can stall on one start and not on a nearby one: the same leg, another start
+        kw = dict(self.need["kw"])
+        segments = kw.pop("segments") or default_segments(longest)
+        for share, more in RETRIES:  # SLSQP can stall, or stop on a poorer optimum, where a nearby problem does not
             leg = lowthrust_leg(self.burns.earth.name, self.burns.mars.name, float(t), max(share * longest,
                                 c.min_transit_days), mass_kg=self.need["m0"], objective="min_time",
                                 min_final_mass_kg=self.need["budget"], min_tof_days=c.min_transit_days,
-                                ephemeris=self.eph, strict=False, **self.need["kw"])
+                                segments=min(segments + more, MAX_SEGMENTS), ephemeris=self.eph, strict=False, **kw)
             if leg.converged:
                 break
         self.flown[float(t)] = leg

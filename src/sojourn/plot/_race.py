@@ -108,8 +108,18 @@ def _regions(ax, x, y, g, cap, a_arr) -> None:
 
 
 def _thrust_dv_lines(ax, x, y, dv) -> None:
-    """Contours of a low-thrust rival's estimated thrust Δv (km/s) over launch × arrival."""
-    finite = np.isfinite(dv) & (dv < 60.0)
+    """Contours of a low-thrust rival's estimated thrust Δv (km/s) over launch × arrival.
+
+    Cells where the estimate jumps by more than 1.5 km/s from a neighbour (the Lambert arc's ridge near a
+    180° transfer, where the estimate means nothing) are left out, so no tangle of lines is drawn there.
+    """
+    with np.errstate(invalid="ignore"):
+        jump = np.zeros(dv.shape, dtype=bool)
+        for axis in (0, 1):  # both cells of every pair of neighbours that differ by too much
+            d = np.abs(np.diff(dv, axis=axis)) > 1.5
+            jump |= np.pad(d, [(1, 0) if a == axis else (0, 0) for a in (0, 1)])
+            jump |= np.pad(d, [(0, 1) if a == axis else (0, 0) for a in (0, 1)])
+    finite = np.isfinite(dv) & (dv < 60.0) & ~jump
     if not finite.any():
         return
     lo, hi = np.percentile(dv[finite], [2, 90])
