@@ -606,6 +606,19 @@ def lowthrust_transfer(r0, v0, rf, vf, tof_s, *, mass_kg, thrust_n, isp_s, mu=No
     NoSolutionError
         No converged, verified leg (``strict``): thrust too weak for the time,
         the optimiser stuck, or the verification missed the target.
+
+    Examples
+    --------
+    From a circular orbit at 1 AU to one at 1.15 AU, 170° further on, in 190 days:
+
+    >>> import numpy as np, sojourn as sj
+    >>> au, mu = 149597870.7, 1.32712440018e11
+    >>> v0, v1, a = np.sqrt(mu / au), np.sqrt(mu / (1.15 * au)), np.radians(170.0)
+    >>> leg = sj.lowthrust_transfer([au, 0, 0], [0, v0, 0], [1.15 * au * np.cos(a), 1.15 * au * np.sin(a), 0],
+    ...                             [-v1 * np.sin(a), v1 * np.cos(a), 0], 190 * 86400.0, mass_kg=1000.0,
+    ...                             thrust_n=0.5, isp_s=3000.0, segments=8)
+    >>> leg.converged, leg.landing_error_km < 1000.0, 900.0 < leg.final_mass_kg < 1000.0
+    (True, True, True)
     """
     engine = _engine(thrust_n, isp_s, power_law, duty_cycle)
     r0, v0, rf, vf = (_vector(x, name) for x, name in ((r0, "r0"), (v0, "v0"), (rf, "rf"), (vf, "vf")))
@@ -722,6 +735,16 @@ def lowthrust_leg(origin, destination, launch, tof_days, *, mass_kg, thrust_n, i
         Malformed inputs, an unknown body, dates outside the ephemeris.
     NoSolutionError
         No converged, verified leg (``strict``).
+
+    Examples
+    --------
+    pykep's tutorial leg (its optimum, with 30 segments: 1,234 kg left):
+
+    >>> import sojourn as sj
+    >>> leg = sj.lowthrust_leg("earth", "mars", "2020-05-26", 350, mass_kg=1500, thrust_n=0.6, isp_s=3000,
+    ...                        segments=10)
+    >>> leg.converged, 1200 < leg.final_mass_kg < 1250, leg.history.sizes["segment"]
+    (True, True, 10)
     """
     from sojourn.ephemeris import resolve_ephemeris
 
@@ -775,6 +798,12 @@ def edelbaum_dv(v0_kms, v1_kms, inclination_change_deg=0.0):
     -------
     float or ndarray
         Δv, km/s.
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> round(sj.edelbaum_dv(29.785, 24.129), 3)
+    5.656
     """
     from sojourn.core.lowthrust import edelbaum_dv as _edelbaum
 
@@ -862,6 +891,14 @@ def lowthrust_porkchop(origin, destination, launch, tof_days, *, mass_kg, thrust
         (mm/s²), ``edelbaum_dv_kms``, ``impulsive_dv_kms`` (the Lambert arc's own impulses
         less the allowances: what unlimited thrust would spend), ``status``; coordinate
         ``t_launch`` (TDB s).
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> ds = sj.lowthrust_porkchop("earth", "mars", "2020-05-01:2020-07-01", (200, 350), mass_kg=1500,
+    ...                            thrust_n=0.6, isp_s=3000, step_days=10)
+    >>> dict(ds.sizes), sorted(ds.data_vars)[:3]
+    ({'launch': 7, 'tof_days': 16}, ['accel_mms2', 'delta_v_kms', 'edelbaum_dv_kms'])
     """
     import xarray as xr
 
@@ -1015,6 +1052,14 @@ def best_lowthrust_leg(origin, destination, launch, tof_days, *, mass_kg, thrust
     Returns
     -------
     LowThrustSearch
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> found = sj.best_lowthrust_leg("earth", "mars", "2020-05-01:2020-07-01", (250, 350), mass_kg=1500,
+    ...                               thrust_n=0.6, isp_s=3000, segments=8, step_days=10, candidates=1)
+    >>> found.best.converged, len(found.candidates), found.best.final_mass_kg > 1150
+    (True, 1, True)
     """
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.progress import reporting
