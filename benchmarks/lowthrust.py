@@ -130,7 +130,8 @@ def _leg_eval(np, kern, eph, n, evals):
 
 def _estimate_kernel(np, kern, eph, ds, repeat, numba, threads):
     """``mima_grid`` alone on precomputed states (the grid's cells): all threads, then one."""
-    from sojourn.bodies import AU_KM, GM_SUN
+    from sojourn.bodies import GM_SUN
+    from sojourn.constants import AU_KM
 
     t1 = ds.t_launch.values
     t2 = t1[:, None] + ds.tof_days.values[None, :] * 86400.0

@@ -311,3 +311,16 @@ def test_lowthrust_command_errors_name_the_option(args, option, capsys, monkeypa
     assert main(base + args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and f"({option}" in err[0]
+
+
+def test_plan_command_shows_the_electric_legs(tmp_path, capsys):
+    text = (EXAMPLES / "ulysses.toml").read_text()
+    text = text.replace('launch = "2033-01-01:2033-12-31"', 'launch = "2033-03-01:2033-06-30"')
+    text = text.replace("max_total_dv_kms = 8.0", "")
+    text += ('\n[vessel.electric]\nthrust_n = 40.0\nisp_s = 3000.0\ndry_mass_kg = 20000\npropellant_kg = 40000\n'
+             'segments = 8\nvinf_departure_kms = 2.5\nvinf_arrival_kms = 2.5\n')
+    scenario = tmp_path / "electric.toml"
+    scenario.write_text(text)
+    assert main(["plan", str(scenario), "--step", "6"]) == 0
+    out = capsys.readouterr().out
+    assert "Electric legs" in out and "low-thrust" in out and "Electric thrust on: outbound" in out

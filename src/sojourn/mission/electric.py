@@ -504,7 +504,8 @@ def assumptions(scenario) -> tuple:
         f"thrust {law}; each leg optimised for the most final mass on the plan's dates (Sims-Flanagan, then "
         "continuous thrust) and verified by integrating its thrust with DOP853",
         f"the search ranks legs by a Lambert-based estimate (MIMA, Hennes, Izzo & Landau 2016), keeping legs "
-        f"that need at most {THRUST_MARGIN:g} times the thrust by the estimate",
+        f"that need at most {THRUST_MARGIN:g} times the thrust by the estimate; the runners-up and the Pareto "
+        "front keep the estimate's Δv, which the optimised legs usually beat",
         f"each departure burn gives a v-infinity of {e.vinf_departure_kms:g} km/s and is charged for it in full; "
         f"each arrival keeps at most {e.vinf_arrival_kms:g} km/s for its capture burn or entry",
         f"the electric system ({e.dry_mass_kg:,.0f} kg dry, {e.propellant_kg:,.0f} kg of propellant) is carried "

@@ -653,11 +653,11 @@ def plan_window(scenario, t_first, t_last, eph, step_days=None):
     try:
         best, _, _ = search_round_trips(scenario, t_first, t_last, ephemeris=eph, step_days=step_days,
                                         n_alternatives=0)
+        found = build_plan(scenario, best, [], [], eph)  # an electric vessel's legs may not converge
     except NoSolutionError as exc:
         return None, (exc.where or "").rsplit(": ", 1)[-1], exc.message
     except EphemerisRangeError as exc:  # this window, not the whole survey, runs past the ephemeris
         return None, "ephemeris", exc.message
-    found = build_plan(scenario, best, [], [], eph)
     if not found.budget.closes:
         return found, "vessel.stages", (f"the vessel cannot afford the {found.budget.breaking_burn} burn: "
                                         "its stage runs out of propellant")
