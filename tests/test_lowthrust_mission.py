@@ -324,3 +324,20 @@ def test_plan_command_shows_the_electric_legs(tmp_path, capsys):
     assert main(["plan", str(scenario), "--step", "6"]) == 0
     out = capsys.readouterr().out
     assert "Electric legs" in out and "low-thrust" in out and "Electric thrust on: outbound" in out
+
+
+def test_a_round_trip_the_engine_cannot_fly_is_infeasible_with_a_finite_budget():
+    """The search's evaluation (refinement, min_propellant ranking) of a round trip whose legs need more thrust
+    than 0.5 N: infeasible, naming the thrust, and costed as a tank burnt dry rather than NaN."""
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission import electric
+    from sojourn.mission.roundtrip import Burns, Candidate
+    from sojourn.time import parse_utc
+
+    sc = electric_ulysses(thrust_n=0.5)
+    t = parse_utc("2033-04-01")
+    ev = electric.evaluate(sc, Candidate(t, t + 280 * DAY, t + 680 * DAY, t + 960 * DAY, 0.0),
+                           resolve_ephemeris(None), Burns(sc))
+    assert not ev.feasible and ("vessel.electric.thrust_n", "vessel.electric.thrust_n") in ev.violations
+    thrust = [u for u in ev.budget.burns if u.name in electric.THRUST_BURNS]
+    assert thrust[0].propellant_kg == pytest.approx(40000.0) and math.isfinite(ev.budget.total_propellant_kg)

@@ -268,18 +268,19 @@ def evaluate(scenario, cand, eph, burns):
     m_out, m_ret = leg_masses(scenario, burns)
     o = _estimated_leg(eph, scenario, burns.earth, burns.mars, cand.t_launch, cand.t_mars_arrival, m_out)
     r = _estimated_leg(eph, scenario, burns.mars, burns.earth, cand.t_mars_departure, cand.t_earth_arrival, m_ret)
-    if not (math.isfinite(o["dv_thrust"]) and math.isfinite(r["dv_thrust"])):
-        return Evaluation(cand, [o, r], [], None, False, [("vessel.electric", "no low-thrust leg")])
     vd = e.vinf_departure_kms
     d1, d2, mars_entry = (float(x) for x in burns.outbound(np.float64(vd * vd), np.float64(o["vinf_kept"])))
     d3, d4, earth_entry = (float(x) for x in burns.inbound(np.float64(vd), np.float64(r["vinf_kept"])))
-    dv = {"earth_departure": d1, "outbound_thrust": o["dv_thrust"], "mars_arrival": d2, "mars_departure": d3,
-          "return_thrust": r["dv_thrust"], "earth_arrival": d4}
+    dry = e.exhaust_velocity_kms * math.log(m_out / max(m_out - e.propellant_kg, 1e-3 * m_out))
+    dv = {"earth_departure": d1, "outbound_thrust": min(o["dv_thrust"], dry), "mars_arrival": d2,
+          "mars_departure": d3, "return_thrust": min(r["dv_thrust"], dry), "earth_arrival": d4}
     cand.total_dv_kms = sum(dv.values())
     burn_list = [(name, dv[name]) for name in ("earth_departure", "mars_arrival", "mars_departure", "earth_arrival")]
     spent = budget(scenario, dv)
     broken = _violations(scenario, cand, (o["tof_days"], r["tof_days"]), vd * vd, mars_entry, earth_entry)
-    if spent.breaking_burn in THRUST_BURNS:
+    if not (math.isfinite(o["dv_thrust"]) and math.isfinite(r["dv_thrust"])):  # charged the whole tank above
+        broken.append(("vessel.electric.thrust_n", "vessel.electric.thrust_n"))
+    elif spent.breaking_burn in THRUST_BURNS:
         broken.append(("vessel.electric.propellant_kg", "vessel.electric.propellant_kg"))
     return Evaluation(cand, [o, r], burn_list, spent, not broken, broken)
 

@@ -28,6 +28,7 @@ at the boundary. Frame: heliocentric ICRF.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -372,12 +373,13 @@ def _thrust_rhs(t, y, u, un, thrust_n, inverse_square, ve_ms, mu):
     return out
 
 
-def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8, at=None):
+def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8, dense=None):
     """DOP853 through every segment from the departure state (km, km/s, kg).
 
     Returns the end state, the mass at each segment start, the position at each
-    segment's midpoint, time samples (t, state), and the states at the times ``at``
-    (s from departure) when given.
+    segment's midpoint, and time samples (t, state); when ``dense`` is a list, each
+    segment's dense-output interpolant (of the time from the segment's start) is
+    appended to it.
     """
     from scipy.integrate import solve_ivp
 
@@ -387,7 +389,6 @@ def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8, 
     y = np.asarray(xs_km, dtype=float).copy()
     atol = np.array([1e-6] * 3 + [1e-12] * 3 + [1e-9])
     m_start, r_mid, ts, ys = np.empty(n), np.empty((n, 3)), [], []
-    states = np.empty((0 if at is None else len(at), 7))
     for k in range(n):
         m_start[k] = y[6]
         un = float(np.linalg.norm(u[k]))
@@ -396,17 +397,15 @@ def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8, 
         if not sol.success:
             return None
         r_mid[k] = sol.sol(0.5 * h_s)[:3]
-        if at is not None:
-            sel = (at >= k * h_s) & ((at < (k + 1) * h_s) | (k == n - 1))
-            if sel.any():
-                states[sel] = sol.sol(np.minimum(at[sel] - k * h_s, h_s)).T
+        if dense is not None:
+            dense.append(sol.sol)
         tk = np.linspace(0.0, h_s, samples, endpoint=False)
         ts.append(k * h_s + tk)
         ys.append(sol.sol(tk).T)
         y = sol.y[:, -1]
     ts.append(np.array([n * h_s]))
     ys.append(y[None])
-    return y, m_start, r_mid, np.concatenate(ts), np.vstack(ys), states
+    return y, m_start, r_mid, np.concatenate(ts), np.vstack(ys)
 
 
 def _verify(problem, z, scales, engine: ElectricPropulsion, mu):
@@ -421,7 +420,7 @@ def _verify(problem, z, scales, engine: ElectricPropulsion, mu):
     out = _integrate(xs * to_km, u, h_s, engine, mu)
     if out is None:
         return None
-    y_end, m_start, r_mid, ts, ys, _ = out
+    y_end, m_start, r_mid, ts, ys = out
     target = xf * to_km
     miss_km = float(np.linalg.norm(y_end[:3] - target[:3]))
     miss_ms = float(np.linalg.norm(y_end[3:6] - target[3:6])) * 1000.0
@@ -466,7 +465,9 @@ def lowthrust_states(leg: LowThrustLeg, t_s, mu=None) -> np.ndarray:
     """States along a converged leg: its thrust history integrated again by DOP853 from departure.
 
     For exports and figures that need the thrusting trajectory at epochs of
-    their own choosing (an OEM at a fixed step, an SPK's samples).
+    their own choosing (an OEM at a fixed step, an SPK's samples). The history
+    is integrated once per leg (the last 16 legs are remembered) and the states
+    come from DOP853's dense output, so many calls cost little more than one.
 
     Parameters
     ----------
@@ -495,10 +496,24 @@ def lowthrust_states(leg: LowThrustLeg, t_s, mu=None) -> np.ndarray:
     n = h.sizes["segment"]
     if not (np.all(np.isfinite(t)) and t.min() >= 0.0 and t.max() <= n * dur * (1 + 1e-12)):
         raise InputError(f"times must lie within the flight, 0 to {n * dur:.0f} s", "t_s")
+    pieces = _dense_trajectory(leg, GM_SUN if mu is None else float(mu))
+    k = np.clip((t // dur).astype(int), 0, n - 1)
+    out = np.empty((t.size, 7))
+    for j in np.unique(k):
+        sel = k == j
+        out[sel] = pieces[j](np.minimum(t[sel] - j * dur, dur)).T
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _dense_trajectory(leg: LowThrustLeg, mu: float) -> tuple:
+    """Each segment's DOP853 dense output along a converged leg, integrated once per leg (and ``mu``)."""
+    h = leg.history
     u = np.nan_to_num(h.direction.values) * h.throttle.values[:, None]
     y0 = np.concatenate([leg.departure_state, [leg.initial_mass_kg]])
-    out = _integrate(y0, u, dur, leg.propulsion, GM_SUN if mu is None else mu, at=t)
-    return out[-1]
+    pieces = []
+    _integrate(y0, u, float(h.attrs["duration_s"]), leg.propulsion, mu, dense=pieces)
+    return tuple(pieces)
 
 
 def _result(problem, z, optimal, message, scales, engine, mu, meta) -> LowThrustLeg:
