@@ -33,6 +33,7 @@ from sojourn.bodies import GM_SUN
 from sojourn.constants import AU_KM
 from sojourn.core import lowthrust as kern
 from sojourn.errors import InputError, NoSolutionError
+import sojourn as sj
 from sojourn.transfer import lowthrust as lt
 
 MJD2000_S = 86400.0  # one MJD2000 day; MJD2000 d is TDB seconds (d - 0.5) * 86400 past J2000
@@ -144,13 +145,13 @@ print(json.dumps([m, ad]))""")
 
 def test_edelbaum_earth_to_mars_orbit():
     """Edelbaum, coplanar circles 1 AU -> 1.524 AU: 29.785 - 24.129 = 5.656 km/s."""
-    assert lt.edelbaum_dv(29.785, 24.129) == pytest.approx(5.656, abs=1e-9)
+    assert sj.edelbaum_dv(29.785, 24.129) == pytest.approx(5.656, abs=1e-9)
     v0, v1 = math.sqrt(GM_SUN / AU_KM), math.sqrt(GM_SUN / (1.524 * AU_KM))
-    assert lt.edelbaum_dv(v0, v1) == pytest.approx(5.656, abs=2e-3)
+    assert sj.edelbaum_dv(v0, v1) == pytest.approx(5.656, abs=2e-3)
     # the plane change enters as cos(pi/2 * di), di in radians: at di = 2 rad (114.6 deg, the formula's
     # limit) the speeds add, and a 10-degree change of a single orbit costs 2 v sin(pi/2 * di / 2)
-    assert lt.edelbaum_dv(v0, v1, math.degrees(2.0)) == pytest.approx(v0 + v1)
-    assert lt.edelbaum_dv(v0, v0, 10.0) == pytest.approx(2 * v0 * math.sin(math.pi / 4 * math.radians(10.0)))
+    assert sj.edelbaum_dv(v0, v1, math.degrees(2.0)) == pytest.approx(v0 + v1)
+    assert sj.edelbaum_dv(v0, v0, 10.0) == pytest.approx(2 * v0 * math.sin(math.pi / 4 * math.radians(10.0)))
 
 
 # --------------------------------------------------------------------------- #
@@ -159,7 +160,7 @@ def test_edelbaum_earth_to_mars_orbit():
 @pytest.fixture(scope="module")
 def pykep_leg():
     """pykep's best Earth -> Mars leg, on its dates, 30 segments."""
-    return lt.lowthrust_leg("earth-moon-barycenter", "mars", PYKEP_LAUNCH, PYKEP_TOF_DAYS, mass_kg=1500.0,
+    return sj.lowthrust_leg("earth-moon-barycenter", "mars", PYKEP_LAUNCH, PYKEP_TOF_DAYS, mass_kg=1500.0,
                             segments=30, **ENGINE)
 
 
@@ -214,7 +215,7 @@ def test_best_leg_in_a_window():
 
     A 240-day window around the 2020 opportunity and 20 segments keep the test short.
     """
-    res = lt.best_lowthrust_leg("earth-moon-barycenter", "mars", ((7360 - 0.5) * 86400, (7600 - 0.5) * 86400),
+    res = sj.best_lowthrust_leg("earth-moon-barycenter", "mars", ((7360 - 0.5) * 86400, (7600 - 0.5) * 86400),
                                 (100, 350), mass_kg=1500.0, segments=20, step_days=5.0, candidates=1, **ENGINE)
     best = res.best
     assert best.converged
@@ -233,7 +234,7 @@ def test_minimum_time_for_a_mass_budget():
     eph = load_ephemeris()
     r0, v0 = eph.state("earth-moon-barycenter", PYKEP_LAUNCH)
     rf, vf = eph.state("mars", PYKEP_LAUNCH + 350 * 86400)
-    leg = lt.lowthrust_transfer(r0, v0, rf, vf, 350 * 86400.0, mass_kg=1500.0, segments=12, objective="min_time",
+    leg = sj.lowthrust_transfer(r0, v0, rf, vf, 350 * 86400.0, mass_kg=1500.0, segments=12, objective="min_time",
                                 min_final_mass_kg=1200.0, **ENGINE)
     assert leg.converged and leg.objective == "min_time"
     assert leg.tof_days < 349.0
@@ -253,10 +254,10 @@ def outward_leg(r_au, angle_deg):
 def test_impossible_leg_is_refused():
     """Earth to Mars in 60 days on 0.05 N cannot be flown: an error, never a result."""
     with pytest.raises(NoSolutionError) as err:
-        lt.lowthrust_leg("earth", "mars", "2020-07-01", 60.0, mass_kg=1500.0, thrust_n=0.05, isp_s=3000.0,
+        sj.lowthrust_leg("earth", "mars", "2020-07-01", 60.0, mass_kg=1500.0, thrust_n=0.05, isp_s=3000.0,
                          segments=6)
     assert err.value.where == "tof_days"
-    leg = lt.lowthrust_leg("earth", "mars", "2020-07-01", 60.0, mass_kg=1500.0, thrust_n=0.05, isp_s=3000.0,
+    leg = sj.lowthrust_leg("earth", "mars", "2020-07-01", 60.0, mass_kg=1500.0, thrust_n=0.05, isp_s=3000.0,
                            segments=6, strict=False)
     assert not leg.converged
     assert math.isnan(leg.final_mass_kg) and leg.history is None
@@ -267,13 +268,13 @@ def test_a_leg_that_misses_the_target_is_not_converged(monkeypatch):
     """The DOP853 check is what decides: with a 1 m tolerance even a good leg is reported as not converged."""
     monkeypatch.setattr(lt, "LANDING_TOLERANCE_KM", 1e-3)
     with pytest.raises(NoSolutionError, match="lands"):
-        lt.lowthrust_transfer(*outward_leg(1.15, 170.0), 190 * 86400.0, mass_kg=1000.0, thrust_n=0.5,
+        sj.lowthrust_transfer(*outward_leg(1.15, 170.0), 190 * 86400.0, mass_kg=1000.0, thrust_n=0.5,
                               isp_s=3000.0, segments=8)
 
 
 def test_solar_electric_thrust_follows_the_inverse_square_law():
     """A solar-electric leg outward from 1 AU never has more thrust than (1 AU / r)^2 of the rating."""
-    leg = lt.lowthrust_transfer(*outward_leg(1.15, 170.0), 190 * 86400.0, mass_kg=1000.0, thrust_n=0.5,
+    leg = sj.lowthrust_transfer(*outward_leg(1.15, 170.0), 190 * 86400.0, mass_kg=1000.0, thrust_n=0.5,
                                 isp_s=3000.0, segments=10, power_law="inverse_square", duty_cycle=0.9)
     traj = leg.trajectory
     r = np.linalg.norm(traj.position_km.values, axis=1)
@@ -291,13 +292,13 @@ def test_bad_inputs_name_their_parameter(kwargs, where):
     args.update(kwargs)
     tof = args.pop("tof_s")
     with pytest.raises(InputError) as err:
-        lt.lowthrust_transfer([AU_KM, 0, 0], [0, 29.78, 0], [0, AU_KM, 0], [-29.78, 0, 0], tof, **args)
+        sj.lowthrust_transfer([AU_KM, 0, 0], [0, 29.78, 0], [0, AU_KM, 0], [-29.78, 0, 0], tof, **args)
     assert err.value.where == where
 
 
 def test_estimate_grid_marks_too_little_thrust():
     """Cells whose MIMA acceleration needs more than the engine has get no mass and NO_SOLUTION."""
-    ds = lt.lowthrust_porkchop("earth", "mars", "2020-05-01:2020-08-01", (150, 350), mass_kg=1500.0, step_days=10.0,
+    ds = sj.lowthrust_porkchop("earth", "mars", "2020-05-01:2020-08-01", (150, 350), mass_kg=1500.0, step_days=10.0,
                                **ENGINE)
     weak = ds.status.values == 1
     assert weak.any() and (ds.status.values == 0).any()
@@ -321,9 +322,9 @@ def test_vinf_allowances_are_used_and_respected():
     """A launcher's 2 km/s and a 1.5 km/s arrival allowance are spent up to, never beyond, their bounds,
     and buy propellant: each freedom leaves at least the mass of the leg without it."""
     kw = dict(mass_kg=1500.0, segments=12, **ENGINE)
-    rendezvous = lt.lowthrust_leg("earth", "mars", "2020-06-01", 250.0, **kw)
-    launched = lt.lowthrust_leg("earth", "mars", "2020-06-01", 250.0, vinf_departure_kms=2.0, **kw)
-    flyby = lt.lowthrust_leg("earth", "mars", "2020-06-01", 250.0, vinf_departure_kms=2.0, vinf_arrival_kms=1.5,
+    rendezvous = sj.lowthrust_leg("earth", "mars", "2020-06-01", 250.0, **kw)
+    launched = sj.lowthrust_leg("earth", "mars", "2020-06-01", 250.0, vinf_departure_kms=2.0, **kw)
+    flyby = sj.lowthrust_leg("earth", "mars", "2020-06-01", 250.0, vinf_departure_kms=2.0, vinf_arrival_kms=1.5,
                              **kw)
     assert rendezvous.vinf_departure_kms == 0.0 and rendezvous.vinf_arrival_kms == 0.0
     assert 0.0 < launched.vinf_departure_kms <= 2.0 + 1e-9 and launched.vinf_arrival_kms == 0.0
@@ -334,7 +335,7 @@ def test_vinf_allowances_are_used_and_respected():
 def test_earliest_arrival_for_a_mass_budget_between_planets():
     """The race's question: launched on a date, how soon can Mars be reached keeping 1200 kg?
     Sooner than the 350-day most-mass leg, at the budget, and verified."""
-    leg = lt.lowthrust_leg("earth-moon-barycenter", "mars", PYKEP_LAUNCH, 350.0, mass_kg=1500.0, segments=12,
+    leg = sj.lowthrust_leg("earth-moon-barycenter", "mars", PYKEP_LAUNCH, 350.0, mass_kg=1500.0, segments=12,
                            objective="min_time", min_final_mass_kg=1200.0, **ENGINE)
     assert leg.converged and leg.objective == "min_time"
     assert leg.tof_days < 349.0 and leg.t_arrival == pytest.approx(leg.t_launch + leg.tof_days * 86400.0)
@@ -349,11 +350,32 @@ def test_states_along_a_leg(pykep_leg):
     tof = leg.tof_days * 86400.0
     traj = leg.trajectory
     t = np.array([0.0, traj.t_s.values[37], tof])
-    y = lt.lowthrust_states(leg, t)
+    y = sj.lowthrust_states(leg, t)
     np.testing.assert_allclose(y[0, :6], leg.departure_state)
     np.testing.assert_allclose(y[1, :3], traj.position_km.values[37], atol=1e-3)
     rf, _ = load_ephemeris().state("mars", leg.t_arrival)
     assert np.linalg.norm(y[2, :3] - rf) < lt.LANDING_TOLERANCE_KM
     assert y[2, 6] == pytest.approx(leg.final_mass_kg, abs=1e-6)
     with pytest.raises(InputError):
-        lt.lowthrust_states(leg, [tof * 1.1])
+        sj.lowthrust_states(leg, [tof * 1.1])
+
+
+@pytest.mark.parametrize("args, where", [
+    (("sun", "mars", "2020-06-01", 250.0), "origin"), (("earth", "vulcan", "2020-06-01", 250.0), "destination"),
+    (("earth", "mars", "2020-06-31", 250.0), "launch"), (("earth", "mars", "2020-06-01", -5.0), "tof_days"),
+])
+def test_body_legs_name_their_parameter(args, where):
+    """The same names as sj.porkchop and sj.windows: origin, destination, launch."""
+    with pytest.raises(sj.SojournError) as err:
+        sj.lowthrust_leg(*args, mass_kg=1500.0, **ENGINE)
+    assert err.value.where == where
+
+
+def test_window_search_takes_text_ranges():
+    """'LO:HI' flight times as the command line gives them; a range that ends first is refused by name."""
+    with pytest.raises(InputError) as err:
+        sj.lowthrust_porkchop("earth", "mars", "2020-05-01:2020-06-01", "350:200", mass_kg=1500.0, **ENGINE)
+    assert err.value.where == "tof_days"
+    ds = sj.lowthrust_porkchop("earth", "mars", "2020-05-01:2020-06-01", "200:300", mass_kg=1500.0, step_days=10.0,
+                               **ENGINE)
+    assert ds.tof_days.values.tolist() == [200.0, 210.0, 220.0, 230.0, 240.0, 250.0, 260.0, 270.0, 280.0, 290.0, 300.0]

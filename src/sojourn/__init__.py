@@ -43,6 +43,13 @@ _LAZY = {
     "porkchop_summary": "sojourn.transfer.porkchop:summary",
     "best_transfers": "sojourn.transfer.porkchop:best_transfers",
     "windows": "sojourn.transfer.opportunities:windows",
+    # low thrust
+    "lowthrust_transfer": "sojourn.transfer.lowthrust:lowthrust_transfer",
+    "lowthrust_leg": "sojourn.transfer.lowthrust:lowthrust_leg",
+    "best_lowthrust_leg": "sojourn.transfer.lowthrust:best_lowthrust_leg",
+    "lowthrust_porkchop": "sojourn.transfer.lowthrust:lowthrust_porkchop",
+    "lowthrust_states": "sojourn.transfer.lowthrust:lowthrust_states",
+    "edelbaum_dv": "sojourn.transfer.lowthrust:edelbaum_dv",
     # missions
     "Scenario": "sojourn.mission.scenario:Scenario",
     "load_scenario": "sojourn.mission.scenario:load_scenario",

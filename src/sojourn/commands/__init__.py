@@ -6,7 +6,7 @@ command, so ``sojourn --help`` answers at once.
 """
 
 COMMANDS = (
-    "porkchop", "windows",
+    "porkchop", "windows", "lowthrust",
     "plan", "survey",
     "race", "aborts", "free_return", "dispersions", "verify",
     "crew", "comms", "marstime", "diff",

@@ -59,9 +59,13 @@ def _render(console, p) -> None:
                      leg.transfer_type, fmt(leg.c3), fmt(leg.vinf_departure), fmt(leg.vinf_arrival),
                      fmt(leg.entry_speed_kms))
     console.print(legs)
+    if any(leg.lowthrust is not None for leg in p.legs):
+        _render_electric(console, p)
     if p.alternatives:
-        alt = table("Runners-up", [("launch", "date"), ("Mars arrival", "date"), ("Mars departure", "date"),
-                                   ("Earth return", "date"), ("stay d", "num"), ("total d", "num"), ("Δv km/s", "num")])
+        estimated = any(leg.lowthrust is not None for leg in p.legs)
+        alt = table("Runners-up" + (" (Δv by the low-thrust estimate)" if estimated else ""),
+                    [("launch", "date"), ("Mars arrival", "date"), ("Mars departure", "date"), ("Earth return", "date"),
+                     ("stay d", "num"), ("total d", "num"), ("Δv km/s", "num")])
         for a in p.alternatives:
             d = a.to_dict()
             alt.add_row(d["launch"], d["mars_arrival"], d["mars_departure"], d["earth_arrival"],
@@ -87,3 +91,17 @@ def _render_mars(console, p) -> None:
                   f"{s.landing_daylight_hours:.1f} Mars hours at the landing, {s.ascent_daylight_hours:.1f} at the "
                   f"ascent, {s.min_daylight_hours:.1f}–{s.max_daylight_hours:.1f} over the stay; "
                   f"{s.sols_in_dust_season} sols in the dust-storm season (Ls {lo:g}–{hi:g}°, {s.season_source}).")
+
+
+def _render_electric(console, p) -> None:
+    """The legs flown low-thrust: masses, propellant, thrust arcs and the verification."""
+    t = table("Electric legs (optimised, verified by integration)",
+              ["leg", ("start kg", "num"), ("end kg", "num"), ("propellant kg", "num"), ("Δv km/s", "num"),
+               ("arcs", "num"), ("days thrusting", "num"), ("lands km", "num")])
+    for name, leg in zip(("outbound", "return"), p.legs):
+        lt = leg.lowthrust
+        if lt is not None:
+            t.add_row(name, f"{lt.initial_mass_kg:,.0f}", f"{lt.final_mass_kg:,.0f}", f"{lt.propellant_kg:,.0f}",
+                      fmt(lt.delta_v_kms, 3), str(len(lt.thrust_arcs)), f"{lt.thrusting_days:.0f}",
+                      fmt(lt.landing_error_km, 1))
+    console.print(t)

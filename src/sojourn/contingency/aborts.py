@@ -245,8 +245,8 @@ def dv_left(scenario, plan, leg_index: int) -> tuple[float, str]:
     stages = list(getattr(scenario.vessel, "stages", None) or [])
     if stages:
         used = {s.name: 0.0 for s in stages}
-        for b in plan.budget.burns[:done]:
-            if b.stage is not None:
+        for b in plan.budget.burns:  # by name: an electric vessel's budget also has its thrust arcs
+            if b.name in BURNS[:done] and b.stage in used:
                 used[b.stage] += float(b.propellant_kg)
         to_come = BURNS[done:]
         attached = [s for s in stages if any(b in s.burns for b in to_come)]

@@ -10,7 +10,9 @@ does, and the last launch from which B still wins, refined below the grid step.
 B's capability rule
 -------------------
 A transfer of B is *feasible* when all of these hold (every limit optional,
-but B must state at least ``max_c3`` or ``max_total_dv_kms``):
+but B must state at least ``max_c3`` or ``max_total_dv_kms``, or have
+``[vessel.electric]``: a low-thrust rival, raced by
+:mod:`sojourn.contingency.lowthrust_race` on its engine and propellant):
 
 * ``constraints.max_c3``: launch C3, km^2/s^2;
 * ``constraints.max_total_dv_kms``: the two burns that take B to Mars, the
@@ -45,7 +47,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import numpy as np
@@ -102,6 +104,9 @@ class Capability(Result):
         ``"propulsive"``, ``"aerocapture"`` or ``"entry"``.
     parking_altitude_km : float
         Departure parking orbit altitude, km.
+    electric : dict or None
+        B's electric propulsion when it has ``[vessel.electric]`` (then B flies
+        low-thrust legs: :mod:`sojourn.contingency.lowthrust_race`).
     """
 
     name: str
@@ -114,6 +119,7 @@ class Capability(Result):
     max_entry_speed_kms: Optional[float]
     arrival_mode: str
     parking_altitude_km: float
+    electric: Optional[dict] = None
 
     @classmethod
     def from_scenario(cls, sc) -> "Capability":
@@ -125,7 +131,8 @@ class Capability(Result):
             Neither ``constraints.max_c3`` nor ``constraints.max_total_dv_kms``.
         """
         c = sc.constraints
-        if c.max_c3 is None and c.max_total_dv_kms is None:
+        electric = getattr(sc.vessel, "electric", None)
+        if c.max_c3 is None and c.max_total_dv_kms is None and electric is None:
             raise ScenarioError("a racing vessel needs a capability: give constraints.max_c3 or "
                                 "constraints.max_total_dv_kms (its Earth departure + Mars arrival Δv)",
                                 f"{sc.source}: constraints")
@@ -140,6 +147,7 @@ class Capability(Result):
             max_entry_speed_kms=c.max_arrival_entry_speed_kms,
             arrival_mode=sc.arrival.mode,
             parking_altitude_km=sc.departure.parking_altitude_km,
+            electric=None if electric is None else electric.model_dump(),
         )
 
     def limits(self) -> list[tuple[str, str, str, float]]:
@@ -160,7 +168,7 @@ class Capability(Result):
             "min_transit_days": self.min_tof_days, "max_transit_days": self.max_tof_days,
             "max_arrival_entry_speed_kms": self.max_entry_speed_kms,
             "arrival_mode": self.arrival_mode, "parking_altitude_km": self.parking_altitude_km,
-        }
+        } | ({} if self.electric is None else {"electric": dict(self.electric)})
 
     def summary(self) -> list[tuple[str, str]]:
         return [("name", self.name)] + [(key, f"{limit:g}") for key, _, _, limit in self.limits()]
@@ -204,6 +212,9 @@ class Transfer(Result):
         A's arrival minus B's arrival, days (positive: B first).
     t_earliest_arrival : float or None
         The earliest arrival B could reach instead from this launch, TDB s.
+    lowthrust : LowThrustLeg or None
+        For a low-thrust B, the minimum-time leg flown (then ``type_ii`` is
+        False and the dict's ``transfer_type`` is ``"low-thrust"``).
     """
 
     t_launch: float
@@ -217,6 +228,7 @@ class Transfer(Result):
     type_ii: bool
     margin_days: float
     t_earliest_arrival: Optional[float] = None
+    lowthrust: Any = field(default=None, repr=False, compare=False)
 
     @property
     def launch(self) -> _dt.datetime:
@@ -264,6 +276,10 @@ class Transfer(Result):
         if self.t_earliest_arrival is not None:
             out["earliest_arrival"] = tdb_to_utc_iso(self.t_earliest_arrival, "minute")
             out["max_margin_days"] = self.max_margin_days
+        if self.lowthrust is not None:
+            lt = self.lowthrust
+            out.update(transfer_type="low-thrust", final_mass_kg=lt.final_mass_kg, propellant_kg=lt.propellant_kg,
+                       thrust_dv_kms=lt.delta_v_kms, thrust_arcs=len(lt.thrust_arcs))
         return out
 
     def summary(self) -> list[tuple[str, str]]:
@@ -681,7 +697,9 @@ def race(a, b, *, step_days: float = 1.0, ephemeris=None, progress=None) -> Race
         Mission A: a scenario (or the path of its TOML file), planned with
         :func:`sojourn.plan`, or its plan already made.
     b : Scenario, str or os.PathLike
-        Vessel B's scenario, read as a capability (see the module notes).
+        Vessel B's scenario, read as a capability (see the module notes); a
+        vessel with ``[vessel.electric]`` races on low-thrust legs
+        (:mod:`sojourn.contingency.lowthrust_race`).
     step_days : float
         B's launch grid step, days (the last winning launch is refined below it).
     ephemeris : Ephemeris or str, optional
@@ -726,6 +744,10 @@ def race(a, b, *, step_days: float = 1.0, ephemeris=None, progress=None) -> Race
         plan, sa, sb, cap = _rivals(a, b, eph, scaled(progress, 0.0, 1.0, 4.0))
         a_launch, a_arrival = float(plan.legs[0].t_depart), float(plan.legs[0].t_arrive)
         advance(1)
+        if cap.electric is not None:  # a low-thrust rival: estimate, then minimum-time legs
+            from sojourn.contingency.lowthrust_race import race_electric
+
+            return race_electric(plan, sa, sb, cap, eph, step, scaled(progress, 1.0, 3.0, 4.0))
         burns = Burns(sb)
         evaluate = _Evaluator(eph, burns, cap)
         grid, diag = _race_grid(eph, burns, cap, sa, a_launch, a_arrival, step)

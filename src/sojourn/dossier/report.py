@@ -289,6 +289,12 @@ def _draw_figures(d: Dossier, eph, fmt: str) -> dict:
          f"every day; the plan is marked \"this plan\" (a black dot). Least-C3 transfers are starred; a "
          f"best transfer on the grid's edge is listed below, not marked.", lambda: _porkchop_figure(d)),
     ]
+    for name, leg in zip(("outbound", "return"), plan.legs):
+        if leg.lowthrust is not None:
+            charts.append((f"lowthrust_{name}", f"The {name} leg's thrust",
+                           "Thrust flown segment by segment against the thrust available, the mass, and the "
+                           "verified path with its thrust arcs (orange) and thrust directions.",
+                           lambda lt=leg.lowthrust: sj.plot.lowthrust(lt)))
     if plan.pareto or plan.alternatives:
         charts.append(("pareto", "Total Δv against mission length",
                        "The Pareto front of the round-trip search; the chosen plan is starred.",
@@ -515,11 +521,46 @@ def _trajectory_section(d: Dossier) -> dict:
              _n(leg.tof_days, 1), leg.transfer_type, _n(leg.c3, 2), _n(leg.vinf_departure, 3),
              _n(leg.vinf_arrival, 3), _n(leg.dla_deg, 1), _n(leg.entry_speed_kms, 2)]
             for name, leg in zip(("Outbound", "Return"), d.plan.legs)]
+    electric = any(leg.lowthrust is not None for leg in d.plan.legs)
     return _section("trajectory", "Trajectory",
+                    "Two low-thrust heliocentric legs (optimised, then verified by integrating their thrust) "
+                    "joined by impulsive burns." if electric else
                     "Two ballistic heliocentric legs (zero-revolution Lambert arcs) joined by impulsive burns.",
                     _figure(d, "trajectory"), {"kind": "h3", "text": "Legs"},
                     _table(["leg", "route", "depart", "arrive", "days", "type", "C3 km²/s²", "v∞ dep km/s",
                             "v∞ arr km/s", "DLA °", "entry km/s"], rows, numeric=(4, 6, 7, 8, 9, 10)))
+
+
+def _electric_section(d: Dossier) -> Optional[dict]:
+    """The legs flown by electric propulsion: the engine, each leg's thrust and its verification."""
+    legs = [(name, leg.lowthrust) for name, leg in zip(("Outbound", "Return"), d.plan.legs)
+            if leg.lowthrust is not None]
+    if not legs:
+        return None
+    e = d.scenario.vessel.electric
+    rows = [[name, _n(lt.initial_mass_kg, 0), _n(lt.final_mass_kg, 0), _n(lt.propellant_kg, 0),
+             _n(lt.delta_v_kms, 3), str(len(lt.thrust_arcs)), _n(lt.thrusting_days, 0), _n(lt.tof_days, 0),
+             _n(lt.landing_error_km, 1), _n(lt.landing_error_ms, 4)] for name, lt in legs]
+    law = "constant (nuclear-electric)" if e.power_law == "constant" else "1/r² beyond 1 AU (solar-electric)"
+    text = (f"{e.name}: {e.thrust_n:g} N at a duty cycle of {e.duty_cycle:g}, Isp {e.isp_s:,.0f} s, thrust {law}; "
+            f"{e.dry_mass_kg:,.0f} kg dry and {e.propellant_kg:,.0f} kg of propellant. Each leg is optimised for the "
+            f"most final mass on the plan's dates ({legs[0][1].segments} segments) and verified by integrating "
+            "its thrust history with DOP853 to its target.")
+    blocks = [{"kind": "para", "text": text},
+              _table(["leg", "start kg", "end kg", "propellant kg", "Δv km/s", "thrust arcs", "days thrusting",
+                      "days", "lands km", "lands m/s"], rows, numeric=tuple(range(1, 10)))]
+    blocks += [_figure(d, f"lowthrust_{name.lower()}") for name, _ in legs]
+    return _section("electric", "Electric propulsion", "The heliocentric legs, flown low-thrust.", *blocks)
+
+
+def _thrust_rows(d: Dossier) -> list:
+    """Rows of the Δv table for the thrust arcs of the legs flown low-thrust (from the budget)."""
+    if d.plan.budget is None:
+        return []
+    legs = {"outbound_thrust": d.plan.legs[0], "return_thrust": d.plan.legs[1]}
+    return [[f"Thrust arcs, {u.name.split('_')[0]} leg (electric)", _d(legs[u.name].depart), _n(u.dv_kms, 3),
+             u.stage or "—", _n(u.propellant_kg, 0), _n(u.stage_left_kg, 0)]
+            for u in d.plan.budget.burns if u.name in legs and legs[u.name].lowthrust is not None]
 
 
 def _vessel_blocks(d: Dossier) -> list:
@@ -532,6 +573,10 @@ def _vessel_blocks(d: Dossier) -> list:
                                        f"initial mass {v.initial_mass_kg:,.0f} kg."}]
     rows = [[st.name, _n(st.isp_s, 0), _n(st.dry_mass_kg, 0), _n(st.propellant_kg, 0), ", ".join(st.burns),
              _n(margins.get(st.name), 0)] for st in v.stages]
+    e = v.electric
+    if e is not None:
+        rows.append([e.name, _n(e.isp_s, 0), _n(e.dry_mass_kg, 0), _n(e.propellant_kg, 0), "both legs' thrust arcs",
+                     _n(margins.get(e.name), 0)])
     if rows:
         blocks.append(_table(["stage", "Isp s", "dry kg", "propellant kg", "burns", "left at the end kg"], rows,
                              numeric=(1, 2, 3, 5)))
@@ -544,6 +589,7 @@ def _dv_section(d: Dossier) -> dict:
     plan, budget = d.plan, d.plan.budget
     rows = [[b.label, _d(b.date), _n(b.dv_kms, 3), b.stage or "—", _n(b.propellant_kg, 0), _n(b.stage_left_kg, 0)]
             for b in plan.burns]
+    rows = sorted(rows + _thrust_rows(d), key=lambda row: row[1]["text"])  # thrust arcs after their departure
     total_kg = budget.total_propellant_kg if budget is not None else None
     foot = ["Total", "", _n(plan.total_dv_kms, 3), "", _n(total_kg, 0), ""]
     blocks = [_table(["burn", "date (UTC)", "Δv km/s", "stage", "propellant kg", "stage left kg"], rows,
@@ -551,7 +597,8 @@ def _dv_section(d: Dossier) -> dict:
     if budget is not None and not budget.closes:
         blocks.append(_callout(f"the {budget.breaking_burn} burn cannot be afforded.", "bad",
                                "The budget does not close:"))
-    return _section("dv", "Δv and propellant", f"Impulsive burns, rocket equation (g0 = {G0_MS2:g} m/s²).", *blocks)
+    what = "Impulsive burns and the electric legs' thrust arcs" if _thrust_rows(d) else "Impulsive burns"
+    return _section("dv", "Δv and propellant", f"{what}, rocket equation (g0 = {G0_MS2:g} m/s²).", *blocks)
 
 
 def _porkchop_section(d: Dossier) -> dict:
@@ -683,8 +730,8 @@ def _context(d: Dossier) -> dict:
     sc, plan = d.scenario, d.plan
     vessel = f" · vessel {sc.vessel.name}" if sc.vessel is not None and sc.vessel.name else ""
     sections = [_summary_section(d), _crew_section(d), _timeline_section(d), _trajectory_section(d),
-                _dv_section(d), _porkchop_section(d), _trade_section(d), _aborts_section(d), *_health_sections(d),
-                _time_section(d), _assumptions_section(d)]
+                _electric_section(d), _dv_section(d), _porkchop_section(d), _trade_section(d), _aborts_section(d),
+                *_health_sections(d), _time_section(d), _assumptions_section(d)]
     return {
         "title": f"{sc.mission.name} — mission dossier",
         "generator": f"sojourn {sojourn.__version__}",

@@ -343,6 +343,14 @@ def _planet_segment(plan, leg, name, body, where, a, b, opts, rotate, eph) -> Oe
         time_system=opts["time_system"])
 
 
+def _thrust_text(lt) -> str:
+    """What a low-thrust leg's segment holds, for its comment."""
+    p = lt.propulsion
+    return (f"low-thrust leg ({p.thrust_n:g} N, Isp {p.isp_s:g} s): {len(lt.thrust_arcs)} thrust arcs, "
+            f"{lt.thrusting_days:.0f} days thrusting, the thrust history integrated by DOP853 (Sun and thrust); "
+            "the acceleration jumps where the thrust switches")
+
+
 def _leg_segments(plan, leg, name, opts, rotate, eph) -> list:
     """The heliocentric segment of one leg, between its two planet-centred segments when asked."""
     t0, t1 = float(leg.t_depart), float(leg.t_arrive)
@@ -350,7 +358,8 @@ def _leg_segments(plan, leg, name, opts, rotate, eph) -> list:
     check_segment_states(name, t, opts["step_s"])
     r, v = _craft_states(plan, leg, t, eph)
     comments = (f"{name}: {_body(leg.origin)} to {_body(leg.destination)}, {leg.tof_days:.2f} days, "
-                f"type {leg.transfer_type} ballistic arc (two-body, Sun only)",
+                + (f"type {leg.transfer_type} ballistic arc (two-body, Sun only)" if leg.lowthrust is None
+                   else _thrust_text(leg.lowthrust)),
                 f"from just after the {_body(leg.origin)} departure burn to {_body(leg.destination)} arrival, "
                 "on whole milliseconds within 1 ms of both")
     if not opts["planet_segments"]:
@@ -540,12 +549,14 @@ def plan_comments(plan) -> list[str]:
         lines.append(f"sojourn {sojourn.__version__}: {sc.mission.name} ({sc.mission.mission_class} class, objective "
                      f"{sc.mission.objective}), scenario {Path(sc.source).name} sha256 {sc.digest()[:16]}")
     return lines + [
-        f"ephemeris {plan.ephemeris}; heliocentric legs are two-body ballistic Lambert arcs between impulsive "
-        "burns (patched conics)",
+        f"ephemeris {plan.ephemeris}; heliocentric legs are " + (
+            "two-body ballistic Lambert arcs between impulsive burns (patched conics)"
+            if all(leg.lowthrust is None for leg in plan.legs) else
+            "low-thrust legs (the Sun's gravity and the electric thrust) between impulsive burns (patched conics)"),
         f"launch {utc_text(out_leg.depart, 'minute')} UTC, {_body(out_leg.destination)} arrival "
         f"{utc_text(out_leg.arrive, 'minute')}, {_body(ret_leg.origin)} departure {utc_text(ret_leg.depart, 'minute')}, "
         f"{_body(ret_leg.destination)} arrival {utc_text(ret_leg.arrive, 'minute')}",
-        f"one segment per coasting leg; the {plan.stay_days:.1f}-day stay at {_body(out_leg.destination)} is not "
+        f"one segment per transit leg; the {plan.stay_days:.1f}-day stay at {_body(out_leg.destination)} is not "
         f"included (the craft is with {_body(out_leg.destination)}: use a planetary ephemeris)",
     ]
 

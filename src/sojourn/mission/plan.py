@@ -142,6 +142,10 @@ class Leg(Result):
         Under or over 180 degrees of transfer angle.
     entry_speed_kms : float
         Inertial speed at the destination's entry interface, km/s.
+    lowthrust : LowThrustLeg or None
+        For a vessel with electric propulsion, the optimised and verified
+        low-thrust leg flown (:mod:`sojourn.mission.electric`); ``transfer_type``
+        is then ``"low-thrust"`` and the v-infinities are the leg's.
     """
 
     origin: str
@@ -155,6 +159,7 @@ class Leg(Result):
     dla_deg: float
     transfer_type: str
     entry_speed_kms: float
+    lowthrust: Any = field(default=None, repr=False, compare=False)
 
     @property
     def depart(self) -> _dt.datetime:
@@ -209,7 +214,7 @@ class Leg(Result):
             "tof_days": self.tof_days, "c3": self.c3, "vinf_departure": self.vinf_departure,
             "vinf_arrival": self.vinf_arrival, "dla_deg": self.dla_deg, "transfer_type": self.transfer_type,
             "entry_speed_kms": self.entry_speed_kms,
-        }
+        } | ({} if self.lowthrust is None else {"lowthrust": self.lowthrust.to_dict()})
 
     def summary(self) -> list[tuple[str, str]]:
         return [("leg", f"{self.origin} → {self.destination}"), ("depart", utc_text(self.depart, "date")),
@@ -470,9 +475,12 @@ def check_vessel(scenario) -> None:
 
 def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
     """Turn a searched round trip (:func:`sojourn.mission.roundtrip.search_round_trips`) into a :class:`Plan`."""
+    from sojourn.mission import electric
     from sojourn.mission.roundtrip import Burns, evaluate
     from sojourn.mission.surface import annotate
 
+    if electric.flies(scenario):  # both legs flown low-thrust, optimised on the searched dates
+        return electric.build_plan(scenario, best, alternatives, pareto, eph)
     burns = Burns(scenario)
     ev = evaluate(scenario, best, eph, burns)
     out, ret = ev.legs
@@ -708,11 +716,11 @@ def plan_window(scenario, t_first, t_last, eph, step_days=None):
     try:
         best, _, _ = search_round_trips(scenario, t_first, t_last, ephemeris=eph, step_days=step_days,
                                         n_alternatives=0)
+        found = build_plan(scenario, best, [], [], eph)  # an electric vessel's legs may not converge
     except NoSolutionError as exc:
         return None, (exc.where or "").rsplit(": ", 1)[-1], exc.message
     except EphemerisRangeError as exc:  # this window, not the whole survey, runs past the ephemeris
         return None, "ephemeris", exc.message
-    found = build_plan(scenario, best, [], [], eph)
     if not found.budget.closes:
         return found, "vessel.stages", (f"the vessel cannot afford the {found.budget.breaking_burn} burn: "
                                         "its stage runs out of propellant")

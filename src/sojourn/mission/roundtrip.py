@@ -160,6 +160,10 @@ def _where(scenario, key):
 
 def outbound_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts:
     """Feasible Earth → Mars transfers for launches between two epochs."""
+    from sojourn.mission import electric
+
+    if electric.flies(scenario):  # low-thrust legs: the estimate of each cell (sojourn.mission.electric)
+        return electric.leg_costs(eph, scenario, burns, "outbound", t_first, t_last, step_days)
     tmin, tmax = scenario.transit_limits()
     t_dep, tof, t_arr, g = _leg_grid(eph, burns.earth, burns.mars, t_first, t_last, tmin, tmax, step_days,
                                      f"{scenario.source}: windows.launch")
@@ -176,6 +180,10 @@ def outbound_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts
 
 def return_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts:
     """Feasible Mars → Earth transfers for Mars departures between two epochs."""
+    from sojourn.mission import electric
+
+    if electric.flies(scenario):
+        return electric.leg_costs(eph, scenario, burns, "return", t_first, t_last, step_days)
     tmin, tmax = scenario.transit_limits()
     # the return grid reaches as far as the launch window plus the longest transits and stay
     t_dep, tof, t_arr, g = _leg_grid(eph, burns.mars, burns.earth, t_first, t_last, tmin, tmax, step_days,
@@ -418,11 +426,14 @@ class Evaluation:
 
 def evaluate(scenario, cand: Candidate, eph, burns: Burns | None = None) -> Evaluation:
     """Both legs, every burn, the propellant budget and any broken constraint of one round trip."""
+    from sojourn.mission import electric
     from sojourn.mission.surface import breaks_dust_season
     from sojourn.mission.vehicle import fly_burns
     from sojourn.transfer.ballistic import transfers
 
     burns = burns or Burns(scenario)
+    if electric.flies(scenario):  # both legs estimated low-thrust
+        return electric.evaluate(scenario, cand, eph, burns)
     o = transfers(burns.earth, burns.mars, cand.t_launch, cand.t_mars_arrival, ephemeris=eph)
     r = transfers(burns.mars, burns.earth, cand.t_mars_departure, cand.t_earth_arrival, ephemeris=eph)
     o = {k: v[0] for k, v in o.items()}

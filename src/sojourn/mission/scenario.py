@@ -75,6 +75,7 @@ __all__ = [
     "Crew",
     "CrewMember",
     "Departure",
+    "Electric",
     "MissionInfo",
     "Return",
     "Scenario",
@@ -608,6 +609,56 @@ class Stage(_Model):
         return self.dry_mass_kg + self.propellant_kg
 
 
+class Electric(_Model):
+    """The ``[vessel.electric]`` table (optional): electric propulsion that flies both heliocentric legs.
+
+    With it, each transit is a low-thrust leg (:mod:`sojourn.mission.electric`):
+    the departure burn (a stage's, as usual) gives at most ``vinf_departure_kms``
+    and the thrust arcs do the rest; the arrival keeps at most
+    ``vinf_arrival_kms`` for the capture burn or entry. The system (``dry_mass_kg``
+    and what is left of ``propellant_kg``) is carried until its last thrust arc.
+
+    Attributes
+    ----------
+    name : str
+        What the system is called in the budget; default ``"electric propulsion"``.
+    thrust_n : float
+        Maximum thrust, N (at 1 AU for ``inverse_square``).
+    isp_s : float
+        Specific impulse, s.
+    power_law : {"constant", "inverse_square"}
+        Nuclear-electric (constant) or solar-electric (thrust falls as 1/r² beyond 1 AU).
+    duty_cycle : float
+        Share of the time the engine fires, in (0, 1]; default 1.
+    dry_mass_kg : float
+        Reactor or arrays, power conversion, radiators, thrusters and tanks, kg; default 0.
+    propellant_kg : float
+        Propellant loaded for both legs, kg.
+    segments : int or None
+        Segments of each optimised leg (4-200); default one per 10 days of flight.
+    vinf_departure_kms, vinf_arrival_kms : float
+        v-infinity allowances at each departure and each arrival, km/s; default 0.
+    """
+
+    name: _Text = "electric propulsion"
+    thrust_n: _Positive
+    isp_s: _Positive
+    power_law: Literal["constant", "inverse_square"] = "constant"
+    duty_cycle: Annotated[_Number, Field(gt=0, le=1)] = 1.0
+    dry_mass_kg: _NonNegative = 0.0
+    propellant_kg: _Positive
+    segments: Optional[Annotated[int, Strict(), Field(ge=4, le=200)]] = None
+    vinf_departure_kms: _NonNegative = 0.0
+    vinf_arrival_kms: _NonNegative = 0.0
+
+    @property
+    def exhaust_velocity_kms(self) -> float:
+        """Effective exhaust speed Isp g0, km/s."""
+        from sojourn.core.rocket import exhaust_speed
+
+        return float(exhaust_speed(self.isp_s))
+
+
 class Vessel(_Model):
     """The ``[vessel]`` table (optional): the crew vehicle and the stages that push it.
 
@@ -619,11 +670,14 @@ class Vessel(_Model):
         Mass carried through every burn (the crew vehicle), kg.
     stages : list of Stage
         At least one (a mission without propellant accounting leaves ``[vessel]`` out).
+    electric : Electric or None
+        Electric propulsion for the heliocentric legs (``[vessel.electric]``).
     """
 
     name: Optional[_Text] = None
     payload_kg: _Positive
     stages: Annotated[list[Stage], Field(min_length=1)]
+    electric: Optional[Electric] = None
 
     @model_validator(mode="after")
     def _one_stage_per_burn(self):
@@ -653,8 +707,10 @@ class Vessel(_Model):
 
     @property
     def initial_mass_kg(self) -> float:
-        """Payload plus every stage, fully loaded, kg."""
-        return self.payload_kg + sum(s.wet_mass_kg for s in self.stages)
+        """Payload plus every stage, fully loaded (and the electric system with its propellant), kg."""
+        e = self.electric
+        return self.payload_kg + sum(s.wet_mass_kg for s in self.stages) + (
+            0.0 if e is None else e.dry_mass_kg + e.propellant_kg)
 
 
 # ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Where the crew is: the spacecraft's heliocentric state at any epoch of a plan.
 
-On a transit leg the craft coasts on the leg's Lambert arc (two-body, Sun only);
-between the legs it is at Mars; before launch and after return, at Earth.
+On a transit leg the craft coasts on the leg's Lambert arc (two-body, Sun only),
+or flies its verified low-thrust trajectory when the leg has one; between the
+legs it is at Mars; before launch and after return, at Earth.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ def leg_arc(leg: "Leg", ephemeris=None) -> dict:
     from sojourn.core.lambert import solve_lambert
     from sojourn.ephemeris import resolve_ephemeris
 
+    if getattr(leg, "lowthrust", None) is not None:
+        from sojourn.errors import InputError
+
+        raise InputError(f"the {leg.origin} → {leg.destination} leg is flown low-thrust: it has no ballistic arc",
+                         "leg")
     eph = resolve_ephemeris(ephemeris)
     t1, t2 = float(leg.t_depart), float(leg.t_arrive)
     r_dep, v_dep = eph.state(leg.origin, t1)
@@ -73,6 +79,11 @@ def spacecraft_states(plan, t, ephemeris=None) -> tuple[np.ndarray, np.ndarray]:
             continue
         if body is not None:
             r[mask], v[mask] = eph.state(body, flat[mask])
+            continue
+        if getattr(leg, "lowthrust", None) is not None:  # the verified thrusting trajectory
+            from sojourn.mission.electric import states
+
+            r[mask], v[mask] = states(leg, flat[mask])
             continue
         g = leg_arc(leg, eph)
         r0, v0 = g["r1"], g["v1"]

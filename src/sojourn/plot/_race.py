@@ -89,6 +89,9 @@ def _regions(ax, x, y, g, cap, a_arr) -> None:
         ax.contourf(x, y, feasible.astype(float), levels=[0.5, 1.5], colors=[_FEASIBLE_COLOR], alpha=0.8, zorder=1)
     if win.any():
         ax.contourf(x, y, win.astype(float), levels=[0.5, 1.5], colors=[_WIN_COLOR], alpha=0.45, zorder=1.5)
+    if "thrust_dv_kms" in g:  # a low-thrust rival: its estimated thrust Δv instead of a launch C3 it does not vary
+        _thrust_dv_lines(ax, x, y, g["thrust_dv_kms"].values.astype(float).T)
+        return
     limit = cap.max_c3 if cap.max_c3 is not None else 50.0
     finite = np.isfinite(c3)
     levels = [v for v in _C3_LEVELS if v <= 2.0 * limit]
@@ -102,6 +105,30 @@ def _regions(ax, x, y, g, cap, a_arr) -> None:
         ax.clabel(cs, fmt=lambda v: f"{v:g}", fontsize=7, inline=True)
     if cap.max_c3 is not None:
         ax.contour(x, y, np.ma.masked_invalid(c3), levels=[cap.max_c3], colors=_C3_COLOR, linewidths=2.0, zorder=3.2)
+
+
+def _thrust_dv_lines(ax, x, y, dv) -> None:
+    """Contours of a low-thrust rival's estimated thrust Δv (km/s) over launch × arrival.
+
+    Cells where the estimate jumps by more than 1.5 km/s from a neighbour (the Lambert arc's ridge near a
+    180° transfer, where the estimate means nothing) are left out, so no tangle of lines is drawn there.
+    """
+    with np.errstate(invalid="ignore"):
+        jump = np.zeros(dv.shape, dtype=bool)
+        for axis in (0, 1):  # both cells of every pair of neighbours that differ by too much
+            d = np.abs(np.diff(dv, axis=axis)) > 1.5
+            jump |= np.pad(d, [(1, 0) if a == axis else (0, 0) for a in (0, 1)])
+            jump |= np.pad(d, [(0, 1) if a == axis else (0, 0) for a in (0, 1)])
+    finite = np.isfinite(dv) & (dv < 60.0) & ~jump
+    if not finite.any():
+        return
+    lo, hi = np.percentile(dv[finite], [2, 90])
+    step = max(1.0, float(np.ceil((hi - lo) / 8.0)))
+    levels = np.arange(np.ceil(lo / step) * step, hi + step, step)
+    if levels.size:
+        cs = ax.contour(x, y, np.ma.masked_where(~finite, dv), levels=levels, colors=_C3_COLOR, linewidths=0.8,
+                        zorder=3)
+        ax.clabel(cs, fmt=lambda v: f"{v:g}", fontsize=7, inline=True)
 
 
 def _marks(ax, result, x, a_arr) -> None:
@@ -127,8 +154,10 @@ def _marks(ax, result, x, a_arr) -> None:
     ly = float(date2num(tdb_to_datetime64(last.t_arrival)))
     ax.axvline(lx, color=_LAST_COLOR, lw=1.4, ls="--", zorder=4)
     ax.plot([lx], [ly], marker="*", ms=15, color=_LAST_COLOR, markeredgecolor="black", zorder=6)
-    ax.annotate(f"last winning launch {tdb_to_utc_iso(last.t_launch, 'minute')}\n"
-                f"C3 {last.c3:.1f} km²/s², Δv {last.dv_total_kms:.2f} km/s",
+    lt = getattr(last, "lowthrust", None)
+    detail = (f"C3 {last.c3:.1f} km²/s², Δv {last.dv_total_kms:.2f} km/s" if lt is None else
+              f"{last.tof_days:.0f} days, {lt.propellant_kg / 1000.0:,.1f} t of propellant, Δv {lt.delta_v_kms:.1f} km/s")
+    ax.annotate(f"last winning launch {tdb_to_utc_iso(last.t_launch, 'minute')}\n{detail}",
                 (lx, ly), xytext=(10, -34), textcoords="offset points", ha="left", va="top",
                 fontsize=8, fontweight="bold", color=_LAST_COLOR, zorder=7,
                 bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=_LAST_COLOR, lw=0.6, alpha=0.92))
@@ -140,22 +169,30 @@ def _titles(fig, ax, result, own: bool) -> None:
     from matplotlib.patches import Patch
 
     cap = result.capability
+    e = cap.electric
     handles = [
-        Patch(facecolor=_FEASIBLE_COLOR, label=f"within {cap.name}'s limits"),
+        Patch(facecolor=_FEASIBLE_COLOR, label=f"within {cap.name}'s limits" + (" (estimate)" if e else "")),
         Patch(facecolor=_WIN_COLOR, alpha=0.6, label=f"… and before {result.a_name}"),
-        Line2D([], [], color=_C3_COLOR, lw=0.8, label="launch C3, km²/s²"),
+        Line2D([], [], color=_C3_COLOR, lw=0.8, label="launch C3, km²/s²" if e is None else
+               "estimated thrust Δv, km/s"),
         Line2D([], [], color=_A_COLOR, lw=2.0, label=f"{result.a_name}'s arrival"),
     ]
     if result.wins:
-        handles.append(Line2D([], [], marker=".", color="black", ls="none", label="cheapest winning transfer"))
+        handles.append(Line2D([], [], marker=".", color="black", ls="none", label="cheapest winning transfer"
+                              if e is None else "earliest arrival, optimised"))
     if result.last is not None:
         handles.append(Line2D([], [], color=_LAST_COLOR, ls="--", marker="*", label="last winning launch"))
     limits = ", ".join(f"{label} ≤ {value:g} {unit}" for _, label, unit, value in cap.limits())
-    sub = (f"{limits}  ·  arrival {cap.arrival_mode}  ·  ephemeris {result.ephemeris}  ·  "
-           "ballistic transfers, patched conics")
+    if e is not None:
+        limits = ", ".join([*filter(None, [limits]), f"{e['thrust_n']:g} N, Isp {e['isp_s']:g} s, "
+                            f"{e['propellant_kg'] / 1000.0:,.0f} t of electric propellant"])
+    kind = ("ballistic transfers, patched conics" if e is None else
+            "low-thrust legs: shading from the estimate (MIMA), dots optimised and verified")
+    sub = f"{limits}  ·  arrival {cap.arrival_mode}  ·  ephemeris {result.ephemeris}  ·  {kind}"
     title = f"The race to Mars: {cap.name} against {result.a_name}"
     if own:
-        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8, frameon=False)
+        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles) if e is None else 3, fontsize=8,
+                   frameon=False)
         fig.suptitle(title, fontsize=13, fontweight="bold")
         ax.set_title(sub, fontsize=8, color="0.3")
     else:

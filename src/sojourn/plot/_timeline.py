@@ -198,7 +198,11 @@ def _marks(plan: Any) -> list[_Mark]:
         label = _NO_BURN.sub("", b.label or b.name)
         m.burn = label if m.burn is None else f"{m.burn} + {label}"
         m.dv_kms = float(b.dv_kms) + (m.dv_kms or 0.0)
+    from sojourn.mission.electric import is_thrust_event
+
     for e in plan.events:
+        if is_thrust_event(e):  # drawn as bands along the transit bars (plot._lowthrust)
+            continue
         m = mark(utc_text(e.date, "minute"), f"event {e.name}")
         if e.name not in m.events:
             m.events.append(e.name)
@@ -285,6 +289,11 @@ def _draw_timeline(plan: Any, phases: Sequence[_Phase], marks: Sequence[_Mark], 
             t.set(x=x1, ha="left", color="0.15", text="  " + p.text)
             if t.get_window_extent(renderer).x1 > ax.get_window_extent(renderer).x1:
                 t.set(x=x0, ha="right", text=p.text + "  ")
+
+    from sojourn.plot._lowthrust import timeline_thrust_arcs
+
+    if timeline_thrust_arcs(ax, plan, (n - 1, 0), _BAR_HEIGHT):
+        ax.set_title(ax.get_title() + "  ·  orange bands: electric thrust arcs", fontsize=8.5, color="0.3", pad=8)
 
     # Markers: a line from the bottom of the rows up to its label.
     for blk in blocks:

@@ -176,6 +176,11 @@ def mission_summary(plan: Any) -> str:
     )
 
 
+def _kind(leg: Any) -> str:
+    """``type I`` / ``type II`` for a Lambert arc; ``low-thrust`` for a leg flown so."""
+    return leg.transfer_type if leg.transfer_type == "low-thrust" else f"type {leg.transfer_type}"
+
+
 def _date(text: str) -> str:
     return str(text)[:10]
 
@@ -225,19 +230,22 @@ def _draw(plan: Any, legs: Sequence[np.ndarray], earth: np.ndarray, mars: np.nda
     for p, _, color in events:
         ax.plot([p[0]], [p[1]], marker="o", ms=8, color=color, mec="white", mew=1.2, ls="none", zorder=6)
 
+    from sojourn.plot._lowthrust import plan_thrust_arcs
+
+    thrust = plan_thrust_arcs(ax, plan, legs)  # legs flown low-thrust: their thrust arcs over the path
     handles = [
         Line2D([], [], marker="o", ms=10, color=SUN_COLOR, mec="#b07d00", ls="none", label="Sun"),
         Line2D([], [], color=EARTH_COLOR, lw=0.8, alpha=0.7, label=f"path of {origin}"),
         Line2D([], [], color=MARS_COLOR, lw=0.8, alpha=0.7, label=f"path of {dest}"),
         Line2D([], [], color=OUTBOUND_COLOR, lw=2.0, marker=">", ms=6,
-               label=f"outbound, {float(out.tof_days):.0f} d (type {out.transfer_type})"),
+               label=f"outbound, {float(out.tof_days):.0f} d ({_kind(out)})"),
         Line2D([], [], color=RETURN_COLOR, lw=2.0, marker=">", ms=6,
-               label=f"return, {float(back.tof_days):.0f} d (type {back.transfer_type})"),
+               label=f"return, {float(back.tof_days):.0f} d ({_kind(back)})"),
         Line2D([], [], marker="o", ms=7, color=EARTH_COLOR, mec="white", ls="none",
                label=f"{origin}: launch, return"),
         Line2D([], [], marker="o", ms=7, color=MARS_COLOR, mec="white", ls="none",
                label=f"{dest}: arrival, departure"),
-    ]
+    ] + thrust
     main = title if title is not None else f"{plan.scenario_name}: {origin}–{dest} round trip"
     sub = [mission_summary(plan), f"launch {_date(utc_text(out.depart, 'minute'))}"]
     frame = "heliocentric, ecliptic of J2000 seen from the north"

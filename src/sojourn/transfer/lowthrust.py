@@ -28,6 +28,7 @@ at the boundary. Frame: heliocentric ICRF.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -35,7 +36,7 @@ from typing import Any, Optional
 import numpy as np
 
 from sojourn import checks
-from sojourn.bodies import GM_SUN, get_body
+from sojourn.bodies import GM_SUN
 from sojourn.constants import AU_KM, G0_MS2
 from sojourn.errors import InputError, NoSolutionError
 from sojourn.results import Result, json_safe, rounded, utc_text
@@ -49,6 +50,10 @@ LANDING_TOLERANCE_KM = 1000.0
 
 LANDING_TOLERANCE_MS = 1.0
 """Largest miss in velocity at arrival, m/s, of the DOP853 integration of a leg's thrust history."""
+
+THRUSTING = 0.01
+"""A segment thrusts when its throttle is above this share of the thrust available (SLSQP leaves coasts
+at about 1e-3)."""
 
 MIN_SEGMENTS, MAX_SEGMENTS = 4, 200
 """Range of segments a leg may be cut into."""
@@ -221,6 +226,26 @@ class LowThrustLeg(Result):
         """Arrival, UTC (None for a point-to-point leg)."""
         return _utc(self.t_arrival)
 
+    @property
+    def thrust_arcs(self) -> tuple:
+        """Runs of thrusting segments: ``(start, end)`` in s from departure, in flight order (empty if not converged).
+
+        A segment thrusts when its throttle exceeds :data:`THRUSTING`.
+        """
+        if self.history is None:
+            return ()
+        h = self.history
+        on = np.asarray(h["throttle"].values) > THRUSTING
+        t0 = np.asarray(h["t_start_s"].values, dtype=float)
+        dur = float(h.attrs["duration_s"])
+        edges = np.flatnonzero(np.diff(np.r_[0, on.astype(int), 0]))
+        return tuple((float(t0[a]), float(t0[b - 1] + dur)) for a, b in zip(edges[::2], edges[1::2]))
+
+    @property
+    def thrusting_days(self) -> float:
+        """Days the engine thrusts (the thrust arcs' total), days."""
+        return sum(b - a for a, b in self.thrust_arcs) / DAY
+
     def to_dict(self) -> dict:
         hist = None
         if self.history is not None:
@@ -252,32 +277,25 @@ class LowThrustLeg(Result):
 
 
 def _utc(t: Optional[float]) -> Optional[_dt.datetime]:
-    if t is None:
-        return None
-    from sojourn.time import tdb_to_datetime64
+    from sojourn.time import tdb_to_datetime
 
-    ms = int(tdb_to_datetime64(t).astype("datetime64[ms]").astype(np.int64))
-    return _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc) + _dt.timedelta(milliseconds=ms)
+    return None if t is None else tdb_to_datetime(t)
 
 
 # --------------------------------------------------------------------------- #
 # Checks of inputs                                                             #
 # --------------------------------------------------------------------------- #
+_WHAT = {"tof_days": ("time of flight", "days"), "min_tof_days": ("shortest flight", "days"), "tof_s": ("time of flight", "s"), "mass_kg": ("mass", "kg"),
+         "mu": ("mu", "km³/s²"), "min_final_mass_kg": ("final mass budget", "kg"),
+         "vinf_departure_kms": ("departure v-infinity", "km/s"), "vinf_arrival_kms": ("arrival v-infinity", "km/s")}
+
+
 def _positive(value, name: str) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name.replace('_', ' ')} must be a number, not {value!r}", name) from None
-    if not (math.isfinite(x) and x > 0.0):
-        raise InputError(f"{name.replace('_', ' ')} must be positive and finite, not {value!r}", name)
-    return x
+    return checks.positive(value, name, *_WHAT.get(name, (name, "")))
 
 
 def _non_negative(value, name: str) -> float:
-    x = float(value) if value is not None else 0.0
-    if not (math.isfinite(x) and x >= 0.0):
-        raise InputError(f"{name.replace('_', ' ')} must be zero or positive, not {value!r}", name)
-    return x
+    return 0.0 if value is None else checks.non_negative(value, name, *_WHAT.get(name, (name, "")))
 
 
 def _vector(value, name: str) -> np.ndarray:
@@ -355,12 +373,13 @@ def _thrust_rhs(t, y, u, un, thrust_n, inverse_square, ve_ms, mu):
     return out
 
 
-def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8, at=None):
+def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8, dense=None):
     """DOP853 through every segment from the departure state (km, km/s, kg).
 
     Returns the end state, the mass at each segment start, the position at each
-    segment's midpoint, time samples (t, state), and the states at the times ``at``
-    (s from departure) when given.
+    segment's midpoint, and time samples (t, state); when ``dense`` is a list, each
+    segment's dense-output interpolant (of the time from the segment's start) is
+    appended to it.
     """
     from scipy.integrate import solve_ivp
 
@@ -370,7 +389,6 @@ def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8, 
     y = np.asarray(xs_km, dtype=float).copy()
     atol = np.array([1e-6] * 3 + [1e-12] * 3 + [1e-9])
     m_start, r_mid, ts, ys = np.empty(n), np.empty((n, 3)), [], []
-    states = np.empty((0 if at is None else len(at), 7))
     for k in range(n):
         m_start[k] = y[6]
         un = float(np.linalg.norm(u[k]))
@@ -379,17 +397,15 @@ def _integrate(xs_km, u, h_s, engine: ElectricPropulsion, mu, samples: int = 8, 
         if not sol.success:
             return None
         r_mid[k] = sol.sol(0.5 * h_s)[:3]
-        if at is not None:
-            sel = (at >= k * h_s) & ((at < (k + 1) * h_s) | (k == n - 1))
-            if sel.any():
-                states[sel] = sol.sol(np.minimum(at[sel] - k * h_s, h_s)).T
+        if dense is not None:
+            dense.append(sol.sol)
         tk = np.linspace(0.0, h_s, samples, endpoint=False)
         ts.append(k * h_s + tk)
         ys.append(sol.sol(tk).T)
         y = sol.y[:, -1]
     ts.append(np.array([n * h_s]))
     ys.append(y[None])
-    return y, m_start, r_mid, np.concatenate(ts), np.vstack(ys), states
+    return y, m_start, r_mid, np.concatenate(ts), np.vstack(ys)
 
 
 def _verify(problem, z, scales, engine: ElectricPropulsion, mu):
@@ -404,7 +420,7 @@ def _verify(problem, z, scales, engine: ElectricPropulsion, mu):
     out = _integrate(xs * to_km, u, h_s, engine, mu)
     if out is None:
         return None
-    y_end, m_start, r_mid, ts, ys, _ = out
+    y_end, m_start, r_mid, ts, ys = out
     target = xf * to_km
     miss_km = float(np.linalg.norm(y_end[:3] - target[:3]))
     miss_ms = float(np.linalg.norm(y_end[3:6] - target[3:6])) * 1000.0
@@ -449,7 +465,9 @@ def lowthrust_states(leg: LowThrustLeg, t_s, mu=None) -> np.ndarray:
     """States along a converged leg: its thrust history integrated again by DOP853 from departure.
 
     For exports and figures that need the thrusting trajectory at epochs of
-    their own choosing (an OEM at a fixed step, an SPK's samples).
+    their own choosing (an OEM at a fixed step, an SPK's samples). The history
+    is integrated once per leg (the last 16 legs are remembered) and the states
+    come from DOP853's dense output, so many calls cost little more than one.
 
     Parameters
     ----------
@@ -478,10 +496,24 @@ def lowthrust_states(leg: LowThrustLeg, t_s, mu=None) -> np.ndarray:
     n = h.sizes["segment"]
     if not (np.all(np.isfinite(t)) and t.min() >= 0.0 and t.max() <= n * dur * (1 + 1e-12)):
         raise InputError(f"times must lie within the flight, 0 to {n * dur:.0f} s", "t_s")
+    pieces = _dense_trajectory(leg, GM_SUN if mu is None else float(mu))
+    k = np.clip((t // dur).astype(int), 0, n - 1)
+    out = np.empty((t.size, 7))
+    for j in np.unique(k):
+        sel = k == j
+        out[sel] = pieces[j](np.minimum(t[sel] - j * dur, dur)).T
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _dense_trajectory(leg: LowThrustLeg, mu: float) -> tuple:
+    """Each segment's DOP853 dense output along a converged leg, integrated once per leg (and ``mu``)."""
+    h = leg.history
     u = np.nan_to_num(h.direction.values) * h.throttle.values[:, None]
     y0 = np.concatenate([leg.departure_state, [leg.initial_mass_kg]])
-    out = _integrate(y0, u, dur, leg.propulsion, GM_SUN if mu is None else mu, at=t)
-    return out[-1]
+    pieces = []
+    _integrate(y0, u, float(h.attrs["duration_s"]), leg.propulsion, mu, dense=pieces)
+    return tuple(pieces)
 
 
 def _result(problem, z, optimal, message, scales, engine, mu, meta) -> LowThrustLeg:
@@ -589,6 +621,19 @@ def lowthrust_transfer(r0, v0, rf, vf, tof_s, *, mass_kg, thrust_n, isp_s, mu=No
     NoSolutionError
         No converged, verified leg (``strict``): thrust too weak for the time,
         the optimiser stuck, or the verification missed the target.
+
+    Examples
+    --------
+    From a circular orbit at 1 AU to one at 1.15 AU, 170° further on, in 190 days:
+
+    >>> import numpy as np, sojourn as sj
+    >>> au, mu = 149597870.7, 1.32712440018e11
+    >>> v0, v1, a = np.sqrt(mu / au), np.sqrt(mu / (1.15 * au)), np.radians(170.0)
+    >>> leg = sj.lowthrust_transfer([au, 0, 0], [0, v0, 0], [1.15 * au * np.cos(a), 1.15 * au * np.sin(a), 0],
+    ...                             [-v1 * np.sin(a), v1 * np.cos(a), 0], 190 * 86400.0, mass_kg=1000.0,
+    ...                             thrust_n=0.5, isp_s=3000.0, segments=8)
+    >>> leg.converged, leg.landing_error_km < 1000.0, 900.0 < leg.final_mass_kg < 1000.0
+    (True, True, True)
     """
     engine = _engine(thrust_n, isp_s, power_law, duty_cycle)
     r0, v0, rf, vf = (_vector(x, name) for x, name in ((r0, "r0"), (v0, "v0"), (rf, "rf"), (vf, "vf")))
@@ -614,8 +659,9 @@ def lowthrust_transfer(r0, v0, rf, vf, tof_s, *, mass_kg, thrust_n, isp_s, mu=No
     return _deliver(leg, strict, "tof_s")
 
 
-def _min_time(problem, z, budget, message):
-    """From a max-mass leg at the longest time, the least time that keeps ``budget`` (scaled) of the mass."""
+def _min_time(problem, z, budget, message, shortest=None):
+    """From a max-mass leg at the longest time, the least time that keeps ``budget`` (scaled) of the mass,
+    and no less than ``shortest`` (scaled; default a tenth of the longest)."""
     from sojourn.transfer import _lowthrust_nlp as nlp
 
     if z is None:
@@ -626,7 +672,8 @@ def _min_time(problem, z, budget, message):
         return problem, None, False, why
     timed = nlp.Problem(problem.ends, problem.engine, problem.n, t0=problem.t0, tof=problem.tof,
                         vinf_dep=problem.vinf_dep, vinf_arr=problem.vinf_arr, t0_bounds=problem.t0_bounds,
-                        tof_bounds=(0.1 * problem.tof, problem.tof), mf_min=budget, objective="min_time",
+                        tof_bounds=(0.1 * problem.tof if shortest is None else min(shortest, problem.tof),
+                                    problem.tof), mf_min=budget, objective="min_time",
                         steps=problem.steps)
     z0 = timed.seed(z[problem.i_mf], u=problem.throttles(z), tof=problem.tof,
                     vd=z[problem.i_vd:problem.i_vd + 3] if problem.i_vd is not None else None,
@@ -638,22 +685,6 @@ def _min_time(problem, z, budget, message):
 # --------------------------------------------------------------------------- #
 # Body to body                                                                 #
 # --------------------------------------------------------------------------- #
-def _epoch(value, name: str) -> float:
-    from sojourn.time import parse_utc
-
-    if isinstance(value, str):
-        return parse_utc(value, name)
-    if isinstance(value, _dt.datetime):
-        return parse_utc(utc_text(value, "millisecond"), name)
-    try:
-        t = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a UTC date or TDB seconds past J2000, not {value!r}", name) from None
-    if not math.isfinite(t):
-        raise InputError(f"{name} must be finite", name)
-    return t
-
-
 def _body_problem(eph, dep, arr, t0, tof_s, n, engine, m0, vinf_dep, vinf_arr, t0_bounds=None, tof_bounds=None):
     """The NLP of a body-to-body leg; scaled epoch 0 is ``t0``; bounds in TDB s (launch) and s (tof)."""
     from sojourn.transfer import _lowthrust_nlp as nlp
@@ -673,14 +704,14 @@ def _body_problem(eph, dep, arr, t0, tof_s, n, engine, m0, vinf_dep, vinf_arr, t
     return problem, scales
 
 
-def lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant", duty_cycle=1.0,
+def lowthrust_leg(origin, destination, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant", duty_cycle=1.0,
                   vinf_departure_kms=0.0, vinf_arrival_kms=0.0, segments=None, objective="max_mass",
-                  min_final_mass_kg=None, ephemeris=None, strict=True) -> LowThrustLeg:
+                  min_final_mass_kg=None, min_tof_days=None, ephemeris=None, strict=True) -> LowThrustLeg:
     """Optimise a low-thrust leg between two bodies from a given launch date, and verify it.
 
     Parameters
     ----------
-    frm, to : str or Body
+    origin, destination : str or Body
         Departure and arrival bodies (heliocentric states from the ephemeris).
     launch : str, datetime or float
         Departure: UTC ISO 8601 text, a UTC datetime, or TDB seconds past J2000.
@@ -702,6 +733,8 @@ def lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_
         most ``tof_days`` after launch) that keeps ``min_final_mass_kg``.
     min_final_mass_kg : float, optional
         The mass budget of ``min_time``, kg.
+    min_tof_days : float, optional
+        The shortest flight ``min_time`` may give, days; default a tenth of ``tof_days``.
     ephemeris : Ephemeris or str, optional
         Default DE421.
     strict : bool
@@ -717,12 +750,22 @@ def lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_
         Malformed inputs, an unknown body, dates outside the ephemeris.
     NoSolutionError
         No converged, verified leg (``strict``).
+
+    Examples
+    --------
+    pykep's tutorial leg (its optimum, with 30 segments: 1,234 kg left):
+
+    >>> import sojourn as sj
+    >>> leg = sj.lowthrust_leg("earth", "mars", "2020-05-26", 350, mass_kg=1500, thrust_n=0.6, isp_s=3000,
+    ...                        segments=10)
+    >>> leg.converged, 1200 < leg.final_mass_kg < 1250, leg.history.sizes["segment"]
+    (True, True, 10)
     """
     from sojourn.ephemeris import resolve_ephemeris
 
     engine = _engine(thrust_n, isp_s, power_law, duty_cycle)
-    dep, arr = get_body(frm, "frm"), get_body(to, "to")
-    t0 = _epoch(launch, "launch")
+    dep, arr = checks.transfer_bodies(origin, destination)
+    t0 = checks.epoch(launch, "launch")
     tof_s = _positive(tof_days, "tof_days") * DAY
     m0 = _positive(mass_kg, "mass_kg")
     vd = _non_negative(vinf_departure_kms, "vinf_departure_kms")
@@ -736,8 +779,9 @@ def lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_
     z, optimal, message = _optimise(problem, _seeds(problem))
     if objective == "min_time":
         budget = _positive(min_final_mass_kg, "min_final_mass_kg") / m0
-        eph.check_range(arr, t0 + 0.1 * tof_s, t0 + tof_s, "tof_days")
-        problem, z, optimal, message = _min_time(problem, z, budget, message)
+        shortest = 0.1 * tof_s if min_tof_days is None else _positive(min_tof_days, "min_tof_days") * DAY
+        eph.check_range(arr, t0 + min(shortest, tof_s), t0 + tof_s, "tof_days")
+        problem, z, optimal, message = _min_time(problem, z, budget, message, shortest / scales.time_s)
     meta = {"departure": dep.name, "destination": arr.name}
     leg = _result(problem, z, optimal, message, scales, engine, GM_SUN, meta)
     return _deliver(leg, strict, "tof_days")
@@ -769,6 +813,12 @@ def edelbaum_dv(v0_kms, v1_kms, inclination_change_deg=0.0):
     -------
     float or ndarray
         Δv, km/s.
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> round(sj.edelbaum_dv(29.785, 24.129), 3)
+    5.656
     """
     from sojourn.core.lowthrust import edelbaum_dv as _edelbaum
 
@@ -776,21 +826,28 @@ def edelbaum_dv(v0_kms, v1_kms, inclination_change_deg=0.0):
 
 
 def _window(value, name: str) -> tuple[float, float]:
-    from sojourn.time import parse_window
-
+    """A launch window as (start, end) TDB s; one date alone is a window of that date only."""
+    if isinstance(value, (tuple, list)):
+        return checks.window(value, name)
     if isinstance(value, str):
-        return parse_window(value, name)
-    try:
-        a, b = value
-    except (TypeError, ValueError):
-        a = b = value
-    a, b = _epoch(a, name), _epoch(b, name)
-    if b < a:
-        raise InputError(f"{name} ends before it starts", name)
-    return a, b
+        try:
+            return checks.window(value, name)
+        except InputError as exc:
+            try:
+                t = checks.epoch(value, name)
+            except InputError:
+                raise exc from None
+            return t, t
+    t = checks.epoch(value, name)
+    return t, t
 
 
 def _tof_range(value) -> tuple[float, float]:
+    """Shortest and longest flight, days, from ``(lo, hi)``, ``"LO:HI"`` or one number."""
+    if isinstance(value, str):
+        value = value.split(":") if ":" in value else value
+        if isinstance(value, list) and len(value) != 2:
+            raise InputError(f"a time-of-flight range is LO:HI in days, not {':'.join(value)!r}", "tof_days")
     try:
         lo, hi = value
     except (TypeError, ValueError):
@@ -806,7 +863,7 @@ def _axis(lo: float, hi: float, step: float) -> np.ndarray:
     return lo + step * np.arange(n)
 
 
-def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant",
+def lowthrust_porkchop(origin, destination, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant",
                        duty_cycle=1.0, vinf_departure_kms=0.0, vinf_arrival_kms=0.0, step_days=1.0,
                        tof_step_days=None, ephemeris=None, progress=None):
     """Estimate the low-thrust cost of every cell of a launch × time-of-flight grid.
@@ -823,7 +880,7 @@ def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
 
     Parameters
     ----------
-    frm, to : str or Body
+    origin, destination : str or Body
         Departure and arrival bodies.
     launch : str or (start, end)
         Launch window: ``"START:END"`` in UTC, or a pair of dates or TDB seconds.
@@ -849,6 +906,14 @@ def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
         (mm/s²), ``edelbaum_dv_kms``, ``impulsive_dv_kms`` (the Lambert arc's own impulses
         less the allowances: what unlimited thrust would spend), ``status``; coordinate
         ``t_launch`` (TDB s).
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> ds = sj.lowthrust_porkchop("earth", "mars", "2020-05-01:2020-07-01", (200, 350), mass_kg=1500,
+    ...                            thrust_n=0.6, isp_s=3000, step_days=10)
+    >>> dict(ds.sizes), sorted(ds.data_vars)[:3]
+    ({'launch': 7, 'tof_days': 16}, ['accel_mms2', 'delta_v_kms', 'edelbaum_dv_kms'])
     """
     import xarray as xr
 
@@ -857,7 +922,7 @@ def lowthrust_porkchop(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
     from sojourn.time import tdb_to_datetime64
 
     engine = _engine(thrust_n, isp_s, power_law, duty_cycle)
-    dep, arr = get_body(frm, "frm"), get_body(to, "to")
+    dep, arr = checks.transfer_bodies(origin, destination)
     t_a, t_b = _window(launch, "launch")
     lo, hi = _tof_range(tof_days)
     step = checks.step_days(step_days)
@@ -963,7 +1028,7 @@ def _pick_cells(ds, count: int, separation_days: float):
     return picked
 
 
-def best_lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant",
+def best_lowthrust_leg(origin, destination, launch, tof_days, *, mass_kg, thrust_n, isp_s, power_law="constant",
                        duty_cycle=1.0, vinf_departure_kms=0.0, vinf_arrival_kms=0.0, segments=None, step_days=2.0,
                        candidates=3, ephemeris=None, progress=None, strict=True) -> LowThrustSearch:
     """The low-thrust leg with the most final mass in a launch window.
@@ -976,7 +1041,7 @@ def best_lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
 
     Parameters
     ----------
-    frm, to : str or Body
+    origin, destination : str or Body
         Departure and arrival bodies.
     launch : str or (start, end)
         Launch window (UTC ``"START:END"``, or a pair of dates or TDB seconds).
@@ -1002,12 +1067,20 @@ def best_lowthrust_leg(frm, to, launch, tof_days, *, mass_kg, thrust_n, isp_s, p
     Returns
     -------
     LowThrustSearch
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> found = sj.best_lowthrust_leg("earth", "mars", "2020-05-01:2020-07-01", (250, 350), mass_kg=1500,
+    ...                               thrust_n=0.6, isp_s=3000, segments=8, step_days=10, candidates=1)
+    >>> found.best.converged, len(found.candidates), found.best.final_mass_kg > 1150
+    (True, 1, True)
     """
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.progress import reporting
 
     engine = _engine(thrust_n, isp_s, power_law, duty_cycle)
-    dep, arr = get_body(frm, "frm"), get_body(to, "to")
+    dep, arr = checks.transfer_bodies(origin, destination)
     window = _window(launch, "launch")
     lo, hi = _tof_range(tof_days)
     if isinstance(candidates, bool) or not isinstance(candidates, (int, np.integer)) or candidates < 1:
