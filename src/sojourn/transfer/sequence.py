@@ -64,8 +64,12 @@ __all__ = [
     "search_sequence",
 ]
 
-ARRIVALS = ("capture", "entry", "vinf")
-"""How a sequence ends: a capture burn into an orbit, an atmospheric entry (no burn), or its v∞ as the cost."""
+ARRIVALS = ("capture", "entry", "vinf", "aerocapture")
+"""How a sequence ends: a capture burn into an orbit, an atmospheric entry (no burn), its v∞ as the cost,
+or an aerocapture into the capture orbit (the periapsis-raise burn alone, whatever the v∞)."""
+
+PLANE_CHANGES = ("charge", "avoid")
+"""With a parking-orbit inclination: charge the plane change to the departure burn, or avoid asymptotes out of reach."""
 
 DEFAULT_MIN_FLYBY_ALT_KM = 300.0
 """Lowest flyby periapsis altitude by default, km: about GTOP's 1.05 radii at Venus."""
@@ -317,31 +321,51 @@ class _Problem:
     max_arrival_vinf: float | None
     max_entry_speed: float | None
     max_total_days: float | None
+    parking_inclination: float | None = None  # degrees, or None: any asymptote is in the orbit's plane
+    plane_change: str = "charge"
+    min_total_days: float | None = None
 
     @property
     def n_legs(self) -> int:
         return len(self.bodies) - 1
 
-    def departure_dv(self, vinf):
-        from sojourn.core.patched_conics import ellipse_hyperbola_dv
+    def plane_change_deg(self, v):
+        """Plane change the departure v∞ vectors ``v`` (..., 3) need from the parking orbit, degrees (0 without one)."""
+        from sojourn.core.patched_conics import plane_change_deg
 
+        v = np.asarray(v, dtype=float)
+        if self.parking_inclination is None:
+            return np.zeros(v.shape[:-1])
+        with np.errstate(invalid="ignore"):
+            dla = np.degrees(np.arcsin(v[..., 2] / np.linalg.norm(v, axis=-1)))
+        return plane_change_deg(dla, self.parking_inclination)
+
+    def departure_dv(self, v):
+        """Departure burn for departure v∞ vectors ``v`` (..., 3), km/s, the plane change charged when it is."""
+        from sojourn.core.patched_conics import plane_change_departure_dv
+
+        v = np.asarray(v, dtype=float)
+        vinf = np.linalg.norm(v, axis=-1)
         if self.departure_orbit is None:
-            return np.asarray(vinf, dtype=float)
+            return vinf
         rp, ra = self.departure_orbit
-        return ellipse_hyperbola_dv(self.bodies[0].gm_km3s2, vinf, rp, ra)
+        di = np.radians(self.plane_change_deg(v)) if self.plane_change == "charge" else np.zeros_like(vinf)
+        return plane_change_departure_dv(self.bodies[0].gm_km3s2, vinf, rp, ra, di)
 
     def arrival_cost(self, vinf):
         """(Δv, entry speed) of arriving with excess speed ``vinf``, km/s."""
-        from sojourn.core.patched_conics import capture_dv, entry_speed
+        from sojourn.core.patched_conics import aerocapture_dv, capture_dv, entry_speed
 
         body = self.bodies[-1]
         vinf = np.asarray(vinf, dtype=float)
-        entry = entry_speed(body.gm_km3s2, vinf, self.r_interface) if self.arrival == "entry" else np.full_like(
-            vinf, np.nan)
+        entry = entry_speed(body.gm_km3s2, vinf, self.r_interface) if self.arrival in ("entry", "aerocapture") \
+            else np.full_like(vinf, np.nan)
         if self.arrival == "capture":
             return capture_dv(body.gm_km3s2, vinf, *self.capture_orbit), entry
         if self.arrival == "entry":
             return np.zeros_like(vinf), entry
+        if self.arrival == "aerocapture":
+            return aerocapture_dv(body.gm_km3s2, *self.capture_orbit, self.r_interface) + 0.0 * vinf, entry
         return vinf.copy(), entry
 
     def arrival_ok(self, vinf, entry):
@@ -404,7 +428,9 @@ def _leg_days(leg_days, n):
 
 
 def _problem(bodies, launch, leg_days, min_flyby_alt_km, powered, departure_orbit_km, arrival, capture_orbit_km,
-             entry_interface_km, max_c3, max_arrival_vinf_kms, max_entry_speed_kms, max_total_days) -> _Problem:
+             entry_interface_km, max_c3, max_arrival_vinf_kms, max_entry_speed_kms, max_total_days,
+             parking_inclination_deg=None, plane_change="charge", min_total_days=None) -> _Problem:
+    from sojourn import checks
     from sojourn.transfer.porkchop import Window
 
     bodies = _bodies(bodies)
@@ -421,6 +447,15 @@ def _problem(bodies, launch, leg_days, min_flyby_alt_km, powered, departure_orbi
     if total is not None and total < sum(lo for lo, _ in legs):
         raise InputError(f"max_total_days ({total:g}) is shorter than the legs' shortest times of flight together",
                          "max_total_days")
+    shortest = _number(min_total_days, "min_total_days", allow_none=True)
+    if shortest is not None and shortest > sum(hi for _, hi in legs):
+        raise InputError(f"min_total_days ({shortest:g}) is longer than the legs' longest times of flight together",
+                         "min_total_days")
+    incl = None if parking_inclination_deg is None else checks.in_range(
+        parking_inclination_deg, 0.0, 180.0, "parking_inclination_deg", "parking-orbit inclination", "degrees")
+    if incl is not None and departure_orbit_km is None:
+        raise InputError("a parking-orbit inclination needs the parking orbit (departure_orbit_km)",
+                         "parking_inclination_deg")
     return _Problem(
         bodies=bodies, start=window.start, end=window.end, leg_days=legs, rp_min=rp_min, powered=bool(powered),
         departure_orbit=_orbit(bodies[0], departure_orbit_km, "departure_orbit_km"), arrival=arrival,
@@ -429,7 +464,9 @@ def _problem(bodies, launch, leg_days, min_flyby_alt_km, powered, departure_orbi
         max_c3=_number(max_c3, "max_c3", positive=True, allow_none=True),
         max_arrival_vinf=_number(max_arrival_vinf_kms, "max_arrival_vinf_kms", positive=True, allow_none=True),
         max_entry_speed=_number(max_entry_speed_kms, "max_entry_speed_kms", positive=True, allow_none=True),
-        max_total_days=total,
+        max_total_days=total, parking_inclination=incl,
+        plane_change=checks.choice(plane_change, PLANE_CHANGES, "plane_change", "plane change"),
+        min_total_days=shortest,
     )
 
 
@@ -688,7 +725,12 @@ def _end_costs(p: _Problem, legs: list):
     if p.max_c3 is not None:
         ok &= vd0 ** 2 <= p.max_c3 + _LIMIT_TOL
         _need(ok, f"no departure with C3 at most {p.max_c3:g} km²/s²", "max_c3")
-    departure = np.where(ok, p.departure_dv(np.where(ok, vd0, 0.0)), np.inf)
+    v0 = np.where(ok[..., None], legs[0].v_dep, 1.0)
+    if p.parking_inclination is not None and p.plane_change == "avoid":
+        ok &= p.plane_change_deg(v0) <= 1e-9
+        _need(ok, f"no departure asymptote within reach of a {p.parking_inclination:g}° parking orbit",
+              "parking_inclination_deg")
+    departure = np.where(ok, p.departure_dv(v0), np.inf)
     va = np.linalg.norm(legs[-1].v_arr, axis=-1)
     dv_arr, entry = p.arrival_cost(np.where(legs[-1].ok, va, 0.0))
     ok = legs[-1].ok & p.arrival_ok(np.where(legs[-1].ok, va, np.nan), entry)
@@ -769,6 +811,137 @@ def _chains_on(legs: list, costs: _Costs, r, c):
     return idx
 
 
+def _within(lat: _Lattice, idx: np.ndarray, min_days, max_days) -> np.ndarray:
+    """Which chains (lattice indices of their epochs, one per row) last between the two durations (None: no limit)."""
+    days = (lat.t[idx[:, -1]] - lat.t[idx[:, 0]]) / DAY
+    ok = np.ones(days.size, dtype=bool)
+    if min_days is not None:
+        ok &= days >= min_days - 1e-6
+    if max_days is not None:
+        ok &= days <= max_days + 1e-6
+    return ok
+
+
+def _first_per_key(key: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Positions of the least ``value`` of each distinct ``key``."""
+    order = np.lexsort((value, key))
+    return order[np.r_[True, key[order][1:] != key[order][:-1]]] if order.size else order
+
+
+@dataclass(frozen=True)
+class ChainReduction:
+    """The cheapest chain of a sequence for each arrival (or each launch) epoch of the lattice.
+
+    Attributes
+    ----------
+    t_key : ndarray, shape (n,)
+        The epochs reduced over, TDB s (every lattice epoch an arrival or a launch can have).
+    total : ndarray, shape (n,)
+        Least total cost of a chain ending (starting) then, km/s; inf where none fits.
+    epochs : ndarray, shape (n, legs + 1)
+        That chain's epochs, TDB s (launch, flybys, arrival); NaN where none.
+    """
+
+    t_key: np.ndarray
+    total: np.ndarray
+    epochs: np.ndarray
+
+
+@dataclass
+class SequenceGrid:
+    """A sequence on its lattice: the leg grids and both passes of the dynamic programme.
+
+    Built by :func:`sequence_grid`; reduced per arrival or per launch epoch by
+    :meth:`by_arrival` and :meth:`by_launch` (the round-trip search joins
+    these on the stay). Each cell keeps its cheapest past and future; a chain
+    outside the duration limits is dropped cell by cell before the reduction
+    (a dearer chain through the same cell that would fit is not looked for).
+    """
+
+    problem: _Problem
+    lattice: _Lattice
+    legs: list
+    costs: _Costs
+    arcs: int
+
+    def by_arrival(self, min_days=None, max_days=None) -> ChainReduction:
+        """Each arrival epoch's cheapest chain lasting ``min_days`` to ``max_days`` (days; None: no limit)."""
+        lat, legs, costs = self.lattice, self.legs, self.costs
+        last = legs[-1]
+        ends = costs.ahead[-1] + costs.arrival
+        r, c = np.nonzero(np.isfinite(ends))
+        idx = _chains_back(legs, costs, r, c)
+        keep = _within(lat, idx, min_days, max_days)
+        return self._reduce(idx[keep, -1] - lat.lo(len(legs)), ends[r, c][keep], idx[keep],
+                            lat.t[lat.lo(len(legs)):])
+
+    def by_launch(self, min_days=None, max_days=None) -> ChainReduction:
+        """Each launch epoch's cheapest chain lasting ``min_days`` to ``max_days`` (days; None: no limit)."""
+        lat, legs, costs = self.lattice, self.legs, self.costs
+        through = costs.departure + costs.behind[0]
+        r, c = np.nonzero(np.isfinite(through))
+        idx = _chains_on(legs, costs, r, c)
+        keep = _within(lat, idx, min_days, max_days)
+        return self._reduce(r[keep], through[r, c][keep], idx[keep], lat.t[:lat.n_launch])
+
+    def _reduce(self, key, total, idx, t_key) -> ChainReduction:
+        best = _first_per_key(key, total)
+        out_total = np.full(t_key.size, np.inf)
+        out_epochs = np.full((t_key.size, len(self.legs) + 1), np.nan)
+        out_total[key[best]] = total[best]
+        out_epochs[key[best]] = self.lattice.t[idx[best]]
+        return ChainReduction(t_key.copy(), out_total, out_epochs)
+
+
+def sequence_grid(p: _Problem, step: float, eph, advance=None) -> SequenceGrid:
+    """Every leg's Lambert grid on one lattice and both passes of the join (steps 1 and 2).
+
+    Parameters
+    ----------
+    p : _Problem
+        From :func:`sequence_problem`.
+    step : float
+        Lattice step, days (checked).
+    eph : Ephemeris
+    advance : callable, optional
+        ``advance(n)`` after each leg grid and after the joins (``2 n_legs - 1`` in all).
+
+    Raises
+    ------
+    InputError, NoSolutionError, EphemerisRangeError
+        As :func:`search_sequence`.
+    """
+    lat = _lattice(p, step)
+    cells = _check_size(p, lat)
+    states = _states(eph, p, lat)
+    legs = []
+    for k in range(p.n_legs):
+        legs.append(_leg_grid(k, lat, states))
+        if advance is not None:
+            advance(1)
+    costs = _grid_costs(p, legs)
+    if advance is not None:
+        advance(p.n_legs - 1)
+    return SequenceGrid(p, lat, legs, costs, int(cells))
+
+
+def sequence_problem(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FLYBY_ALT_KM, powered: bool = True,
+                     departure_orbit_km=DEFAULT_PARKING_ALT_KM, arrival: str = "capture",
+                     capture_orbit_km=DEFAULT_CAPTURE_ALT_KM, entry_interface_km: float = 125.0,
+                     max_c3=None, max_arrival_vinf_kms=None, max_entry_speed_kms=None, max_total_days=None,
+                     min_total_days=None, parking_inclination_deg=None, plane_change: str = "charge") -> _Problem:
+    """A sequence search's problem, checked (the parameters of :func:`search_sequence`).
+
+    Raises
+    ------
+    InputError
+        A malformed parameter, named.
+    """
+    return _problem(bodies, launch, leg_days, min_flyby_alt_km, powered, departure_orbit_km, arrival,
+                    capture_orbit_km, entry_interface_km, max_c3, max_arrival_vinf_kms, max_entry_speed_kms,
+                    max_total_days, parking_inclination_deg, plane_change, min_total_days)
+
+
 # ---------------------------------------------------------------------------
 # the grid picture and the seeds of the refinement
 # ---------------------------------------------------------------------------
@@ -796,7 +969,7 @@ def _by_arrival(lat: _Lattice, legs: list, costs: _Costs):
 
 
 def _picture(p: _Problem, lat: _Lattice, legs: list, costs: _Costs):
-    """The exact grid picture (a Dataset), and each launch date's cheapest chain: (grid, idx, totals)."""
+    """The exact grid picture, a Dataset."""
     import xarray as xr
 
     from sojourn.time import tdb_to_datetime64
@@ -832,24 +1005,23 @@ def _picture(p: _Problem, lat: _Lattice, legs: list, costs: _Costs):
                "arrival_total_dv_kms": "least total Δv over the chains arriving that day (that chain's launch "
                                        "and flyby dates alongside)"},
     )
-    return grid, l_idx, l_total
+    return grid
 
 
-def _seeds(p: _Problem, lat: _Lattice, idx: np.ndarray, vals: np.ndarray, n: int) -> list:
+def _seeds(p: _Problem, chains: ChainReduction, n: int) -> list:
     """The grid chains to refine: the cheapest launch dates at least :data:`SEPARATION_DAYS` apart."""
-    if p.max_total_days is not None:
-        keep = (lat.t[idx[:, -1]] - lat.t[idx[:, 0]]) / DAY <= p.max_total_days + 1e-6
-        if not keep.any():
-            raise NoSolutionError(f"no grid chain within {p.max_total_days:g} days in all", "max_total_days")
-        idx, vals = idx[keep], vals[keep]
+    has = np.flatnonzero(np.isfinite(chains.total))
+    if has.size == 0:
+        key = "max_total_days" if p.max_total_days is not None else "min_total_days"
+        raise NoSolutionError("no grid chain within the limits on its whole duration", key)
     picks = []
-    for i in np.argsort(vals, kind="stable"):  # one chain a launch date, cheapest first
-        t = lat.t[idx[i, 0]]
-        if all(abs(t - lat.t[idx[j, 0]]) >= SEPARATION_DAYS * DAY - 1e-6 for j in picks):
+    for i in has[np.argsort(chains.total[has], kind="stable")]:  # one chain a launch date, cheapest first
+        t = chains.epochs[i, 0]
+        if all(abs(t - chains.epochs[j, 0]) >= SEPARATION_DAYS * DAY - 1e-6 for j in picks):
             picks.append(i)
         if len(picks) == n:
             break
-    return [lat.t[idx[i]] for i in picks]
+    return [chains.epochs[i] for i in picks]
 
 
 # ---------------------------------------------------------------------------
@@ -908,7 +1080,8 @@ class _Evaluator:
             return None
         vinf_arr = float(np.linalg.norm(va[-1]))
         dv_arr, entry = (float(a) for a in p.arrival_cost(vinf_arr))
-        dep = float(p.departure_dv(np.linalg.norm(vd[0])))
+        dep = float(p.departure_dv(vd[0]))
+        plane_change = float(p.plane_change_deg(vd[0]))
         signed = np.zeros(0) if fb is None else np.sign(fb["vinf_out"] - fb["vinf_in"]) * fb["dv"]
         turn_dv = 0.0 if fb is None else float(np.sum(fb["turn_dv"]))
         ineq = [] if fb is None else list(fb["max_turn"] - fb["turn"] - _TURN_MARGIN_RAD)
@@ -920,10 +1093,16 @@ class _Evaluator:
             ineq.append(p.max_entry_speed - entry)
         if p.max_total_days is not None:
             ineq.append(p.max_total_days - (t[-1] - t[0]) / DAY)
+        if p.min_total_days is not None:
+            ineq.append((t[-1] - t[0]) / DAY - p.min_total_days)
+        if p.parking_inclination is not None and p.plane_change == "avoid":  # smooth: |DLA| within reach
+            dla = math.degrees(math.asin(vd[0, 2] / np.linalg.norm(vd[0])))
+            ineq.append(min(p.parking_inclination, 180.0 - p.parking_inclination) - abs(dla))
         eq = [] if (p.powered or fb is None) else list(fb["vinf_in"] - fb["vinf_out"])
         flyby_dv = float(np.sum(np.abs(signed))) + turn_dv
-        return {"t": t, "r": r, "normals": normals, "vd": vd, "va": va, "fb": fb, "dep": dep, "flyby_dv": flyby_dv, "signed": signed,
-                "turn_dv": turn_dv, "vinf_arr": vinf_arr, "dv_arr": dv_arr, "entry": entry,
+        return {"t": t, "r": r, "v": v, "normals": normals, "vd": vd, "va": va, "fb": fb, "dep": dep,
+                "plane_change_deg": plane_change, "flyby_dv": flyby_dv, "signed": signed, "turn_dv": turn_dv,
+                "vinf_arr": vinf_arr, "dv_arr": dv_arr, "entry": entry,
                 "total": dep + flyby_dv + dv_arr, "ineq": np.array(ineq), "eq": np.array(eq)}
 
     def feasible(self, e) -> bool:
@@ -1054,7 +1233,8 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
                     max_c3: float | None = None, max_arrival_vinf_kms: float | None = None,
                     max_entry_speed_kms: float | None = None, max_total_days: float | None = None,
                     step_days: float = 1.0, refine: bool = True, n_refine: int = 3, ephemeris=None,
-                    progress=None) -> SequenceSearch:
+                    progress=None, min_total_days: float | None = None,
+                    parking_inclination_deg: float | None = None, plane_change: str = "charge") -> SequenceSearch:
     """The least-Δv transfer through a sequence of bodies launched in a window.
 
     Parameters
@@ -1086,8 +1266,8 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
         Launch energy cap, km²/s².
     max_arrival_vinf_kms, max_entry_speed_kms : float, optional
         Caps on the arrival v∞ and (with ``arrival="entry"``) the inertial entry speed, km/s.
-    max_total_days : float, optional
-        Longest transfer, launch to arrival, days.
+    max_total_days, min_total_days : float, optional
+        Longest and shortest transfer, launch to arrival, days.
     step_days : float
         Lattice step of every epoch on the grid, days.
     refine : bool
@@ -1099,6 +1279,14 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
         Default DE421.
     progress : callable, optional
         ``progress(done, total, label)`` (:mod:`sojourn.progress`).
+    parking_inclination_deg : float, optional
+        Inclination of the departure parking orbit to the departure body's
+        equator (taken as the ICRF equator), degrees: a departure asymptote of
+        declination beyond it needs a plane change.
+    plane_change : {"charge", "avoid"}
+        With ``parking_inclination_deg``: add that plane change to the
+        departure burn (one combined burn at periapsis), or keep to the
+        asymptotes the orbit reaches.
 
     Returns
     -------
@@ -1126,7 +1314,8 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
     from sojourn import checks
 
     p = _problem(bodies, launch, leg_days, min_flyby_alt_km, powered, departure_orbit_km, arrival, capture_orbit_km,
-                 entry_interface_km, max_c3, max_arrival_vinf_kms, max_entry_speed_kms, max_total_days)
+                 entry_interface_km, max_c3, max_arrival_vinf_kms, max_entry_speed_kms, max_total_days,
+                 parking_inclination_deg, plane_change, min_total_days)
     step = checks.step_days(step_days)
     if not p.powered and not refine:
         raise InputError("unpowered flybys are found by the refinement (the grid ranks chains by their flyby burns): "
@@ -1134,20 +1323,13 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
     if not (isinstance(n_refine, (int, np.integer)) and n_refine >= 1):
         raise InputError(f"n_refine must be a whole number of at least 1, not {n_refine!r}", "n_refine")
     eph = resolve_ephemeris(ephemeris)
-    lat = _lattice(p, step)
-    cells = _check_size(p, lat)
     with reporting(progress, 2 * p.n_legs - 1 + n_refine, "sequence search steps") as advance:
-        states = _states(eph, p, lat)
-        legs = []
-        for k in range(p.n_legs):
-            legs.append(_leg_grid(k, lat, states))
-            advance(1)
-        costs = _grid_costs(p, legs)
-        advance(p.n_legs - 1)
-        grid, idx, vals = _picture(p, lat, legs, costs)
+        sg = sequence_grid(p, step, eph, advance)
+        lat, legs, costs, cells = sg.lattice, sg.legs, sg.costs, sg.arcs
+        grid = _picture(p, lat, legs, costs)
         ev = _Evaluator(p, eph)
         found = []
-        for t_seed in _seeds(p, lat, idx, vals, n_refine):
+        for t_seed in _seeds(p, sg.by_launch(p.min_total_days, p.max_total_days), n_refine):
             out = _refine(ev, t_seed, refine)
             if out is not None:
                 found.append(_transfer(p, *out))
