@@ -162,7 +162,7 @@ class Flyby(Result):
 
 @dataclass(frozen=True, repr=False)
 class SequenceLeg(Result):
-    """One Lambert leg of a sequence (TDB s; km/s)."""
+    """One Lambert leg of a sequence (TDB s; km/s; ``dla_deg`` the ICRF declination of its departure v∞)."""
 
     frm: str
     to: str
@@ -173,6 +173,7 @@ class SequenceLeg(Result):
     vinf_departure_kms: float
     vinf_arrival_kms: float
     type: str
+    dla_deg: float = math.nan
 
     @property
     def tof_days(self) -> float:
@@ -182,7 +183,7 @@ class SequenceLeg(Result):
         return json_safe({"from": self.frm, "to": self.to, "depart": _iso(self.depart),
                           "arrive": _iso(self.arrive), "tof_days": self.tof_days,
                           "vinf_departure_kms": self.vinf_departure_kms,
-                          "vinf_arrival_kms": self.vinf_arrival_kms, "type": self.type})
+                          "vinf_arrival_kms": self.vinf_arrival_kms, "type": self.type, "dla_deg": self.dla_deg})
 
     def summary(self):
         return [("leg", f"{self.frm} → {self.to}"), ("tof", f"{self.tof_days:.1f} d")]
@@ -1127,14 +1128,22 @@ class _Programme:
     :mod:`sojourn.core.flyby` would put a kink in the objective right where
     that constraint binds, at a flyby on its lowest altitude). Gradients are
     central differences of :data:`_FD_DAYS` (one-sided at a bound).
+
+    ``ev(x)`` gives an evaluation dict (``signed``, ``ineq``, ``eq`` and what
+    ``objective(e, d)`` reads; default the sequence's total Δv);
+    ``burn_limits(e, d)``, if given, adds inequalities on the burns written
+    with the bounds d (a limit on a sum of burns stays smooth that way).
     """
 
-    def __init__(self, ev: _Evaluator, x_bounds: list, start: dict):
+    def __init__(self, ev, x_bounds: list, start: dict, powered: bool, objective=None, burn_limits=None):
         self.ev = ev
         self.nx = len(x_bounds)
-        self.nd = start["signed"].size if ev.p.powered else 0
+        self.nd = start["signed"].size if powered else 0
         self.bounds = list(x_bounds) + [(0.0, math.inf)] * self.nd
-        self.n_ineq = start["ineq"].size + 2 * self.nd
+        self.objective = objective or (lambda e, d: e["dep"] + e["dv_arr"] + float(np.sum(d)))
+        self.burn_limits = burn_limits  # (e, d) -> array >= 0 of limits on the burns (with d for |s|), or None
+        n_limits = 0 if burn_limits is None else np.size(burn_limits(start, np.abs(start["signed"])))
+        self.n_ineq = start["ineq"].size + 2 * self.nd + n_limits
         self.n_eq = start["eq"].size
         self._grads = {}
 
@@ -1145,10 +1154,13 @@ class _Programme:
         e = self.ev(z[:self.nx])
         if e is None:
             return _PENALTY, -np.ones(self.n_ineq), np.ones(self.n_eq)
-        d = z[self.nx:]
-        burns = float(np.sum(d)) if self.nd else 0.0
-        f = e["dep"] + e["dv_arr"] + burns
-        return f, np.concatenate([e["ineq"], d - e["signed"], d + e["signed"]]) if self.nd else e["ineq"], e["eq"]
+        d = z[self.nx:] if self.nd else np.abs(e["signed"])
+        ineq = [e["ineq"]]
+        if self.nd:
+            ineq += [d - e["signed"], d + e["signed"]]
+        if self.burn_limits is not None:
+            ineq.append(np.atleast_1d(self.burn_limits(e, d)))
+        return float(self.objective(e, d)), np.concatenate(ineq), e["eq"]
 
     def gradients(self, z):
         key = np.asarray(z, dtype=float).tobytes()
@@ -1190,7 +1202,7 @@ def _refine(ev: _Evaluator, t_seed: np.ndarray, refine: bool):
     if refine and start is not None:
         bounds = [(0.0, (p.end - p.start) / DAY)] + list(p.leg_days)
         x0 = np.clip(x0, [b[0] for b in bounds], [b[1] for b in bounds])
-        prog = _Programme(ev, bounds, start)
+        prog = _Programme(ev, bounds, start, p.powered)
         e = ev(prog.solve(prog.start(x0, start)))
         if ev.feasible(e) and (not ev.feasible(start) or e["total"] <= start["total"] + 1e-12):
             return e, True
@@ -1203,8 +1215,10 @@ def _transfer(p: _Problem, e: dict, refined: bool) -> SequenceTransfer:
     when = [tdb_to_datetime(x) for x in t]
     speed_d, speed_a = np.linalg.norm(vd, axis=1), np.linalg.norm(va, axis=1)
     type_ii = np.einsum("ij,ij->i", np.cross(r[:-1], r[1:]), e["normals"]) < 0.0
+    dla = np.degrees(np.arcsin(vd[:, 2] / speed_d))
     legs = tuple(SequenceLeg(p.bodies[k].name, p.bodies[k + 1].name, when[k], when[k + 1], float(t[k]),
-                             float(t[k + 1]), float(speed_d[k]), float(speed_a[k]), "II" if type_ii[k] else "I")
+                             float(t[k + 1]), float(speed_d[k]), float(speed_a[k]), "II" if type_ii[k] else "I",
+                             float(dla[k]))
                  for k in range(p.n_legs))
     flybys = []
     for k, body in enumerate(p.bodies[1:-1]):
