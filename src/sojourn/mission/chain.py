@@ -54,8 +54,7 @@ def arc_days(scenario, leg: str, eph, t: float) -> tuple:
     t : float
         Epoch of those axes, TDB s.
     """
-    from sojourn.bodies import GM_SUN
-    from sojourn.transfer.opportunities import _mean_orbit
+    from sojourn.transfer.sequence import arc_bounds
 
     tmin, tmax = scenario.transit_limits()
     route = scenario.outbound if leg == "outbound" else scenario.return_
@@ -64,14 +63,7 @@ def arc_days(scenario, leg: str, eph, t: float) -> tuple:
         return ((tmin, tmax),)
     if route.leg_days is not None:
         return tuple((float(lo), float(min(hi, tmax))) for lo, hi in route.leg_days)
-    out = []
-    for a, b in zip(chain[:-1], chain[1:]):
-        a1, _ = _mean_orbit(eph, a, t)
-        a2, _ = _mean_orbit(eph, b, t)
-        hohmann = math.pi * math.sqrt((0.5 * (a1 + a2)) ** 3 / GM_SUN) / DAY
-        hi = min(2.0 * hohmann, tmax)
-        out.append((min(0.3 * hohmann, hi), hi))
-    return tuple(out)
+    return arc_bounds(chain, t, longest=tmax, ephemeris=eph)
 
 
 def leg_bodies(scenario, leg: str) -> tuple:
@@ -207,16 +199,33 @@ class RoundTripChain:
     def __call__(self, x) -> ChainEval | None:
         key = np.asarray(x, dtype=float).tobytes()
         if key not in self._memo:
+            self.many(np.asarray(x, dtype=float)[None])
+        return self._memo[key]
+
+    def many(self, xs) -> list:
+        """Evaluations of the rows of ``xs`` (epoch variables), in one batch per leg, remembered."""
+        xs = np.atleast_2d(np.asarray(xs, dtype=float))
+        keys = [x.tobytes() for x in xs]
+        todo = [i for i, k in enumerate(keys) if k not in self._memo]
+        if todo:
             if len(self._memo) > 512:
                 self._memo.clear()
-            self._memo[key] = self.at(*self.epochs(x))
-        return self._memo[key]
+            pairs = [self.epochs(xs[i]) for i in todo]
+            outs = self.ev_out._evaluate_batch(np.array([a for a, _ in pairs]))
+            rets = self.ev_ret._evaluate_batch(np.array([b for _, b in pairs]))
+            for i, (t_out, t_ret), e_out, e_ret in zip(todo, pairs, outs, rets):
+                self._memo[keys[i]] = self._joined(t_out, t_ret, e_out, e_ret)
+        return [self._memo[k] for k in keys]
 
     def at(self, t_out, t_ret) -> ChainEval | None:
         """The round trip with these epochs (None where an arc has no Lambert solution or leaves the ephemeris)."""
+        t_out, t_ret = np.asarray(t_out, dtype=float), np.asarray(t_ret, dtype=float)
+        return self._joined(t_out, t_ret, self.ev_out._evaluate(t_out), self.ev_ret._evaluate(t_ret))
+
+    def _joined(self, t_out, t_ret, e_out, e_ret) -> ChainEval | None:
+        """Both legs' evaluations as one round trip, with its whole-mission limits."""
         if not (np.all(np.diff(t_out) > 0) and np.all(np.diff(t_ret) > 0) and t_ret[0] >= t_out[-1]):
             return None
-        e_out, e_ret = self.ev_out._evaluate(np.asarray(t_out)), self.ev_ret._evaluate(np.asarray(t_ret))
         if e_out is None or e_ret is None:
             return None
         sc, c = self.scenario, self.scenario.constraints

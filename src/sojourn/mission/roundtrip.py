@@ -450,7 +450,7 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
         cands = sorted(cands[:300], key=lambda cd: ch.evaluate(model, cd).budget.total_propellant_kg)
 
     advance(1)
-    best = ch.refine(model, cands[0])
+    best = _refined(model, cands, scenario)
     advance(1)
     alternatives = []
     for cd in cands[1:]:
@@ -460,6 +460,32 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
             break
     pareto = _pareto(ok, total_dv, total_days, ob, rb)
     return best, alternatives, pareto
+
+
+#: Grid round trips (launches a week apart) refined before a search with unpowered flybys gives up.
+MAX_UNPOWERED_TRIES = 6
+
+
+def _refined(model, cands: list, scenario) -> Candidate:
+    """The best grid round trip refined; with unpowered flybys (which only the refinement makes ballistic) the
+    next ones in turn, launches a week apart, until one is."""
+    from sojourn.mission import chain as ch
+
+    best = ch.refine(model, cands[0])
+    if scenario.flyby_options.powered or not scenario.has_flybys:
+        return best
+    tried = [best]
+    for cd in cands[1:]:
+        if model.feasible(model.at(*ch.candidate_epochs(tried[-1]))):
+            return tried[-1]
+        if len(tried) >= MAX_UNPOWERED_TRIES:
+            break
+        if all(abs(cd.t_launch - o.t_launch) >= 7 * DAY for o in tried):
+            tried.append(ch.refine(model, cd))
+    if model.feasible(model.at(*ch.candidate_epochs(tried[-1]))):
+        return tried[-1]
+    raise NoSolutionError(f"no ballistic flyby (|v∞ in| = |v∞ out|) near the {len(tried)} best grid round trips: "
+                          "allow powered flybys or widen the window", f"{scenario.source}: flyby.powered")
 
 
 def _joined(ob: _Best, rb: _Best, a: int, b: int, total_dv: float) -> Candidate:

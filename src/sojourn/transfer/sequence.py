@@ -325,6 +325,7 @@ class _Problem:
     parking_inclination: float | None = None  # degrees, or None: any asymptote is in the orbit's plane
     plane_change: str = "charge"
     min_total_days: float | None = None
+    flyby_weight: float = 1.0  # the grid's cost counts each flyby burn this many times (1: the Δv itself)
 
     @property
     def n_legs(self) -> int:
@@ -588,8 +589,9 @@ def _sorted_known(mu, rp_min, cost, v):
 
 
 @njit(cache=True)
-def _cheapest(mu, rp_min, known_is_in, tx, ty, tz, kcost, kv, kv2, ku, kc, ks):
-    """The known cell (index in cheapest-first order) of least cost + flyby burn with target v∞ t: (cost, index, solves).
+def _cheapest(mu, rp_min, weight, known_is_in, tx, ty, tz, kcost, kv, kv2, ku, kc, ks):
+    """The known cell (index in cheapest-first order) of least cost + weight x flyby burn with target v∞ t:
+    (cost, index, solves).
 
     Cheapest first, stopping once a cell's cost alone cannot win; a cell whose
     cost plus the burn's lower bound at the lowest periapsis cannot win is
@@ -610,7 +612,7 @@ def _cheapest(mu, rp_min, known_is_in, tx, ty, tz, kcost, kv, kv2, ku, kc, ks):
         a = kcost[q]
         if a >= best:
             break
-        if a + periapsis_burn_bound(mu, kv2[q], t2, rp_min) >= best:
+        if a + weight * periapsis_burn_bound(mu, kv2[q], t2, rp_min) >= best:
             continue
         cos_turn = ku[q, 0] * ux + ku[q, 1] * uy + ku[q, 2] * uz
         if cos_turn < kc[q] * tc - ks[q] * ts - 1e-12:
@@ -618,21 +620,22 @@ def _cheapest(mu, rp_min, known_is_in, tx, ty, tz, kcost, kv, kv2, ku, kc, ks):
         if best < math.inf and cos_turn < 1.0:
             s4 = math.sin(0.25 * (math.pi - math.acos(max(-1.0, cos_turn))))
             rp_lo = mu / max(kv2[q], t2) * 2.0 * s4 * s4 / math.sqrt(0.5 * (1.0 - cos_turn))
-            if a + periapsis_burn_bound(mu, kv2[q], t2, max(rp_lo, rp_min)) >= best:
+            if a + weight * periapsis_burn_bound(mu, kv2[q], t2, max(rp_lo, rp_min)) >= best:
                 continue
         count += 1
         if known_is_in:
             dv, _, good = flyby_one(mu, kv[q, 0], kv[q, 1], kv[q, 2], tx, ty, tz, rp_min)
         else:
             dv, _, good = flyby_one(mu, tx, ty, tz, kv[q, 0], kv[q, 1], kv[q, 2], rp_min)
-        if good and a + dv < best:
-            best = a + dv
+        if good and a + weight * dv < best:
+            best = a + weight * dv
             bq = q
     return best, bq, count
 
 
 @njit(cache=True, parallel=True)
-def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_out, result, back, evaluated):
+def _join(mu, rp_min, weight, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_out, result, back,
+          evaluated):
     """One flyby's join, either way along the sequence, for every flyby epoch in parallel.
 
     At epoch f the arriving cells are those (r', c') of the arriving leg with
@@ -674,7 +677,7 @@ def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_
         count = 0
         for t in range(n_q if forward else n_p):
             tv = q_v[t] if forward else p_v[t]
-            best, bq, solved = _cheapest(mu, rp_min, forward, tv[0], tv[1], tv[2], kcost, kv, kv2, ku, kc, ks)
+            best, bq, solved = _cheapest(mu, rp_min, weight, forward, tv[0], tv[1], tv[2], kcost, kv, kv2, ku, kc, ks)
             count += solved
             if forward:
                 result[r, q_col[t]] = q_cost[t] + best
@@ -713,8 +716,8 @@ def _run_join(p: _Problem, legs: list, k: int, forward: bool, in_cost, out_cost)
     result = np.full(shape, np.inf)
     back = np.full(shape, -1, dtype=np.int64)
     evaluated = np.zeros(leg_out.ok.shape[0], dtype=np.int64)
-    _join(p.bodies[k].gm_km3s2, p.rp_min[k - 1], forward, in_cost, leg_in.v_arr, leg_in.lo, leg_in.m0, out_cost,
-          leg_out.v_dep, leg_out.lo, result, back, evaluated)
+    _join(p.bodies[k].gm_km3s2, p.rp_min[k - 1], p.flyby_weight, forward, in_cost, leg_in.v_arr, leg_in.lo, leg_in.m0,
+          out_cost, leg_out.v_dep, leg_out.lo, result, back, evaluated)
     return result, back, int(evaluated.sum())
 
 
@@ -894,13 +897,17 @@ class SequenceGrid:
         return ChainReduction(t_key.copy(), out_total, out_epochs)
 
 
-def sequence_grid(p: _Problem, step: float, eph, advance=None) -> SequenceGrid:
+def sequence_grid(p: _Problem, step: float, eph, advance=None, *, flyby_weight: float = 1.0) -> SequenceGrid:
     """Every leg's Lambert grid on one lattice and both passes of the join (steps 1 and 2).
 
     Parameters
     ----------
     p : _Problem
         From :func:`sequence_problem`.
+    flyby_weight : float
+        The grid's cost counts each flyby burn this many times (> 1 favours
+        chains near ballistic, the seeds of unpowered searches); its totals are
+        then costs, not Δv.
     step : float
         Lattice step, days (checked).
     eph : Ephemeris
@@ -912,6 +919,9 @@ def sequence_grid(p: _Problem, step: float, eph, advance=None) -> SequenceGrid:
     InputError, NoSolutionError, EphemerisRangeError
         As :func:`search_sequence`.
     """
+    import dataclasses
+
+    p = dataclasses.replace(p, flyby_weight=float(flyby_weight))
     lat = _lattice(p, step)
     cells = _check_size(p, lat)
     states = _states(eph, p, lat)
@@ -924,6 +934,41 @@ def sequence_grid(p: _Problem, step: float, eph, advance=None) -> SequenceGrid:
     if advance is not None:
         advance(p.n_legs - 1)
     return SequenceGrid(p, lat, legs, costs, int(cells))
+
+
+def arc_bounds(bodies, t: float, *, longest: float | None = None, ephemeris=None) -> tuple:
+    """Default (min, max) days of each arc of a sequence: 0.3 to 2 Hohmann transfer times between its bodies.
+
+    The Hohmann time is that of the two bodies' osculating heliocentric
+    semi-major axes at ``t`` (as the opportunity search sizes its grid).
+
+    Parameters
+    ----------
+    bodies : sequence of str
+        The sequence, e.g. ``["mars", "venus", "earth"]``.
+    t : float
+        Epoch of the semi-major axes, TDB s.
+    longest : float, optional
+        No arc longer than this, days.
+    ephemeris : Ephemeris or str, optional
+
+    Returns
+    -------
+    tuple of (float, float)
+        One pair per arc, days.
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.transfer.opportunities import _mean_orbit
+
+    eph = resolve_ephemeris(ephemeris)
+    out = []
+    for a, b in zip(bodies[:-1], bodies[1:]):
+        a1, _ = _mean_orbit(eph, get_body(a), t)
+        a2, _ = _mean_orbit(eph, get_body(b), t)
+        hohmann = math.pi * math.sqrt((0.5 * (a1 + a2)) ** 3 / GM_SUN) / DAY
+        hi = 2.0 * hohmann if longest is None else min(2.0 * hohmann, longest)
+        out.append((min(0.3 * hohmann, hi), hi))
+    return tuple(out)
 
 
 def sequence_problem(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FLYBY_ALT_KM, powered: bool = True,
@@ -1034,7 +1079,9 @@ class _Evaluator:
     """Costs, flybys and constraints of one set of epochs, remembered for the optimiser's repeated calls.
 
     The epoch variables are days: the launch from the window's start, then
-    each leg's time of flight.
+    each leg's time of flight. :meth:`many` evaluates a batch of them at once
+    (one ephemeris call per body, one Lambert call per leg), as a
+    finite-difference gradient needs.
     """
 
     def __init__(self, p: _Problem, eph):
@@ -1051,32 +1098,74 @@ class _Evaluator:
     def __call__(self, x) -> dict | None:
         key = np.asarray(x, dtype=float).tobytes()
         if key not in self._memo:
-            if len(self._memo) > 512:
-                self._memo.clear()
-            self._memo[key] = self._evaluate(self.epochs(x))
+            self.many(np.asarray(x, dtype=float)[None])
         return self._memo[key]
 
+    def many(self, xs) -> list:
+        """Evaluations of the rows of ``xs`` (epoch variables), remembered."""
+        xs = np.atleast_2d(np.asarray(xs, dtype=float))
+        keys = [x.tobytes() for x in xs]
+        todo = [i for i, k in enumerate(keys) if k not in self._memo]
+        if todo:
+            if len(self._memo) > 512:
+                self._memo.clear()
+            found = self._evaluate_batch(np.array([self.epochs(xs[i]) for i in todo]))
+            for i, e in zip(todo, found):
+                self._memo[keys[i]] = e
+        return [self._memo[k] for k in keys]
+
     def _evaluate(self, t) -> dict | None:
+        """One set of epochs (TDB s)."""
+        return self._evaluate_batch(np.asarray(t, dtype=float)[None])[0]
+
+    def _evaluate_batch(self, T) -> list:
+        """Sets of epochs (rows of T, TDB s): an evaluation dict each, or None (no Lambert arc, past the ephemeris).
+
+        Each leg is prograde about its departure body's orbit normal at its own
+        epoch; a batch solves a leg for every row about the first row's normal
+        and solves again, alone, a row whose own normal would say otherwise
+        (only a transfer within a hair of 180° can).
+        """
         from sojourn.core.flyby import flyby_batch
         from sojourn.core.lambert import lambert_batch
         from sojourn.errors import EphemerisRangeError
 
-        p = self.p
+        p, m = self.p, T.shape[0]
         try:
-            rv = [self.eph.state(b, t[k]) for k, b in enumerate(p.bodies)]
+            rv = [self.eph.state(b, T[:, k]) for k, b in enumerate(p.bodies)]
         except EphemerisRangeError:
-            return None
-        r = np.array([a for a, _ in rv])
-        v = np.array([b for _, b in rv])
-        normals = np.cross(r[:-1], v[:-1])
-        w1, w2 = np.empty((p.n_legs, 3)), np.empty((p.n_legs, 3))
-        for k in range(p.n_legs):  # each leg prograde about its departure body's orbit normal
-            a, b, st = lambert_batch(GM_SUN, r[k:k + 1], r[k + 1:k + 2], t[k + 1] - t[k], reference=normals[k])
-            if st[0] != 0:
-                return None
-            w1[k], w2[k] = a[0], b[0]
-        vd, va = w1 - v[:-1], w2 - v[1:]
-        fb = flyby_batch(self.mu, va[:-1], vd[1:], self.rp_min) if p.n_legs > 1 else None
+            return [None] * m if m == 1 else [self._evaluate(t) for t in T]
+        r, v = np.stack([a for a, _ in rv], axis=1), np.stack([b for _, b in rv], axis=1)  # (m, n+1, 3)
+        normals = np.cross(r[:, :-1], v[:, :-1])
+        w1, w2 = np.empty((m, p.n_legs, 3)), np.empty((m, p.n_legs, 3))
+        ok = np.ones(m, dtype=bool)
+        alone = np.zeros(m, dtype=bool)
+        for k in range(p.n_legs):
+            w1[:, k], w2[:, k], st = lambert_batch(GM_SUN, r[:, k], r[:, k + 1], T[:, k + 1] - T[:, k],
+                                                   reference=normals[0, k])
+            ok &= st == 0
+            h = np.cross(r[:, k], r[:, k + 1])
+            alone |= np.sign(h @ normals[0, k]) != np.sign(np.einsum("ij,ij->i", h, normals[:, k]))
+        vd, va = w1 - v[:, :-1], w2 - v[:, 1:]
+        fb = None
+        if p.n_legs > 1:
+            nf = p.n_legs - 1
+            fb = flyby_batch(np.tile(self.mu, m), va[:, :-1].reshape(-1, 3), vd[:, 1:].reshape(-1, 3),
+                             np.tile(self.rp_min, m))
+        out = []
+        for i in range(m):
+            if alone[i] and m > 1:
+                out.append(self._evaluate(T[i]))
+            elif not ok[i]:
+                out.append(None)
+            else:
+                row = None if fb is None else {key: val[i * nf:(i + 1) * nf] for key, val in fb.items()}
+                out.append(self._assemble(T[i], r[i], v[i], normals[i], vd[i], va[i], row))
+        return out
+
+    def _assemble(self, t, r, v, normals, vd, va, fb) -> dict | None:
+        """The evaluation dict of one set of epochs from its arcs' v∞ and its flybys."""
+        p = self.p
         if fb is not None and not np.all(np.isfinite(fb["dv"])):
             return None
         vinf_arr = float(np.linalg.norm(va[-1]))
@@ -1101,7 +1190,7 @@ class _Evaluator:
             ineq.append(min(p.parking_inclination, 180.0 - p.parking_inclination) - abs(dla))
         eq = [] if (p.powered or fb is None) else list(fb["vinf_in"] - fb["vinf_out"])
         flyby_dv = float(np.sum(np.abs(signed))) + turn_dv
-        return {"t": t, "r": r, "v": v, "normals": normals, "vd": vd, "va": va, "fb": fb, "dep": dep,
+        return {"t": np.array(t), "r": r, "v": v, "normals": normals, "vd": vd, "va": va, "fb": fb, "dep": dep,
                 "plane_change_deg": plane_change, "flyby_dv": flyby_dv, "signed": signed, "turn_dv": turn_dv,
                 "vinf_arr": vinf_arr, "dv_arr": dv_arr, "entry": entry,
                 "total": dep + flyby_dv + dv_arr, "ineq": np.array(ineq), "eq": np.array(eq)}
@@ -1131,18 +1220,21 @@ class _Programme:
 
     ``ev(x)`` gives an evaluation dict (``signed``, ``ineq``, ``eq`` and what
     ``objective(e, d)`` reads; default the sequence's total Δv);
-    ``burn_limits(e, d)``, if given, adds inequalities on the burns written
-    with the bounds d (a limit on a sum of burns stays smooth that way).
+    ``extra_ineq(e, d)``, if given, adds inequalities (>= 0) of the caller's,
+    written with the burns' bounds d where they involve burns (a limit on a
+    sum of burns stays smooth that way).
     """
 
-    def __init__(self, ev, x_bounds: list, start: dict, powered: bool, objective=None, burn_limits=None):
+    def __init__(self, ev, x_bounds: list, start: dict, powered: bool, objective=None, extra_ineq=None,
+                 max_iter: int = _MAX_ITER):
         self.ev = ev
+        self.max_iter = max_iter
         self.nx = len(x_bounds)
         self.nd = start["signed"].size if powered else 0
         self.bounds = list(x_bounds) + [(0.0, math.inf)] * self.nd
         self.objective = objective or (lambda e, d: e["dep"] + e["dv_arr"] + float(np.sum(d)))
-        self.burn_limits = burn_limits  # (e, d) -> array >= 0 of limits on the burns (with d for |s|), or None
-        n_limits = 0 if burn_limits is None else np.size(burn_limits(start, np.abs(start["signed"])))
+        self.extra_ineq = extra_ineq  # (e, d) -> array >= 0, or None
+        n_limits = 0 if extra_ineq is None else np.size(extra_ineq(start, np.abs(start["signed"])))
         self.n_ineq = start["ineq"].size + 2 * self.nd + n_limits
         self.n_eq = start["eq"].size
         self._grads = {}
@@ -1158,8 +1250,8 @@ class _Programme:
         ineq = [e["ineq"]]
         if self.nd:
             ineq += [d - e["signed"], d + e["signed"]]
-        if self.burn_limits is not None:
-            ineq.append(np.atleast_1d(self.burn_limits(e, d)))
+        if self.extra_ineq is not None:
+            ineq.append(np.atleast_1d(self.extra_ineq(e, d)))
         return float(self.objective(e, d)), np.concatenate(ineq), e["eq"]
 
     def gradients(self, z):
@@ -1169,6 +1261,7 @@ class _Programme:
                 self._grads.clear()
             z = np.asarray(z, dtype=float)
             g, gi, ge = np.empty(z.size), np.empty((self.n_ineq, z.size)), np.empty((self.n_eq, z.size))
+            self._prefetch(z)
             for i, (lo, hi) in enumerate(self.bounds):
                 up = _FD_DAYS if z[i] + _FD_DAYS <= hi else 0.0
                 down = _FD_DAYS if z[i] - _FD_DAYS >= lo else 0.0
@@ -1180,6 +1273,19 @@ class _Programme:
             self._grads[key] = (g, gi, ge)
         return self._grads[key]
 
+    def _prefetch(self, z):
+        """Evaluate every point of the gradient at ``z`` in one batch, when the evaluator can."""
+        many = getattr(self.ev, "many", None)
+        if many is None:
+            return
+        xs = []
+        for i, (lo, hi) in enumerate(self.bounds[:self.nx]):
+            for step in (_FD_DAYS if z[i] + _FD_DAYS <= hi else 0.0, -(_FD_DAYS if z[i] - _FD_DAYS >= lo else 0.0)):
+                x = z[:self.nx].copy()
+                x[i] += step
+                xs.append(x)
+        many(np.array(xs))
+
     def solve(self, z0):
         from scipy.optimize import minimize
 
@@ -1190,7 +1296,7 @@ class _Programme:
             cons.append({"type": "eq", "fun": lambda z: self.values(z)[2], "jac": lambda z: self.gradients(z)[2]})
         bounds = [(lo, None if math.isinf(hi) else hi) for lo, hi in self.bounds]
         res = minimize(lambda z: self.values(z)[0], z0, method="SLSQP", jac=lambda z: self.gradients(z)[0],
-                       bounds=bounds, constraints=cons, options={"maxiter": _MAX_ITER, "ftol": 1e-12})
+                       bounds=bounds, constraints=cons, options={"maxiter": self.max_iter, "ftol": 1e-12})
         return res.x[:self.nx]
 
 
