@@ -20,7 +20,9 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 @pytest.fixture(scope="module")
 def dra5_survey():
-    return sj.survey(EXAMPLES / "dra5-conjunction.toml", 2031, 2046).to_dict()
+    # the eight opportunities whose launch periods open in 2030-2045 (named as the handbooks name them:
+    # 2030 is the one whose least C3 falls in February 2031, 2045 the one of February 2046)
+    return sj.survey(EXAMPLES / "dra5-conjunction.toml", 2030, 2045).to_dict()
 
 
 def _scenario(**changes) -> sj.Scenario:
@@ -38,7 +40,7 @@ def test_dra5_survey_lies_in_the_range_nasa_reports(dra5_survey):
     # Ideal impulsive patched-conic burns (no gravity losses, no plane change at Mars)
     # are a lower bound of flown Δv, so they sit at the low end of that range.
     years = [r["opportunity"] for r in dra5_survey]
-    assert len(years) == 8 and years == sorted(years)
+    assert years == [2030, 2033, 2035, 2037, 2039, 2041, 2043, 2045]
     assert all(r["feasible"] for r in dra5_survey)
     dv = np.array([r["total_dv_kms"] for r in dra5_survey])
     assert np.all((dv > 5.8) & (dv < 7.5)), dv
