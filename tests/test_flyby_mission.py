@@ -356,3 +356,55 @@ def test_flyby_burns_exist_only_when_powered():
     data["flyby"]["powered"] = False
     data["vessel"]["stages"][1]["burns"] = ["mars_arrival", "mars_departure"]
     assert sj.Scenario.from_dict(data).burn_names == sj.load_scenario(EXAMPLES / "ulysses.toml").burn_names
+
+
+# ---------------------------------------------------------------------------
+# aborts on a leg through a flyby
+
+
+def test_aborts_cover_the_return_leg_before_and_after_the_venus_flyby(venus_plan):
+    a = sj.aborts(venus_plan, step_days=5.0)
+    ret = a.legs[1]
+    t = ret.table["t_abort"].values
+    t_flyby = venus_plan.flybys[0].t_tdb
+    before, after = t < t_flyby, t > t_flyby
+    assert before.sum() > 10 and after.sum() > 10  # abort days on both arcs
+    assert ret.table["covered"].values.all()
+    # the craft is on the arc the plan says: its abort state lies on the Mars-Venus arc before the flyby and
+    # on the Venus-Earth arc after it (re-flown here from the flyby by scipy's integrator)
+    eph = load_ephemeris()
+    r_f, v_f = spacecraft_states(venus_plan, np.array([t_flyby + 1.0]), eph)
+    i = int(np.flatnonzero(after)[0])
+    r_i, _ = spacecraft_states(venus_plan, t[i:i + 1], eph)
+    r_fly, _ = _fly(r_f[0], v_f[0], t_flyby + 1.0, t[i])
+    assert np.linalg.norm(r_fly - r_i[0]) < 1.0
+    # the plan's own arc stays a way home on both sides of the flyby, at its planned arrival
+    days = ret.table["cheapest_days"].values
+    nominal = ret.table["cheapest_is_nominal"].values
+    assert nominal.all()
+    np.testing.assert_allclose(t + days * DAY, venus_plan.legs[1].t_arrive, atol=1e-3)
+    rec = next(r for r in a.to_dict()["days"] if r["leg"] == "return")
+    assert set(rec) >= {"dv_left_kms", "direct", "swingby", "covered"}
+
+
+def test_a_swing_by_of_the_planned_flyby_body_is_searched_before_the_flyby(venus_plan, venus_scenario):
+    """Retarget the planned Venus flyby home from days before it: the search finds swing-bys of Venus whose
+    cost is small (the plan's own arc, whose flyby needs no burn, is near the searched grid)."""
+    from sojourn.bodies import get_body
+    from sojourn.contingency import aborts as ab
+
+    eph = load_ephemeris()
+    leg = venus_plan.legs[1]
+    t_flyby = venus_plan.flybys[0].t_tdb
+    t_abort = leg.t_depart + np.array([20.0, 60.0, 100.0]) * DAY
+    r_sc, v_sc = spacecraft_states(venus_plan, t_abort, eph)
+    opts = ab.check_options(5.0)
+    limit, source, arrival_cost, entry_ok, r_ei = ab._arrival_model(venus_scenario, venus_plan, EARTH)
+    sw = ab._empty_swingby(t_abort.size)
+    ctx = dict(opts, eph=eph, earth=EARTH, mars=get_body("mars"), r_ei=r_ei, arrival_cost=arrival_cost,
+               entry_ok=entry_ok, entry_mode=True, t_cov_end=eph.coverage("earth")[1], swingby=sw,
+               reference=np.cross(r_sc[0], v_sc[0]))
+    ab._leg_swingbys(1, leg, np.ones(t_abort.size, dtype=bool), r_sc, v_sc, t_abort, ctx)
+    assert list(sw["body"]) == ["venus"] * 3
+    assert np.all(sw["total_dv"] < 0.5) and np.all(np.abs(sw["t_flyby"] - t_flyby) <= 60 * DAY)
+    assert np.all(sw["rp_km"] - VENUS.radius_km >= 200.0 - 1e-6)
