@@ -332,7 +332,7 @@ class _Problem:
         return len(self.bodies) - 1
 
     def plane_change_deg(self, v):
-        """Plane change the departure v∞ vectors ``v`` (..., 3) need from the parking orbit, degrees (0 without one)."""
+        """Plane change departure v∞ vectors ``v`` (..., 3) need from the parking orbit, degrees (0 without one)."""
         from sojourn.core.patched_conics import plane_change_deg
 
         v = np.asarray(v, dtype=float)
