@@ -5,18 +5,18 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test bench docs clean browser
+.PHONY: demo test bench docs clean browser serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[web]'
 	touch $@
 
 $(TSTAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,spice,dask,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spice,dask,docs,web]'
 	touch $@
 
 # The dossier's test renders it in headless Chromium (Debian's package). Install it when it is
@@ -42,6 +42,10 @@ test: $(TSTAMP) browser
 # The documentation site, built offline into site/ (its code blocks run in `make test`).
 docs: $(TSTAMP)
 	$(BIN)/python -m mkdocs build --strict --site-dir site
+
+# The web app on http://127.0.0.1:8000/ (loopback only; Ctrl-C stops it).
+serve: $(STAMP)
+	$(BIN)/sojourn serve
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -84,10 +84,10 @@ class RssSampler:
 
 def speedup() -> dict:
     from sojourn.ephemeris import load_ephemeris
-    from sojourn.trade.run import dask_client, run_study
-    from sojourn.trade.store import TradeStore
-    from sojourn.trade.study import load_study
-    from sojourn.trade.tiles import compute_tile, plan_opportunities, plan_tiles
+    from sojourn.trades.run import dask_client, run_study
+    from sojourn.trades.store import TradeStore
+    from sojourn.trades.study import load_study
+    from sojourn.trades.tiles import compute_tile, plan_opportunities, plan_tiles
 
     study = load_study(EXAMPLE)
     eph = load_ephemeris()
@@ -138,9 +138,9 @@ def _study_file(directory: Path, step: float) -> Path:
 
 
 def memory(cells_list=(1e7, 1e8)) -> dict:
-    from sojourn.trade.run import dask_client, run_study
-    from sojourn.trade.study import load_study
-    from sojourn.trade.tiles import porkchop_grid
+    from sojourn.trades.run import dask_client, run_study
+    from sojourn.trades.study import load_study
+    from sojourn.trades.tiles import porkchop_grid
 
     out = {"launch": LAUNCH, "arrive": ARRIVE, "tile_cells": TILE_CELLS, "workers": 2, "runs": []}
     with tempfile.TemporaryDirectory(dir=ROOT) as tmp:

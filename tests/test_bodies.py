@@ -75,3 +75,31 @@ def test_radii_from_archinal_2018():
     assert get_body("mars").radius_km == 3396.19
     assert get_body("earth").radius_km == 6378.1366
     assert math.isclose(get_body("sun").radius_km, 695700.0)
+
+
+def test_mars_pole_of_iau_2015_is_the_2009_pole_by_another_route():
+    # Archinal et al. 2018 moved Mars's pole polynomial to 317.269202 / 54.432516 and added periodic
+    # terms that carry it back: at J2000 and in 2030 it stays within 0.01 deg of the IAU 2009 pole
+    # (317.68143 - 0.1061 T, 52.88650 - 0.0609 T); without the terms the two differ by 0.41 and 1.55 deg.
+    import numpy as np
+
+    from sojourn.bodies import mars_north_pole
+
+    for t in (0.0, 946_728_000.0):
+        p = mars_north_pole(t)
+        ra = math.degrees(math.atan2(p[1], p[0])) % 360.0
+        dec = math.degrees(math.asin(p[2]))
+        T = t / (86400.0 * 36525.0)
+        assert abs(ra - (317.68143 - 0.1061 * T)) < 0.01
+        assert abs(dec - (52.88650 - 0.0609 * T)) < 0.01
+        assert float(np.linalg.norm(p)) == pytest.approx(1.0, abs=1e-15)
+    assert mars_north_pole(np.zeros((4, 2))).shape == (4, 2, 3)
+
+
+def test_spheres_of_influence_are_laplaces():
+    # a (m/M)^(2/5): Earth about 0.93 million km and Mars about 0.58 million km (Curtis, Orbital Mechanics
+    # for Engineering Students, Table A.2: 925,000 km and 577,000 km)
+    assert get_body("earth").sphere_of_influence_km == pytest.approx(925_000, rel=2e-3)
+    assert get_body("mars").sphere_of_influence_km == pytest.approx(577_000, rel=2e-3)
+    assert get_body("venus").sphere_of_influence_km == pytest.approx(616_000, rel=2e-3)
+    assert get_body("sun").sphere_of_influence_km is None and get_body("moon").sphere_of_influence_km is None

@@ -1,4 +1,4 @@
-"""Light time, solar-conjunction blackouts and the link budget (sojourn.crew.comms).
+"""Light time, solar-conjunction blackouts and the link budget (sojourn.onboard.comms).
 
 Published figures: the light time for one astronomical unit, tau_A = 499.004784 s
 (IERS Conventions 2010, Table 1.1; au = 149597870.700 km by IAU 2012 Resolution B2);
@@ -18,10 +18,10 @@ import math
 import numpy as np
 import pytest
 
-from sojourn.constants import AU_KM
-from sojourn.crew.comms import (
+import sojourn as sj
+from sojourn.constants import AU_KM, SPEED_OF_LIGHT_KMS
+from sojourn.onboard.comms import (
     LinkBudget,
-    body_link,
     data_rate_bps,
     find_blackouts,
     light_time_s,
@@ -142,12 +142,12 @@ def test_link_budget_against_the_decibel_link_equation():
 
 
 def test_link_budget_scales_as_the_physics_says():
-    link = LinkBudget()
+    link = LinkBudget(max_rate_bps=None)  # the budget alone, uncapped
     r1, r2 = data_rate_bps(np.array([1.0, 3.0]) * AU_KM, link)
     assert r1 / r2 == pytest.approx(9.0, rel=1e-12)  # inverse square
-    bigger = LinkBudget(receive_diameter_m=70.0)
+    bigger = LinkBudget(receive_diameter_m=70.0, max_rate_bps=None)
     assert data_rate_bps(AU_KM, bigger) / r1 == pytest.approx((70 / 34) ** 2, rel=1e-12)
-    louder = LinkBudget(margin_db=0.0, required_ebn0_db=0.0)
+    louder = LinkBudget(margin_db=0.0, required_ebn0_db=0.0, max_rate_bps=None)
     assert data_rate_bps(AU_KM, louder) / r1 == pytest.approx(10 ** 0.4, rel=1e-12)
     capped = LinkBudget(max_rate_bps=1e6)
     assert data_rate_bps(0.1 * AU_KM, capped) == 1e6
@@ -167,7 +167,7 @@ def test_link_budget_refuses_nonsense(field, value):
 
 @pytest.fixture(scope="module")
 def earth_mars():
-    return body_link("earth", "mars", 2026, 2045)
+    return sj.comms("earth", "mars", 2026, 2045)
 
 
 def _ecliptic_longitude(r):
@@ -177,17 +177,24 @@ def _ecliptic_longitude(r):
 
 
 def test_earth_mars_light_time_range(earth_mars):
-    lo, hi = earth_mars["light_time_min_minutes"], earth_mars["light_time_max_minutes"]
+    lo, hi = earth_mars.light_time_min_s / 60, earth_mars.light_time_max_s / 60
     assert 3.0 <= lo < 4.0 and 21.0 < hi <= 23.0
-    assert lo == pytest.approx(earth_mars["distance_min_km"] / 299792.458 / 60, abs=1e-4)
+    assert lo == pytest.approx(earth_mars.distance_min_km / 299792.458 / 60, abs=1e-12)
+    # the extremes are refined between samples: no sampled day is nearer or farther
+    from sojourn.ephemeris import load_ephemeris
+
+    eph = load_ephemeris()
+    t = np.linspace(earth_mars.t_start, earth_mars.t_end, 20001)
+    d = np.linalg.norm(eph.state("mars", t)[0] - eph.state("earth", t)[0], axis=-1)
+    assert earth_mars.distance_min_km <= d.min() + 1e-3 and earth_mars.distance_max_km >= d.max() - 1e-3
 
 
 def test_earth_mars_conjunctions(earth_mars):
     from sojourn.ephemeris import load_ephemeris
 
-    blackouts = earth_mars["blackouts"]
+    blackouts = earth_mars.blackouts
     assert len(blackouts) == 10  # 2026, 2028, ..., 2043, 2045: one per synodic period
-    t_conj = np.array([parse_utc(b["conjunction"]) for b in blackouts])
+    t_conj = np.array([b.t_min for b in blackouts])
     gaps = np.diff(t_conj) / DAY
     assert np.all((gaps > 760) & (gaps < 815)) and gaps.mean() == pytest.approx(779.94, abs=10)
     # NASA: Mars solar conjunction on 2026-01-09
@@ -201,33 +208,40 @@ def test_earth_mars_conjunctions(earth_mars):
         t_lon = np.interp(0.0, dl if dl[0] < dl[-1] else dl[::-1], tt if dl[0] < dl[-1] else tt[::-1])
         assert abs(t_lon - t) < DAY
     for b in blackouts:
-        assert b["min_angle_deg"] < 2.0 and 5.0 < b["days"] < 25.0
+        assert b.min_angle_deg < 2.0 and 5.0 < b.days < 25.0
         # propagate the answer: the angle at the refined ends is the threshold
-        ends = np.array([parse_utc(b["start"]), parse_utc(b["end"])])
+        ends = np.array([b.start, b.end])
         ang = sun_observer_target_angle_deg(eph.state("earth", ends)[0], eph.state("mars", ends)[0])
-        assert np.allclose(ang, 2.0, atol=0.002)  # the dates are rounded to the minute
+        assert np.allclose(ang, 2.0, atol=1e-6)
+    # the table holds the same blackouts, dates in UTC
+    table = earth_mars.table
+    assert len(table) == 10 and list(table["days"]) == [b.days for b in blackouts]
+    assert table["conjunction"][0].isoformat()[:10] == earth_mars.to_dict()["blackouts"][0]["conjunction"][:10]
 
 
 def test_published_conjunctions_of_2021_and_2023():
-    result = body_link("earth", "mars", "2021-06-01", "2024-01-01")
-    dates = [b["conjunction"][:10] for b in result["blackouts"]]
+    result = sj.comms("earth", "mars", "2021-06-01", "2024-01-01")
+    dates = [b.conjunction_date.date().isoformat() for b in result.blackouts]
     assert len(dates) == 2
     for got, published in zip(dates, ("2021-10-08", "2023-11-18")):
         assert abs(parse_utc(got) - parse_utc(published)) <= DAY
 
 
-def test_body_link_refuses_bad_input():
-    with pytest.raises(UnknownBodyError) as exc:
-        body_link("earth", "vulcan", 2026, 2027)
-    assert exc.value.where == "--to"
-    with pytest.raises(InputError):
-        body_link("earth", "earth", 2026, 2027)
-    with pytest.raises(InputError):
-        body_link("earth", "mars", 2027, "2026-06-01")
-    with pytest.raises(InputError):
-        body_link("earth", "mars", 2026, 2027, threshold_deg=0.0)
-    with pytest.raises(EphemerisRangeError):
-        body_link("earth", "mars", 2050, 2060)
+@pytest.mark.parametrize("args, kwargs, error, where", [
+    (("earth", "vulcan", 2026, 2027), {}, UnknownBodyError, "destination"),
+    (("earth", "earth", 2026, 2027), {}, InputError, "destination"),
+    (("sun", "mars", 2026, 2027), {}, InputError, "origin"),
+    (("earth", "mars", 2027, "2026-06-01"), {}, InputError, "end"),
+    (("earth", "mars", 2026, 2027), {"threshold_deg": 0.0}, InputError, "threshold_deg"),
+    (("earth", "mars", 2026, 2027), {"step_days": 0.0}, InputError, "step_days"),
+    (("earth", "mars", 2026, 2027), {"step_days": 31.0}, InputError, "step_days"),
+    (("earth", "mars", 2050, 2060), {}, EphemerisRangeError, "end"),
+    (("earth", "mars", 1890, 1900), {}, EphemerisRangeError, "start"),
+])
+def test_comms_refuses_bad_input_naming_the_parameter(args, kwargs, error, where):
+    with pytest.raises(error) as exc:
+        sj.comms(*args, **kwargs)
+    assert exc.value.where == where and "--" not in exc.value.message
 
 
 @pytest.mark.parametrize("kwargs, where", [
@@ -240,3 +254,63 @@ def test_an_unphysical_link_is_refused_not_overflowed(kwargs, where):
     with pytest.raises(InputError) as err:
         LinkBudget(**kwargs)
     assert err.value.where == where
+
+
+# --- Earth-received time ---
+
+
+def test_received_time_is_the_light_time_to_where_earth_will_be():
+    # Built backwards: pick the reception epoch, put the event 1.5 au from where Earth will be then
+    # (barycentric), and date it one light time earlier; the solver must find that reception epoch.
+    from sojourn.onboard.comms import earth_received_time
+    from sojourn.ephemeris import load_ephemeris
+
+    eph = load_ephemeris()
+    t_rx = parse_utc("2034-06-01") + np.array([0.0, 3.3e6, 7.1e7])
+    direction = np.array([[1.0, 0.0, 0.0], [0.0, 0.6, 0.8], [-0.48, 0.6, -0.64]])
+    distance = 1.5 * AU_KM
+    x_event = eph.state("earth", t_rx)[0] + eph.sun_barycentric_state(t_rx)[0] + distance * direction
+    t_event = t_rx - distance / SPEED_OF_LIGHT_KMS
+    r_event = x_event - eph.sun_barycentric_state(t_event)[0]  # the heliocentric position the caller has
+    got = earth_received_time(t_event, r_event)
+    assert np.max(np.abs(got - t_rx)) < 1e-6
+
+
+def test_received_time_solves_its_own_equation_to_a_metre():
+    # |x_earth(t + tau) - x_event| = c tau, in the light time itself (an epoch of 1e9 s holds only
+    # 0.1 us, 36 m of light: the reception epoch is t + tau rounded to that).
+    from sojourn.onboard.comms import earth_received_time, light_time_to_earth_s
+    from sojourn.ephemeris import load_ephemeris
+
+    eph = load_ephemeris()
+    t = parse_utc("2035-01-01") + np.linspace(0.0, 600 * DAY, 7)
+    r, _ = eph.state("mars", t)
+    tau = light_time_to_earth_s(t, r)
+    earth = eph.state("earth", t + tau)[0] + eph.sun_barycentric_state(t + tau)[0]
+    event = r + eph.sun_barycentric_state(t)[0]
+    residual_km = np.linalg.norm(earth - event, axis=-1) - SPEED_OF_LIGHT_KMS * tau
+    assert np.max(np.abs(residual_km)) < 1e-3
+    assert np.all((tau > 3 * 60) & (tau < 23 * 60))  # 3 to 22 minutes, references.md
+    assert np.max(np.abs(earth_received_time(t, r) - (t + tau))) < 1e-6
+
+
+def test_perseverance_landing_was_received_11_minutes_22_seconds_later():
+    # NASA (Mars 2020 blog, 2021-02-18): touchdown confirmed about 12:55 p.m. PST (20:55 UTC), one-way
+    # light time 11 min 22 s. The event at Mars's centre (Jezero is within 11 ms of light of it).
+    from sojourn.onboard.comms import earth_received_time
+    from sojourn.ephemeris import load_ephemeris
+    from sojourn.time import tdb_to_utc_iso
+
+    t = parse_utc("2021-02-18T20:43:38")
+    r, _ = load_ephemeris().state("mars", t)
+    t_rx = earth_received_time(t, r)
+    assert t_rx - t == pytest.approx(11 * 60 + 22, abs=0.5)
+    assert tdb_to_utc_iso(t_rx, "minute") == "2021-02-18T20:55"
+
+
+def test_received_time_refuses_mismatched_positions():
+    from sojourn.onboard.comms import earth_received_time
+
+    with pytest.raises(InputError) as err:
+        earth_received_time([0.0, 1.0], np.zeros((3, 3)))
+    assert err.value.where == "r_event_km"

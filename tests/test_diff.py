@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
+import sojourn as sj
 from sojourn.cli import main
-from sojourn.mission.diff import attribute, changed_inputs, diff_scenarios, flatten, set_key
+from sojourn.errors import InputError
+from sojourn.mission.diff import attribute, changed_inputs, flatten, set_key
 from sojourn.mission.scenario import Scenario, load_scenario
 from sojourn.time import DAY, parse_utc
 
@@ -30,6 +32,8 @@ def _copy(tmp, name, **subs):
     text = text.replace('launch = "2031-01-01:2046-12-31"', f'launch = "{subs.get("launch", "2033-01-01:2033-12-31")}"')
     if "min_stay_days" in subs:
         text = re.sub(r"min_stay_days = \d+", f"min_stay_days = {subs['min_stay_days']}", text)
+    if "max_c3" in subs:
+        text = re.sub(r"max_c3 = [\d.]+", f"max_c3 = {subs['max_c3']}", text)
     path = tmp / name
     path.write_text(text)
     return path
@@ -130,35 +134,72 @@ def test_a_move_only_the_combination_explains(files, tmp_path):
     text = files[0].read_text().replace("min_stay_days = 450", "min_stay_days = 620")
     path = tmp_path / "c.toml"
     path.write_text(text.replace("max_stay_days = 600", "max_stay_days = 650"))
-    res = diff_scenarios(load_scenario(files[0]), load_scenario(path), step_days=STEP)
-    alone = {row["key"]: row["alone"] for row in res["inputs_changed"]}
+    res = sj.diff(files[0], path, step_days=STEP)
+    alone = {c.key: c.alone for c in res.inputs}
     assert alone["constraints.min_stay_days"].startswith("invalid alone: min_stay_days (620) exceeds max_stay_days")
     assert alone["constraints.max_stay_days"] == "no effect on the timeline"
-    assert res["b"]["stay_days"] >= 620.0 - 1e-6
-    for e in res["events"]:
-        assert e["status"] == "moved" and e["combination_only"], e["name"]
-        assert e["attributed_to"] == ["constraints.min_stay_days", "constraints.max_stay_days"]
-        assert e["single_moves_days"] == {"constraints.min_stay_days": None, "constraints.max_stay_days": 0.0}
+    assert res.b.plan.stay_days >= 620.0 - 1e-6
+    for e in res.events:
+        assert e.status == "moved" and e.combination_only, e.name
+        assert e.attributed_to == ("constraints.min_stay_days", "constraints.max_stay_days")
+        assert e.to_dict()["single_moves_days"] == {"constraints.min_stay_days": None,
+                                                   "constraints.max_stay_days": 0.0}
+    # the tables hold the same
+    assert res.inputs_table["key"].tolist() == ["constraints.min_stay_days", "constraints.max_stay_days"]
+    assert (res.events_table["status"] == "moved").all() and len(res.events_table) == len(res.events)
 
 
 def test_identical_scenarios_have_no_diff(files):
+    import io
+
+    from rich.console import Console
+
+    from sojourn.commands.diff import _render
+
     sc = load_scenario(files[0])
-    same = diff_scenarios(sc, Scenario.from_dict(sc.to_dict(), "copy"), step_days=STEP)
-    assert same["inputs_changed"] == [] and same["first_divergence"] is None
-    assert all(e["status"] == "unchanged" and e["moved_days"] == 0.0 for e in same["events"])
+    same = sj.diff(sc, Scenario.from_dict(sc.to_dict(), "copy"), step_days=STEP)
+    assert same.inputs == () and same.first_divergence is None
+    assert all(e.status == "unchanged" and e.moved_days == 0.0 for e in same.events)
+    assert same.to_dict()["first_divergence"] is None
+    # and the command's table says so (the command itself is run on other diffs below)
+    buf = io.StringIO()
+    _render(Console(file=buf, width=80), same.to_dict())
+    out = buf.getvalue()
+    assert "the two scenarios have the same inputs" in out and "the two timelines are the same" in out
 
 
 def test_diff_json_fields(result):
-    assert set(result) >= {"inputs_changed", "events", "first_divergence"}
+    assert set(result) == {"a", "b", "step_days", "ephemeris", "inputs_changed", "events", "first_divergence",
+                           "outputs"}
+    assert set(result["a"]) == {"source", "feasible", "launch", "total_dv_kms", "total_days", "stay_days"}
     for e in result["events"]:
-        assert set(e) >= {"name", "a_date", "b_date", "moved_days", "attributed_to", "combination_only"}
+        assert set(e) == {"name", "a_date", "b_date", "moved_days", "attributed_to", "combination_only",
+                          "single_moves_days", "status"}
+    assert set(result["first_divergence"]) == {"name", "a_date", "b_date", "moved_days", "status"}
 
 
-def test_diff_table(files, capsys):
-    a, b = files
-    assert main(["diff", str(a), str(a), "--step", str(STEP)]) == 0
+def test_diff_with_an_infeasible_plan_prints_whole_tables(files, capsys, tmp_path):
+    """Issue 12: B with max_c3 = 5 has no plan. The table said half, then a TypeError; now it says why."""
+    b = _copy(tmp_path, "cheap.toml", max_c3=5.0)
+    assert main(["diff", str(files[0]), str(b), "--step", str(STEP)]) == 0
+    captured = capsys.readouterr()
+    out = captured.out
+    assert captured.err == ""
+    flat = " ".join(out.split())  # the terminal wraps long lines
+    assert f"B: {b} — no feasible plan (binding: constraints.max_c3): no outbound transfer" in flat
+    assert "infeasible alone:" in flat and flat.count("vanished") == 7
+    assert "first divergence: Launch" in flat and "Earth entry" in flat  # the whole timeline, to its end
+    # and as data: the infeasible side says which constraint binds; every event of A vanished
+    res = sj.diff(files[0], b, step_days=STEP)
+    assert not res.b.feasible and res.b.binding_constraint == "constraints.max_c3"
+    assert res.to_dict()["b"] == {"source": str(b), "feasible": False, "reason": res.b.reason,
+                                  "binding_constraint": "constraints.max_c3"}
+    assert [e.status for e in res.events] == ["vanished"] * 7
+    assert [e.attributed_to for e in res.events] == [("constraints.max_c3",)] * 7
+    # both infeasible: nothing to compare, still whole
+    assert main(["diff", str(b), str(b), "--step", str(STEP)]) == 0
     out = capsys.readouterr().out
-    assert "the two scenarios have the same inputs" in out and "the two timelines are the same" in out
+    assert "neither scenario has a feasible plan" in out and out.count("no feasible plan") == 2
 
 
 def test_diff_cli_bad_input(files, capsys, tmp_path):
@@ -166,7 +207,14 @@ def test_diff_cli_bad_input(files, capsys, tmp_path):
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: scenario file not found") and "\n" not in err
     assert main(["diff", str(files[0]), str(files[1]), "--step", "0"]) == 2
-    assert capsys.readouterr().err.startswith("error: step must be")
+    err = capsys.readouterr().err
+    assert err.startswith("error: step must be") and "(--step)" in err
+    with pytest.raises(InputError) as exc:
+        sj.diff(files[0], files[1], step_days=-1)
+    assert exc.value.where == "step_days"
+    with pytest.raises(InputError) as exc:
+        sj.diff(files[0], 42)
+    assert exc.value.where == "b"
 
 
 def test_a_plan_past_the_ephemeris_is_reported_not_fatal(tmp_path):
@@ -178,9 +226,9 @@ def test_a_plan_past_the_ephemeris_is_reported_not_fatal(tmp_path):
     b = tmp_path / "late-long.toml"
     b.write_text(re.sub(r"max_stay_days = \d+", "max_stay_days = 1000",
                         re.sub(r"min_stay_days = \d+", "min_stay_days = 900", text)))
-    res = diff_scenarios(load_scenario(a), load_scenario(b), step_days=4.0)
-    assert res["a"]["feasible"] and not res["b"]["feasible"]
-    assert "outside the ephemeris" in res["b"]["reason"]
-    alone = {row["key"]: row["alone"] for row in res["inputs_changed"]}
+    res = sj.diff(a, b, step_days=4.0)
+    assert res.a.feasible and not res.b.feasible and res.b.binding_constraint == "ephemeris"
+    assert "outside the ephemeris" in res.b.reason
+    alone = {c.key: c.alone for c in res.inputs}
     assert alone["constraints.max_stay_days"].startswith("infeasible alone:")
-    assert all(e["status"] == "vanished" for e in res["events"])
+    assert all(e.status == "vanished" for e in res.events)

@@ -180,3 +180,15 @@ def test_unreadable_files(tmp_path, content):
     with pytest.raises(EphemerisError) as info:
         Ephemeris(path)
     assert "cannot read SPK ephemeris" in str(info.value) and str(path) in str(info.value)
+
+
+def test_sun_barycentric_state_matches_skyfield(eph, sky):
+    ts, planets = sky
+    t = np.array([-1.0e9, 0.0, 7.5e8, 1.5e9])
+    r, v = eph.sun_barycentric_state(t)
+    days = np.floor(t / DAY)
+    st = ts.tdb_jd(2451545.0 + days, (t - days * DAY) / DAY)
+    ref = planets["sun"].at(st)
+    assert np.max(np.abs(r - ref.position.km.T)) < 1e-3
+    assert np.max(np.abs(v - ref.velocity.km_per_s.T)) < 1e-9
+    assert 0.005 < np.linalg.norm(v[1]) < 0.02  # the Sun moves some 10 m/s about the barycentre

@@ -309,3 +309,38 @@ def test_extreme_hyperbolas_accurate_or_flagged(mu, r0, v0, dt, exact_propagate)
     r_ref, v_ref = exact_propagate(mu, r0, v0, dt)
     assert rel(r[0], r_ref) < 1e-9, f"status OK but |dr|/|r| = {rel(r[0], r_ref):.2e}"
     assert rel(v[0], v_ref) < 1e-9, f"status OK but |dv|/|v| = {rel(v[0], v_ref):.2e}"
+
+
+# --- the state transition matrix (kepler_stm) ---------------------------------------------
+
+
+@pytest.mark.parametrize("e, nu, dt", [
+    (0.1, 0.3, 5000.0), (0.7, 2.0, -20000.0), (0.999, 0.1, 3000.0),  # ellipses, one backwards
+    (1.0, 0.5, 4000.0),  # parabola
+    (1.8, -0.8, 9000.0),  # hyperbola
+    (0.3, 1.0, 400000.0),  # several revolutions
+])
+def test_kepler_stm_is_the_derivative_and_symplectic(e, nu, dt):
+    """kepler_stm: its state is propagate()'s, its matrix matches central differences of propagate()
+    and is symplectic (Phi^T J Phi = J: a Hamiltonian flow), an independent property of the exact matrix."""
+    from sojourn.core.kepler import kepler_stm
+
+    r0, v0 = state_from_periapsis(MU, 8000.0, e, nu)
+    rv = np.empty(6)
+    stm = np.empty((6, 6))
+    assert kepler_stm(MU, r0, v0, dt, rv, stm) == 0
+    r, v = propagate(MU, r0, v0, dt)
+    np.testing.assert_allclose(rv, np.concatenate([r, v]), rtol=1e-13, atol=1e-9)
+    x0 = np.concatenate([r0, v0])
+    fd = np.empty((6, 6))
+    for j in range(6):
+        h = 1e-6 * max(1.0, abs(x0[j]))
+        xp, xm = x0.copy(), x0.copy()
+        xp[j] += h
+        xm[j] -= h
+        fd[:, j] = (np.concatenate(propagate(MU, xp[:3], xp[3:], dt))
+                    - np.concatenate(propagate(MU, xm[:3], xm[3:], dt))) / (2 * h)
+    scale = np.abs(stm).max()
+    assert np.abs(fd - stm).max() < 1e-6 * scale
+    j6 = np.block([[np.zeros((3, 3)), np.eye(3)], [-np.eye(3), np.zeros((3, 3))]])
+    assert np.abs(stm.T @ j6 @ stm - j6).max() < 1e-9 * scale ** 2

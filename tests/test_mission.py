@@ -187,7 +187,7 @@ def test_cli_plan_json_and_bad_scenario(tmp_path, capsys):
     assert len(err) == 1 and "constraints.max_c3" in err[0]
 
 
-@pytest.mark.parametrize("example", ["dra5-conjunction.toml", "opposition-short-stay.toml", "us-fast.toml"])
+@pytest.mark.parametrize("example", ["dra5-conjunction.toml", "opposition-short-stay.toml"])
 def test_every_example_plans_as_strict_json(example, capsys):
     # json.loads refuses nothing, but the CLI prints with allow_nan=False: a NaN would exit 1
     assert main(["plan", str(EXAMPLES / example), "--json"]) == 0
@@ -316,3 +316,22 @@ def test_the_search_finds_the_brute_force_optimum_of_a_small_grid():
     # 5-day step moves Δv by little
     assert p.total_dv_kms <= brute + 1e-9
     assert p.total_dv_kms >= brute - 0.05
+
+
+def test_a_vessel_without_a_stage_for_a_burn_the_mission_makes_cannot_plan_a_round_trip(capsys):
+    """us-fast.toml is a race rival: its stages fly only the outbound burns. Planned as a whole round
+    trip it is refused, naming the key, instead of planning a trip its vessel cannot fly home."""
+    with pytest.raises(sj.ScenarioError) as err:
+        sj.plan(EXAMPLES / "us-fast.toml")
+    assert err.value.key == "vessel.stages" and "mars_departure" in err.value.message
+    assert main(["plan", str(EXAMPLES / "us-fast.toml")]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.count("\n") == 1 and "vessel.stages" in out.err
+
+
+def test_an_entry_faster_than_any_capsule_survived_is_a_warning():
+    # NASA's short-stay example enters at about 18.7 km/s; Stardust's 12.9 km/s is the fastest survived
+    p = sj.plan(EXAMPLES / "opposition-short-stay.toml")
+    assert p.legs[1].entry_speed_kms > 12.9
+    assert any("faster than any capsule has survived" in w for w in p.warnings)
+    assert not any("capsule" in w for w in sj.plan(EXAMPLES / "dra5-conjunction.toml", step_days=4).warnings)

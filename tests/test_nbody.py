@@ -22,7 +22,6 @@ from sojourn.contingency.nbody import (
     departure_periapsis_radius,
     fly,
     force_model,
-    soi_radius,
 )
 from sojourn.core.bplane import ECLIPTIC_POLE, bplane_batch, flight_path_angle
 from sojourn.core.kepler import propagate
@@ -134,15 +133,6 @@ def test_lambert_arc_flown_with_sun_and_mars_reaches_mars():
     f = fly(m, g["t1"], g["r1"], g["v1"], "mars", g["t2"])
     assert math.hypot(f.bt, f.br) < 1000.0
     assert abs(f.t - g["t2"]) < 2 * 3600.0
-
-
-def test_soi_radius():
-    # Laplace sphere of influence: about 0.925 million km for Earth, 0.58 million km for Mars
-    assert soi_radius("earth", 1.496e8) == pytest.approx(9.25e5, rel=0.01)
-    assert soi_radius("mars", 2.279e8) == pytest.approx(5.77e5, rel=0.01)
-
-
-# --- the check of a leg ---------------------------------------------------------------
 
 
 def test_outbound_leg_misses_then_meets_the_aimed_periapsis(outbound_check):

@@ -23,12 +23,12 @@ oem_pkg = pytest.importorskip("oem")
 from astropy.time import Time  # noqa: E402  (astropy comes with oem)
 from erfa import ErfaWarning  # noqa: E402
 
+import sojourn as sj  # noqa: E402
 from sojourn.cli import main  # noqa: E402
-from sojourn.export.oem import ascii_text, format_epochs, sample_epochs  # noqa: E402
-from sojourn.mission.plan import plan_mission  # noqa: E402
-from sojourn.mission.scenario import load_scenario  # noqa: E402
+from sojourn.errors import InputError  # noqa: E402
+from sojourn.export.oem import ascii_text, format_epochs, oem_text, sample_epochs  # noqa: E402
 from sojourn.mission.trajectory import spacecraft_states  # noqa: E402
-from sojourn.time import DAY, utc_to_tdb  # noqa: E402
+from sojourn.time import DAY, parse_utc, utc_to_tdb  # noqa: E402
 
 # astropy, parsing the file's 2033 epochs, warns that they are past the leap-second table it knows
 pytestmark = pytest.mark.filterwarnings("ignore::erfa.ErfaWarning")
@@ -41,8 +41,8 @@ J2000 = 2451545.0
 
 
 @pytest.fixture(scope="module")
-def plan():
-    return plan_mission(load_scenario(ULYSSES))
+def plan(ulysses_plan):
+    return ulysses_plan
 
 
 def _export(capsys, *args) -> dict:
@@ -79,7 +79,7 @@ def _sojourn_states(plan, leg, t):
     fall a fraction of a microsecond outside the leg, where spacecraft_states
     would answer with the planet instead of the craft.
     """
-    return spacecraft_states(plan, np.clip(t, leg["t_depart"], leg["t_arrive"]))
+    return spacecraft_states(plan, np.clip(t, leg.t_depart, leg.t_arrive))
 
 
 def _skyfield_state(body, t):
@@ -164,9 +164,9 @@ def test_oem_states_match_sojourn_to_a_metre(default_oem, plan):
     _, segments = _read(default_oem)
     for (meta, t, r, v), leg in zip(segments, plan.legs):
         # the segment spans the leg exactly: its end points are sampled
-        assert abs(_epoch_tdb(meta["START_TIME"]) - leg["t_depart"]) < 1e-6
-        assert abs(_epoch_tdb(meta["STOP_TIME"]) - leg["t_arrive"]) < 1e-6
-        assert abs(t[0] - leg["t_depart"]) < 1e-6 and abs(t[-1] - leg["t_arrive"]) < 1e-6
+        assert abs(_epoch_tdb(meta["START_TIME"]) - leg.t_depart) < 1e-6
+        assert abs(_epoch_tdb(meta["STOP_TIME"]) - leg.t_arrive) < 1e-6
+        assert abs(t[0] - leg.t_depart) < 1e-6 and abs(t[-1] - leg.t_arrive) < 1e-6
         steps = np.diff(t)
         assert np.allclose(steps[:-1], 21600.0, atol=1e-5)  # the default 6-hour step (UTC carries no leap here)
         assert 0 < steps[-1] <= 21600.0 * 1.001
@@ -179,14 +179,14 @@ def test_oem_legs_land_on_the_planets_of_an_independent_ephemeris_reader(default
     """The outbound arc starts at Earth and ends at Mars (DE421 through skyfield), to 1 m."""
     _, segments = _read(default_oem)
     for (meta, t, r, v), leg in zip(segments, plan.legs):
-        r0, v0 = _skyfield_state(leg["from"], t[0])
-        r1, v1 = _skyfield_state(leg["to"], t[-1])
+        r0, v0 = _skyfield_state(leg.origin, t[0])
+        r1, v1 = _skyfield_state(leg.destination, t[-1])
         # printed epochs are within 0.5 us of the burn: at ~30 km/s that is under 2 cm
         assert np.linalg.norm(r[0] - r0) < 1e-3
         assert np.linalg.norm(r[-1] - r1) < 1e-3
         # the velocity relative to the planet is the leg's hyperbolic excess speed
-        assert abs(np.linalg.norm(v[0] - v0) - leg["vinf_departure"]) < 1e-6
-        assert abs(np.linalg.norm(v[-1] - v1) - leg["vinf_arrival"]) < 1e-6
+        assert abs(np.linalg.norm(v[0] - v0) - leg.vinf_departure) < 1e-6
+        assert abs(np.linalg.norm(v[-1] - v1) - leg.vinf_arrival) < 1e-6
 
 
 def test_oem_interpolates_between_states_to_a_metre(default_oem, plan):
@@ -241,19 +241,21 @@ def test_planet_segments_tdb_eme2000(planet_oem, plan):
     pad = 4 * DAY
     for k, leg in enumerate(plan.legs):
         first, helio, last = segments[3 * k: 3 * k + 3]
-        # useable spans hand over without overlap: planet, Sun, planet
-        assert abs(_epoch_tdb(helio[0]["USEABLE_START_TIME"]) - (leg["t_depart"] + pad)) < 1e-6
-        assert abs(_epoch_tdb(helio[0]["USEABLE_STOP_TIME"]) - (leg["t_arrive"] - pad)) < 1e-6
-        assert abs(first[1][-1] - (leg["t_depart"] + pad)) < 1e-6
-        assert abs(last[1][0] - (leg["t_arrive"] - pad)) < 1e-6
-        assert np.allclose(np.diff(helio[1])[:-1], 43200.0, atol=1e-5)  # TDB epochs: exact steps
+        # useable spans hand over without overlap: planet, Sun, planet (at the whole UTC millisecond
+        # nearest to 4 days from the burn)
+        assert abs(_epoch_tdb(helio[0]["USEABLE_START_TIME"]) - (leg.t_depart + pad)) < 5e-4
+        assert abs(_epoch_tdb(helio[0]["USEABLE_STOP_TIME"]) - (leg.t_arrive - pad)) < 5e-4
+        assert abs(first[1][-1] - _epoch_tdb(helio[0]["USEABLE_START_TIME"])) < 1e-6
+        assert abs(last[1][0] - _epoch_tdb(helio[0]["USEABLE_STOP_TIME"])) < 1e-6
+        # 12 h of UTC is 12 h of TDB to a few microseconds (TDB - UTC drifts by ~1.7 ms over a year)
+        assert np.allclose(np.diff(helio[1])[:-1], 43200.0, atol=1e-5)
         # heliocentric segment: sojourn's ICRF states through the published frame bias
         meta, t, r, v = helio
         rs, vs = _sojourn_states(plan, leg, t)
         assert np.abs(r - rs @ bias.T).max() < 1e-3
         assert np.abs(v - vs @ bias.T).max() < 1e-6
         # planet segments: the same arc minus the planet
-        for (meta, t, r, v), body in ((first, leg["from"]), (last, leg["to"])):
+        for (meta, t, r, v), body in ((first, leg.origin), (last, leg.destination)):
             assert meta["CENTER_NAME"] == body.upper()
             rs, vs = _sojourn_states(plan, leg, t)
             rb, vb = eph.state(body, t)
@@ -261,11 +263,11 @@ def test_planet_segments_tdb_eme2000(planet_oem, plan):
             assert np.abs(v - (vs - vb) @ bias.T).max() < 1e-6
         # the arc leaves the departure planet's centre at v-infinity and reaches the arrival planet's
         assert np.linalg.norm(first[2][0]) < 1e-3
-        assert np.linalg.norm(first[3][0]) == pytest.approx(leg["vinf_departure"], abs=1e-6)
+        assert np.linalg.norm(first[3][0]) == pytest.approx(leg.vinf_departure, abs=1e-6)
         assert np.linalg.norm(last[2][-1]) < 1e-3
-        assert np.linalg.norm(last[3][-1]) == pytest.approx(leg["vinf_arrival"], abs=1e-6)
+        assert np.linalg.norm(last[3][-1]) == pytest.approx(leg.vinf_arrival, abs=1e-6)
         # and moves away: 4 days at v-infinity of 2.8-3.7 km/s is roughly a million km
-        assert np.linalg.norm(first[2][-1]) == pytest.approx(leg["vinf_departure"] * pad, rel=0.05)
+        assert np.linalg.norm(first[2][-1]) == pytest.approx(leg.vinf_departure * pad, rel=0.05)
 
 
 # --------------------------------------------------------------------------- pieces
@@ -303,10 +305,12 @@ def test_kvn_text_is_ascii():
     (["--oem", "{d}/missing/x.oem"], "--oem"),
     (["--oem", "{d}/x.oem", "--time-system", "TT"], "--time-system"),
     (["--oem", "{d}/x.oem", "--frame", "ECLIPJ2000"], "--frame"),
-    (["--oem", "{d}/x.oem", "--step", "0"], "--step"),
-    (["--oem", "{d}/x.oem", "--step", "0.01"], "--step"),
+    (["--oem", "{d}/x.oem", "--step-seconds", "0"], "--step-seconds"),
+    (["--oem", "{d}/x.oem", "--step-seconds", "0.01"], "--step-seconds"),
     (["--oem", "{d}/x.oem", "--step-hours", "-1"], "--step-hours"),
-    (["--oem", "{d}/x.oem", "--step", "60", "--step-hours", "1"], "--step-hours"),
+    (["--oem", "{d}/x.oem", "--step-hours", "0.0001"], "--step-hours"),
+    (["--oem", "{d}/x.oem", "--step-seconds", "60", "--step-hours", "1"], "--step-hours"),
+    (["--oem", "{d}/x.oem", "--ephemeris", "{d}/missing.bsp"], "--ephemeris"),
     (["--oem", "{d}/x.oem", "--planet-segments", "--planet-days", "0"], "--planet-days"),
     (["--oem", "{d}/x.oem", "--naif-id", "5"], "--naif-id"),
 ])
@@ -318,16 +322,20 @@ def test_bad_options_one_line_exit_2_before_any_work(capsys, tmp_path, args, whe
     assert list(tmp_path.iterdir()) == []
 
 
-def test_errors_found_after_planning_leave_no_file_and_keep_an_old_one(capsys, tmp_path):
+def test_errors_found_after_planning_leave_no_file_and_keep_an_old_one(capsys, tmp_path, plan):
     path = tmp_path / "old.oem"
     path.write_text("previous content")
-    # planet segments longer than half the 280-day legs
-    assert main(["export", ULYSSES, "--oem", str(path), "--planet-segments", "--planet-days", "150"]) == 2
+    # planet segments longer than half the 280-day legs; too many states for a 1 s step over 932 days
+    for kwargs, where, words in (({"planet_segments": True, "planet_days": 150}, "planet_days",
+                                  "planet segments of 150 days would overlap"),
+                                 ({"step_s": 1}, "step_s", "more than 1,000,000")):
+        with pytest.raises(InputError) as exc:
+            sj.export_oem(plan, path, **kwargs)
+        assert exc.value.where == where and words in exc.value.message
+    # through the command: a step so coarse that a 280-day leg has 4 states, naming the option used
+    assert main(["export", ULYSSES, "--oem", str(path), "--step-hours", "2500"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: planet segments of 150 days would overlap") and err.count("\n") == 1
-    # too many states for a 1 s step over 932 days
-    assert main(["export", ULYSSES, "--oem", str(path), "--step", "1"]) == 2
-    assert "more than 1,000,000" in capsys.readouterr().err
+    assert "only 4 states: at least 5" in err and "(--step-hours)" in err and err.count("\n") == 1
     assert path.read_text() == "previous content"
     assert [p.name for p in tmp_path.iterdir()] == ["old.oem"]
 
@@ -346,6 +354,118 @@ def test_json_summary(capsys, tmp_path, plan):
     segs = data["oem"]["segments"]
     assert [s["label"] for s in segs] == ["outbound transit", "return transit"]
     # 280-day legs at a 1-day step: 281 states each (both ends)
-    assert [s["states"] for s in segs] == [round(leg["tof_days"]) + 1 for leg in plan.legs]
+    assert [s["states"] for s in segs] == [round(leg.tof_days) + 1 for leg in plan.legs]
     assert data["oem"]["states"] == sum(s["states"] for s in segs)
     assert data["outputs"] == [str(tmp_path / "u.oem")]
+
+
+# --------------------------------------------------------------------------- the library
+
+
+def _odd_plan():
+    """A plan made by hand whose burns fall between whole milliseconds (0.4321234 s past the minute)."""
+    from sojourn.mission.plan import Leg, Plan
+
+    t = [parse_utc(d) + 0.4321234 for d in ("2033-04-25T00:00", "2034-01-30T00:00", "2035-02-06T00:00",
+                                            "2035-11-13T00:00")]
+    legs = (Leg.between("earth", "mars", t[0], t[1]), Leg.between("mars", "earth", t[2], t[3]))
+    return Plan(scenario_name="Odd", objective="min_total_dv", ephemeris="de421.bsp", events=(), burns=(),
+                legs=legs, total_dv_kms=0.0, total_days=(t[3] - t[0]) / DAY, stay_days=(t[2] - t[1]) / DAY,
+                budget=None)
+
+
+@pytest.mark.parametrize("time_system", ["UTC", "TDB"])
+def test_epochs_land_on_whole_milliseconds_of_utc(time_system):
+    """Issue 12: the sampled instants are whole UTC milliseconds, the burns' included (rounded inward)."""
+    plan = _odd_plan()
+    text = oem_text(plan, time_system=time_system, step_s=6 * 3600 + 0.25, planet_segments=True)
+    rows = [ln.split()[0] for ln in text.splitlines() if ln[:4].isdigit()]
+    assert len(rows) > 2000
+    t = np.array([utc_to_tdb(*_fields(r)) if time_system == "UTC" else _tdb(r) for r in rows])
+    # within a microsecond of a whole millisecond of UTC (a TDB epoch is printed to the microsecond)
+    off = [min(int(u[-3:]), 1000 - int(u[-3:])) for u in format_epochs(t, "UTC")]
+    assert max(off) <= 1
+    if time_system == "UTC":
+        assert all(r.endswith("000") for r in rows)
+    # the first state of each leg is the first whole millisecond after its burn: inside the leg, within 1 ms
+    for leg in plan.legs:
+        inside = t[(t >= leg.t_depart - 1e-6) & (t <= leg.t_arrive + 1e-6)]
+        assert 0 <= inside.min() - leg.t_depart < 1e-3 and 0 <= leg.t_arrive - inside.max() < 1e-3
+
+
+def _fields(epoch: str):
+    date, clock = epoch.split("T")
+    y, mo, d = (int(x) for x in date.split("-"))
+    h, mi, sec = clock.split(":")
+    return y, mo, d, int(h), int(mi), float(sec)
+
+
+def _tdb(epoch: str) -> float:
+    from erfa import dtf2d
+
+    y, mo, d, h, mi, sec = _fields(epoch)
+    d1, d2 = dtf2d("TDB", y, mo, d, h, mi, sec)
+    return float(((d1 - J2000) + d2) * DAY)
+
+
+def test_a_step_too_coarse_for_a_leg_is_refused():
+    with pytest.raises(InputError) as exc:
+        oem_text(_odd_plan(), step_s=100 * DAY)
+    assert exc.value.where == "step_s" and "only 4 states" in exc.value.message
+    assert "(a step of at most" in exc.value.message
+    with pytest.raises(InputError) as exc:
+        oem_text(_odd_plan(), step_s=DAY, planet_segments=True)  # 3-day planet segments: 4 states
+    assert exc.value.where == "step_s" and "first 3 days about Earth only 4 states" in exc.value.message
+
+
+def test_export_oem_writes_what_oem_text_gives(plan, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    f = sj.export_oem(plan, tmp_path / "u.oem", step_s=86400, frame="eme2000", time_system="tdb")
+    assert (tmp_path / "u.oem").read_text(encoding="ascii") == oem_text(plan, step_s=86400, frame="EME2000",
+                                                                          time_system="TDB")
+    assert (f.frame, f.time_system, f.states, f.path) == ("EME2000", "TDB", 562, str(tmp_path / "u.oem"))
+    assert f.to_dict()["segments"][0]["states"] == 281
+
+
+def test_export_refuses_to_overwrite_an_input(plan, tmp_path, monkeypatch, capsys):
+    """Issue 12: an output that is the scenario, the ephemeris or the other output is refused before any
+    work, however it is spelt (relative, ./, .., symbolic link), by the command and by the library."""
+    from sojourn.ephemeris import default_ephemeris_path
+
+    monkeypatch.chdir(tmp_path)
+    scenario = tmp_path / "u.txt"
+    scenario.write_text(Path(ULYSSES).read_text())
+    (tmp_path / "link.txt").symlink_to(scenario)
+    mine = tmp_path / "mine.bsp"
+    mine.write_bytes(default_ephemeris_path().read_bytes())
+    eph_txt = tmp_path / "eph.txt"
+    eph_txt.symlink_to(mine)
+    (tmp_path / "a.oem").write_text("old")
+    (tmp_path / "b.bsp").symlink_to(tmp_path / "a.oem")
+    cases = [
+        (["u.txt", "--oem", "u.txt"], "--oem", "is the scenario it reads"),
+        (["u.txt", "--oem", "./u.txt"], "--oem", "is the scenario it reads"),
+        (["./u.txt", "--oem", "../" + tmp_path.name + "/u.txt"], "--oem", "is the scenario it reads"),
+        (["link.txt", "--oem", "u.txt"], "--oem", "is the scenario it reads"),
+        ([ULYSSES, "--spk", "mine.bsp", "--ephemeris", "mine.bsp"], "--spk", "is the ephemeris it reads"),
+        ([ULYSSES, "--spk", "./mine.bsp", "--ephemeris", str(mine)], "--spk", "is the ephemeris it reads"),
+        ([ULYSSES, "--oem", "eph.txt", "--ephemeris", "mine.bsp"], "--oem", "is the ephemeris it reads"),
+        ([ULYSSES, "--oem", "a.oem", "--spk", "b.bsp"], "--spk", "is also the oem output"),
+    ]
+    for argv, where, words in cases:
+        assert main(["export", *argv]) == 2
+        err = capsys.readouterr().err
+        assert words in err and f"({where})" in err and err.count("\n") == 1, err
+    assert scenario.read_text() == Path(ULYSSES).read_text()
+    assert mine.read_bytes() == default_ephemeris_path().read_bytes()
+    assert (tmp_path / "a.oem").read_text() == "old"
+    # the library refuses the same, naming its parameter
+    for call in (lambda: sj.export_oem("u.txt", "./u.txt"),
+                 lambda: sj.export_oem(plan, "eph.txt", ephemeris="mine.bsp"),
+                 lambda: sj.export_spk(plan, "mine.bsp", ephemeris=str(mine)),
+                 lambda: sj.export_spk(plan, str(default_ephemeris_path().with_suffix(".bsp")))):
+        with pytest.raises(InputError) as exc:
+            call()
+        assert exc.value.where == "path" and "it reads" in exc.value.message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.oem", "b.bsp", "eph.txt", "link.txt", "mine.bsp",
+                                                          "u.txt"]

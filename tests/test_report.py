@@ -1,6 +1,6 @@
 """The mission dossier: one self-contained HTML file, checked in a real headless browser.
 
-The dossier is written once by the CLI. It must hold the plan's own numbers
+The dossier of Ulysses is written once (``sj.report`` on the session's plan). It must hold the plan's own numbers
 (dates, Δv, propellant, crew, assumptions), reference nothing outside itself
 (every image a ``data:`` URI, no external script, stylesheet or font), and
 render in headless Chromium with no network: every image decodes (the
@@ -22,13 +22,15 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import sojourn as sj
 from sojourn.cli import main
+from sojourn.errors import InputError
+from sojourn.results import utc_text
 
 ULYSSES = Path(__file__).resolve().parents[1] / "examples" / "ulysses.toml"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -38,38 +40,17 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def dossier(tmp_path_factory):
-    """The dossier of examples/ulysses.toml written by ``sojourn report``, and its --json summary."""
+def dossier(tmp_path_factory, ulysses_plan):
+    """The dossier of examples/ulysses.toml written by ``sj.report``, and its summary (the --json document)."""
     out = tmp_path_factory.mktemp("report") / "ulysses.html"
-    capture = _Capture()
-    with capture:
-        status = main(["report", str(ULYSSES), "--out", str(out), "--json"])
-    assert status == 0, capture.err
-    return out, json.loads(capture.out)
-
-
-class _Capture:
-    """Capture stdout/stderr in a module-scoped fixture (capsys is function-scoped)."""
-
-    def __enter__(self):
-        import io
-
-        self._old = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
-        return self
-
-    def __exit__(self, *exc):
-        self.out, self.err = sys.stdout.getvalue(), sys.stderr.getvalue()
-        sys.stdout, sys.stderr = self._old
-        return False
+    result = sj.report(ulysses_plan, out)
+    assert result.html == out.read_text(encoding="utf-8")
+    return out, result.to_dict()
 
 
 @pytest.fixture(scope="module")
-def plan():
-    from sojourn.mission.plan import plan as plan_mission
-    from sojourn.mission.scenario import load_scenario
-
-    return plan_mission(load_scenario(ULYSSES))
+def plan(ulysses_plan):
+    return ulysses_plan
 
 
 class _Page(html.parser.HTMLParser):
@@ -155,34 +136,68 @@ def test_dossier_sections_and_features(dossier):
 
 
 def test_dossier_shows_the_plans_numbers(dossier, plan):
-    from sojourn.mission.scenario import load_scenario
-
     path, _ = dossier
     text = _text(_parse(path))
-    sc = load_scenario(ULYSSES)
+    sc = plan.scenario
     assert sc.mission.name in text and sc.mission.description in text
     for m in sc.crew.members:
         assert m.name in text and m.role in text
     out_leg, ret_leg = plan.legs
-    assert out_leg["depart"][:10] in text and ret_leg["arrive"][:10] in text
+    assert utc_text(out_leg.depart, "date") in text and utc_text(ret_leg.arrive, "date") in text
     assert f"{plan.total_dv_kms:.2f} km/s" in text
     assert f"{plan.total_days:,.0f} days" in text
     for b in plan.burns:
-        assert b["label"] in text and f"{b['dv_kms']:.3f}" in text
-        if "propellant_kg" in b:
-            assert f"{b['propellant_kg']:,.0f}" in text
+        assert b.label in text and f"{b.dv_kms:.3f}" in text
+        if b.propellant_kg is not None:
+            assert f"{b.propellant_kg:,.0f}" in text
     # the burns' Δv add up to the total shown in the table's foot
     assert f"Total {plan.total_dv_kms:.3f}" in text
-    assert np.isclose(sum(b["dv_kms"] for b in plan.burns), plan.total_dv_kms)
-    assert f"{plan.budget['total_propellant_kg']:,.0f}" in text
+    assert np.isclose(sum(b.dv_kms for b in plan.burns), plan.total_dv_kms)
+    assert f"{plan.budget.total_propellant_kg:,.0f}" in text
     # both legs: C3 and arrival v-infinity as the plan has them
     for leg in plan.legs:
-        assert f"{leg['c3']:.2f}" in text and f"{leg['vinf_arrival']:.3f}" in text
+        assert f"{leg.c3:.2f}" in text and f"{leg.vinf_arrival:.3f}" in text
     # the porkchop table marks the plan's own outbound transfer
-    assert re.search(rf"this plan {out_leg['depart'][:10]} {out_leg['arrive'][:10]} "
-                     rf"{out_leg['tof_days']:.0f} {out_leg['c3']:.2f}", text)
+    assert re.search(rf"this plan {utc_text(out_leg.depart, 'date')} {utc_text(out_leg.arrive, 'date')} "
+                     rf"{out_leg.tof_days:.0f} {out_leg.c3:.2f}", text)
     for a in plan.assumptions:
         assert a in text
+
+
+def test_dossier_escapes_what_the_scenario_says(plan):
+    """The page is a template with autoescaping: a scenario's text cannot inject markup."""
+    from sojourn.dossier import report as dossier_mod
+
+    sc = plan.scenario
+    data = sc.to_dict()
+    data["mission"]["name"] = "<script>alert(1)</script> & Co"
+    evil = type(sc).from_dict(data, "evil.toml")
+    d = dossier_mod.Dossier(plan=sj.results.replace(plan, scenario=evil, scenario_name=evil.mission.name),
+                            porkchop=_tiny_porkchop(plan), porkchop_best=[], missing={"aborts": "x", "crew": "y"})
+    page = dossier_mod.render_html(d)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
+
+
+def _tiny_porkchop(plan):
+    leg = plan.legs[0]
+    return sj.porkchop(leg.origin, leg.destination, (leg.t_depart - 86400, leg.t_depart + 86400),
+                       (leg.t_arrive - 86400, leg.t_arrive + 86400), 1.0)
+
+
+def test_report_returns_the_page_and_writes_only_when_asked(plan, monkeypatch, tmp_path):
+    from sojourn.dossier import report as dossier_mod
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(dossier_mod, "_abort_analysis", lambda *a: None)
+    monkeypatch.setattr(dossier_mod, "_crew_timeline", lambda *a: None)
+    monkeypatch.setattr(dossier_mod, "_outbound_porkchop", lambda p, eph: (_tiny_porkchop(p), []))
+    monkeypatch.setattr(dossier_mod, "_draw_figures", lambda d, eph, fmt: {})
+    page = sj.report(plan, image_format="PNG")
+    assert page.path is None and page.html.startswith("<!DOCTYPE html>") and list(tmp_path.iterdir()) == []
+    assert page.to_dict()["bytes"] == len(page.html.encode("utf-8")) and "iframe" in page._repr_html_()
+    with pytest.raises(InputError) as exc:
+        sj.report(plan, image_format="gif")
+    assert exc.value.where == "image_format"
 
 
 def test_dossier_errors_are_one_line_and_leave_no_file(capsys, tmp_path):
@@ -190,6 +205,7 @@ def test_dossier_errors_are_one_line_and_leave_no_file(capsys, tmp_path):
         (["--out", str(tmp_path / "d.pdf")], "(--out)"),
         (["--out", str(tmp_path / "missing" / "d.html")], "(--out)"),
         (["--out", str(tmp_path / "d.html"), "--images", "gif"], "(--images)"),
+        (["--out", str(tmp_path / "d.html"), "--ephemeris", str(tmp_path / "no.bsp")], "(--ephemeris)"),
     ]
     for args, where in cases:
         assert main(["report", str(ULYSSES), *args]) == 2
@@ -198,6 +214,54 @@ def test_dossier_errors_are_one_line_and_leave_no_file(capsys, tmp_path):
     assert main(["report", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "d.html")]) == 2
     assert capsys.readouterr().err.startswith("error: scenario file not found")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_report_refuses_to_overwrite_its_scenario_or_ephemeris(capsys, tmp_path, monkeypatch, plan):
+    """Issue 12: ``report x.html --out x.html`` overwrote the scenario. Refused before any work, however spelt."""
+    from sojourn.ephemeris import default_ephemeris_path
+
+    monkeypatch.chdir(tmp_path)
+    scenario = tmp_path / "x.html"
+    scenario.write_text(ULYSSES.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "link.html").symlink_to(scenario)
+    (tmp_path / "eph.html").symlink_to(default_ephemeris_path())
+    for argv, words in ((["x.html", "--out", "x.html"], "scenario"),
+                        (["x.html", "--out", "./x.html"], "scenario"),
+                        (["./x.html", "--out", f"../{tmp_path.name}/x.html"], "scenario"),
+                        (["link.html", "--out", "x.html"], "scenario"),
+                        (["x.html", "--out", "link.html"], "scenario"),
+                        ([str(ULYSSES), "--out", "eph.html"], "ephemeris"),
+                        ([str(ULYSSES), "--out", "eph.html", "--ephemeris", str(default_ephemeris_path())],
+                         "ephemeris")):
+        assert main(["report", *argv]) == 2
+        err = capsys.readouterr().err
+        assert f"is the {words} it reads" in err and "(--out)" in err and err.count("\n") == 1, err
+    assert scenario.read_text(encoding="utf-8") == ULYSSES.read_text(encoding="utf-8")
+    # the library refuses the same, before planning, naming its parameter
+    for call in (lambda: sj.report("x.html", "link.html"), lambda: sj.report(plan, "eph.html")):
+        with pytest.raises(InputError) as exc:
+            call()
+        assert exc.value.where == "path"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["eph.html", "link.html", "x.html"]
+
+
+def test_report_command_json(capsys, tmp_path, monkeypatch, plan):
+    """The command's --json is the report's to_dict() and the file written (the heavy parts stubbed:
+    the full dossier is checked above)."""
+    import sojourn.mission.plan as plan_mod
+    from sojourn.dossier import report as dossier_mod
+
+    monkeypatch.setattr(plan_mod, "plan", lambda *a, **k: plan)
+    monkeypatch.setattr(dossier_mod, "_abort_analysis", lambda *a: None)
+    monkeypatch.setattr(dossier_mod, "_crew_timeline", lambda *a: None)
+    monkeypatch.setattr(dossier_mod, "_outbound_porkchop", lambda p, eph: (_tiny_porkchop(p), []))
+    monkeypatch.setattr(dossier_mod, "_draw_figures", lambda d, eph, fmt: {})
+    out = tmp_path / "d.html"
+    assert main(["report", str(ULYSSES), "--out", str(out), "--json", "--images", "png"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"path", "bytes", "scenario", "figures", "features", "missing", "generated", "outputs"}
+    assert data["path"] == str(out) and data["outputs"] == [str(out)] and data["bytes"] == out.stat().st_size
+    assert data["features"] == {"aborts": False, "crew": False} and data["scenario"] == "Ulysses"
 
 
 def test_infeasible_scenario_keeps_an_old_dossier(capsys, tmp_path):
@@ -216,17 +280,17 @@ def test_infeasible_scenario_keeps_an_old_dossier(capsys, tmp_path):
 
 def test_sections_the_plan_cannot_support_are_said_not_hidden(monkeypatch, plan):
     """When the abort analysis or the crew model refuses this plan, the dossier says why instead of failing."""
-    import sojourn.report.dossier as dossier_mod
     from sojourn.errors import NoSolutionError
-    from sojourn.mission.scenario import load_scenario
+    from sojourn.dossier import report as dossier_mod
 
     def refuse(*args, **kwargs):
         raise NoSolutionError("no way home from this leg", "test")
 
     monkeypatch.setattr(dossier_mod, "_abort_analysis", refuse)
     monkeypatch.setattr(dossier_mod, "_crew_timeline", refuse)
+    monkeypatch.setattr(dossier_mod, "_outbound_porkchop", lambda p, eph: (_tiny_porkchop(p), []))
     monkeypatch.setattr(dossier_mod, "_draw_figures", lambda d, eph, fmt: {})  # charts are tested above
-    d = dossier_mod.build_dossier(load_scenario(ULYSSES), plan=plan)
+    d = dossier_mod.build_dossier(plan)
     assert d.aborts is None and d.crew is None
     assert set(d.missing) == {"aborts", "crew"}
     page = _Page()

@@ -183,7 +183,10 @@ def test_stage_properties():
     stage = s.vessel.stages[0]
     assert stage.exhaust_velocity_kms == pytest.approx(4.4129925)
     assert s.vessel.initial_mass_kg == 170000
-    assert Scenario.from_dict({**BASE, "vessel": {"payload_kg": 1}}).vessel.stages == []
+    # a vessel without stages would plan as if it carried no propellant at all
+    with pytest.raises(ScenarioError, match="missing") as err:
+        Scenario.from_dict({**BASE, "vessel": {"payload_kg": 1}})
+    assert err.value.key == "vessel.stages"
 
 
 # -- every mistake: one line, file and dotted key ------------------------------------
@@ -209,6 +212,12 @@ def test_stage_properties():
     (lambda d: d["mission"].update(origin="vulcan"), "mission.origin", ["unknown body 'vulcan'"]),
     (lambda d: d["mission"].update(destination="earth"), "mission.destination", ["destination is the origin"]),
     (lambda d: d["mission"].update(destination="sun"), "mission.destination", ["cannot be visited"]),
+    (lambda d: d["mission"].update(destination="venus"), "mission.destination",
+     ["crewed round trips are modelled from Earth to Mars", "must be 'mars'"]),
+    (lambda d: d["mission"].update(origin="moon", destination="mars"), "mission.origin", ["must be 'earth'"]),
+    # Laplace's sphere of influence: Earth's reaches about 924,600 km from its centre, Mars's 577,200 km
+    (lambda d: d["departure"].update(parking_altitude_km=2e6), "departure.parking_altitude_km",
+     ["beyond its sphere of influence"]),
     (lambda d: d["mission"].update(**{"class": "hohmann"}), "mission.class",
      ["unknown value 'hohmann'", "'conjunction'"]),
     (lambda d: d["mission"].update(objective="fastest"), "mission.objective", ["unknown value 'fastest'"]),

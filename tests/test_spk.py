@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import sojourn as sj
 from sojourn.cli import main
-from sojourn.mission.plan import plan as plan_mission
-from sojourn.mission.scenario import load_scenario
+from sojourn.errors import InputError
 from sojourn.mission.trajectory import spacecraft_states
 
 ULYSSES = str(Path(__file__).resolve().parents[1] / "examples" / "ulysses.toml")
@@ -26,8 +26,8 @@ NAIF = -1042
 
 
 @pytest.fixture(scope="module")
-def plan():
-    return plan_mission(load_scenario(ULYSSES))
+def plan(ulysses_plan):
+    return ulysses_plan
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +58,14 @@ def _spice_states(spice, target, t, observer):
 def test_spk_states_match_sojourn_to_a_metre(spice, plan):
     for leg in plan.legs:
         # the samples (every 6 h) and the points halfway between them, where Hermite interpolates
-        t = np.linspace(leg["t_depart"], leg["t_arrive"], 2 * 1120 + 1)
+        t = np.linspace(leg.t_depart, leg.t_arrive, 2 * 1120 + 1)
         t = np.concatenate([t, t[:-1] + 0.37 * np.diff(t)])  # and some off-grid epochs
         got = _spice_states(spice, NAIF, t, 10)
         r, v = spacecraft_states(plan, t)
         assert np.abs(got[:, :3] - r).max() < 1e-3  # km
         assert np.abs(got[:, 3:] - v).max() < 1e-6  # km/s
         # spkezr by name (the NAIF id as text), geometric: the same state
-        mid = 0.5 * (leg["t_depart"] + leg["t_arrive"])
+        mid = 0.5 * (leg.t_depart + leg.t_arrive)
         state, _ = spice.spkezr(str(NAIF), mid, "J2000", "NONE", "SUN")
         r, v = spacecraft_states(plan, mid)
         assert np.linalg.norm(np.asarray(state[:3]) - r) < 1e-3
@@ -75,20 +75,20 @@ def test_spk_legs_land_on_the_planets(spice, plan):
     """SPICE, reading DE421 itself, puts the craft at the planets' centres at the burns."""
     ids = {"earth": 399, "mars": 499}
     for leg in plan.legs:
-        dep = spice.spkgeo(NAIF, leg["t_depart"], "J2000", ids[leg["from"]])[0]
-        arr = spice.spkgeo(NAIF, leg["t_arrive"], "J2000", ids[leg["to"]])[0]
+        dep = spice.spkgeo(NAIF, leg.t_depart, "J2000", ids[leg.origin])[0]
+        arr = spice.spkgeo(NAIF, leg.t_arrive, "J2000", ids[leg.destination])[0]
         assert np.linalg.norm(dep[:3]) < 1e-3 and np.linalg.norm(arr[:3]) < 1e-3
-        assert np.linalg.norm(dep[3:]) == pytest.approx(leg["vinf_departure"], abs=1e-6)
-        assert np.linalg.norm(arr[3:]) == pytest.approx(leg["vinf_arrival"], abs=1e-6)
+        assert np.linalg.norm(dep[3:]) == pytest.approx(leg.vinf_departure, abs=1e-6)
+        assert np.linalg.norm(arr[3:]) == pytest.approx(leg.vinf_arrival, abs=1e-6)
 
 
 def test_spk_coverage_is_the_two_legs_and_not_the_stay(spice, kernel, plan):
     cover = spice.spkcov(str(kernel), NAIF)
     windows = [spice.wnfetd(cover, i) for i in range(spice.wncard(cover))]
-    assert windows == [(leg["t_depart"], leg["t_arrive"]) for leg in plan.legs]
+    assert windows == [(leg.t_depart, leg.t_arrive) for leg in plan.legs]
     ids = spice.spkobj(str(kernel))
     assert [ids[i] for i in range(spice.card(ids))] == [NAIF]
-    stay = 0.5 * (plan.legs[0]["t_arrive"] + plan.legs[1]["t_depart"])
+    stay = 0.5 * (plan.legs[0].t_arrive + plan.legs[1].t_depart)
     with pytest.raises(spice.exceptions.SpiceyError, match="SPKINSUFFDATA"):
         spice.spkgeo(NAIF, stay, "J2000", 10)
 
@@ -101,7 +101,7 @@ def test_spk_segments_read_by_jplephem(kernel, plan):
     try:
         segs = list(spk.segments)
         assert [(s.target, s.center, s.frame, s.data_type) for s in segs] == [(NAIF, 10, 1, 13)] * 2
-        assert [(s.start_second, s.end_second) for s in segs] == [(leg["t_depart"], leg["t_arrive"])
+        assert [(s.start_second, s.end_second) for s in segs] == [(leg.t_depart, leg.t_arrive)
                                                                 for leg in plan.legs]
         assert [s.source.decode().strip() for s in segs] == ["Ulysses outbound", "Ulysses return"]
         assert "stay at Mars is not included" in spk.comments()
@@ -138,3 +138,17 @@ def test_bad_spk_options(capsys, tmp_path, args, where):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and f"({where})" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_spk_from_python(plan, tmp_path):
+    pytest.importorskip("spiceypy")
+    k = sj.export_spk(plan, tmp_path / "u.bsp", naif_id=-77, step_s=43200)
+    assert (k.naif_id, k.step_s, k.states) == (-77, 43200.0, 1122)
+    assert [(s.start_et, s.stop_et) for s in k.segments] == [(leg.t_depart, leg.t_arrive) for leg in plan.legs]
+    assert k.to_dict()["segments"][1]["segment_id"] == "Ulysses return"
+    for kwargs, where in (({"naif_id": 5}, "naif_id"), ({"naif_id": 1.5}, "naif_id"), ({"step_s": 0.5}, "step_s"),
+                          ({"step_s": 150 * 86400}, "step_s")):
+        with pytest.raises(InputError) as exc:
+            sj.export_spk(plan, tmp_path / "v.bsp", **kwargs)
+        assert exc.value.where == where
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["u.bsp"]

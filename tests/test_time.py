@@ -205,3 +205,45 @@ def test_iso_text_parses_back_to_the_same_second(t):
     # Written to the second (truncated after rounding to the millisecond), then read back.
     back = parse_utc(tdb_to_utc_iso(t, "second"))
     assert -1e-3 <= t - back < 1.0 + 1e-3
+
+
+# --- TT for many instants: one leap-second lookup, and Kaplan's short TDB - TT series ---
+
+
+def test_datetime64_to_tt_agrees_with_the_full_conversion():
+    # The full path (erfa: UTC -> TAI -> TT -> TDB with the Fairhead & Bretagnon series) minus that
+    # series must give the same TT, before 1972 (drifting UTC) and after, on a leap-second day too.
+    import erfa
+
+    from sojourn.time import datetime64_to_tt
+
+    stamps = np.array(["1961-03-01T06:00", "1968-02-01T00:00", "1971-12-31T23:59:59.5", "1972-01-01T00:00",
+                       "1999-12-31T23:59:59", "2016-12-31T12:00", "2017-01-01T00:00:00.25", "2035-06-30T18:45"],
+                      dtype="datetime64[us]")
+    tdb = datetime64_to_tdb(stamps)
+    whole = 2451545.0 + np.floor(tdb / DAY)
+    tdb_minus_tt = erfa.dtdb(whole, (tdb - np.floor(tdb / DAY) * DAY) / DAY, 0.0, 0.0, 0.0, 0.0)
+    assert np.max(np.abs(datetime64_to_tt(stamps) - (tdb - tdb_minus_tt))) < 2e-6
+
+
+def test_tt_is_69_184_s_ahead_of_utc_after_2017():
+    from sojourn.time import datetime64_to_tt
+
+    # 2020-01-01T00:00 is 631 108 800 calendar seconds after 2000-01-01T12:00; TT - UTC = 37 leap
+    # seconds + 32.184 s (IAU 1991 A4)
+    assert float(datetime64_to_tt(np.datetime64("2020-01-01T00:00"))) == pytest.approx(
+        631108800.0 + 69.184, abs=1e-6)
+    assert np.isnan(datetime64_to_tt(np.array(["NaT"], dtype="datetime64[ms]"))[0])
+
+
+def test_short_tdb_minus_tt_series_is_within_10_microseconds_of_the_full_one():
+    # Kaplan (2005), USNO Circular 179: "accurate to about 10 us between 1600 and 2200".
+    import erfa
+
+    from sojourn.time import tdb_minus_tt_s
+
+    t = np.linspace(-3.2e9, 3.2e9, 20001)  # 1899-2101
+    whole = 2451545.0 + np.floor(t / DAY)
+    full = erfa.dtdb(whole, (t - np.floor(t / DAY) * DAY) / DAY, 0.0, 0.0, 0.0, 0.0)
+    assert np.abs(full).max() > 1.6e-3  # the series being approximated is not zero
+    assert np.max(np.abs(tdb_minus_tt_s(t) - full)) < 10e-6

@@ -22,11 +22,11 @@ pytest.importorskip("zarr")
 pytest.importorskip("pyarrow")
 
 from sojourn.cli import main  # noqa: E402
-from sojourn.trade.run import WORKER_ENV, run_study  # noqa: E402
-from sojourn.trade.store import TradeStore  # noqa: E402
-from sojourn.trade.study import load_study  # noqa: E402
-from sojourn.trade.summary import summarize  # noqa: E402
-from sojourn.trade.tiles import (PorkchopTile, RoundTripTile, compute_tile, plan_tiles,  # noqa: E402
+from sojourn.trades.run import WORKER_ENV, run_study  # noqa: E402
+from sojourn.trades.store import TradeStore  # noqa: E402
+from sojourn.trades.study import load_study  # noqa: E402
+from sojourn.trades.summary import summarize  # noqa: E402
+from sojourn.trades.tiles import (PorkchopTile, RoundTripTile, compute_tile, plan_tiles,  # noqa: E402
                                  porkchop_grid)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -270,7 +270,7 @@ def test_interrupted_study_resumes_without_recomputing(reference, client, tmp_pa
     store = TradeStore.open(path, reference["study"].fingerprint("de421.bsp"))
     assert store.finished() == set(done)
     # bad input on the way (an unreachable scheduler) loses no finished tile
-    monkeypatch.setattr("sojourn.trade.run.CONNECT_TIMEOUT_S", 2)
+    monkeypatch.setattr("sojourn.trades.run.CONNECT_TIMEOUT_S", 2)
     files = sorted((p.name, p.stat().st_mtime_ns) for p in path.rglob("*"))
     assert main(["trade", str(reference["dir"] / "study.toml"), "--out", str(path),
                  "--scheduler", "tcp://127.0.0.1:1"]) == 2
@@ -330,7 +330,7 @@ def test_store_of_another_study_is_refused_untouched(reference, tmp_path, capsys
 
 
 def test_unreachable_scheduler_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("sojourn.trade.run.CONNECT_TIMEOUT_S", 2)
+    monkeypatch.setattr("sojourn.trades.run.CONNECT_TIMEOUT_S", 2)
     study_file = _write_study(tmp_path)
     t0 = time.perf_counter()
     assert main(["trade", str(study_file), "--scheduler", "tcp://127.0.0.1:1"]) == 2

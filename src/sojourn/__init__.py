@@ -34,6 +34,9 @@ from sojourn.errors import (
 
 __version__ = "0.1.0"
 
+#: Each verb and where it lives, imported the first time it is used. No verb shares its name with a
+#: subpackage (``sojourn.onboard``, ``sojourn.dossier``, ``sojourn.trades``), so importing one never
+#: hides a verb.
 _LAZY = {
     # transfers
     "porkchop": "sojourn.transfer.porkchop:porkchop",
@@ -54,13 +57,13 @@ _LAZY = {
     "dispersions": "sojourn.contingency.dispersions:dispersions",
     "verify": "sojourn.contingency.nbody:verify",
     # the crew
-    "crew": "sojourn.crew.timeline:crew",
-    "comms": "sojourn.crew.comms:comms",
+    "crew": "sojourn.onboard.timeline:crew",
+    "comms": "sojourn.onboard.comms:comms",
     # interchange, reports, scale
     "export_oem": "sojourn.export.oem:export_oem",
     "export_spk": "sojourn.export.spk:export_spk",
-    "report": "sojourn.report.dossier:report",
-    "trade": "sojourn.trade.run:trade",
+    "report": "sojourn.dossier.report:report",
+    "trade": "sojourn.trades.run:trade",
     # plain data for JSON
     "to_dict": "sojourn.results:json_safe",
 }

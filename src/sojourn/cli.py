@@ -291,9 +291,20 @@ def progress_bar() -> Optional[TerminalProgress]:
 
 
 def _usage_line(exc) -> str:
+    """One line for a usage mistake: what is wrong, then the option at fault (or the command)."""
+    import re
+
+    message = exc.format_message()
+    param = getattr(exc, "param", None)
+    opts = [o for o in (getattr(param, "opts", None) or []) if o.startswith("--")]
+    if opts and type(exc).__name__ == "BadParameter":
+        message = re.sub(r"^Invalid value for '[^']*': ", "", message)
+        if "valid number" in message or "valid integer" in message:
+            message = "expected a " + ("whole number" if "integer" in message else "number")
+        return f"error: {message[:1].lower() + message[1:]} ({opts[0]})\n"
     ctx = getattr(exc, "ctx", None)
     where = f" ({ctx.command_path})" if ctx is not None else ""
-    return f"error: {exc.format_message()}{where}\n"
+    return f"error: {message}{where}\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -302,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else list(argv)
     if not args:  # bare `sojourn`: usage on stderr, and a status that says nothing was done
-        with typer.Context(typer.main.get_command(app), info_name="sojourn") as ctx:
+        command_ = typer.main.get_command(app)
+        with command_.context_class(command_, info_name="sojourn", **app.info.context_settings) as ctx:
             sys.stderr.write(ctx.get_help() + "\n")
         return 2
     try:

@@ -28,9 +28,12 @@ Capitaine et al. 2003, A&A 412:567). The IAU 1976 value, 84381.448″, differs b
 OBLIQUITY_J2000_RAD = math.radians(OBLIQUITY_J2000_ARCSEC / 3600.0)
 """The same obliquity, radians."""
 
-MARS_SOL_S = 88775.244
-"""Mean Mars solar day, one sol (s): 1.0274912517 days (Allison & McEwen 2000, Planet. Space Sci.
-48:215, Table 2)."""
+MARS_SOL_DAYS = 1.0274912517
+"""Mean solar day of Mars (sol) in days of 86 400 s (Allison & McEwen 2000, Planet. Space Sci. 48:215;
+NASA GISS Mars24 algorithm, step C-2)."""
+
+MARS_SOL_S = MARS_SOL_DAYS * DAY
+"""The same sol in seconds: 88 775.244 s."""
 
 ENTRY_INTERFACE_ALTITUDE_KM = 125.0
 """Altitude of the atmospheric entry interface (km), the convention for Earth (Apollo, Orion) and

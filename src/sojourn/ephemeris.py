@@ -226,6 +226,40 @@ class Ephemeris:
             v /= DAY
         return r.reshape(t.shape + (3,)), v.reshape(t.shape + (3,))
 
+    def sun_barycentric_state(self, t) -> tuple[np.ndarray, np.ndarray]:
+        """Position and velocity of the Sun's centre relative to the solar-system barycentre.
+
+        Add it to a heliocentric state to get a barycentric (BCRS) one, as light
+        travel and relativistic clock rates need: the Sun moves up to about 15 m/s
+        and 0.01 au about the barycentre, mostly with Jupiter's period.
+
+        Parameters
+        ----------
+        t : float or array_like
+            Epochs, TDB seconds past J2000 (s).
+
+        Returns
+        -------
+        r, v : numpy.ndarray
+            ICRF km and km/s, shape ``t.shape + (3,)``.
+
+        Raises
+        ------
+        EphemerisRangeError
+            An epoch outside :meth:`coverage` of the Sun.
+        """
+        t = np.asarray(t, dtype=np.float64)
+        flat = t.ravel()
+        r = np.zeros((flat.size, 3))
+        v = np.zeros((flat.size, 3))
+        if flat.size:
+            self.check_range("sun", flat.min(), flat.max())
+            whole, frac = tdb_to_jd_parts(flat)
+            for pair in self._chain(SUN):
+                self._add(pair, 1, flat, whole, frac, r, v)
+            v /= DAY
+        return r.reshape(t.shape + (3,)), v.reshape(t.shape + (3,))
+
     def _add(self, pair, sign, t, whole, frac, r, v) -> None:
         """Add ``sign`` times the state of one (center, target) pair, km and km/day."""
         segments = self._pairs[pair]

@@ -12,5 +12,6 @@ COMMANDS = (
     "crew", "comms", "diff",
     "export", "report",
     "trade",
+    "serve",
 )
 """Command modules, in the order ``sojourn --help`` lists them."""

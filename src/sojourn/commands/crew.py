@@ -7,110 +7,89 @@ from typing import Optional
 
 import typer
 
-import sojourn as sj
+from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, save, show, table
 
-from sojourn import checks
+FIGURES = ("dose.png", "light-time.png")
+"""What ``--out DIR`` holds."""
 
-from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
+
+def _opt(flag: str, metavar: str, text: str):
+    return typer.Option(None, flag, metavar=metavar, help=text)
 
 
 @command("crew")
 def crew(
-    scenario: Path = typer.Argument(..., help="Mission scenario (TOML)."),
+    scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Mission scenario (TOML)."),
     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR",
                                        help="Write dose.png and light-time.png into DIR."),
-    step: Optional[float] = typer.Option(None, "--step", metavar="DAYS",
-                                         help="Search grid step of the plan (default: the scenario's)."),
-    crew_config: Optional[Path] = typer.Option(
+    step_days: Optional[float] = typer.Option(None, "--step", metavar="DAYS",
+                                              help="Search grid step of the plan. [default: the scenario's]"),
+    settings: Optional[Path] = typer.Option(
         None, "--crew-config", metavar="FILE",
         help="Crew-model TOML ([dose], [[dose.solar_particle_events]], [comms]); options below win over it."),
-    cruise_rate: Optional[float] = typer.Option(
-        None, "--cruise-rate", metavar="MSV_PER_DAY", help="Cruise dose rate [1.84, Zeitlin et al. 2013]."),
-    surface_rate: Optional[float] = typer.Option(
-        None, "--surface-rate", metavar="MSV_PER_DAY", help="Mars surface dose rate [0.64, Hassler et al. 2014]."),
-    shielding: Optional[float] = typer.Option(None, "--shielding", metavar="FACTOR",
-                                              help="Multiplies both dose rates [1]."),
-    solar_amplitude: Optional[float] = typer.Option(
-        None, "--solar-amplitude", metavar="A",
-        help="Solar-cycle GCR modulation amplitude, 0 <= A < 1 [0: off]; highest at solar minimum."),
-    solar_minimum: Optional[str] = typer.Option(None, "--solar-minimum", metavar="DATE",
-                                                help="A solar minimum, UTC [2019-12-15]."),
-    limit: Optional[float] = typer.Option(None, "--limit", metavar="MSV",
-                                          help="Career limit [600, NASA-STD-3001 Vol. 1 Rev. B]."),
-    prior_dose: Optional[float] = typer.Option(None, "--prior-dose", metavar="MSV",
-                                               help="Career dose before this mission [0]."),
-    threshold: Optional[float] = typer.Option(None, "--threshold", metavar="DEG",
-                                              help="Blackout below this Sun-Earth-spacecraft angle [2]."),
-    tx_power: Optional[float] = typer.Option(None, "--tx-power", metavar="W", help="Transmit power [100]."),
-    tx_antenna: Optional[float] = typer.Option(None, "--tx-antenna", metavar="M",
-                                               help="Spacecraft dish diameter [3]."),
-    rx_antenna: Optional[float] = typer.Option(None, "--rx-antenna", metavar="M",
-                                               help="Ground dish diameter [34]."),
-    frequency: Optional[float] = typer.Option(None, "--frequency", metavar="GHZ", help="Carrier [8.4, X band]."),
-    noise_temperature: Optional[float] = typer.Option(None, "--noise-temperature", metavar="K",
-                                                      help="System noise temperature [30]."),
-    ebn0: Optional[float] = typer.Option(None, "--ebn0", metavar="DB", help="Required Eb/N0 [1]."),
-    margin: Optional[float] = typer.Option(None, "--margin", metavar="DB", help="Link margin [3]."),
-    file_gb: Optional[float] = typer.Option(None, "--file-gb", metavar="GB",
-                                            help="Size of the file to send home [2 GB = 2e9 bytes]."),
+    cruise_msv_per_day: Optional[float] = _opt("--cruise-rate", "MSV_PER_DAY",
+                                               "Cruise dose rate (Zeitlin et al. 2013). [default: 1.84]"),
+    surface_msv_per_day: Optional[float] = _opt("--surface-rate", "MSV_PER_DAY",
+                                                "Mars surface dose rate (Hassler et al. 2014). [default: 0.64]"),
+    shielding_factor: Optional[float] = _opt("--shielding", "FACTOR", "Multiplies both dose rates. [default: 1]"),
+    solar_modulation_amplitude: Optional[float] = _opt(
+        "--solar-amplitude", "A", "Solar-cycle GCR modulation amplitude, 0 <= A < 1, highest at solar minimum. [default: 0, off]"),
+    solar_minimum: Optional[str] = _opt("--solar-minimum", "DATE", "A solar minimum, UTC. [default: 2019-12-15]"),
+    career_limit_msv: Optional[float] = _opt("--limit", "MSV", "Career limit (NASA-STD-3001 Vol. 1 Rev. B). [default: 600]"),
+    prior_career_msv: Optional[float] = _opt("--prior-dose", "MSV", "Career dose before this mission. [default: 0]"),
+    threshold_deg: Optional[float] = _opt("--threshold", "DEG", "Blackout below this Sun-Earth-spacecraft angle. [default: 2]"),
+    transmit_power_w: Optional[float] = _opt("--tx-power", "W", "Transmit power. [default: 100]"),
+    transmit_diameter_m: Optional[float] = _opt("--tx-antenna", "M", "Spacecraft dish diameter. [default: 3]"),
+    receive_diameter_m: Optional[float] = _opt("--rx-antenna", "M", "Ground dish diameter. [default: 34]"),
+    frequency_ghz: Optional[float] = _opt("--frequency", "GHZ", "Carrier (X band). [default: 8.4]"),
+    system_noise_temperature_k: Optional[float] = _opt("--noise-temperature", "K", "System noise temperature. [default: 30]"),
+    required_ebn0_db: Optional[float] = _opt("--ebn0", "DB", "Required Eb/N0. [default: 1]"),
+    margin_db: Optional[float] = _opt("--margin", "DB", "Link margin. [default: 3]"),
+    file_gb: Optional[float] = _opt("--file-gb", "GB", "Size of the file to send home, 1 GB = 1e9 bytes. [default: 2]"),
     ephemeris: Optional[Path] = EphemerisOption,
     as_json: bool = JsonOption,
 ) -> None:
     """The crew's journey: radiation dose, light time, conjunction blackouts and data rate, day by day."""
-    from sojourn.crew.timeline import crew_settings, crew_timeline, load_crew_config
-    from sojourn.mission.plan import plan_mission
-    from sojourn.mission.scenario import load_scenario
+    import sojourn as sj
+    from sojourn import checks
+    from sojourn.onboard.timeline import crew_settings
 
-    sc = load_scenario(scenario)
-    config = load_crew_config(crew_config) if crew_config is not None else None
-    settings = crew_settings(config, {
-        "dose.cruise_msv_per_day": (cruise_rate, "--cruise-rate"),
-        "dose.surface_msv_per_day": (surface_rate, "--surface-rate"),
-        "dose.shielding_factor": (shielding, "--shielding"),
-        "dose.solar_modulation_amplitude": (solar_amplitude, "--solar-amplitude"),
-        "dose.solar_minimum": (solar_minimum, "--solar-minimum"),
-        "dose.career_limit_msv": (limit, "--limit"),
-        "dose.prior_career_msv": (prior_dose, "--prior-dose"),
-        "comms.threshold_deg": (threshold, "--threshold"),
-        "comms.transmit_power_w": (tx_power, "--tx-power"),
-        "comms.transmit_diameter_m": (tx_antenna, "--tx-antenna"),
-        "comms.receive_diameter_m": (rx_antenna, "--rx-antenna"),
-        "comms.frequency_ghz": (frequency, "--frequency"),
-        "comms.system_noise_temperature_k": (noise_temperature, "--noise-temperature"),
-        "comms.required_ebn0_db": (ebn0, "--ebn0"),
-        "comms.margin_db": (margin, "--margin"),
-        "comms.file_gb": (file_gb, "--file-gb"),
-    })
-    if step is not None:
-        checks.step_days(step)
     checks.output_dir(out, "out")
-    plan = plan_mission(sc, ephemeris=ephemeris, step_days=step)
-    tl = crew_timeline(plan, settings, ephemeris=ephemeris)
+    checks.distinct_outputs({f"out ({f})": None if out is None else out / f for f in FIGURES},
+                            {"scenario": scenario, "crew config": settings, "ephemeris": ephemeris})
+    for path, where, what in ((settings, "settings", "crew config file"), (ephemeris, "ephemeris", "ephemeris file")):
+        if path is not None:
+            checks.input_file(path, where, what)
+    if step_days is not None:
+        checks.step_days(step_days)
+    model = crew_settings(
+        settings, cruise_msv_per_day=cruise_msv_per_day, surface_msv_per_day=surface_msv_per_day,
+        shielding_factor=shielding_factor, solar_modulation_amplitude=solar_modulation_amplitude,
+        solar_minimum=solar_minimum, career_limit_msv=career_limit_msv, prior_career_msv=prior_career_msv,
+        threshold_deg=threshold_deg, transmit_power_w=transmit_power_w, transmit_diameter_m=transmit_diameter_m,
+        receive_diameter_m=receive_diameter_m, frequency_ghz=frequency_ghz,
+        system_noise_temperature_k=system_noise_temperature_k, required_ebn0_db=required_ebn0_db,
+        margin_db=margin_db, file_gb=file_gb)
+    tl = sj.crew(scenario, model, step_days=step_days, ephemeris=ephemeris, progress=progress_bar())
     written = []
     if out is not None:
         from sojourn.io import output_directory
 
         output_directory(out, "out")
-        written.append(save(sj.plot.dose(tl), out / "dose.png"))
-        written.append(save(sj.plot.light_time(tl), out / "light-time.png"))
-    if as_json:
-        data = tl.to_json()
-        data["outputs"] = [str(p) for p in written]
-        print_json(data)
-        return
-    from rich.table import Table
+        written.append(save(sj.plot.dose(tl), out / FIGURES[0]))
+        written.append(save(sj.plot.light_time(tl), out / FIGURES[1]))
+    show(tl, as_json=as_json, outputs=written, warnings=tl.warnings, render=lambda c: _render(c, tl.overview()))
 
-    s = tl.summary()
+
+def _render(console, s: dict) -> None:
     d, c = s["dose"], s["comms"]
-    console = console()
+    phases = d["by_phase_msv"]
     console.print(f"[bold]{s['scenario']}[/bold]: {s['days_since_leaving_earth']:.0f} days away from Earth, "
                   f"launch {s['launch'][:10]}, return {s['return'][:10]}")
-    t = Table(title="What weighs on the crew", title_justify="left", show_header=False)
-    t.add_column("what")
-    t.add_column("value")
-    t.add_row("mission dose equivalent", f"{d['mission_msv']:.0f} mSv (outbound {d['by_phase_msv']['outbound']:.0f}, "
-              f"at Mars {d['by_phase_msv']['mars']:.0f}, return {d['by_phase_msv']['return']:.0f}, "
-              f"solar particle events {d['by_phase_msv']['solar_particle_events']:.0f})")
+    t = table("What weighs on the crew", ["what", "value"])
+    t.add_row("mission dose equivalent", f"{d['mission_msv']:.0f} mSv (outbound {phases['outbound']:.0f}, "
+              f"at Mars {phases['mars']:.0f}, return {phases['return']:.0f}, "
+              f"solar particle events {phases['solar_particle_events']:.0f})")
     t.add_row("career total / limit", f"{d['career_total_msv']:.0f} / {d['career_limit_msv']:g} mSv "
               f"({100 * d['fraction_of_limit']:.0f} %)"
               + (f", limit reached {d['limit_crossed_on']}" if d["limit_crossed"] else ", limit not reached"))
@@ -125,13 +104,8 @@ def crew(
                   f"{c['file_bytes'] / 1e9:g} GB in {c['file_hours_at_lowest_rate']:.1f} h")
     console.print(t)
     if c["blackouts"]:
-        bt = Table(title=f"Blackouts (Sun-Earth-spacecraft angle < {c['threshold_deg']:g}°)", title_justify="left")
-        for col in ("start", "end", "days", "min angle °"):
-            bt.add_column(col)
+        bt = table(f"Blackouts (Sun-Earth-spacecraft angle < {c['threshold_deg']:g}°)",
+                   [("start (UTC)", "date"), ("end (UTC)", "date"), ("days", "num"), ("min angle °", "num")])
         for b in c["blackouts"]:
             bt.add_row(b["start"], b["end"], fmt(b["days"], 1), fmt(b["min_angle_deg"], 2))
         console.print(bt)
-    for w in tl.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
-    for p in written:
-        console.print(f"wrote {p}")

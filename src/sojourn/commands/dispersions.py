@@ -28,22 +28,22 @@ def dispersions(
     tcm_days: float = typer.Option(10.0, "--tcm-days", metavar="DAYS",
                                    help="Days after departure of the correction burn."),
     tcm_magnitude_pct: Optional[float] = typer.Option(None, "--tcm-magnitude-pct", metavar="PCT",
-                                                      help="Correction burn magnitude error, % (3σ); default "
-                                                           "--magnitude-pct."),
+                                                      help="Correction burn magnitude error, % (3σ). "
+                                                           "[default: --magnitude-pct]"),
     tcm_pointing_deg: Optional[float] = typer.Option(None, "--tcm-pointing-deg", metavar="DEG",
-                                                     help="Correction burn pointing error, degrees (3σ); default "
-                                                          "--pointing-deg."),
+                                                     help="Correction burn pointing error, degrees (3σ). "
+                                                          "[default: --pointing-deg]"),
     corridor_km: Optional[float] = typer.Option(None, "--corridor-km", metavar="KM",
-                                                help="Capture corridor: ± periapsis altitude, km (default 50)."),
+                                                help="Capture corridor: ± periapsis altitude, km. [default: 50]"),
     corridor_deg: Optional[float] = typer.Option(None, "--corridor-deg", metavar="DEG",
-                                                 help="Entry corridor: ± flight-path angle, degrees (default 1)."),
+                                                 help="Entry corridor: ± flight-path angle, degrees. [default: 1]"),
     entry_fpa_deg: Optional[float] = typer.Option(None, "--entry-fpa-deg", metavar="DEG",
-                                                  help="Aimed entry flight-path angle, degrees "
-                                                       "(default Earth -6.5, Mars -12)."),
+                                                  help="Aimed entry flight-path angle, degrees. "
+                                                       "[default: Earth -6.5, Mars -12]"),
     aim_angle_deg: float = typer.Option(0.0, "--aim-angle-deg", metavar="DEG",
                                         help="Aim point direction in the B-plane, degrees from +T towards +R."),
     step_days: Optional[float] = typer.Option(None, "--step", metavar="DAYS",
-                                              help="Plan grid step (default: the scenario's)."),
+                                              help="Plan grid step. [default: the scenario's]"),
     out: Optional[Path] = typer.Option(None, "--out", metavar="FILE",
                                        help="Write the B-plane plot (.png, .svg or .pdf)."),
     ephemeris: Optional[Path] = EphemerisOption,

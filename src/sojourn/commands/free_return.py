@@ -20,14 +20,14 @@ def free_return(
     min_flyby_alt_km: float = typer.Option(200.0, "--min-flyby-alt", metavar="KM",
                                            help="Lowest Mars flyby altitude, km."),
     max_flyby_alt_km: Optional[float] = typer.Option(None, "--max-flyby-alt", metavar="KM",
-                                                     help="Highest Mars flyby altitude, km (default: Mars's sphere "
-                                                          "of influence)."),
+                                                     help="Highest Mars flyby altitude, km. "
+                                                          "[default: Mars's sphere of influence]"),
     rank: str = typer.Option("c3", "--rank", metavar="c3|entry",
                              help="Keep and order by least launch C3 or least Earth entry speed."),
     step_days: float = typer.Option(1.0, "--step", metavar="DAYS", help="Launch and flyby date grid step, days."),
     top: Optional[int] = typer.Option(None, "--top", metavar="N",
-                                      help=f"Show only the N best (default: all with --json, {_TABLE_ROWS} in the "
-                                           "table)."),
+                                      help=f"Show only the N best. [default: all with --json, {_TABLE_ROWS} in the "
+                                           "table]"),
     via: Optional[str] = typer.Option(None, "--via", metavar="PLANET",
                                       help="Fly by this planet too (venus): Earth-Venus-Mars-Earth and "
                                            "Earth-Mars-Venus-Earth."),

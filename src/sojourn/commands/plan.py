@@ -19,7 +19,7 @@ def plan(
     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR",
                                        help="Write trajectory.png and timeline.png into DIR."),
     step_days: Optional[float] = typer.Option(None, "--step", metavar="DAYS",
-                                              help="Grid step (default: the scenario's)."),
+                                              help="Grid step. [default: the scenario's]"),
     ephemeris: Optional[Path] = EphemerisOption,
     as_json: bool = JsonOption,
 ) -> None:

@@ -16,7 +16,7 @@ def survey(
     start: str = typer.Option(..., "--start", metavar="YEAR|DATE", help="First launch year or UTC date."),
     end: str = typer.Option(..., "--end", metavar="YEAR|DATE", help="Last launch year (inclusive) or UTC date."),
     step_days: Optional[float] = typer.Option(None, "--step", metavar="DAYS",
-                                              help="Grid step (default: the scenario's)."),
+                                              help="Grid step. [default: the scenario's]"),
     ephemeris: Optional[Path] = EphemerisOption,
     as_json: bool = JsonOption,
 ) -> None:

@@ -23,11 +23,11 @@ def trade(
                                             help="Run on this Dask scheduler's workers."),
     workers: Optional[int] = typer.Option(None, "--workers", metavar="N",
                                           help="Run on a local Dask cluster of N single-threaded worker "
-                                               "processes (default: one per core)."),
+                                               "processes. [default: one per core]"),
     out: Optional[Path] = typer.Option(None, "--out", metavar="STORE",
-                                       help="Store directory: Parquet tiles and Zarr grid (default: "
-                                            "<study>.trade beside the study). A study started again "
-                                            "resumes from its finished tiles."),
+                                       help="Store directory: Parquet tiles and Zarr grid; a study started again "
+                                            "resumes from its finished tiles. [default: <study>.trade "
+                                            "beside the study]"),
     summary: bool = typer.Option(False, "--summary",
                                  help="Print the best plan of every opportunity and vehicle."),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE",
@@ -38,9 +38,9 @@ def trade(
 ) -> None:
     """Sweep a trade study in tiles on Dask; results stream into a store and resume after any stop."""
     from sojourn.plot.figure import FIGURE_SUFFIXES
-    from sojourn.trade.run import _check_cluster, run_study
-    from sojourn.trade.store import default_store_path
-    from sojourn.trade.study import load_study
+    from sojourn.trades.run import _check_cluster, run_study
+    from sojourn.trades.store import default_store_path
+    from sojourn.trades.study import load_study
 
     checks.output_file(plot, tuple(FIGURE_SUFFIXES), "plot")
     _check_cluster(scheduler, workers)
@@ -48,7 +48,7 @@ def trade(
     store_path = out if out is not None else default_store_path(study_file)
     report = run_study(study, store_path, scheduler=scheduler, workers=workers, ephemeris=ephemeris,
                        progress=progress_bar())
-    from sojourn.trade.summary import summarize
+    from sojourn.trades.summary import summarize
 
     result = summarize(study, report.trade_store, report.plan)
     written = []
@@ -60,29 +60,29 @@ def trade(
         data["outputs"] = written
         print_json(data)
         return
-    console = console()
+    out = console()
     done = (f"{report.computed} computed now on {report.workers} workers, {report.resumed} already done"
             if report.computed else "all already done: nothing computed")
-    console.print(f"[bold]{result.study}[/bold]: {result.finished} of {result.tiles} tiles in {store_path} ({done})")
+    out.print(f"[bold]{result.study}[/bold]: {result.finished} of {result.tiles} tiles in {store_path} ({done})")
     if summary:
-        console.print(_table(result, study))
+        out.print(_table(result, study))
     elif result.records:
         feasible = [r for r in result.records if r["feasible"]]
         if feasible:
             best = min(feasible, key=lambda r: r["total_dv_kms"])
-            console.print(f"least total Δv: {best['total_dv_kms']:.2f} km/s, {best['vehicle']} in the "
+            out.print(f"least total Δv: {best['total_dv_kms']:.2f} km/s, {best['vehicle']} in the "
                           f"{best['opportunity']} opportunity (launch {best['launch'][:10]}); "
                           "--summary prints every opportunity")
-        console.print(f"{len(feasible)} of {len(result.records)} opportunity-vehicle pairs are feasible")
+        out.print(f"{len(feasible)} of {len(result.records)} opportunity-vehicle pairs are feasible")
     if result.porkchop is not None:
         p = result.porkchop
         line = (f"porkchop {p['from']} → {p['to']}: {p['cells_done']:,} of {p['cells']:,} cells "
                 f"({p['shape'][0]:,} × {p['shape'][1]:,}, step {p['step_days']:g} d), {p['solved']:,} solved")
         for b in p["least_c3"]:
             line += f"; type {b['transfer_type']} least C3 {b['c3']:.2f} km²/s² ({b['launch'][:10]} → {b['arrival'][:10]})"
-        console.print(line)
+        out.print(line)
     for w in written:
-        console.print(f"wrote {w}")
+        out.print(f"wrote {w}")
 
 
 def _table(result, study):

@@ -16,11 +16,11 @@ def verify(
     leg: str = typer.Option("outbound", "--leg", metavar="outbound|return", help="Which leg of the plan."),
     entry_fpa_deg: Optional[float] = typer.Option(None, "--entry-fpa-deg", metavar="DEG",
                                                   help="Aimed entry flight-path angle for an entry or aerocapture, "
-                                                       "degrees (default Earth -6.5, Mars -12)."),
+                                                       "degrees. [default: Earth -6.5, Mars -12]"),
     aim_angle_deg: float = typer.Option(0.0, "--aim-angle-deg", metavar="DEG",
                                         help="Aim point direction in the B-plane, degrees from +T towards +R."),
     step_days: Optional[float] = typer.Option(None, "--step", metavar="DAYS",
-                                              help="Plan grid step (default: the scenario's)."),
+                                              help="Plan grid step. [default: the scenario's]"),
     ephemeris: Optional[Path] = EphemerisOption,
     as_json: bool = JsonOption,
 ) -> None:

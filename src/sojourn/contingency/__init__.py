@@ -18,5 +18,5 @@ trouble, through one verb of the public API:
 
 The verbs that stress a plan take the :class:`~sojourn.mission.plan.Plan`
 itself or its scenario (planned first, once per session:
-:func:`sojourn.contingency._common.mission_plan`).
+:func:`sojourn.mission.plan.as_plan`).
 """

@@ -1143,11 +1143,12 @@ def aborts(plan_or_scenario, *, step_days: float = 1.0, max_return_days: float =
     >>> a.coverage()["return"]["fraction"]
     1.0
     """
-    from sojourn.contingency._common import mission_plan
     from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.plan import as_plan, scenario_of
 
     check_options(step_days, max_return_days, min_flyby_alt_km)  # before planning: mistakes fail at once
+    scenario = scenario_of(plan_or_scenario)  # a Plan must carry its scenario: its vessel sets the Δv left
     eph = resolve_ephemeris(ephemeris)
-    plan, scenario = mission_plan(plan_or_scenario, eph, progress=progress)
+    plan = as_plan(plan_or_scenario, ephemeris=eph, progress=progress)
     return abort_analysis(scenario, plan, ephemeris=eph, step_days=step_days, max_return_days=max_return_days,
                           min_flyby_alt_km=min_flyby_alt_km, progress=progress)

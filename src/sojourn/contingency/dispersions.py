@@ -804,9 +804,8 @@ def dispersions(plan_or_scenario, *, leg: str = "outbound", samples: int = 100_0
     >>> d.stats["corridor_after_tcm"]["miss_probability"] < d.stats["corridor"]["miss_probability"]
     True
     """
-    from sojourn.contingency._common import mission_plan, scenario_of, transit_leg
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.mission.plan import Plan
+    from sojourn.mission.plan import Plan, as_plan, scenario_of, transit_leg
 
     # every argument is checked before the plan is searched
     errors, tcm_errors, state_errors = _error_model(magnitude_pct, pointing_deg, position_km, velocity_ms,
@@ -816,8 +815,8 @@ def dispersions(plan_or_scenario, *, leg: str = "outbound", samples: int = 100_0
     target = arrival_target(scenario, leg, corridor_km=corridor_km, corridor_deg=corridor_deg,
                             entry_fpa_deg=entry_fpa_deg, aim_angle_deg=aim_angle_deg)
     eph = resolve_ephemeris(ephemeris)
-    plan, _ = mission_plan(plan_or_scenario if isinstance(plan_or_scenario, Plan) else scenario, eph,
-                           step_days=step_days, progress=progress)
+    plan = as_plan(plan_or_scenario if isinstance(plan_or_scenario, Plan) else scenario, ephemeris=eph,
+                   step_days=step_days, progress=progress)
     _, chosen = transit_leg(plan, leg)
     return run_dispersions(chosen, target, samples=samples, seed=seed, errors=errors, state_errors=state_errors,
                            tcm_errors=tcm_errors, tcm_days=tcm_days, ephemeris=eph, scenario_name=plan.scenario_name,

@@ -60,7 +60,7 @@ from numba import njit, prange
 
 from sojourn import checks
 from sojourn.bodies import GM_SUN, get_body
-from sojourn.constants import AU_KM, ENTRY_INTERFACE_ALTITUDE_KM
+from sojourn.constants import ENTRY_INTERFACE_ALTITUDE_KM
 from sojourn.errors import InputError, NoSolutionError
 from sojourn.results import Result
 from sojourn.time import DAY, tdb_to_datetime, tdb_to_utc_iso
@@ -815,18 +815,10 @@ def _context(eph, window, step, max_days, min_alt, max_alt, rank):
                     rp_max=rp_max, max_days=max_days, rank=rank), n_l
 
 
-_MEAN_DISTANCE_AU = {"mercury": 0.38709927, "venus": 0.72333566, "mars": 1.52371034, "jupiter": 5.20288700,
-                     "saturn": 9.53667594, "uranus": 19.18916464, "neptune": 30.06992276}
-"""Semi-major axes at J2000 (Standish, "Keplerian Elements for Approximate Positions of the Major Planets",
-JPL SSD, Table 1), au: where a flyby body's sphere of influence is measured."""
-
-
 def _soi_km(body) -> float:
-    """A flyby body's sphere of influence (Laplace, :func:`sojourn.contingency.nbody.soi_radius`) at its mean
-    distance from the Sun (:data:`_MEAN_DISTANCE_AU`), km."""
-    from sojourn.contingency.nbody import soi_radius
-
-    return soi_radius(body.name, _MEAN_DISTANCE_AU[body.name] * AU_KM)
+    """A flyby body's sphere of influence at its mean distance from the Sun, km
+    (:attr:`sojourn.bodies.Body.sphere_of_influence_km`)."""
+    return body.sphere_of_influence_km
 
 
 def _assumptions(eph, step, min_alt, max_alt, mars, via=()) -> tuple:

@@ -78,13 +78,13 @@ from typing import Any, Optional
 import numpy as np
 from numba import njit
 
-from sojourn.bodies import GM_SUN, get_body
+from sojourn.bodies import GM_SUN, get_body, sphere_of_influence_km
 from sojourn.errors import InputError, NoSolutionError
 from sojourn.results import Result, rounded
 from sojourn.time import DAY, tdb_to_utc_iso
 
 __all__ = ["DEFAULT_BODIES", "GRID_STEP_DAYS", "Flight", "ForceModel", "NBodyCheck", "SoiStart", "check_leg",
-           "departure_periapsis_radius", "fly", "force_model", "soi_radius", "soi_start", "verify"]
+           "departure_periapsis_radius", "fly", "force_model", "soi_start", "verify"]
 
 DEFAULT_BODIES = ("mercury", "venus", "earth", "moon", "mars", "jupiter", "saturn", "uranus", "neptune")
 """Point masses pulling on the craft besides the Sun."""
@@ -409,11 +409,6 @@ def fly(model: ForceModel, t0: float, r0, v0, target: str, t_nominal: float, *, 
 # start on the departure hyperbola
 
 
-def soi_radius(body: str, a_km: float) -> float:
-    """Laplace sphere-of-influence radius ``a (GM / GM_sun)^(2/5)``, km, at distance ``a_km`` from the Sun."""
-    return a_km * (get_body(body).gm_km3s2 / GM_SUN) ** 0.4
-
-
 @dataclass(frozen=True, eq=False)
 class SoiStart:
     """Where the departure hyperbola crosses the departure planet's sphere of influence.
@@ -470,7 +465,7 @@ def soi_start(leg_geom: dict, body: str, rp_km: float, model: Optional[ForceMode
     b = get_body(body)
     vinf_vec = leg_geom["vinf_dep"]
     vinf = float(np.linalg.norm(vinf_vec))
-    soi = soi_radius(b.name, float(np.linalg.norm(leg_geom["r_dep"])))
+    soi = sphere_of_influence_km(b, float(np.linalg.norm(leg_geom["r_dep"])))
     rp_vec, vp_vec = departure_hyperbola(b.gm_km3s2, vinf_vec, rp_km, ECLIPTIC_POLE)
     dt = hyperbola_time_to_radius(b.gm_km3s2, vinf, rp_km, soi)
     r_pl, v_pl = propagate(b.gm_km3s2, rp_vec, vp_vec, dt)
@@ -813,16 +808,15 @@ def verify(plan_or_scenario, *, leg: str = "outbound", entry_fpa_deg: Optional[f
     >>> v.converged, round(v.flight_dict(v.corrected)["altitude_km"])
     (True, 250)
     """
-    from sojourn.contingency._common import mission_plan, scenario_of, transit_leg
     from sojourn.contingency.dispersions import arrival_target
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.mission.plan import Plan
+    from sojourn.mission.plan import Plan, as_plan, scenario_of, transit_leg
 
     scenario = scenario_of(plan_or_scenario)
     target = arrival_target(scenario, leg, entry_fpa_deg=entry_fpa_deg, aim_angle_deg=aim_angle_deg)
     eph = resolve_ephemeris(ephemeris)
-    plan, _ = mission_plan(plan_or_scenario if isinstance(plan_or_scenario, Plan) else scenario, eph,
-                           step_days=step_days, progress=progress)
+    plan = as_plan(plan_or_scenario if isinstance(plan_or_scenario, Plan) else scenario, ephemeris=eph,
+                   step_days=step_days, progress=progress)
     name, chosen = transit_leg(plan, leg)
     return check_leg(chosen, target, departure_rp_km=departure_periapsis_radius(scenario, name), ephemeris=eph,
                      scenario_name=plan.scenario_name, progress=progress)

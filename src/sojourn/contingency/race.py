@@ -581,19 +581,18 @@ def _infeasible(cap: Capability, res: dict, ok, tof_ok, t_first: float, t_last: 
 def _rivals(a, b, eph, progress):
     """A's plan and scenario, and B's scenario and capability; refused before planning A when B has
     no capability or the two do not fly between the same bodies."""
-    from sojourn.contingency._common import mission_plan
-    from sojourn.mission.plan import Plan
-    from sojourn.mission.scenario import as_scenario
+    from sojourn.mission.plan import Plan, as_plan, scenario_of
 
-    plan, sa = mission_plan(a, eph, where="a") if isinstance(a, Plan) else (None, as_scenario(a, "a"))
-    sb = as_scenario(b, "b")
+    plan = a if isinstance(a, Plan) else None
+    sa = scenario_of(a, "a")
+    sb = scenario_of(b, "b")
     cap = Capability.from_scenario(sb)
     if (sa.mission.origin, sa.mission.destination) != (sb.mission.origin, sb.mission.destination):
         raise InputError(f"A flies {sa.mission.origin} → {sa.mission.destination} but B flies "
                          f"{sb.mission.origin} → {sb.mission.destination}: a race needs the same two bodies",
                          f"{sb.source}: mission.destination")
     if plan is None:
-        plan, sa = mission_plan(sa, eph, where="a", progress=progress)
+        plan = as_plan(sa, ephemeris=eph, where="a", progress=progress)
     return plan, sa, sb, cap
 
 

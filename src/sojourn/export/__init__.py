@@ -7,8 +7,11 @@
   interpolation on unequal steps), read by every SPICE toolkit and by
   Cosmographia; written through spiceypy, the optional ``sojourn[spice]`` extra.
 
-Both sample :func:`sojourn.mission.trajectory.spacecraft_states`: the craft on
-its two ballistic heliocentric legs (two-body Lambert arcs between impulsive
-burns). Neither computes any trajectory of its own. Files are written
-atomically (:func:`sojourn.io.atomic_path`).
+The verbs ``sj.export_oem`` (and :func:`sojourn.export.oem.oem_text`, the same
+message as text) and ``sj.export_spk`` take a plan or a scenario. Both sample
+:func:`sojourn.mission.trajectory.spacecraft_states`: the craft on its two
+ballistic heliocentric legs (two-body Lambert arcs between impulsive burns).
+Neither computes any trajectory of its own. Files are written atomically
+(:func:`sojourn.io.atomic_path`), never over the scenario or the ephemeris
+they are made from.
 """

@@ -43,10 +43,22 @@ pole ξ0 = −16.617 mas, η0 = −6.819 mas and of the equinox dα0 = −14.6 m
 from :func:`erfa.bp06`; at 1.5 AU the bias moves a position by about 15 km, so
 the choice matters to anyone comparing at the kilometre level.
 
+The states are sampled on whole milliseconds of UTC: every ``step_s`` from the
+first whole millisecond of the leg, so a UTC file prints the sampled instants
+exactly (``…:00.000000``, not ``…:00.000137``). A leg's first and last states
+are on the whole milliseconds just inside it (exactly the burns when, as
+usual, the plan's dates are whole UTC seconds; otherwise within 1 ms of them).
 Epochs are printed in ``UTC`` (leap seconds included, via erfa) or ``TDB``,
-as ``YYYY-MM-DDThh:mm:ss.ffffff``: to the microsecond, so the printed epoch is
-within 0.5 µs of the sampled one (under 2 cm along a 30 km/s track). Positions
-are printed to the millimetre, velocities to the µm/s.
+as ``YYYY-MM-DDThh:mm:ss.ffffff``: to the microsecond, so a TDB epoch is
+within 0.5 µs of the sampled one. Positions are printed to the millimetre,
+velocities to the µm/s.
+
+A step so coarse that a segment would hold fewer than :data:`MIN_STATES`
+states is refused: the interpolation the file advertises (Hermite, degree 7,
+on 4 states) could not follow the arc.
+
+:func:`export_oem` (``sj.export_oem``) writes the file; :func:`oem_text` gives
+the same message as text, for a download.
 """
 
 from __future__ import annotations
@@ -57,35 +69,47 @@ import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
+from sojourn import checks
 from sojourn.errors import InputError
-from sojourn.time import DAY, J2000_JD, tdb_to_jd_parts
+from sojourn.results import Result
+from sojourn.time import DAY, J2000_JD, datetime64_to_tdb, tdb_to_datetime64, tdb_to_jd_parts
 
 __all__ = [
+    "DEFAULT_STEP_S",
+    "FRAMES",
+    "MAX_STATES",
+    "MIN_STATES",
+    "OEM_SUFFIXES",
+    "OemFile",
     "OemSegment",
     "TIME_SYSTEMS",
-    "FRAMES",
-    "DEFAULT_STEP_S",
-    "MAX_STATES",
-    "sample_epochs",
-    "trajectory_segments",
+    "ascii_text",
+    "export_oem",
     "format_epochs",
     "icrf_to_eme2000_matrix",
-    "write_oem",
-    "ascii_text",
+    "oem_text",
+    "sample_epochs",
+    "trajectory_segments",
 ]
 
 #: Time systems an OEM can be written in.
 TIME_SYSTEMS = ("UTC", "TDB")
 #: Reference frames an OEM can be written in.
 FRAMES = ("ICRF", "EME2000")
+#: File suffixes an OEM is written to.
+OEM_SUFFIXES = (".oem", ".txt", ".kvn")
 #: Default sampling step, s (6 hours: ~1,100 states per 280-day leg; interpolation
 #: error of the 7th-degree Hermite polynomial between them stays far below 1 m).
 DEFAULT_STEP_S = 21600.0
 #: Most states one file may hold (a guard against a step typed in the wrong unit).
 MAX_STATES = 1_000_000
+#: Fewest states a segment may hold: the 7th-degree Hermite interpolation needs 4, and a
+#: segment of 4 states is one interpolation window, not a sampled arc.
+MIN_STATES = 5
 #: Smallest sampling step, s.
 MIN_STEP_S = 1.0
 #: Degree of the interpolation the file advertises (Hermite on position and velocity, 4 states).
@@ -93,8 +117,8 @@ INTERPOLATION_DEGREE = 7
 OEM_VERSION = "2.0"
 
 
-@dataclass
-class OemSegment:
+@dataclass(frozen=True, repr=False)
+class OemSegment(Result):
     """One segment of an OEM: states of the craft about one centre.
 
     Attributes
@@ -110,7 +134,9 @@ class OemSegment:
         in the segment's frame.
     useable : tuple of float or None
         (start, stop) of the useable span, TDB s, when narrower than the data.
-    comments : list of str
+    comments : tuple of str
+    time_system : {"UTC", "TDB"}
+        How its epochs are written.
     """
 
     center: str
@@ -118,47 +144,132 @@ class OemSegment:
     t: np.ndarray
     r: np.ndarray
     v: np.ndarray
-    useable: tuple[float, float] | None = None
-    comments: list[str] = field(default_factory=list)
+    useable: Optional[tuple] = None
+    comments: tuple = ()
+    time_system: str = "UTC"
 
-    def to_json(self, time_system: str = "UTC") -> dict:
-        """Centre, label, epochs (as printed in ``time_system``) and number of states."""
-        start, stop = format_epochs([self.t[0], self.t[-1]], time_system)
+    def to_dict(self) -> dict:
+        """Centre, label, epochs (as printed in the file's time system) and number of states."""
+        start, stop = format_epochs([self.t[0], self.t[-1]], self.time_system)
         out = {"center": self.center, "label": self.label, "start": start, "stop": stop,
                "states": int(self.t.size)}
         if self.useable is not None:
-            out["useable_start"], out["useable_stop"] = format_epochs(list(self.useable), time_system)
+            out["useable_start"], out["useable_stop"] = format_epochs(list(self.useable), self.time_system)
         return out
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("center", self.center), ("label", self.label), ("states", str(self.t.size))]
+
+
+@dataclass(frozen=True, repr=False)
+class OemFile(Result):
+    """An OEM written (or made as text): its settings and segments.
+
+    Attributes
+    ----------
+    path : str or None
+        Where it was written (None: text only, :func:`oem_text`).
+    object_name, object_id : str
+    time_system, frame : str
+    step_s : float
+        Sampling step, s.
+    segments : tuple of OemSegment
+    text : str
+        The message itself (not part of :meth:`to_dict`).
+    """
+
+    path: Optional[str]
+    object_name: str
+    object_id: str
+    time_system: str
+    frame: str
+    step_s: float
+    segments: tuple
+    text: str = field(default="", compare=False)
+
+    @property
+    def states(self) -> int:
+        """States in all segments."""
+        return int(sum(s.t.size for s in self.segments))
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "format": f"CCSDS OEM {OEM_VERSION} (KVN)",
+            "time_system": self.time_system,
+            "frame": self.frame,
+            "step_s": self.step_s,
+            "states": self.states,
+            "segments": [s.to_dict() for s in self.segments],
+        }
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("path", str(self.path)), ("frame", self.frame), ("time_system", self.time_system),
+                ("segments", str(len(self.segments))), ("states", f"{self.states:,}")]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def check_step(step_s, where: str = "step_s") -> float:
+    """A sampling step in seconds, checked: finite and at least :data:`MIN_STEP_S`."""
+    step = checks.number(step_s, where, "step", "seconds")
+    if step < MIN_STEP_S:
+        raise InputError(f"step must be at least {MIN_STEP_S:g} s, not {step_s!r}", where)
+    return step
+
+
+def check_state_count(seconds: float, step_s: float, where: str = "step_s") -> None:
+    """Refuse a step that would write more than :data:`MAX_STATES` states over ``seconds`` of flight."""
+    expected = seconds / step_s
+    if expected > MAX_STATES:
+        raise InputError(f"a {step_s:g} s step gives about {expected:,.0f} states, more than {MAX_STATES:,}: "
+                         "use a longer step", where)
+
+
+def check_segment_states(label: str, t: np.ndarray, step_s: float, where: str = "step_s") -> None:
+    """Refuse a segment with fewer than :data:`MIN_STATES` states: the step is too coarse to follow the arc."""
+    if t.size < MIN_STATES:
+        span = t[-1] - t[0]
+        raise InputError(f"a {step_s:g} s step gives the {label} only {t.size} states: at least {MIN_STATES} are "
+                         f"needed for the interpolation to follow the arc (a step of at most "
+                         f"{math.floor(span / (MIN_STATES - 1)):g} s)", where)
+
+
+def check_planet_days(planet_days, plan=None, where: str = "planet_days") -> float:
+    """Length of the planet-centred segments, days: positive, and under half the shorter leg of ``plan``."""
+    days = checks.positive(planet_days, where, "planet days", "days")
+    if plan is not None:
+        shortest = min(leg.t_arrive - leg.t_depart for leg in plan.legs)
+        if 2.0 * days * DAY >= shortest:
+            raise InputError(f"planet segments of {days:g} days would overlap: the shorter leg lasts "
+                             f"{shortest / DAY:.1f} days", where)
+    return days
 
 
 # --------------------------------------------------------------------------- sampling
 
 
-def check_step(step_s: float, where: str = "--step") -> float:
-    """A sampling step in seconds, checked: finite and at least :data:`MIN_STEP_S`."""
-    try:
-        step = float(step_s)
-    except (TypeError, ValueError):
-        raise InputError(f"step must be a number of seconds, got {step_s!r}", where) from None
-    if not math.isfinite(step) or step < MIN_STEP_S:
-        raise InputError(f"step must be at least {MIN_STEP_S:g} s, got {step_s!r}", where)
-    return step
+def _utc_ms(t) -> np.ndarray:
+    """Milliseconds since 1970 (UTC, no leap seconds) of the nearest whole UTC millisecond to ``t`` (TDB s)."""
+    return np.atleast_1d(tdb_to_datetime64(t)).astype(np.int64)
 
 
-def check_state_count(seconds: float, step_s: float) -> None:
-    """Refuse a step that would write more than :data:`MAX_STATES` states over ``seconds`` of flight."""
-    expected = seconds / step_s
-    if expected > MAX_STATES:
-        raise InputError(f"a {step_s:g} s step gives about {expected:,.0f} states, more than {MAX_STATES:,}: "
-                         "use a longer step", "--step")
+def _ms_to_tdb(ms) -> np.ndarray:
+    return datetime64_to_tdb(np.atleast_1d(np.asarray(ms, dtype=np.int64)).astype("datetime64[ms]"))
 
 
-def sample_epochs(t0: float, t1: float, step_s: float) -> np.ndarray:
-    """Epochs from ``t0`` to ``t1`` every ``step_s``, both ends included exactly.
+def nearest_whole_ms(t: float) -> float:
+    """The whole millisecond of UTC nearest to ``t`` (TDB s), as TDB s."""
+    return float(_ms_to_tdb(_utc_ms(t))[0])
 
-    A regular epoch closer to ``t1`` than a thousandth of a step is dropped, so
-    the last interval is between 0.001 and 1.001 steps long and every printed
-    epoch differs from the next.
+
+def sample_epochs(t0: float, t1: float, step_s: float, whole_ms: bool = False) -> np.ndarray:
+    """Epochs from ``t0`` to ``t1`` every ``step_s``, both ends included.
+
+    A regular epoch closer to the end than a thousandth of a step is dropped,
+    so the last interval is between 0.001 and 1.001 steps long and every
+    printed epoch differs from the next.
 
     Parameters
     ----------
@@ -166,18 +277,32 @@ def sample_epochs(t0: float, t1: float, step_s: float) -> np.ndarray:
         First and last epoch, TDB seconds past J2000, ``t0 < t1``.
     step_s : float
         Step, s.
+    whole_ms : bool
+        False: ``t0`` and ``t1`` exactly, steps of exactly ``step_s`` TDB
+        seconds between them. True: every epoch on a whole millisecond of UTC,
+        from the first at or after ``t0`` to the last at or before ``t1`` (1 µs
+        of slack, so an end already on a whole millisecond is kept), every
+        ``step_s`` of UTC rounded to the millisecond.
 
     Returns
     -------
     numpy.ndarray
-        Epochs, TDB s, strictly increasing; ``[0] == t0`` and ``[-1] == t1``.
+        Epochs, TDB s, strictly increasing.
     """
-    n = int(math.ceil((t1 - t0) / step_s))
-    t = t0 + step_s * np.arange(max(n, 1), dtype=np.float64)
-    t = t[t < t1 - 1e-3 * step_s]
-    if t.size == 0 or t[0] != t0:
-        t = np.concatenate([[t0], t])
-    return np.concatenate([t, [t1]])
+    if not whole_ms:
+        n = int(math.ceil((t1 - t0) / step_s))
+        t = t0 + step_s * np.arange(max(n, 1), dtype=np.float64)
+        t = t[t < t1 - 1e-3 * step_s]
+        if t.size == 0 or t[0] != t0:
+            t = np.concatenate([[t0], t])
+        return np.concatenate([t, [t1]])
+    a, b = (int(x) for x in _utc_ms(np.array([t0, t1])))
+    a += 1 if _ms_to_tdb(a)[0] < t0 - 1e-6 else 0
+    b -= 1 if _ms_to_tdb(b)[0] > t1 + 1e-6 else 0
+    step_ms = max(int(round(step_s * 1000.0)), 1)
+    ms = a + step_ms * np.arange(max(int(math.ceil((b - a) / step_ms)), 1), dtype=np.int64)
+    ms = ms[ms < b - 1e-3 * step_ms]
+    return _ms_to_tdb(np.concatenate([ms, [b]]))
 
 
 def icrf_to_eme2000_matrix() -> np.ndarray:
@@ -192,22 +317,62 @@ def icrf_to_eme2000_matrix() -> np.ndarray:
     return np.asarray(rb, dtype=np.float64)
 
 
-def _check_choice(value: str, choices: tuple[str, ...], where: str) -> str:
-    v = str(value).strip().upper()
-    if v not in choices:
-        raise InputError(f"unknown {where.lstrip('-').replace('-', ' ')} '{value}': use {' or '.join(choices)}",
-                         where)
-    return v
+def _craft_states(plan, leg, t, eph):
+    """The craft's states at ``t``, kept on ``leg`` (an epoch a rounding outside it is its end)."""
+    from sojourn.mission.trajectory import spacecraft_states
+
+    return spacecraft_states(plan, np.clip(t, leg.t_depart, leg.t_arrive), eph)
+
+
+def _body(name: str) -> str:
+    return str(name).capitalize()
+
+
+def _planet_segment(plan, leg, name, body, where, a, b, opts, rotate, eph) -> OemSegment:
+    days = opts["planet_days"]
+    tp = sample_epochs(a, b, opts["step_s"], whole_ms=True)
+    check_segment_states(f"{name}'s {where} {days:g} days about {_body(body)}", tp, opts["step_s"])
+    rc, vc = _craft_states(plan, leg, tp, eph)
+    rb, vb = eph.state(body, tp)
+    return OemSegment(
+        body.upper(), f"{name}, {where} {days:g} days about {_body(body)}", tp, rotate(rc - rb), rotate(vc - vb),
+        comments=(f"{name}, {where} {days:g} days: the heliocentric arc re-expressed about {_body(body)} "
+                  f"(craft minus {_body(body)}, same epochs)",
+                  f"not a hyperbola: {_body(body)}'s gravity is not in the patched-conic leg, which passes "
+                  "through the planet's centre"),
+        time_system=opts["time_system"])
+
+
+def _leg_segments(plan, leg, name, opts, rotate, eph) -> list:
+    """The heliocentric segment of one leg, between its two planet-centred segments when asked."""
+    t0, t1 = float(leg.t_depart), float(leg.t_arrive)
+    t = sample_epochs(t0, t1, opts["step_s"], whole_ms=True)
+    check_segment_states(name, t, opts["step_s"])
+    r, v = _craft_states(plan, leg, t, eph)
+    comments = (f"{name}: {_body(leg.origin)} to {_body(leg.destination)}, {leg.tof_days:.2f} days, "
+                f"type {leg.transfer_type} ballistic arc (two-body, Sun only)",
+                f"from just after the {_body(leg.origin)} departure burn to {_body(leg.destination)} arrival, "
+                "on whole milliseconds within 1 ms of both")
+    if not opts["planet_segments"]:
+        return [OemSegment("SUN", name, t, rotate(r), rotate(v), comments=comments, time_system=opts["time_system"])]
+    pad = opts["planet_days"] * DAY  # the hand-over epochs: whole milliseconds too
+    ends = nearest_whole_ms(t0 + pad), nearest_whole_ms(t1 - pad)
+    first = _planet_segment(plan, leg, name, leg.origin, "first", t[0], ends[0], opts, rotate, eph)
+    last = _planet_segment(plan, leg, name, leg.destination, "last", ends[1], t[-1], opts, rotate, eph)
+    helio = OemSegment("SUN", name, t, rotate(r), rotate(v), useable=(float(first.t[-1]), float(last.t[0])),
+                       comments=comments + ("useable only between the planet-centred segments before and after it",),
+                       time_system=opts["time_system"])
+    return [first, helio, last]
 
 
 def trajectory_segments(plan, *, step_s: float = DEFAULT_STEP_S, planet_segments: bool = False,
-                        planet_days: float = 3.0, frame: str = "ICRF", ephemeris=None) -> list[OemSegment]:
+                        planet_days: float = 3.0, frame: str = "ICRF", time_system: str = "UTC",
+                        ephemeris=None) -> list[OemSegment]:
     """Sample the craft's coasting legs into OEM segments, in time order.
 
     Parameters
     ----------
     plan : Plan
-        From :func:`sojourn.mission.plan.plan_mission`.
     step_s : float
         Sampling step, s (at least 1 s).
     planet_segments : bool
@@ -217,6 +382,8 @@ def trajectory_segments(plan, *, step_s: float = DEFAULT_STEP_S, planet_segments
         Length of each planet-centred segment, days; less than half of the
         shorter leg.
     frame : {"ICRF", "EME2000"}
+    time_system : {"UTC", "TDB"}
+        How the epochs will be written (they are whole milliseconds of UTC either way).
     ephemeris : Ephemeris or str, optional
 
     Returns
@@ -228,72 +395,28 @@ def trajectory_segments(plan, *, step_s: float = DEFAULT_STEP_S, planet_segments
     ------
     InputError
         A step below 1 s, more than :data:`MAX_STATES` states in all, a
-        ``planet_days`` that is not positive or overlaps the two ends of a leg,
-        or an unknown frame.
+        segment of fewer than :data:`MIN_STATES` states, a ``planet_days``
+        that is not positive or overlaps the two ends of a leg, or an unknown
+        frame or time system.
     """
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.mission.trajectory import spacecraft_states
 
     eph = resolve_ephemeris(ephemeris)
-    step = check_step(step_s)
-    frame = _check_choice(frame, FRAMES, "--frame")
+    opts = {"step_s": check_step(step_s), "planet_segments": bool(planet_segments),
+            "time_system": checks.choice(time_system, TIME_SYSTEMS, "time_system", "time system"),
+            "planet_days": check_planet_days(planet_days, plan) if planet_segments else 0.0}
+    frame = checks.choice(frame, FRAMES, "frame", "frame")
     rot = icrf_to_eme2000_matrix() if frame == "EME2000" else None
-    pad = None
-    if planet_segments:
-        try:
-            pad = float(planet_days) * DAY
-        except (TypeError, ValueError):
-            raise InputError(f"planet days must be a number, got {planet_days!r}", "--planet-days") from None
-        if not math.isfinite(pad) or pad <= 0.0:
-            raise InputError(f"planet days must be a positive number of days, got {planet_days!r}",
-                             "--planet-days")
-        shortest = min(leg.t_arrive - leg.t_depart for leg in plan.legs)
-        if 2.0 * pad >= shortest:
-            raise InputError(f"planet segments of {planet_days:g} days would overlap: the shorter leg lasts "
-                             f"{shortest / DAY:.1f} days", "--planet-days")
-
-    check_state_count(sum(leg.t_arrive - leg.t_depart for leg in plan.legs)
-                      + (4 * pad if planet_segments else 0.0), step)
+    check_state_count(sum(leg.t_arrive - leg.t_depart for leg in plan.legs) + 4 * opts["planet_days"] * DAY,
+                      opts["step_s"])
 
     def rotate(a):
         return a if rot is None else a @ rot.T
 
     segments = []
-    names = ("outbound transit", "return transit")
-    for name, leg in zip(names, plan.legs):
-        t0, t1 = float(leg.t_depart), float(leg.t_arrive)
-        t = sample_epochs(t0, t1, step)
-        r, v = spacecraft_states(plan, t, eph)
-        helio = OemSegment(
-            "SUN", name, t, rotate(r), rotate(v),
-            comments=[f"{name}: {_body(leg.origin)} to {_body(leg.destination)}, {leg.tof_days:.2f} days, "
-                      f"type {leg.transfer_type} ballistic arc (two-body, Sun only)",
-                      f"from just after the {_body(leg.origin)} departure burn to {_body(leg.destination)} arrival"],
-        )
-        if not planet_segments:
-            segments.append(helio)
-            continue
-        helio.useable = (t0 + pad, t1 - pad)
-        helio.comments.append("useable only between the planet-centred segments before and after it")
-        parts = []
-        for body, a, b, where in ((leg.origin, t0, t0 + pad, "first"), (leg.destination, t1 - pad, t1, "last")):
-            tp = sample_epochs(a, b, step)
-            rc, vc = spacecraft_states(plan, tp, eph)
-            rb, vb = eph.state(body, tp)
-            parts.append(OemSegment(
-                body.upper(), f"{name}, {where} {planet_days:g} days about {_body(body)}", tp,
-                rotate(rc - rb), rotate(vc - vb),
-                comments=[f"{name}, {where} {planet_days:g} days: the heliocentric arc re-expressed about "
-                          f"{_body(body)} (craft minus {_body(body)}, same epochs)",
-                          f"not a hyperbola: {_body(body)}'s gravity is not in the patched-conic leg, "
-                          "which passes through the planet's centre"],
-            ))
-        segments.extend([parts[0], helio, parts[1]])
+    for name, leg in zip(("outbound transit", "return transit"), plan.legs):
+        segments.extend(_leg_segments(plan, leg, name, opts, rotate, eph))
     return segments
-
-
-def _body(name: str) -> str:
-    return str(name).capitalize()
 
 
 # --------------------------------------------------------------------------- text
@@ -327,10 +450,10 @@ def format_epochs(t, time_system: str = "UTC") -> list[str]:
 
     from sojourn.time import _quiet
 
-    ts = _check_choice(time_system, TIME_SYSTEMS, "--time-system")
+    ts = checks.choice(time_system, TIME_SYSTEMS, "time_system", "time system")
     t = np.atleast_1d(np.asarray(t, dtype=np.float64))
     if not np.all(np.isfinite(t)):
-        raise InputError("epoch is not a finite number of seconds")
+        raise InputError("epoch is not a finite number of seconds", "t")
     d1, d2 = tdb_to_jd_parts(t)
     with _quiet():
         if ts == "UTC":
@@ -341,7 +464,7 @@ def format_epochs(t, time_system: str = "UTC") -> list[str]:
         try:
             iy, im, iday, hmsf = erfa.d2dtf(ts, 6, d1, d2)
         except erfa.ErfaError as exc:
-            raise InputError(f"epoch cannot be written as a {ts} date: {exc}") from None
+            raise InputError(f"epoch cannot be written as a {ts} date: {exc}", "t") from None
     fields = (iy.tolist(), im.tolist(), iday.tolist(), hmsf["h"].tolist(), hmsf["m"].tolist(),
               hmsf["s"].tolist(), hmsf["f"].tolist())
     return [f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}.{f:06d}" for y, mo, d, h, mi, s, f in zip(*fields)]
@@ -361,114 +484,201 @@ def _creation_date() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def oem_text(segments: list[OemSegment], *, object_name: str, object_id: str, time_system: str = "UTC",
-             frame: str = "ICRF", originator: str = "SOJOURN", comments=(),
-             creation_date: str | None = None) -> str:
-    """The KVN text of an OEM holding ``segments`` (see :func:`write_oem`)."""
-    ts = _check_choice(time_system, TIME_SYSTEMS, "--time-system")
-    frame = _check_choice(frame, FRAMES, "--frame")
-    lines = [_kv("CCSDS_OEM_VERS", OEM_VERSION)]
-    lines += [f"COMMENT {ascii_text(c)}" for c in comments]
-    lines += [_kv("CREATION_DATE", creation_date or _creation_date()), _kv("ORIGINATOR", ascii_text(originator)),
-              ""]
+def _segment_lines(seg: OemSegment, object_name: str, object_id: str, ts: str, frame: str) -> list[str]:
+    n = seg.t.size
+    if n < 2:
+        raise InputError(f"segment '{seg.label}' has fewer than two states", "segments")
+    epochs = format_epochs(seg.t, ts)
+    lines = ["META_START", *(f"COMMENT {ascii_text(c)}" for c in seg.comments),
+             _kv("OBJECT_NAME", ascii_text(object_name)), _kv("OBJECT_ID", ascii_text(object_id)),
+             _kv("CENTER_NAME", seg.center), _kv("REF_FRAME", frame), _kv("TIME_SYSTEM", ts),
+             _kv("START_TIME", epochs[0])]
+    if seg.useable is not None:
+        ua, ub = format_epochs(list(seg.useable), ts)
+        lines += [_kv("USEABLE_START_TIME", ua), _kv("USEABLE_STOP_TIME", ub)]
+    # the degree the data can carry: Hermite on n states reaches 2n - 1
+    lines += [_kv("STOP_TIME", epochs[-1]), _kv("INTERPOLATION", "HERMITE"),
+              _kv("INTERPOLATION_DEGREE", min(INTERPOLATION_DEGREE, 2 * n - 1)), "META_STOP", ""]
+    r, v = np.asarray(seg.r, dtype=np.float64), np.asarray(seg.v, dtype=np.float64)
+    if not (np.all(np.isfinite(r)) and np.all(np.isfinite(v))):
+        raise InputError(f"segment '{seg.label}' has a state that is not finite", "segments")
+    rows = np.column_stack([r, v]).tolist()
+    lines += [f"{e} {x:.6f} {y:.6f} {z:.6f} {vx:.9f} {vy:.9f} {vz:.9f}" for e, (x, y, z, vx, vy, vz) in zip(epochs, rows)]
+    return lines + [""]
+
+
+def kvn(segments, *, object_name: str, object_id: str, time_system: str = "UTC", frame: str = "ICRF",
+        originator: str = "SOJOURN", comments=(), creation_date: Optional[str] = None) -> str:
+    """The KVN text of an OEM holding ``segments`` (:class:`OemSegment`), with header ``comments``."""
+    ts = checks.choice(time_system, TIME_SYSTEMS, "time_system", "time system")
+    frame = checks.choice(frame, FRAMES, "frame", "frame")
+    lines = [_kv("CCSDS_OEM_VERS", OEM_VERSION), *(f"COMMENT {ascii_text(c)}" for c in comments),
+             _kv("CREATION_DATE", creation_date or _creation_date()), _kv("ORIGINATOR", ascii_text(originator)), ""]
     for seg in segments:
-        n = seg.t.size
-        if n < 2:
-            raise InputError(f"segment '{seg.label}' has fewer than two states")
-        epochs = format_epochs(seg.t, ts)
-        # The degree the data can carry: Hermite on n states reaches 2n - 1.
-        degree = min(INTERPOLATION_DEGREE, 2 * n - 1)
-        lines += ["META_START"]
-        lines += [f"COMMENT {ascii_text(c)}" for c in seg.comments]
-        lines += [
-            _kv("OBJECT_NAME", ascii_text(object_name)),
-            _kv("OBJECT_ID", ascii_text(object_id)),
-            _kv("CENTER_NAME", seg.center),
-            _kv("REF_FRAME", frame),
-            _kv("TIME_SYSTEM", ts),
-            _kv("START_TIME", epochs[0]),
-        ]
-        if seg.useable is not None:
-            ua, ub = format_epochs(list(seg.useable), ts)
-            lines += [_kv("USEABLE_START_TIME", ua), _kv("USEABLE_STOP_TIME", ub)]
-        lines += [
-            _kv("STOP_TIME", epochs[-1]),
-            _kv("INTERPOLATION", "HERMITE"),
-            _kv("INTERPOLATION_DEGREE", degree),
-            "META_STOP",
-            "",
-        ]
-        r, v = np.asarray(seg.r, dtype=np.float64), np.asarray(seg.v, dtype=np.float64)
-        if not (np.all(np.isfinite(r)) and np.all(np.isfinite(v))):
-            raise InputError(f"segment '{seg.label}' has a state that is not finite")
-        rows = np.column_stack([r, v]).tolist()
-        lines += [f"{e} {x:.6f} {y:.6f} {z:.6f} {vx:.9f} {vy:.9f} {vz:.9f}"
-                  for e, (x, y, z, vx, vy, vz) in zip(epochs, rows)]
-        lines.append("")
+        lines += _segment_lines(seg, object_name, object_id, ts, frame)
     return "\n".join(lines)
 
 
-def write_oem(plan, path: str | os.PathLike, *, object_name: str | None = None, object_id: str = "-1000",
-              time_system: str = "UTC", frame: str = "ICRF", step_s: float = DEFAULT_STEP_S,
-              planet_segments: bool = False, planet_days: float = 3.0, ephemeris=None,
-              originator: str = "SOJOURN", comments=(), creation_date: str | None = None) -> dict:
-    """Write the craft's trajectory as a CCSDS OEM (KVN), atomically.
+# --------------------------------------------------------------------------- the verbs
+
+
+def object_name_of(plan) -> str:
+    """What to call the craft: the vessel's name when the scenario gives one, else the mission's."""
+    vessel = getattr(plan.scenario, "vessel", None)
+    return vessel.name if vessel is not None and vessel.name else plan.scenario_name
+
+
+def plan_comments(plan) -> list[str]:
+    """Header comments of an exported trajectory: where it comes from and what it leaves out."""
+    import sojourn
+    from sojourn.results import utc_text
+
+    out_leg, ret_leg = plan.legs
+    lines = []
+    sc = plan.scenario
+    if sc is not None:
+        lines.append(f"sojourn {sojourn.__version__}: {sc.mission.name} ({sc.mission.mission_class} class, objective "
+                     f"{sc.mission.objective}), scenario {Path(sc.source).name} sha256 {sc.digest()[:16]}")
+    return lines + [
+        f"ephemeris {plan.ephemeris}; heliocentric legs are two-body ballistic Lambert arcs between impulsive "
+        "burns (patched conics)",
+        f"launch {utc_text(out_leg.depart, 'minute')} UTC, {_body(out_leg.destination)} arrival "
+        f"{utc_text(out_leg.arrive, 'minute')}, {_body(ret_leg.origin)} departure {utc_text(ret_leg.depart, 'minute')}, "
+        f"{_body(ret_leg.destination)} arrival {utc_text(ret_leg.arrive, 'minute')}",
+        f"one segment per coasting leg; the {plan.stay_days:.1f}-day stay at {_body(out_leg.destination)} is not "
+        f"included (the craft is with {_body(out_leg.destination)}: use a planetary ephemeris)",
+    ]
+
+
+def _oem(plan_or_scenario, path, opts: dict, ephemeris, progress=None) -> OemFile:
+    """Check everything that needs no plan, plan (unless given), sample and format: the OEM as an OemFile."""
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.plan import as_plan, input_paths
+
+    eph = resolve_ephemeris(ephemeris)
+    if path is not None:
+        checks.output_file(path, OEM_SUFFIXES, "path")
+        checks.distinct_outputs({"path": path}, input_paths(plan_or_scenario, eph))
+    ts = checks.choice(opts["time_system"], TIME_SYSTEMS, "time_system", "time system")
+    frame = checks.choice(opts["frame"], FRAMES, "frame", "frame")
+    step = check_step(opts["step_s"])
+    if opts["planet_segments"]:
+        check_planet_days(opts["planet_days"])
+    plan = as_plan(plan_or_scenario, ephemeris=eph, progress=progress)
+    segments = trajectory_segments(plan, step_s=step, planet_segments=opts["planet_segments"],
+                                   planet_days=opts["planet_days"], frame=frame, time_system=ts, ephemeris=eph)
+    name = opts["object_name"] or object_name_of(plan)
+    object_id = str(opts["object_id"])
+    text = kvn(segments, object_name=name, object_id=object_id, time_system=ts, frame=frame,
+               comments=plan_comments(plan))
+    return OemFile(None if path is None else str(path), name, object_id, ts, frame, step, tuple(segments), text)
+
+
+def oem_text(plan_or_scenario, *, object_name=None, object_id="-1000", time_system="UTC", frame="ICRF",
+             step_s=DEFAULT_STEP_S, planet_segments=False, planet_days=3.0, ephemeris=None) -> str:
+    """The craft's trajectory as the text of a CCSDS OEM (KVN), written nowhere (e.g. for a download).
 
     Parameters
     ----------
-    plan : Plan
-        From :func:`sojourn.mission.plan.plan_mission`.
-    path : str or os.PathLike
-        Output file (conventionally ``.oem``). Written to a temporary name and
-        renamed, so a failure leaves no partial file.
+    plan_or_scenario : Plan, Scenario, str or os.PathLike
+        A plan (:func:`sojourn.plan`), or a scenario (object or TOML file)
+        whose best plan is searched first.
     object_name : str, optional
-        ``OBJECT_NAME``; default the plan's scenario name.
+        ``OBJECT_NAME``; default the vessel's name, else the mission's.
     object_id : str
         ``OBJECT_ID``; default ``"-1000"`` (the NAIF id sojourn's SPK uses).
     time_system : {"UTC", "TDB"}
+        Epochs are written in this time scale (they are whole milliseconds of UTC).
     frame : {"ICRF", "EME2000"}
     step_s : float
-        Sampling step, s.
+        Sampling step, s (at least 1 s; default 6 hours).
     planet_segments : bool
         Add planet-centred segments at both ends of each leg.
     planet_days : float
         Their length, days.
     ephemeris : Ephemeris or str, optional
-    originator : str
-    comments : sequence of str
-        Header comment lines (ASCII; other characters are replaced).
-    creation_date : str, optional
-        ``CREATION_DATE`` (UTC ISO); default now, or ``SOURCE_DATE_EPOCH``.
 
     Returns
     -------
-    dict
-        ``path``, ``time_system``, ``frame``, ``step_s``, ``states`` and
-        ``segments`` (see :meth:`OemSegment.to_json`).
+    str
+        The message, printable ASCII with ``\\n`` line ends.
 
     Raises
     ------
     InputError
-        Bad options (see :func:`trajectory_segments`) or a missing output directory.
+        A bad option (see :func:`trajectory_segments`), naming it.
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> from sojourn.export.oem import oem_text
+    >>> text = oem_text(sj.plan("examples/ulysses.toml"), step_s=86400)
+    >>> text.splitlines()[0], text.count("META_START")
+    ('CCSDS_OEM_VERS       = 2.0', 2)
+    """
+    opts = dict(object_name=object_name, object_id=object_id, time_system=time_system, frame=frame,
+                step_s=step_s, planet_segments=planet_segments, planet_days=planet_days)
+    return _oem(plan_or_scenario, None, opts, ephemeris).text
+
+
+def export_oem(plan_or_scenario, path, *, object_name=None, object_id="-1000", time_system="UTC", frame="ICRF",
+               step_s=DEFAULT_STEP_S, planet_segments=False, planet_days=3.0, ephemeris=None,
+               progress=None) -> OemFile:
+    """Write the craft's trajectory as a CCSDS Orbit Ephemeris Message (KVN), atomically.
+
+    Parameters
+    ----------
+    plan_or_scenario : Plan, Scenario, str or os.PathLike
+        A plan (:func:`sojourn.plan`), or a scenario (object or TOML file)
+        whose best plan is searched first.
+    path : str or os.PathLike
+        The file (.oem, .txt or .kvn), written to a temporary name and renamed:
+        a failure leaves no partial file.
+    object_name : str, optional
+        ``OBJECT_NAME``; default the vessel's name, else the mission's.
+    object_id : str
+        ``OBJECT_ID``; default ``"-1000"`` (the NAIF id sojourn's SPK uses).
+    time_system : {"UTC", "TDB"}
+        Epochs are written in this time scale (they are whole milliseconds of UTC).
+    frame : {"ICRF", "EME2000"}
+    step_s : float
+        Sampling step, s (at least 1 s; default 6 hours).
+    planet_segments : bool
+        Add planet-centred segments at both ends of each leg.
+    planet_days : float
+        Their length, days.
+    ephemeris : Ephemeris or str, optional
+    progress : callable, optional
+        ``progress(done, total, label)`` while a scenario is planned.
+
+    Returns
+    -------
+    OemFile
+        The file's path, settings and segments; ``to_dict()`` is the ``oem``
+        part of ``sojourn export --json``.
+
+    Raises
+    ------
+    InputError
+        A bad option (naming it); ``path`` with a suffix other than .oem, .txt
+        or .kvn, in a missing directory, or naming the scenario file or the
+        ephemeris (refused before any work, however spelt).
+
+    Examples
+    --------
+    >>> import sojourn as sj, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "ulysses.oem"
+    >>> f = sj.export_oem("examples/ulysses.toml", out, step_s=86400)
+    >>> [s.center for s in f.segments], f.states
+    (['SUN', 'SUN'], 562)
     """
     from sojourn.io import atomic_path
 
-    ts = _check_choice(time_system, TIME_SYSTEMS, "--time-system")
-    frame = _check_choice(frame, FRAMES, "--frame")
-    segments = trajectory_segments(plan, step_s=step_s, planet_segments=planet_segments,
-                                   planet_days=planet_days, frame=frame, ephemeris=ephemeris)
-    text = oem_text(segments, object_name=object_name or plan.scenario_name, object_id=object_id,
-                    time_system=ts, frame=frame, originator=originator, comments=comments,
-                    creation_date=creation_date)
-    final = Path(path)
-    with atomic_path(final) as tmp:
-        tmp.write_text(text, encoding="ascii", newline="\n")
-    return {
-        "path": str(final),
-        "format": f"CCSDS OEM {OEM_VERSION} (KVN)",
-        "time_system": ts,
-        "frame": frame,
-        "step_s": float(step_s),
-        "states": int(sum(s.t.size for s in segments)),
-        "segments": [s.to_json(ts) for s in segments],
-    }
+    if path is None:
+        raise InputError("give the file to write (or use oem_text for the text alone)", "path")
+    opts = dict(object_name=object_name, object_id=object_id, time_system=time_system, frame=frame,
+                step_s=step_s, planet_segments=planet_segments, planet_days=planet_days)
+    result = _oem(plan_or_scenario, path, opts, ephemeris, progress)
+    with atomic_path(Path(path)) as tmp:
+        tmp.write_text(result.text, encoding="ascii", newline="\n")
+    return result

@@ -503,6 +503,11 @@ def _burns(scenario, ev, legs) -> tuple:
     return tuple(out)
 
 
+#: The fastest atmospheric entry any capsule has survived, km/s: Stardust's sample return capsule,
+#: 12.9 km/s at Earth's interface (2006-01-15; Desai et al. 2008, J. Spacecraft Rockets 45:1262).
+FASTEST_SURVIVED_ENTRY_KMS = 12.9
+
+
 def _launch_geometry(scenario, outbound: Leg, burns, ev) -> LaunchGeometry:
     """The departure asymptote against the parking orbit; the plane change's cost over a burn without it."""
     from sojourn.core.patched_conics import departure_dv
@@ -515,8 +520,12 @@ def _launch_geometry(scenario, outbound: Leg, burns, ev) -> LaunchGeometry:
                           max(0.0, charged - plain) if policy == "charge" else 0.0, policy)
 
 
-def _warnings(scenario, geometry: LaunchGeometry, budget) -> tuple:
+def _warnings(scenario, geometry: LaunchGeometry, budget, home: Leg) -> tuple:
     warnings = []
+    if scenario.return_.mode == "entry" and home.entry_speed_kms > FASTEST_SURVIVED_ENTRY_KMS:
+        warnings.append(f"Earth entry at {home.entry_speed_kms:.1f} km/s is faster than any capsule has survived "
+                        f"(Stardust, {FASTEST_SURVIVED_ENTRY_KMS:g} km/s): cap it with "
+                        "constraints.max_entry_speed_kms")
     if geometry.plane_change_deg > 1e-9:
         warnings.append(f"the departure asymptote's declination ({geometry.dla_deg:.1f}°) is beyond what a "
                         f"{geometry.parking_inclination_deg:g}° parking orbit reaches: the departure burn includes a "
@@ -551,6 +560,28 @@ def _assumptions(scenario, burns, eph) -> tuple:
     return tuple(out)
 
 
+def check_vessel(scenario) -> None:
+    """Refuse a vessel that cannot fly the mission at all: a burn the mission makes that no stage performs.
+
+    A race reads only the outbound burns of a rival's vessel, so the check is
+    made when a whole round trip is planned, not when a scenario is read.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``vessel.stages`` and the burns left without a stage.
+    """
+    from sojourn.errors import ScenarioError
+
+    if scenario.vessel is None:
+        return
+    missing = scenario.vessel.missing_burns(scenario)
+    if missing:
+        raise ScenarioError(f"no stage performs the {', '.join(missing)} burn{'s' if len(missing) > 1 else ''} "
+                            "this mission makes: add it to a stage's burns", f"{scenario.source}: vessel.stages",
+                            key="vessel.stages")
+
+
 def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
     """Turn a searched round trip (:func:`sojourn.mission.roundtrip.search_round_trips`) into a :class:`Plan`."""
     from sojourn.mission.chain import RoundTripChain, evaluate
@@ -574,7 +605,7 @@ def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
         budget=ev.budget,
         alternatives=tuple(RoundTrip.of(c) for c in alternatives),
         pareto=tuple(RoundTrip.of(c) for c in pareto),
-        warnings=_warnings(scenario, geometry, ev.budget),
+        warnings=_warnings(scenario, geometry, ev.budget, legs[1]),
         assumptions=_assumptions(scenario, burns, eph),
         launch_geometry=geometry,
         scenario=scenario,
@@ -623,6 +654,7 @@ def plan(scenario, *, step_days=None, ephemeris=None, progress=None) -> Plan:
 
     sc = as_scenario(scenario)
     step = None if step_days is None else checks.step_days(step_days)
+    check_vessel(sc)
     eph = resolve_ephemeris(ephemeris)
     t0, t1 = sc.launch_window
     best, alternatives, pareto = search_round_trips(sc, t0, t1, ephemeris=eph, step_days=step, progress=progress)
@@ -821,3 +853,102 @@ def trajectory_samples(plan: Plan, n: int = 200, ephemeris=None) -> dict:
     earth, _ = eph.state(plan.legs[0].origin, t_all)
     mars, _ = eph.state(plan.legs[0].destination, t_all)
     return {"legs": legs, "earth": earth, "mars": mars, "t": t_all}
+
+
+_PLANS: dict = {}
+_PLANS_KEPT = 8
+
+
+def as_plan(plan_or_scenario, *, step_days=None, ephemeris=None, progress=None,
+            where: str = "plan_or_scenario") -> Plan:
+    """A :class:`Plan` as given, or the best plan of a scenario (object or path), for verbs that take either.
+
+    Plans of scenarios are remembered by the scenario's content, the ephemeris
+    file and the grid step (a plan is deterministic and immutable), so the
+    analyses of one mission in a session — its race, aborts, crew timeline,
+    dossier — plan it once.
+
+    Parameters
+    ----------
+    plan_or_scenario : Plan, Scenario, str or os.PathLike
+    step_days : float, optional
+        The search's grid step, days; it has no meaning for a plan already made.
+    ephemeris : Ephemeris or str, optional
+    progress : callable, optional
+        ``progress(done, total, label)`` while planning.
+    where : str
+        The caller's name for ``plan_or_scenario``, for errors.
+
+    Raises
+    ------
+    InputError
+        A step given with a Plan, or neither a Plan nor a scenario.
+    """
+    from sojourn import checks
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.errors import InputError
+    from sojourn.results import replace
+
+    if isinstance(plan_or_scenario, Plan):
+        if step_days is not None:
+            raise InputError("step_days sets the search grid of a scenario: a plan is already searched",
+                             "step_days")
+        return plan_or_scenario
+    sc = scenario_of(plan_or_scenario, where)
+    step = None if step_days is None else checks.step_days(step_days)
+    eph = resolve_ephemeris(ephemeris)
+    key = (sc.digest(), str(eph.path), step)
+    found = _PLANS.get(key)
+    if found is None:
+        found = plan(sc, step_days=step, ephemeris=eph, progress=progress)
+        if len(_PLANS) >= _PLANS_KEPT:
+            _PLANS.pop(next(iter(_PLANS)))
+        _PLANS[key] = found
+    return found if found.scenario is sc else replace(found, scenario=sc)
+
+
+def scenario_of(plan_or_scenario, where: str = "plan_or_scenario"):
+    """The scenario of a Plan (attached to it), or a scenario or the path of its file, loaded; nothing planned.
+
+    Raises
+    ------
+    InputError
+        A Plan without its scenario, or something else than a Plan, a Scenario or a path.
+    ScenarioError
+        A scenario file that cannot be read.
+    """
+    from sojourn.errors import InputError
+    from sojourn.mission.scenario import as_scenario
+
+    if isinstance(plan_or_scenario, Plan):
+        if plan_or_scenario.scenario is None:
+            raise InputError("this Plan carries no scenario: make it with sojourn.plan", where)
+        return plan_or_scenario.scenario
+    return as_scenario(plan_or_scenario, where)
+
+
+def input_paths(plan_or_scenario, eph) -> dict:
+    """``{what: path}`` of the files a result of ``plan_or_scenario`` is made from (scenario, ephemeris),
+    for :func:`sojourn.checks.distinct_outputs`."""
+    import os
+
+    source = plan_or_scenario if isinstance(plan_or_scenario, (str, os.PathLike)) else None
+    if source is None:
+        sc = getattr(plan_or_scenario, "scenario", plan_or_scenario)
+        source = getattr(sc, "source", None)
+        source = None if not source or str(source).startswith("<") else source
+    return {"scenario": source, "ephemeris": eph.path}
+
+
+def transit_leg(plan: Plan, leg: str, where: str = "leg"):
+    """``(name, Leg)``: the outbound or the return leg of a plan.
+
+    Raises
+    ------
+    InputError
+        ``leg`` is neither ``"outbound"`` nor ``"return"``.
+    """
+    from sojourn import checks
+
+    name = checks.choice(leg, ("outbound", "return"), where, "leg")
+    return name, plan.legs[0 if name == "outbound" else 1]

@@ -218,6 +218,13 @@ class MissionInfo(_Model):
         if self.origin == self.destination:
             raise _KeyProblem(f"destination is the origin ('{self.origin}'): a round trip needs two bodies",
                             "destination")
+        # The crew models are Earth's and Mars's: launch and entry at Earth, Mars's surface dose
+        # (Curiosity RAD), its capture orbits, its sols and seasons. Say so rather than mislabel.
+        for key, wanted in (("origin", "earth"), ("destination", "mars")):
+            if getattr(self, key) != wanted:
+                raise _KeyProblem(f"crewed round trips are modelled from Earth to Mars (its surface dose, "
+                                  f"sols and capture orbits are Mars's): {key} must be '{wanted}', not "
+                                  f"'{getattr(self, key)}'", key)
         return self
 
 
@@ -657,12 +664,12 @@ class Vessel(_Model):
     payload_kg : float
         Mass carried through every burn (the crew vehicle), kg.
     stages : list of Stage
-        May be empty: then there is no propellant accounting.
+        At least one (a mission without propellant accounting leaves ``[vessel]`` out).
     """
 
     name: Optional[_Text] = None
     payload_kg: _Positive
-    stages: list[Stage] = []
+    stages: Annotated[list[Stage], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _one_stage_per_burn(self):
@@ -679,6 +686,13 @@ class Vessel(_Model):
                                     "stages", i, "burns", j)
                 owner[burn] = stage.name
         return self
+
+    def missing_burns(self, scenario: "Scenario") -> list[str]:
+        """The burns the mission makes (Δv > 0 by its arrival and return modes; a powered flyby's burn, which
+        may be needed) that no stage performs."""
+        made = [b for b in scenario.burn_names if not ((b == "mars_arrival" and scenario.arrival.mode == "entry")
+                                                       or (b == "earth_arrival" and scenario.return_.mode == "entry"))]
+        return [b for b in made if self.stage_for(b) is None]
 
     def stage_for(self, burn: str) -> Stage | None:
         """The stage that performs ``burn``, or None."""
@@ -734,6 +748,7 @@ class Scenario(_Model):
     def _consistent(self):
         self.arrival._check_about(self.destination_body, "arrival")
         self.return_._check_about(self.origin_body, "return")
+        self._inside_spheres_of_influence()
         c = self.constraints
         if c.max_arrival_entry_speed_kms is not None and self.arrival.mode != "entry":
             raise _KeyProblem(
@@ -803,6 +818,22 @@ class Scenario(_Model):
                     listed = ", ".join(f"'{n}'" for n in names[:-1]) + f" or '{names[-1]}'"
                     raise _KeyProblem(f"unknown value '{burn}': expected {listed}", "vessel", "stages", i,
                                       "burns", j)
+
+    def _inside_spheres_of_influence(self) -> None:
+        """Parking and capture orbits must lie inside their planet's sphere of influence (patched conics)."""
+        origin, dest = self.origin_body, self.destination_body
+        orbits = [(origin, self.departure.radius_km(origin), "departure", "parking_altitude_km")]
+        for body, section, name in ((dest, self.arrival, "arrival"), (origin, self.return_, "return")):
+            radii = section.orbit_radii_km(body)
+            if radii is not None:
+                key = "apoapsis_altitude_km" if section.apoapsis_altitude_km is not None else "period_hours"
+                orbits.append((body, radii[1], name, key))
+        for body, r, table, key in orbits:
+            soi = body.sphere_of_influence_km
+            if soi is not None and r >= soi:
+                raise _KeyProblem(f"this orbit reaches {r - body.radius_km:,.0f} km above {body.name}, beyond its "
+                                  f"sphere of influence ({soi - body.radius_km:,.0f} km): the Sun, not "
+                                  f"{body.name}, would hold the vessel there", table, key)
 
     # -- construction -------------------------------------------------------
 

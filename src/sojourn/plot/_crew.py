@@ -1,6 +1,6 @@
 """The crew's journey in two charts: cumulative radiation dose, and light time with blackouts.
 
-Both draw a :class:`~sojourn.crew.timeline.CrewTimeline` as computed and compute
+Both draw a :class:`~sojourn.onboard.timeline.CrewTimeline` as computed and compute
 nothing themselves. matplotlib is imported only when a chart is drawn.
 """
 
@@ -14,9 +14,9 @@ from sojourn.plot.figure import figure_and_axes
 from sojourn.time import tdb_to_datetime64
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sojourn.crew.timeline import CrewTimeline
+    from sojourn.onboard.timeline import CrewTimeline
 
-__all__ = ["plot_dose", "plot_light_time"]
+__all__ = ["dose", "light_time"]
 
 _PHASE_COLORS = {"outbound": "#d9e6f5", "mars": "#f6dccb", "return": "#dcefd9"}
 _PHASE_LABELS = {"outbound": "outbound transit", "mars": "at Mars", "return": "return transit"}
@@ -47,8 +47,9 @@ def dose(timeline: "CrewTimeline", *, ax=None, title: str | None = None):
     Parameters
     ----------
     timeline : CrewTimeline
-        Used: ``edges``, ``cumulative_msv``, ``bounds``, ``settings.dose``
-        (limit and prior dose), ``limit_t``, ``scenario_name``.
+        From :func:`sojourn.onboard`. Used: ``edges``, ``series.cumulative_msv``,
+        ``bounds``, ``settings.dose`` (limit and prior dose), ``limit_t``,
+        ``scenario_name``.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes; default a new figure.
     title : str, optional
@@ -59,7 +60,7 @@ def dose(timeline: "CrewTimeline", *, ax=None, title: str | None = None):
     """
     dose = timeline.settings.dose
     x = tdb_to_datetime64(timeline.edges)
-    y = np.concatenate(([dose.prior_career_msv], timeline.cumulative_msv))
+    y = np.concatenate(([dose.prior_career_msv], timeline.series["cumulative_msv"].values))
     fig, ax, _ = figure_and_axes(ax, (9, 5))
     _phase_bands(ax, timeline)
     ax.plot(x, y, color=_DOSE_COLOR, lw=2, label="career dose equivalent")
@@ -84,7 +85,8 @@ def light_time(timeline: "CrewTimeline", *, ax=None, title: str | None = None):
     Parameters
     ----------
     timeline : CrewTimeline
-        Used: ``t_sample``, ``light_time_s``, ``blackouts``, ``bounds``,
+        From :func:`sojourn.onboard`. Used: ``series.t_sample``,
+        ``series.light_time_s``, ``blackouts``, ``bounds``,
         ``settings.threshold_deg``, ``scenario_name``.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes; default a new figure.
@@ -94,8 +96,8 @@ def light_time(timeline: "CrewTimeline", *, ax=None, title: str | None = None):
     -------
     matplotlib.figure.Figure
     """
-    x = tdb_to_datetime64(timeline.t_sample)
-    y = timeline.light_time_s / 60.0
+    x = tdb_to_datetime64(timeline.series["t_sample"].values)
+    y = timeline.series["light_time_s"].values / 60.0
     fig, ax, _ = figure_and_axes(ax, (9, 5))
     _phase_bands(ax, timeline)
     ax.plot(x, y, color=_LIGHT_COLOR, lw=2, label="one-way light time")

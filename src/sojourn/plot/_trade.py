@@ -4,7 +4,7 @@ Launch opportunity (year) runs along the x axis and the best total Δv (km/s) of
 the opportunity up the y axis, for each vehicle of the study. An opportunity
 where a vehicle has no feasible plan is a cross on the axis' floor, labelled
 with the binding constraint, and breaks the vehicle's line. The chart draws a
-:class:`~sojourn.trade.summary.TradeSummary`; it computes nothing.
+:class:`~sojourn.trades.summary.TradeSummary`; it computes nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def trade(summary, *, ax=None):
     Parameters
     ----------
     summary : TradeSummary
-        From :func:`sojourn.trade.summary.summarize`.
+        From :func:`sojourn.trades.summary.summarize`.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes; default a new figure.
 

@@ -1,0 +1,260 @@
+"""The store of a trade study: a directory that fills tile by tile and survives interruptions.
+
+Layout::
+
+    STORE/
+      manifest.json            the study's fingerprint, name, opportunities and grid (written once)
+      tiles/<id>.parquet       one finished round-trip tile: one row (sojourn.trades.tiles.ROW_FIELDS)
+      porkchop.zarr/           the porkchop grid: c3_launch, vinf_arrival (float32), transfer_type
+                               (int8), launch_tdb, arrival_tdb; one Zarr chunk per tile
+      porkchop-tiles/<id>.json one finished porkchop tile: its cells solved and least-C3 cells
+
+A store is created whole in a temporary directory and renamed into place. Every
+tile file is written to a temporary name and renamed, and a porkchop tile
+counts as finished only once its ``.json`` is there, after its chunk: a study
+interrupted at any moment resumes from exactly the tiles it had finished, and
+nothing done is ever lost. A store whose fingerprint is not the study's is
+refused, untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+from sojourn.errors import InputError
+from sojourn.io import atomic_path
+
+__all__ = ["TradeStore", "default_store_path"]
+
+STORE_FORMAT = "sojourn-trade/1"
+MANIFEST = "manifest.json"
+_TABLES = "tiles"
+_GRID = "porkchop.zarr"
+_GRID_TILES = "porkchop-tiles"
+
+
+def default_store_path(study_path: str | os.PathLike) -> Path:
+    """``<study>.trade`` beside the study file (``trade-2026.toml`` -> ``trade-2026.trade``)."""
+    p = Path(study_path)
+    return p.with_name(p.stem + ".trade")
+
+
+def _schema():
+    import pyarrow as pa
+
+    from sojourn.trades.tiles import ROW_FIELDS
+
+    types = {"tile_id": pa.string(), "vehicle": pa.string(), "binding_constraint": pa.string(),
+             "reason": pa.string(), "launch": pa.string(), "mars_arrival": pa.string(),
+             "mars_departure": pa.string(), "earth_arrival": pa.string(), "opportunity": pa.int32(),
+             "dispersion_samples": pa.int64(), "feasible": pa.bool_(), "propellant_closes": pa.bool_()}
+    return pa.schema([(name, types.get(name, pa.float64())) for name in ROW_FIELDS])
+
+
+class TradeStore:
+    """An open trade store (see the module docstring for its layout).
+
+    Use :meth:`open` to reopen one or :meth:`create` to make one; both check
+    the study's fingerprint.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+    manifest : dict
+        ``format``, ``fingerprint``, ``study``, ``opportunities`` (list of
+        ``{year, start, end}``), ``porkchop`` (grid description or None).
+    """
+
+    def __init__(self, path: Path, manifest: dict):
+        self.path = path
+        self.manifest = manifest
+        self._grid = None
+
+    # -- opening and creating --------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, fingerprint: str) -> Optional["TradeStore"]:
+        """Reopen the store at ``path`` for the study of ``fingerprint``; None if there is none yet.
+
+        Raises
+        ------
+        InputError
+            ``path`` is a file, a non-empty directory that is not a trade store,
+            a damaged store, or a store written by another study (``where``
+            names the store).
+        """
+        path = Path(path)
+        where = str(path)
+        if not path.exists():
+            return None
+        if not path.is_dir():
+            raise InputError("not a trade store: it is a file", where)
+        manifest_file = path / MANIFEST
+        if not manifest_file.exists():
+            if any(path.iterdir()):
+                raise InputError("not a trade store (no manifest.json): choose another --out", where)
+            return None
+        try:
+            manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+            fmt, theirs, their_name = manifest["format"], manifest["fingerprint"], manifest["study"]
+        except (OSError, ValueError, KeyError, TypeError):
+            raise InputError("damaged trade store: manifest.json is unreadable", where) from None
+        if fmt != STORE_FORMAT:
+            raise InputError(f"trade store of another format ('{fmt}', expected '{STORE_FORMAT}')", where)
+        if theirs != fingerprint:
+            raise InputError(f"the store was written by another study ('{their_name}', fingerprint {theirs[:12]}): "
+                             "its tiles are not this study's; use another --out", where)
+        return cls(path, manifest)
+
+    @classmethod
+    def create(cls, path: str | os.PathLike, fingerprint: str, study_name: str, opportunities: list[dict],
+               grid=None) -> "TradeStore":
+        """Make a new store at ``path`` (absent or an empty directory), whole or not at all.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        fingerprint : str
+            :meth:`sojourn.trades.study.Study.fingerprint`.
+        study_name : str
+        opportunities : list of dict
+            :func:`sojourn.trades.tiles.plan_opportunities`.
+        grid : PorkchopGrid, optional
+            :func:`sojourn.trades.tiles.porkchop_grid`: creates the Zarr arrays.
+        """
+        path = Path(path)
+        parent = path.parent if str(path.parent) else Path(".")
+        if not parent.is_dir():
+            raise InputError(f"output directory does not exist: '{parent}'", str(path))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
+        try:
+            (tmp / _TABLES).mkdir()
+            if grid is not None:
+                (tmp / _GRID_TILES).mkdir()
+                _create_grid(tmp / _GRID, grid)
+            manifest = {"format": STORE_FORMAT, "fingerprint": fingerprint, "study": study_name,
+                        "opportunities": opportunities,
+                        "porkchop": grid.to_json() if grid is not None else None}
+            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+            os.chmod(tmp, 0o777 & ~_umask())
+            if path.is_dir():
+                path.rmdir()  # empty (checked by open): rename needs the name free
+            os.rename(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return cls(path, manifest)
+
+    # -- tiles -------------------------------------------------------------------
+
+    def finished(self) -> set[str]:
+        """Ids of every finished tile."""
+        done = set()
+        for sub, suffix in ((_TABLES, ".parquet"), (_GRID_TILES, ".json")):
+            d = self.path / sub
+            if d.is_dir():
+                done.update(p.name[: -len(suffix)] for p in d.iterdir()
+                            if p.name.endswith(suffix) and not p.name.startswith("."))
+        return done
+
+    def write(self, tile, result) -> None:
+        """Store one finished tile's result (atomically; a porkchop tile's chunk first, then its marker)."""
+        if tile.kind == "porkchop":
+            self._write_block(tile, result)
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pylist([result], schema=_schema())
+        with atomic_path(self.path / _TABLES / f"{tile.id}.parquet") as tmp:
+            pq.write_table(table, tmp)
+
+    def _write_block(self, tile, block: dict) -> None:
+        group = self.grid()
+        (r0, r1), (c0, c1) = tile.rows, tile.cols
+        for name in ("c3_launch", "vinf_arrival", "transfer_type"):
+            group[name][r0:r1, c0:c1] = block[name]
+        marker = {"rows": list(tile.rows), "cols": list(tile.cols), "cells": tile.cells,
+                  "solved": block["solved"], "best": block["best"]}
+        with atomic_path(self.path / _GRID_TILES / f"{tile.id}.json") as tmp:
+            tmp.write_text(json.dumps(marker) + "\n", encoding="utf-8")
+
+    # -- reading back ------------------------------------------------------------
+
+    def rows(self, tile_ids: Optional[list[str]] = None) -> list[dict]:
+        """Round-trip rows, in the order of ``tile_ids`` (finished tiles only); all when None."""
+        import pyarrow.parquet as pq
+
+        d = self.path / _TABLES
+        files = sorted(p for p in d.iterdir() if p.suffix == ".parquet" and not p.name.startswith(".")) \
+            if d.is_dir() else []
+        if not files:
+            return []
+        by_id = {r["tile_id"]: r for r in pq.read_table(d, schema=_schema()).to_pylist()}
+        if tile_ids is None:
+            return [by_id[k] for k in sorted(by_id)]
+        return [by_id[k] for k in tile_ids if k in by_id]
+
+    def grid(self):
+        """The porkchop grid's Zarr group (opened once)."""
+        if self._grid is None:
+            import zarr
+
+            if not (self.path / _GRID).is_dir():
+                raise InputError("this trade store holds no porkchop grid", str(self.path))
+            self._grid = zarr.open_group(str(self.path / _GRID), mode="r+")
+        return self._grid
+
+    def grid_markers(self, tile_ids: Optional[list[str]] = None) -> list[dict]:
+        """The finished porkchop tiles' markers, in the order of ``tile_ids``."""
+        d = self.path / _GRID_TILES
+        if not d.is_dir():
+            return []
+        ids = tile_ids if tile_ids is not None else sorted(
+            p.name[:-5] for p in d.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
+        out = []
+        for k in ids:
+            f = d / f"{k}.json"
+            if f.exists():
+                out.append(json.loads(f.read_text(encoding="utf-8")))
+        return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _create_grid(path: Path, grid) -> None:
+    """The empty Zarr arrays of a porkchop grid, chunked one chunk per tile."""
+    import numpy as np
+    import zarr
+
+    from sojourn.trades.tiles import porkchop_axes
+    from sojourn.time import tdb_to_utc_iso
+
+    group = zarr.open_group(str(path), mode="w")
+    shape, chunks = tuple(grid.shape), tuple(grid.tile_shape)
+    for name, dtype, fill, attrs in (
+        ("c3_launch", "float32", np.nan, {"units": "km2 s-2", "long_name": "launch C3"}),
+        ("vinf_arrival", "float32", np.nan, {"units": "km s-1", "long_name": "arrival v-infinity"}),
+        ("transfer_type", "int8", 0, {"long_name": "0 no solution, 1 type I, 2 type II"}),
+    ):
+        arr = group.create_array(name, shape=shape, chunks=chunks, dtype=dtype, fill_value=fill,
+                                 dimension_names=("launch", "arrival"))
+        arr.attrs.update(attrs)
+    t_dep, t_arr = porkchop_axes(grid)
+    for name, values, dim in (("launch_tdb", t_dep, "launch"), ("arrival_tdb", t_arr, "arrival")):
+        arr = group.create_array(name, shape=values.shape, dtype="float64", dimension_names=(dim,))
+        arr[:] = values
+        arr.attrs.update(units="s", long_name=f"{dim}, TDB seconds past J2000")
+    group.attrs.update(from_body=grid.frm, to_body=grid.to, step_days=grid.step_days,
+                       launch_window=[tdb_to_utc_iso(grid.launch[0]), tdb_to_utc_iso(grid.launch[1])],
+                       arrival_window=[tdb_to_utc_iso(grid.arrive[0]), tdb_to_utc_iso(grid.arrive[1])],
+                       model="ballistic zero-revolution Lambert transfers (Izzo 2015), patched conics")

@@ -1,0 +1,234 @@
+"""What the worker processes compute: each function calls the public API and returns plain data.
+
+Every function here runs in a worker of the pool (:mod:`sojourn.web.jobs`), takes
+its inputs already parsed and a ``progress`` callback, and returns something
+that pickles: a result of the library, a dict of plain data, or bytes of a
+download. None of them reads a path a request could name: scenarios arrive
+as :class:`~sojourn.mission.scenario.Scenario` objects, downloads are written
+to a private temporary directory and read back as bytes.
+
+Positions for the page's charts are heliocentric, in the ecliptic of J2000
+(:func:`sojourn.plot._trajectory.icrf_to_ecliptic`), in astronomical units.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from sojourn.constants import AU_KM, DAY
+
+
+def warm(progress=None) -> None:
+    """Load the compiled kernels and the default ephemeris (a tiny porkchop)."""
+    import sojourn as sj
+
+    sj.porkchop("earth", "mars", "2026-11-01:2026-11-03", "2027-08-01:2027-08-03", step_days=1)
+
+
+def _ecliptic_au(r: np.ndarray) -> list:
+    from sojourn.plot._trajectory import icrf_to_ecliptic
+
+    return np.round(icrf_to_ecliptic(np.asarray(r)) / AU_KM, 6).tolist()
+
+
+def _utc(t) -> list[str]:
+    from sojourn.time import tdb_to_utc_iso
+
+    return [tdb_to_utc_iso(float(x), "minute") for x in np.atleast_1d(t)]
+
+
+def _orbit(eph, body: str, t0: float, n: int = 181) -> list:
+    """One orbit of a planet from ``t0`` (its mean period from the ephemeris' states), AU."""
+    from sojourn.bodies import GM_SUN
+
+    r, v = eph.state(body, t0)
+    a = 1.0 / (2.0 / np.linalg.norm(r) - np.dot(v, v) / GM_SUN)
+    period = 2 * np.pi * np.sqrt(a**3 / GM_SUN)
+    first, last = eph.coverage(body)
+    start = t0 if t0 + period <= last else max(first, t0 - period)  # near the ephemeris' end: the orbit before
+    t = np.linspace(start, min(start + period, last), n)
+    return _ecliptic_au(eph.state(body, t)[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# transfers
+
+
+def porkchop(origin, destination, launch, arrive, step_days, *, progress=None):
+    """The porkchop grid (:func:`sojourn.porkchop`), returned whole: the server cuts what it needs."""
+    import sojourn as sj
+
+    return sj.porkchop(origin, destination, launch, arrive, step_days, progress=progress)
+
+
+def transfer(origin, destination, depart, arrive, *, n: int = 121, progress=None) -> dict:
+    """One ballistic transfer: its numbers (:meth:`Leg.between`) and its arc and the planets', AU."""
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.plan import Leg
+    from sojourn.mission.trajectory import leg_arc
+
+    eph = resolve_ephemeris(None)
+    leg = Leg.between(origin, destination, depart, arrive, ephemeris=eph)
+    arc = leg_arc(leg, eph)
+    t = np.linspace(leg.t_depart, leg.t_arrive, n)
+    craft = _propagate(arc["r1"], arc["v1"], t - leg.t_depart)
+    return {
+        "leg": leg.to_dict(),
+        "path": {
+            "dates": _utc(t),
+            "craft": _ecliptic_au(craft),
+            "origin": _ecliptic_au(eph.state(leg.origin, t)[0]),
+            "destination": _ecliptic_au(eph.state(leg.destination, t)[0]),
+            "origin_orbit": _orbit(eph, leg.origin, leg.t_depart),
+            "destination_orbit": _orbit(eph, leg.destination, leg.t_depart),
+            "frame": "ecliptic of J2000, heliocentric, AU",
+        },
+    }
+
+
+def _propagate(r0, v0, dt) -> np.ndarray:
+    from sojourn.bodies import GM_SUN
+    from sojourn.core.kepler import propagate_batch
+
+    n = dt.size
+    r, _, _ = propagate_batch(GM_SUN, np.repeat(r0[None], n, 0), np.repeat(v0[None], n, 0), dt)
+    return r
+
+
+def windows(origin, destination, start, end, step_days, c3_max, *, progress=None) -> dict:
+    """Every launch opportunity in a span (:func:`sojourn.windows`): its JSON and its CSV."""
+    import sojourn as sj
+
+    result = sj.windows(origin, destination, start, end, step_days=step_days, c3_max=c3_max, progress=progress)
+    table = result.table
+    return {"doc": result.to_dict(), "csv": table.to_csv(index=False, float_format="%.6g")}
+
+
+# ---------------------------------------------------------------------------------------------
+# missions
+
+
+def plan(scenario, step_days, *, progress=None):
+    """The best plan of a scenario (:func:`sojourn.plan`), as the library returns it."""
+    import sojourn as sj
+
+    return sj.plan(scenario, step_days=step_days, progress=progress)
+
+
+def flight(plan, *, n: int = 361, progress=None) -> dict:
+    """The mission as the page animates it: the craft, the origin and the destination day by day, AU."""
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.trajectory import spacecraft_states
+
+    eph = resolve_ephemeris(None)
+    out, ret = plan.legs
+    t = np.linspace(out.t_depart, ret.t_arrive, n)
+    t = np.unique(np.concatenate([t, [out.t_arrive, ret.t_depart]]))
+    craft, _ = spacecraft_states(plan, t, eph)
+    phase = np.where(t <= out.t_arrive, "outbound", np.where(t < ret.t_depart, "stay", "return"))
+    events = [{"name": e.name, "date": _utc(e.t)[0], "position": _ecliptic_au(spacecraft_states(plan, e.t, eph)[0])}
+              for e in plan.events]
+    return {
+        "dates": _utc(t),
+        "days": np.round((t - t[0]) / DAY, 4).tolist(),
+        "phase": phase.tolist(),
+        "craft": _ecliptic_au(craft),
+        "origin": _ecliptic_au(eph.state(out.origin, t)[0]),
+        "destination": _ecliptic_au(eph.state(out.destination, t)[0]),
+        "origin_name": out.origin,
+        "destination_name": out.destination,
+        "events": events,
+        "frame": "ecliptic of J2000, heliocentric, AU",
+    }
+
+
+def crew(plan, *, progress=None) -> dict:
+    """The crew's days (:func:`sojourn.crew`): dose, light time and blackouts, as its JSON."""
+    import sojourn as sj
+
+    return sj.crew(plan).to_dict()
+
+
+# ---------------------------------------------------------------------------------------------
+# downloads: made in memory (or in a private temporary directory) and returned as bytes
+
+
+def download(plan, what: str, *, progress=None) -> dict:
+    """One file of the plan, as ``{"name", "media_type", "content"}`` (bytes).
+
+    ``what`` is ``"dossier"`` (HTML, :func:`sojourn.report`), ``"oem"`` (CCSDS OEM,
+    :func:`sojourn.export.oem.oem_text`), ``"spk"`` (SPICE, :func:`sojourn.export_spk`) or ``"czml"``
+    (Cesium, :func:`sojourn.export.czml.czml_document`).
+    """
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in plan.scenario_name.lower()).strip("-") or "plan"
+    suffix, media = DOWNLOADS[what]
+    return {"name": f"{stem}{suffix}", "media_type": media, "content": _MAKERS[what](plan, progress)}
+
+
+DOWNLOADS = {
+    "dossier": (".html", "text/html; charset=utf-8"),
+    "oem": (".oem", "text/plain; charset=us-ascii"),
+    "spk": (".bsp", "application/octet-stream"),
+    "czml": (".czml", "application/json"),
+}
+"""What a plan can be downloaded as: suffix and media type."""
+
+
+def _dossier(plan, progress) -> bytes:
+    import sojourn as sj
+
+    return sj.report(plan, progress=progress).html.encode("utf-8")
+
+
+def _oem(plan, progress) -> bytes:
+    from sojourn.export.oem import oem_text
+
+    return oem_text(plan).encode("ascii")
+
+
+def _spk(plan, progress) -> bytes:
+    import sojourn as sj
+
+    with tempfile.TemporaryDirectory(prefix="sojourn-web-") as tmp:
+        path = Path(tmp) / "plan.bsp"
+        sj.export_spk(plan, path, progress=progress)
+        return path.read_bytes()
+
+
+def _czml(plan, progress) -> bytes:
+    import json
+
+    from sojourn.export.czml import czml_document
+
+    return json.dumps(czml_document(plan), separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+_MAKERS = {"dossier": _dossier, "oem": _oem, "spk": _spk, "czml": _czml}
+
+
+# ---------------------------------------------------------------------------------------------
+# what goes wrong
+
+
+def race(plan, rival, step_days, *, progress=None) -> dict:
+    """The race of the rival scenario against the plan (:func:`sojourn.race`), as its JSON."""
+    import sojourn as sj
+
+    return sj.race(plan, rival, step_days=step_days, progress=progress).to_dict()
+
+
+def aborts(plan, step_days, *, progress=None) -> dict:
+    """Aborts from every day of each transit (:func:`sojourn.aborts`), as its JSON."""
+    import sojourn as sj
+
+    return sj.aborts(plan, step_days=step_days, progress=progress).to_dict()
+
+
+def diff(a, b, step_days, *, progress=None) -> dict:
+    """The diff of two scenarios with each moved event attributed (:func:`sojourn.diff`), as its JSON."""
+    import sojourn as sj
+
+    return sj.diff(a, b, step_days=step_days, progress=progress).to_dict()
