@@ -22,6 +22,7 @@ import sojourn as sj
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.ephemeris import load_ephemeris
 from sojourn.mission.trajectory import spacecraft_states
+from sojourn.time import parse_utc
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DAY = 86400.0
@@ -408,3 +409,106 @@ def test_a_swing_by_of_the_planned_flyby_body_is_searched_before_the_flyby(venus
     assert list(sw["body"]) == ["venus"] * 3
     assert np.all(sw["total_dv"] < 0.5) and np.all(np.abs(sw["t_flyby"] - t_flyby) <= 60 * DAY)
     assert np.all(sw["rp_km"] - VENUS.radius_km >= 200.0 - 1e-6)
+
+
+# ---------------------------------------------------------------------------
+# the crew, the diff, the exports, the dossier, trades and the n-body check on the longer path
+
+
+def test_a_solar_particle_event_near_venus_counts_more_and_blackouts_come_from_the_path(venus_plan):
+    """ECSS-E-ST-10-04C (9.2.2.2 d) scales solar particle fluences by r^-2 inside 1 au: an event on the
+    flyby day, with the crew at Venus's distance from the Sun, counts (1 au / r_venus)² times its 1-au dose."""
+    from sojourn.constants import AU_KM
+    from sojourn.onboard.timeline import crew_settings
+
+    eph = load_ephemeris()
+    fb = venus_plan.flybys[0]
+    day = fb.date.strftime("%Y-%m-%d")
+    settings = crew_settings({"dose": {"solar_particle_events": [{"date": day, "dose_msv": 10.0}]}})
+    c = sj.crew(venus_plan, settings)
+    r_day, _ = spacecraft_states(venus_plan, np.array([parse_utc(day)]), eph)
+    expected = 10.0 * (AU_KM / np.linalg.norm(r_day[0])) ** 2
+    r_venus, _ = eph.state("venus", fb.t_tdb)
+    assert np.linalg.norm(r_venus) / AU_KM < 0.73  # the craft is near Venus that day
+    assert c.dose_by_phase["solar_particle_events"] == pytest.approx(expected, rel=1e-9)
+    assert expected > 18.5
+    # the crew's distance from the Sun along the way, and the Sun-Earth-craft angle, from the path itself
+    s = c.series
+    i = int(np.argmin(np.abs(s["t_sample"].values - fb.t_tdb)))
+    r_sc, _ = spacecraft_states(venus_plan, s["t_sample"].values[i:i + 1], eph)
+    r_e, _ = eph.state("earth", s["t_sample"].values[i])
+    assert s["sun_distance_au"].values[i] == pytest.approx(np.linalg.norm(r_sc[0]) / AU_KM, rel=1e-9)
+    a, b = -r_e, r_sc[0] - r_e
+    angle = math.degrees(math.acos(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))))
+    assert s["sep_angle_deg"].values[i] == pytest.approx(angle, abs=1e-6)
+    assert s["sun_distance_au"].values.min() < 0.72
+
+
+def test_the_oem_splits_each_leg_at_its_flyby(venus_plan, tmp_path):
+    out = sj.export_oem(venus_plan, tmp_path / "venus.oem", step_s=86400.0)
+    names = [seg.label for seg in out.segments]
+    assert names == ["outbound transit", "return transit, Mars to Venus", "return transit, Venus to Earth"]
+    a, b = out.segments[1], out.segments[2]
+    t_flyby = venus_plan.flybys[0].t_tdb
+    assert abs(a.t[-1] - t_flyby) < 1e-3 and abs(b.t[0] - t_flyby) < 1e-3
+    assert np.linalg.norm(a.r[-1] - b.r[0]) < 1e-3  # same place at the flyby
+    # the velocity jumps by v∞ out - v∞ in: the turn the flyby makes
+    turn = math.degrees(math.acos(np.clip((a.v[-1] - (v := load_ephemeris().state("venus", t_flyby)[1])) @ (b.v[0] - v)
+                                          / (np.linalg.norm(a.v[-1] - v) * np.linalg.norm(b.v[0] - v)), -1, 1)))
+    assert turn == pytest.approx(venus_plan.flybys[0].turn_angle_deg, abs=1e-3)
+
+
+def test_spk_and_czml_follow_the_arcs(venus_plan, tmp_path):
+    from sojourn.export.czml import czml_document
+
+    pytest.importorskip("spiceypy")
+    spk = sj.export_spk(venus_plan, tmp_path / "venus.bsp", step_s=86400.0)
+    assert [s.label for s in spk.segments] == ["outbound", "return 1", "return 2"]
+    t_flyby = venus_plan.flybys[0].t_tdb
+    assert spk.segments[1].stop_et == pytest.approx(t_flyby) and spk.segments[2].start_et == pytest.approx(t_flyby)
+    doc = czml_document(venus_plan, step_s=5 * 86400.0)
+    ids = [p["id"] for p in doc]
+    assert ids == ["document", "sojourn/craft", "sojourn/mars", "sojourn/venus", "sojourn/sun"]
+    assert len(doc[1]["position"]) == 4  # outbound, the stay, and the return's two arcs
+
+
+def test_the_dossier_lists_the_flyby(venus_plan, tmp_path):
+    r = sj.report(venus_plan, tmp_path / "venus.html")
+    html = (tmp_path / "venus.html").read_text()
+    assert "Flybys" in html and "Return (1/2)" in html and "Return (2/2)" in html
+    assert "Venus flyby (" in html and r.summary()
+
+
+def test_a_diff_that_moves_the_flyby_matches_it_by_name(venus_scenario):
+    data = venus_scenario.to_dict()
+    data["flyby"]["min_altitude_km"] = 9000.0  # above the planned 8 500 km: the flyby must move
+    d = sj.diff(venus_scenario, sj.Scenario.from_dict(data, source="higher.toml"))
+    fb = [e for e in d.events if e.name.startswith("Venus flyby")]
+    assert len(fb) == 1 and fb[0].status == "moved"
+    assert "flyby.min_altitude_km" in [i.key for i in d.inputs]
+
+
+def test_the_n_body_check_flies_through_the_flyby(venus_plan):
+    """Fly the return leg in the n-body model: the departure is corrected to reach the Venus flyby's aim at the
+    planned epoch (its altitude within 1 km), then a second correction after Venus reaches the Earth entry."""
+    v = sj.verify(venus_plan, leg="return")
+    assert len(v.arcs) == 2 and v.converged
+    (fb,) = v.flybys()
+    planned = venus_plan.flybys[0]
+    assert fb["flown"]["altitude_km"] == pytest.approx(planned.altitude_km, abs=1.0)
+    assert abs(fb["flown"]["hours_from_planned"]) < 0.01
+    first, second = v.arcs
+    assert first.target.body == "venus" and second.target.body == "earth"
+    assert first.start.t < planned.t_tdb < second.start.t  # the second arc starts on Venus's far side
+    # the corrections are trajectory-correction sized: metres per second, not the flyby's km/s
+    assert 0.1 < v.dv_correction_ms < 200.0
+    assert set(v.to_dict()) >= {"leg", "arcs", "flybys", "correction", "converged"}
+
+
+def test_dispersions_of_a_leg_through_a_flyby_land_at_the_flyby(venus_plan):
+    d = sj.dispersions(venus_plan, leg="return", samples=2000, seed=1)
+    assert d.target.body == "venus"
+    assert d.target.periapsis_altitude_km == pytest.approx(venus_plan.flybys[0].altitude_km)
+    with pytest.raises(sj.InputError) as err:
+        sj.dispersions(venus_plan, leg="return", samples=2000, entry_fpa_deg=-6.0)
+    assert err.value.where == "entry_fpa_deg"

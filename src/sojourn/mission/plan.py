@@ -841,18 +841,26 @@ def trajectory_samples(plan: Plan, n: int = 200, ephemeris=None) -> dict:
     Returns
     -------
     dict
-        ``legs``: list of (n, 3) arrays along the outbound and return arcs;
-        ``earth``, ``mars``: (400, 3) arrays over the whole mission at epochs ``t``.
+        ``legs``: list of (n, 3) arrays along the outbound and return legs
+        (their flyby epochs among the samples); ``earth``, ``mars``: (400, 3)
+        arrays over the whole mission at epochs ``t``; ``flybys``: a list of
+        ``{"body", "t", "r"}``, the craft at each flyby body (km); ``paths``:
+        ``{body: (400, 3)}`` of the flyby bodies.
     """
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.mission.trajectory import spacecraft_states
 
     eph = resolve_ephemeris(ephemeris)
-    legs = [spacecraft_states(plan, np.linspace(leg.t_depart, leg.t_arrive, n), eph)[0] for leg in plan.legs]
+    legs = []
+    for leg in plan.legs:  # every flyby epoch among the samples: the path bends there
+        t = np.unique(np.concatenate([np.linspace(leg.t_depart, leg.t_arrive, n), [f.t_tdb for f in leg.flybys]]))
+        legs.append(spacecraft_states(plan, t, eph)[0])
     t_all = np.linspace(plan.legs[0].t_depart, plan.legs[-1].t_arrive, 400)
     earth, _ = eph.state(plan.legs[0].origin, t_all)
     mars, _ = eph.state(plan.legs[0].destination, t_all)
-    return {"legs": legs, "earth": earth, "mars": mars, "t": t_all}
+    flybys = [{"body": f.body, "t": f.t_tdb, "r": eph.state(f.body, f.t_tdb)[0]} for f in plan.flybys]
+    paths = {b: eph.state(b, t_all)[0] for b in dict.fromkeys(f.body for f in plan.flybys)}
+    return {"legs": legs, "earth": earth, "mars": mars, "t": t_all, "flybys": flybys, "paths": paths}
 
 
 _PLANS: dict = {}

@@ -30,7 +30,11 @@ def leg_arc(leg: "Leg", ephemeris=None) -> dict:
     """
     from sojourn.core.lambert import solve_lambert
     from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.errors import InputError
 
+    if getattr(leg, "segments", ()):
+        raise InputError(f"a leg through a flyby ({', '.join(leg.via)}) is several Lambert arcs: take one of its "
+                         "arcs (leg.arcs)", "leg")
     eph = resolve_ephemeris(ephemeris)
     t1, t2 = float(leg.t_depart), float(leg.t_arrive)
     r_dep, v_dep = eph.state(leg.origin, t1)
@@ -59,7 +63,6 @@ def spacecraft_states(plan, t, ephemeris=None) -> tuple[np.ndarray, np.ndarray]:
         return. At a flyby epoch itself, on the arc that arrives (the craft is
         at the flyby body's centre in patched conics).
     """
-    from sojourn.core.kepler import propagate_batch
     from sojourn.ephemeris import resolve_ephemeris
 
     eph = resolve_ephemeris(ephemeris)
@@ -80,11 +83,31 @@ def spacecraft_states(plan, t, ephemeris=None) -> tuple[np.ndarray, np.ndarray]:
         if body is not None:
             r[mask], v[mask] = eph.state(body, flat[mask])
             continue
-        g = leg_arc(arc, eph)
-        r0, v0 = g["r1"], g["v1"]
-        n = int(mask.sum())
-        r[mask], v[mask], _ = propagate_batch(GM_SUN, np.repeat(r0[None], n, 0), np.repeat(v0[None], n, 0),
-                                              flat[mask] - arc.t_depart)
+        r[mask], v[mask] = arc_states(arc, flat[mask], eph)
+    return r.reshape(t.shape + (3,)), v.reshape(t.shape + (3,))
+
+
+def arc_states(arc, t, ephemeris=None) -> tuple[np.ndarray, np.ndarray]:
+    """Heliocentric ICRF states on one Lambert arc at epochs ``t`` (TDB s), whatever the plan does then.
+
+    Unlike :func:`spacecraft_states`, which puts a flyby epoch on the arc that
+    arrives, this follows ``arc`` (a direct leg, or one of a leg's
+    :attr:`~sojourn.mission.plan.Leg.arcs`) through both its ends: what an
+    export of that arc alone samples.
+
+    Returns
+    -------
+    r, v : ndarray, shape t.shape + (3,)
+        km and km/s.
+    """
+    from sojourn.core.kepler import propagate_batch
+
+    t = np.asarray(t, dtype=np.float64)
+    flat = np.atleast_1d(t).ravel()
+    g = leg_arc(arc, ephemeris)
+    n = flat.size
+    r, v, _ = propagate_batch(GM_SUN, np.repeat(g["r1"][None], n, 0), np.repeat(g["v1"][None], n, 0),
+                              flat - arc.t_depart)
     return r.reshape(t.shape + (3,)), v.reshape(t.shape + (3,))
 
 

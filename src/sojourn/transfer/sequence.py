@@ -1265,6 +1265,9 @@ class _Programme:
             for i, (lo, hi) in enumerate(self.bounds):
                 up = _FD_DAYS if z[i] + _FD_DAYS <= hi else 0.0
                 down = _FD_DAYS if z[i] - _FD_DAYS >= lo else 0.0
+                if up + down == 0.0:  # a variable its bounds (nearly) fix: it does not move
+                    g[i], gi[:, i], ge[:, i] = 0.0, 0.0, 0.0
+                    continue
                 zp, zm = z.copy(), z.copy()
                 zp[i] += up
                 zm[i] -= down
