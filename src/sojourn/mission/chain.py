@@ -31,6 +31,11 @@ from sojourn.time import DAY
 LEGS = ("outbound", "return")
 
 _SNAP_TOL = 1e-7  # relative objective loss accepted for whole-second epochs
+
+TIE_BREAK_KMS_PER_DAY = 1e-6
+"""Between round trips of equal Δv (or propellant), the shorter is preferred: the refinement's objective
+counts each day this much (1 mm/s per 1000 days). A return by atmospheric entry whose last arc costs nothing
+whatever its length would otherwise leave the Earth arrival to chance."""
 _SCENARIO_KEYS = {
     "max_c3": "constraints.max_c3",
     "min_flyby_alt_km": "flyby.min_altitude_km",
@@ -286,13 +291,14 @@ class RoundTripChain:
             return e.total_days + 1e-3 * self.total_dv(e, d)
         if goal == "earliest_return":
             return (e.t_home - self.window[0]) / DAY + 1e-3 * self.total_dv(e, d)
+        tie = TIE_BREAK_KMS_PER_DAY * e.total_days
         if goal == "min_propellant":
             from sojourn.mission.vehicle import fly_burns
 
             budget = fly_burns(self.scenario.vessel, self.burns(e, d))
             if budget.total_propellant_kg:
-                return budget.total_propellant_kg / 1000.0  # tonnes: SLSQP likes numbers near 1
-        return self.total_dv(e, d)
+                return budget.total_propellant_kg / 1000.0 + tie  # tonnes: SLSQP likes numbers near 1
+        return self.total_dv(e, d) + tie
 
     def score(self, e: ChainEval) -> float:
         """The objective of an evaluated round trip (flyby burns as they are)."""

@@ -284,13 +284,13 @@ def _via_best(eph, scenario, leg: str, t_first, t_last, step) -> _Best:
     The sequence's own limit names are turned into the scenario's keys in its errors.
     """
     from sojourn.errors import InputError
-    from sojourn.mission.chain import leg_problem, scenario_where
+    from sojourn.mission.chain import TIE_BREAK_KMS_PER_DAY, leg_problem, scenario_where
     from sojourn.transfer.sequence import sequence_grid
 
     tmin, tmax = scenario.transit_limits()
     try:
         p = leg_problem(scenario, leg, (t_first, t_last), eph)
-        grid = sequence_grid(p, step, eph)
+        grid = sequence_grid(p, step, eph, tie_per_day=TIE_BREAK_KMS_PER_DAY)
     except (NoSolutionError, EphemerisRangeError) as exc:
         raise type(exc)(f"{leg} leg via {', '.join(scenario.flybys(leg))}: {exc.message}",
                         scenario_where(scenario, leg, exc.where)) from None
@@ -303,7 +303,9 @@ def _via_best(eph, scenario, leg: str, t_first, t_last, step) -> _Best:
         raise NoSolutionError(f"no {leg} leg via {', '.join(scenario.flybys(leg))} within "
                               f"{tmin:g}-{tmax:g} days on the grid", _where(scenario, "max_transit_days"))
     other = red.epochs[:, 0] if leg == "outbound" else red.epochs[:, -1]
-    return _Best(red.t_key, red.total.copy(), red.total.copy(), other, red.epochs[:, 1:-1])
+    days = (red.epochs[:, -1] - red.epochs[:, 0]) / DAY  # the tie-break's share of the grid's cost, taken out
+    dv = np.where(np.isfinite(red.total), red.total - TIE_BREAK_KMS_PER_DAY * np.nan_to_num(days), np.inf)
+    return _Best(red.t_key, red.total.copy(), dv, other, red.epochs[:, 1:-1])
 
 
 def _leg_best(eph, scenario, burns, leg, t_first, t_last, step, duration_first) -> tuple:

@@ -326,6 +326,7 @@ class _Problem:
     plane_change: str = "charge"
     min_total_days: float | None = None
     flyby_weight: float = 1.0  # the grid's cost counts each flyby burn this many times (1: the Δv itself)
+    tie_per_day: float = 0.0  # the grid's cost counts each day of flight this much, km/s (ties go to the shorter)
 
     @property
     def n_legs(self) -> int:
@@ -745,12 +746,18 @@ def _end_costs(p: _Problem, legs: list):
     return departure, np.where(ok, dv_arr, np.inf)
 
 
-def _grid_costs(p: _Problem, legs: list) -> _Costs:
-    """Forward and backward passes of the dynamic programme; the binding limit if nothing is feasible."""
+def _grid_costs(p: _Problem, legs: list, step: float = 1.0) -> _Costs:
+    """Forward and backward passes of the dynamic programme; the binding limit if nothing is feasible.
+
+    Each leg's cells cost their ``p.tie_per_day`` times their time of flight
+    (0 by default): counted once per leg in both passes, it breaks ties between
+    chains of equal Δv in favour of the shorter.
+    """
     departure, arrival = _end_costs(p, legs)
-    valid = [np.where(leg.ok, 0.0, np.inf) for leg in legs]
+    tie = [p.tie_per_day * step * (leg.m0 + np.arange(leg.ok.shape[1]))[None, :] for leg in legs]
+    valid = [np.where(leg.ok, t, np.inf) for leg, t in zip(legs, tie)]
     n = p.n_legs
-    ahead, back_ahead = [departure], [None]
+    ahead, back_ahead = [departure + tie[0]], [None]
     behind, back_behind = [None] * n, [None] * n
     combos = evals = 0
     for k in range(1, n):
@@ -765,7 +772,7 @@ def _grid_costs(p: _Problem, legs: list) -> _Costs:
     if not np.isfinite(ahead[-1] + arrival).any():
         raise NoSolutionError(f"no transfer that both reaches {p.bodies[-1].name} within the arrival limits and "
                               "flies by within reach", "min_flyby_alt_km")
-    behind[-1] = arrival
+    behind[-1] = arrival + tie[-1]
     for k in range(n - 1, 0, -1):
         behind[k - 1], back_behind[k - 1], e = _run_join(p, legs, k, False, valid[k - 1], behind[k])
         evals += e
@@ -897,7 +904,8 @@ class SequenceGrid:
         return ChainReduction(t_key.copy(), out_total, out_epochs)
 
 
-def sequence_grid(p: _Problem, step: float, eph, advance=None, *, flyby_weight: float = 1.0) -> SequenceGrid:
+def sequence_grid(p: _Problem, step: float, eph, advance=None, *, flyby_weight: float = 1.0,
+                  tie_per_day: float = 0.0) -> SequenceGrid:
     """Every leg's Lambert grid on one lattice and both passes of the join (steps 1 and 2).
 
     Parameters
@@ -908,6 +916,9 @@ def sequence_grid(p: _Problem, step: float, eph, advance=None, *, flyby_weight: 
         The grid's cost counts each flyby burn this many times (> 1 favours
         chains near ballistic, the seeds of unpowered searches); its totals are
         then costs, not Δv.
+    tie_per_day : float
+        The grid's cost also counts each day of flight this much, km/s: among
+        chains of equal Δv the shorter wins (its totals are then costs, not Δv).
     step : float
         Lattice step, days (checked).
     eph : Ephemeris
@@ -921,7 +932,7 @@ def sequence_grid(p: _Problem, step: float, eph, advance=None, *, flyby_weight: 
     """
     import dataclasses
 
-    p = dataclasses.replace(p, flyby_weight=float(flyby_weight))
+    p = dataclasses.replace(p, flyby_weight=float(flyby_weight), tie_per_day=float(tie_per_day))
     lat = _lattice(p, step)
     cells = _check_size(p, lat)
     states = _states(eph, p, lat)
@@ -930,7 +941,7 @@ def sequence_grid(p: _Problem, step: float, eph, advance=None, *, flyby_weight: 
         legs.append(_leg_grid(k, lat, states))
         if advance is not None:
             advance(1)
-    costs = _grid_costs(p, legs)
+    costs = _grid_costs(p, legs, step)
     if advance is not None:
         advance(p.n_legs - 1)
     return SequenceGrid(p, lat, legs, costs, int(cells))
