@@ -20,12 +20,25 @@ $(TSTAMP): $(STAMP)
 	touch $@
 
 # The dossier's test renders it in headless Chromium (Debian's package). Install it when it is
-# missing and we may (root, as in CI); otherwise that one test is skipped.
+# missing and we may (root, as in CI). When we may not (not root), or the package manager cannot
+# (its lock held by another process, no network), say so and go on: that one test is skipped,
+# with the reason written to $(NOBROWSER) for pytest to give.
+NOBROWSER := $(VENV)/.no-browser
+
 browser:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@mkdir -p $(VENV); rm -f $(NOBROWSER); \
+	if ! command -v chromium >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "installing chromium for the dossier test"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+			log=$$(mktemp); \
+			if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >"$$log" 2>&1; then \
+				:; \
+			elif grep -qiE "could not get lock|held by process|lock-frontend|dpkg frontend lock" "$$log"; then \
+				echo "the package manager is locked by another process: chromium not installed, the dossier's browser test will be skipped" | tee $(NOBROWSER); \
+			else \
+				echo "could not install chromium ($$(grep -m1 '^E:' "$$log" || tail -n1 "$$log")): the dossier's browser test will be skipped" | tee $(NOBROWSER); \
+			fi; \
+			rm -f "$$log"; \
 		else \
 			echo "chromium not found and not root: the dossier's browser test will be skipped"; \
 		fi; \
@@ -37,7 +50,7 @@ demo: $(STAMP)
 		--out porkchop-2026.png
 
 test: $(TSTAMP) browser
-	$(BIN)/python -m pytest -q
+	SOJOURN_SKIP_BROWSER="$$(cat $(NOBROWSER) 2>/dev/null)" $(BIN)/python -m pytest -q
 
 # The documentation site, built offline into site/ (its code blocks run in `make test`).
 docs: $(TSTAMP)

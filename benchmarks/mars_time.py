@@ -5,7 +5,7 @@ What is measured
 10⁶ instants 37 s apart (2030-01-01 onwards, about 1.2 years), at east
 longitude 77.45 (Jezero):
 
-* end to end from UTC: ``sojourn.mars_time.mars_time(datetime64 array)``, which
+* end to end from UTC: ``sojourn.marstime.mars_time(datetime64 array)``, which
   returns an xarray Dataset (UTC → TT by the leap-second table, Mars24, the
   Dataset with its ``t_tdb`` coordinate);
 * the array core from TDB: ``mars_time_tdb(t_tdb)`` (TDB → TT by the short
@@ -43,7 +43,7 @@ def main() -> int:
 
     import numpy as np
 
-    from sojourn.mars_time import _mars24, mars_time, mars_time_tdb
+    from sojourn.marstime import _mars24, mars_time, mars_time_tdb
     from sojourn.time import datetime64_to_tdb, datetime64_to_tt
 
     lon = 77.45

@@ -22,7 +22,7 @@ import pytest
 
 from sojourn.core.mars24 import orbit_one
 from sojourn.errors import InputError
-from sojourn.mars_time import (
+from sojourn.marstime import (
     DUST_STORM_SEASON_LS_DEG,
     MarsTime,
     SOL_S,
@@ -326,3 +326,106 @@ def test_daylight():
 
 def test_mars_time_is_a_result():
     assert isinstance(mars_time(EXAMPLE_A), MarsTime)
+
+
+# --- the verb, a site, a range ---
+
+
+def test_the_verb_is_not_hidden_by_its_module():
+    import sojourn as sj
+    import sojourn.marstime  # noqa: F401  (a submodule import sets an attribute on the package)
+
+    assert callable(sj.mars_time) and sj.mars_time("2000-01-06").mtc == "23:59:39"
+    assert sj.mars_time_tdb is mars_time_tdb
+
+
+def test_a_site_gives_its_longitude_and_its_daylight():
+    one = mars_time("2021-02-18T20:43:38", site="Perseverance")  # the mission's name finds Jezero
+    bare = mars_time("2021-02-18T20:43:38", 77.45)
+    assert one.site.name == "jezero" and one.lmst == bare.lmst and one.ltst == bare.ltst
+    assert abs(one.lmst_hours - (15 + 53 / 60)) < 1 / 60  # "about 3:53 pm", NASA/JPL
+    assert one.daylight_hours == pytest.approx(float(daylight_hours(one.ls_deg, 18.44)), abs=1e-12)
+    rec = one.to_dict()
+    assert rec["site"] == "jezero" and rec["latitude_deg"] == 18.44 and "daylight_hours" in rec
+    assert "site" not in bare.to_dict()
+
+
+def test_a_range_steps_on_the_utc_calendar_and_includes_its_end():
+    ds = mars_time("2030-01-01:2030-01-31", step_days=10, site="gale")
+    assert [str(d)[:10] for d in ds["utc"].values] == ["2030-01-01", "2030-01-11", "2030-01-21", "2030-01-31"]
+    assert ds.attrs["site"] == "gale" and ds["daylight_hours"].size == 4
+    for i, day in enumerate(("2030-01-01", "2030-01-11", "2030-01-21", "2030-01-31")):
+        one = mars_time(day, site="gale")
+        assert float(ds["lmst_hours"].values[i]) == pytest.approx(one.lmst_hours, abs=1e-8)
+    assert records(ds)[3] == {**mars_time("2030-01-31", site="gale").to_dict(), "utc": "2030-01-31T00:00:00.000"}
+    # times with colons on both ends; a daily step by default; an end off the grid is not reached
+    ds = mars_time("2030-01-01T12:00:2030-01-03")
+    assert [str(d)[:16] for d in ds["utc"].values] == ["2030-01-01T12:00", "2030-01-02T12:00"]
+
+
+@pytest.mark.parametrize("kwargs,where", [
+    ({"when": "2030-01-01", "east_longitude_deg": 10.0, "site": "gale"}, "site"),
+    ({"when": "2030-01-01", "site": "Atlantis"}, "site"),
+    ({"when": "2030-01-01", "step_days": 1.0}, "step_days"),
+    ({"when": ["2030-01-01", "2030-01-02"], "step_days": 1.0}, "step_days"),
+    ({"when": "2030-01-01:2030-01-31", "step_days": 0.0}, "step_days"),
+    ({"when": "2000-01-01:2040-01-01", "step_days": 1e-6}, "step_days"),
+    ({"when": "2030-01-31:2030-01-01"}, "when"),
+    ({"when": "2030-01-01:2030-02-30"}, "when"),
+])
+def test_sites_and_ranges_refuse_nonsense_naming_the_parameter(kwargs, where):
+    with pytest.raises(InputError) as err:
+        mars_time(**kwargs)
+    assert err.value.where == where
+
+
+# --- the command ---
+
+
+def _run(argv, capsys):
+    from sojourn.cli import main
+
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_marstime_command_json_is_records(capsys):
+    import json
+
+    status, out, err = _run(["marstime", "2000-01-06", "--json"], capsys)
+    assert status == 0 and err == ""
+    rows = json.loads(out)
+    assert rows == [mars_time("2000-01-06").to_dict()] and rows[0]["mtc"] == "23:59:39"  # worked example A
+    status, out, _ = _run(["marstime", "2030-01-01:2030-01-31", "--step", "10", "--site", "gale", "--json"], capsys)
+    rows = json.loads(out)
+    assert status == 0 and rows == records(mars_time("2030-01-01:2030-01-31", step_days=10, site="gale"))
+    for r in rows:
+        assert {"utc", "msd", "mtc", "lmst", "ltst", "ls_deg", "mars_year"} <= set(r)
+        assert all(len(r[k]) == 8 and r[k][2] == r[k][5] == ":" for k in ("mtc", "lmst", "ltst"))
+
+
+def test_marstime_command_tables_keep_dates_whole_at_80_columns(capsys, terminal_80, in_one_row):
+    with terminal_80():
+        status, out, _ = _run(["marstime", "2021-02-18T20:43:38", "--site", "jezero"], capsys)
+    one = mars_time("2021-02-18T20:43:38", site="jezero")
+    assert status == 0 and "Jezero crater" in out and in_one_row(out, "(LMST)", one.lmst)
+    assert in_one_row(out, "Mars year", "36") and "Zurek &" in out and "Martin 1993" in out
+    with terminal_80():
+        status, out, _ = _run(["marstime", "2030-01-01:2030-03-01", "--step", "10", "--lon", "77.45"], capsys)
+    ds = mars_time("2030-01-01:2030-03-01", step_days=10, east_longitude_deg=77.45)
+    for r in records(ds):
+        assert in_one_row(out, r["utc"][:19], f"{r['msd']:.4f}", r["mtc"], r["lmst"], r["ltst"])
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+@pytest.mark.parametrize("argv,where", [
+    (["marstime", "2000-13-01"], "(WHEN)"),
+    (["marstime", "2000-01-06", "--lon", "10", "--site", "gale"], "(--site)"),
+    (["marstime", "2000-01-06", "--site", "Atlantis"], "(--site)"),
+    (["marstime", "2000-01-06:2000-02-01", "--step", "0"], "(--step)"),
+    (["marstime", "2000-01-06", "--lon", "nan"], "(--lon)"),
+])
+def test_marstime_command_errors_name_the_option(argv, where, capsys):
+    status, out, err = _run(argv, capsys)
+    assert status == 2 and out == "" and err.startswith("error: ") and err.strip().endswith(where)

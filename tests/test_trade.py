@@ -22,6 +22,7 @@ pytest.importorskip("zarr")
 pytest.importorskip("pyarrow")
 
 from sojourn.cli import main  # noqa: E402
+from sojourn.errors import InputError  # noqa: E402
 from sojourn.trades.run import WORKER_ENV, run_study  # noqa: E402
 from sojourn.trades.store import TradeStore  # noqa: E402
 from sojourn.trades.study import load_study  # noqa: E402
@@ -298,7 +299,7 @@ def test_cli_local_workers_json_summary_and_plot(reference, tmp_path, capsys):
     assert data["store"] == str(store) and data["outputs"] == [str(plot)]
     assert plot.read_bytes().startswith(PNG_MAGIC)
     # the same records as the cluster run's store
-    expected = summarize(reference["study"], reference["store"], reference["tiles"]).to_json()["records"]
+    expected = summarize(reference["study"], reference["store"], reference["tiles"]).to_dict()["records"]
     assert data["records"] == expected
     assert [(r["opportunity"], r["vehicle"]) for r in data["records"]] == [
         (2026, "NTP"), (2026, "Small tanks"), (2028, "NTP"), (2028, "Small tanks")]
@@ -337,9 +338,240 @@ def test_unreachable_scheduler_is_one_line_exit_2(tmp_path, capsys, monkeypatch)
     assert time.perf_counter() - t0 < 15
     err = capsys.readouterr().err
     assert err.startswith("error: cannot reach the Dask scheduler") and err.count("\n") == 1
-    assert err.endswith("(--scheduler tcp://127.0.0.1:1)\n")
+    assert "tcp://127.0.0.1:1" in err and err.endswith("(--scheduler)\n")
     assert not (tmp_path / "study.trade").exists()
     assert main(["trade", str(study_file), "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"]) == 2
     assert "not both" in capsys.readouterr().err
     assert main(["trade", str(study_file), "--scheduler", "localhost"]) == 2
     assert capsys.readouterr().err == "error: not a scheduler address: 'localhost' (expected tcp://HOST:PORT) (--scheduler)\n"
+
+
+# --- faults: damaged tiles, two runs on one store, interrupts, no shared file system (issues 12, 16) ----
+
+
+def _copy_store(reference, dst: Path) -> TradeStore:
+    import shutil
+
+    shutil.copytree(reference["store"].path, dst)
+    (dst / ".lock").unlink(missing_ok=True)
+    return TradeStore.open(dst, reference["study"].fingerprint("de421.bsp"))
+
+
+def test_damaged_tiles_are_found_and_recomputed(reference, client, tmp_path):
+    """A crash before the disk caught up can leave a tile's file empty: it is computed again, nothing else."""
+    store = _copy_store(reference, tmp_path / "d.trade")
+    rt = [t for t in reference["tiles"] if isinstance(t, RoundTripTile)]
+    pc = [t for t in reference["tiles"] if isinstance(t, PorkchopTile)]
+    (store.path / "tiles" / f"{rt[0].id}.parquet").write_bytes(b"")  # empty
+    (store.path / "tiles" / f"{rt[1].id}.parquet").write_bytes(b"PAR1 not really")  # garbage
+    (store.path / "porkchop-tiles" / f"{pc[0].id}.json").write_text('{"rows": [0,')  # cut short
+    tr, tc = store.manifest["porkchop"]["tile_shape"]
+    chunk = store.path / "porkchop.zarr" / "c3_launch" / "c" / str(pc[1].rows[0] // tr) / str(pc[1].cols[0] // tc)
+    assert chunk.stat().st_size > 0
+    chunk.write_bytes(b"")  # an emptied Zarr chunk
+    damaged = {rt[0].id, rt[1].id, pc[0].id, pc[1].id}
+    assert store.damaged(reference["tiles"]) == damaged
+    report = run_study(reference["study"], store.path, client=client)
+    assert report.repaired == 4 and set(report.computed_ids) == damaged and report.resumed == report.tiles - 4
+    assert store.damaged(reference["tiles"]) == set()
+    _assert_same(_table(store, reference["tiles"]), reference["local"])
+
+
+def test_a_store_another_run_is_writing_is_refused_in_one_line(reference, client, tmp_path, capsys):
+    store = _copy_store(reference, tmp_path / "busy.trade")
+    victim = next(t for t in reference["tiles"] if isinstance(t, RoundTripTile))
+    (store.path / "tiles" / f"{victim.id}.parquet").unlink()  # work left to do
+    other = TradeStore.open(store.path, reference["study"].fingerprint("de421.bsp"))
+    other.acquire()  # another run holds the store
+    before = sorted((p.relative_to(store.path), p.stat().st_mtime_ns) for p in store.path.rglob("*"))
+    try:
+        assert main(["trade", str(reference["dir"] / "study.toml"), "--out", str(store.path),
+                     "--scheduler", client.scheduler.address]) == 2
+        err = capsys.readouterr().err
+        assert err == (f"error: another trade run is writing this store (process {os.getpid()} on "
+                       f"{__import__('socket').gethostname()}): wait for it to finish, or give this run "
+                       f"another store ({store.path})\n")
+        assert sorted((p.relative_to(store.path), p.stat().st_mtime_ns) for p in store.path.rglob("*")) == before
+    finally:
+        other.release()
+    report = run_study(reference["study"], store.path, client=client)  # free again: it resumes
+    assert report.computed_ids == [victim.id]
+
+
+def test_two_runs_creating_one_store_at_once(reference, tmp_path):
+    """The second to create the store finds the first's and is refused while the first holds it."""
+    fp = reference["study"].fingerprint("de421.bsp")
+    opps = reference["store"].manifest["opportunities"]
+    first = TradeStore.create(tmp_path / "s.trade", fp, "test study", opps)
+    try:
+        second = TradeStore.create(tmp_path / "s.trade", fp, "test study", opps)  # lost the race
+        assert second.manifest == first.manifest
+        with pytest.raises(InputError, match="another trade run is writing this store"):
+            second.acquire()
+    finally:
+        first.release()
+    second.acquire()  # the first is done: the second may go on
+    second.release()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.trade"]  # no temporary directory left
+
+
+SMALL_STUDY = """\
+[study]
+name = "small study"
+scenario = "{scenario}"
+step_days = 8.0
+
+[opportunities]
+start = 2026
+end = 2026
+
+[[vehicle]]
+name = "NTP"
+payload_kg = 40000
+[[vehicle.stages]]
+name = "Only stage"
+isp_s = 900.0
+dry_mass_kg = 30000
+propellant_kg = 120000
+burns = ["earth_departure", "mars_arrival", "mars_departure"]
+
+[porkchop]
+launch = "2026-09-01:2026-12-31"
+arrive = "2027-06-01:2027-12-31"
+step_days = 4.0
+tile_cells = 1000
+"""
+
+
+def _local_results(study, tiles) -> dict:
+    """Every tile computed here, with the shipped DE421: what any cluster must store."""
+    rows = {t.id: compute_tile(t) for t in tiles if isinstance(t, RoundTripTile)}
+    blocks = {t.id: compute_tile(t) for t in tiles if isinstance(t, PorkchopTile)}
+    return {"rows": rows, "blocks": blocks}
+
+
+def _assert_store_holds(store: TradeStore, tiles, local: dict) -> None:
+    assert {r["tile_id"]: r for r in store.rows()} == local["rows"]
+    g = store.grid()
+    for t in tiles:
+        if isinstance(t, PorkchopTile):
+            (r0, r1), (c0, c1) = t.rows, t.cols
+            for k in ("c3_launch", "vinf_arrival", "transfer_type"):
+                np.testing.assert_array_equal(g[k][r0:r1, c0:c1], local["blocks"][t.id][k])
+
+
+def test_workers_get_the_ephemeris_through_dask_not_a_shared_path(tmp_path, monkeypatch, capsys):
+    """issue 16: a cluster whose workers share no file system with the client (nor its working directory).
+
+    The client's SPK is a relative path in the client's directory; the workers run in
+    another directory, and the client's file is deleted as soon as it has been shipped:
+    only Dask can have brought it to them. The study runs through --scheduler against
+    this existing cluster.
+    """
+    import sojourn.trades.workers as workers_module
+    from sojourn.ephemeris import default_ephemeris_path
+
+    client_dir, worker_dir = tmp_path / "client", tmp_path / "elsewhere"
+    client_dir.mkdir(), worker_dir.mkdir()
+    (client_dir / "mine.bsp").write_bytes(default_ephemeris_path().read_bytes())
+    study_file = _write_study(client_dir, text=SMALL_STUDY)
+    real_ship = workers_module.ship_ephemeris
+    shipped = []
+
+    def ship_then_delete(client, eph):
+        ref = real_ship(client, eph)
+        (client_dir / "mine.bsp").unlink()  # from here on, no file at the client's path
+        shipped.append(ref)
+        return ref
+
+    monkeypatch.setattr(workers_module, "ship_ephemeris", ship_then_delete)
+    monkeypatch.chdir(worker_dir)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  silence_logs=40, env=dict(WORKER_ENV)) as cluster:
+        with distributed.Client(cluster, set_as_default=False) as c:
+            assert list(c.run(os.getcwd).values()) == [str(worker_dir)]
+            monkeypatch.chdir(client_dir)
+            assert main(["trade", "study.toml", "--scheduler", cluster.scheduler_address,
+                         "--ephemeris", "mine.bsp", "--json"]) == 0
+            local_dir = Path(next(iter(c.run(lambda dask_worker: dask_worker.local_directory).values())))
+            (ref,) = shipped
+            assert (local_dir / "sojourn-ephemeris" / ref.sha256 / "mine.bsp").is_file()  # the worker's own copy
+    data = json.loads(capsys.readouterr().out)
+    assert data["run"]["computed"] == data["tiles"] == data["finished"] == 1 + 2  # a round trip, 2 porkchop blocks
+    assert not (client_dir / "mine.bsp").exists()
+    assert ref.name == "mine.bsp" and ref.size == default_ephemeris_path().stat().st_size
+    study = load_study(study_file)
+    store = TradeStore.open(client_dir / "study.trade", study.fingerprint("mine.bsp"))
+    tiles = plan_tiles(study, store.manifest["opportunities"], porkchop_grid(study))
+    _assert_store_holds(store, tiles, _local_results(study, tiles))  # the same bytes as DE421: same numbers
+
+
+def test_a_shipped_ephemeris_is_checked_by_its_digest(tmp_path):
+    from sojourn.errors import EphemerisError
+    from sojourn.trades.workers import ShippedEphemeris, install, worker_ephemeris
+
+    data = b"DAF/SPK " + bytes(2000)
+    ref = ShippedEphemeris("x.bsp", __import__("hashlib").sha256(data).hexdigest(), len(data))
+    with pytest.raises(EphemerisError, match="reached this worker damaged"):
+        install(tmp_path, ref, data[:-1] + b"!")  # a byte changed on the way
+    with pytest.raises(EphemerisError, match="has not reached this worker"):
+        worker_ephemeris(ref, root=tmp_path)
+    path = install(tmp_path, ref, data)
+    assert path.read_bytes() == data and path.parent.name == ref.sha256
+    path.write_bytes(data[:-1] + b"!")  # the worker's copy changed since
+    with pytest.raises(EphemerisError, match="not the client's"):
+        worker_ephemeris(ref, root=tmp_path)
+
+
+def _start_trade(study_file: Path, *args) -> "subprocess.Popen":
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parent.parent / "src"
+    code = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+            f"sys.argv = ['sojourn', 'trade', {str(study_file)!r}] + {list(args)!r}; "
+            "from sojourn.__main__ import main; sys.exit(main())")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]))
+    return subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, cwd=study_file.parent)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_cli_trade_is_one_line_and_resumes(reference, client, tmp_path, sig):
+    """Ctrl-C (to the whole process group, as a terminal sends it) or SIGTERM (to the client) mid-study."""
+    import subprocess
+
+    study_file = _write_study(tmp_path)
+    store = tmp_path / "study.trade"
+    proc = _start_trade(study_file, "--workers", "2", "--json")
+    deadline = time.monotonic() + 240
+    while not [p for p in (*store.glob("tiles/*.parquet"), *store.glob("porkchop-tiles/*.json"))
+               if not p.name.startswith(".")]:  # a finished tile (not one being written)
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline, "no tile finished"
+        time.sleep(0.05)
+    os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the study did not stop")
+    assert proc.returncode == (130 if sig == signal.SIGINT else 143)
+    assert err == ("error: interrupted\n" if sig == signal.SIGINT else "error: terminated\n")  # no worker traceback
+    assert out == ""
+    deadline = time.monotonic() + 30  # and no worker process outlives the client
+    while True:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "worker processes left running"
+        time.sleep(0.2)
+    finished = TradeStore.open(store, reference["study"].fingerprint("de421.bsp")).finished()
+    assert 1 <= len(finished) < len(reference["tiles"])
+    assert not list(tmp_path.rglob(".sojourn-*"))  # no tile half written
+    if sig == signal.SIGTERM:
+        return  # resuming is the same whatever stopped the study: once is enough
+    report = run_study(reference["study"], store, client=client)  # started again: the rest, and the same numbers
+    assert report.resumed == len(finished) and report.computed == report.tiles - len(finished)
+    _assert_same(_table(report.trade_store, reference["tiles"]), reference["local"])

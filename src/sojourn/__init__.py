@@ -59,6 +59,13 @@ _LAZY = {
     # the crew
     "crew": "sojourn.onboard.timeline:crew",
     "comms": "sojourn.onboard.comms:comms",
+    # time on Mars and the crew's clocks
+    "mars_time": "sojourn.marstime:mars_time",
+    "mars_time_tdb": "sojourn.marstime:mars_time_tdb",
+    "get_site": "sojourn.mission.sites:get_site",
+    "clock_offset": "sojourn.onboard.clocks:clock_offset",
+    "crew_clock": "sojourn.onboard.clocks:crew_clock",
+    "earth_received_time": "sojourn.onboard.comms:earth_received_time",
     # interchange, reports, scale
     "export_oem": "sojourn.export.oem:export_oem",
     "export_spk": "sojourn.export.spk:export_spk",

@@ -223,15 +223,48 @@ def show(result: Any, *, as_json: bool, outputs: Iterable[Any] = (), render: Opt
 
 
 def save(fig: Any, path: Path) -> Path:
-    """Write a figure atomically to ``path`` (format by suffix) and release it."""
-    import matplotlib.pyplot as plt
-
+    """Write a figure atomically to ``path`` (format by suffix)."""
     from sojourn.plot.figure import save_figure
 
-    try:
-        return save_figure(fig, path)
-    finally:
-        plt.close(fig)
+    return save_figure(fig, path)
+
+
+def write_outputs(outputs: dict, *, directory: Optional[Path] = None, where: str = "out") -> list[Path]:
+    """Write a command's outputs together: all of them, or (on a failure or an interrupt) none.
+
+    Parameters
+    ----------
+    outputs : dict
+        ``{path: write}``: ``write(tmp_path)`` writes the whole file at a
+        temporary path of the same suffix; a matplotlib Figure stands for
+        :func:`save`; ``("netcdf", dataset)`` is written in a child process an
+        interrupt can kill (a large grid blocks in C for seconds).
+    directory : Path, optional
+        The output directory the paths lie in, made if missing (and removed
+        again if the command fails while it is still empty).
+    where : str
+        The option that names the directory.
+
+    Returns
+    -------
+    list of Path
+        The files written, in order.
+    """
+    import contextlib
+
+    from sojourn.io import atomic_paths, output_dir, write_atomically
+
+    paths = [Path(p) for p in outputs]
+    with (output_dir(directory, where) if directory is not None else contextlib.nullcontext()):
+        with atomic_paths(*paths) as tmps:
+            for tmp, write in zip(tmps, outputs.values()):
+                if isinstance(write, tuple) and write[0] == "netcdf":
+                    write_atomically(tmp, write[1].to_netcdf, killable=True)
+                elif hasattr(write, "savefig"):
+                    save(write, tmp)
+                else:
+                    write(tmp)
+    return paths
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,7 +341,18 @@ def _usage_line(exc) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app; map user mistakes to one line and exit status 2."""
+    """Entry point: run the app; map user mistakes to one line and exit status 2.
+
+    Ctrl-C and SIGTERM at any moment end the command with ``error: interrupted``
+    (status 130) or ``error: terminated`` (143) once its temporary files are gone
+    (:func:`sojourn.interrupts.run_command`).
+    """
+    from sojourn.interrupts import run_command
+
+    return run_command(_main, argv)
+
+
+def _main(argv: list[str] | None) -> int:
     from sojourn.errors import SojournError
 
     args = sys.argv[1:] if argv is None else list(argv)
@@ -326,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     except SojournError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
-    except (typer.Abort, KeyboardInterrupt):
+    except typer.Abort:  # click's own word for a Ctrl-C it caught (run_command handles the rest)
         sys.stderr.write("error: interrupted\n")
         return 130
     except typer.Exit as exc:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import os
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +69,9 @@ class Ephemeris:
             raise EphemerisError("cannot read SPK ephemeris: no such file", str(self.path)) from None
         except IsADirectoryError:
             raise EphemerisError("cannot read SPK ephemeris: it is a directory", str(self.path)) from None
+        except struct.error:  # a summary record cut short
+            raise EphemerisError("cannot read SPK ephemeris: the file is truncated or damaged",
+                                 str(self.path)) from None
         except Exception as exc:  # jplephem raises ValueError, OSError, struct.error, ...
             reason = str(exc) or type(exc).__name__
             raise EphemerisError(f"cannot read SPK ephemeris: {reason}", str(self.path)) from None
@@ -84,6 +89,42 @@ class Ephemeris:
             raise EphemerisError(
                 "cannot read SPK ephemeris: no Sun segment of type 2 or 3 in the ICRF frame", str(self.path)
             )
+        damage = self._damage()
+        if damage is not None:
+            self.close()
+            raise EphemerisError(f"cannot read SPK ephemeris: the file is truncated or damaged ({damage})",
+                                 str(self.path))
+
+    def _damage(self) -> str | None:
+        """What is wrong with the segments this ephemeris uses, or None: a cheap check at open.
+
+        A truncated copy (an interrupted download) still opens, since the
+        segment directory sits at the start of the file, and would fail only at
+        the first state. Each segment must lie inside the file, and the four
+        numbers that close a Chebyshev segment (first epoch, interval, record
+        size, record count) must agree with its length and its time span.
+        """
+        try:
+            size = os.fstat(self._spk.daf.file.fileno()).st_size
+        except (AttributeError, OSError, ValueError):  # pragma: no cover - jplephem always has a real file
+            return None
+        if (self._spk.daf.free - 1) * 8 > size:
+            return f"{size:,} bytes where the file says {(self._spk.daf.free - 1) * 8:,}"
+        for segments in self._pairs.values():
+            for seg in segments:
+                name = f"segment {seg.center} -> {seg.target}"
+                if seg.end_i * 8 > size or seg.start_i < 1 or seg.end_i - seg.start_i < 4:
+                    return f"{name} lies outside the file's {size:,} bytes"
+                init, intlen, rsize, n = (float(x) for x in seg.daf.read_array(seg.end_i - 3, seg.end_i))
+                components = 3 if seg.data_type == 2 else 6
+                consistent = (all(np.isfinite((init, intlen, rsize, n))) and n >= 1 and intlen > 0
+                              and rsize >= 2 + components and n == int(n) and rsize == int(rsize)
+                              and (rsize - 2) % components == 0
+                              and n * rsize + 4 == seg.end_i - seg.start_i + 1
+                              and init <= seg.start_second + 1.0 and init + n * intlen >= seg.end_second - 1.0)
+                if not consistent:
+                    return f"{name} has an inconsistent record directory"
+        return None
 
     def __repr__(self) -> str:
         return f"Ephemeris({str(self.path)!r})"
@@ -271,7 +312,11 @@ class Ephemeris:
                 which[(t >= seg.start_second) & (t <= seg.end_second)] = i
             picks = [(seg, which == i) for i, seg in enumerate(segments) if (which == i).any()]
         for seg, sel in picks:
-            p, dp = seg.compute_and_differentiate(whole[sel], frac[sel])
+            try:
+                p, dp = seg.compute_and_differentiate(whole[sel], frac[sel])
+            except (ValueError, TypeError, OSError) as exc:  # a file damaged past what __init__ checks
+                raise EphemerisError(f"cannot read SPK ephemeris: the file is damaged ({exc})",
+                                     str(self.path)) from None
             r[sel] += sign * p.T
             v[sel] += sign * dp.T
 

@@ -30,6 +30,10 @@ class SojournError(Exception):
     def __str__(self) -> str:
         return f"{self.message} ({self.where})" if self.where else self.message
 
+    def __reduce__(self):
+        # keep ``where`` across pickling (a Dask worker's error, a writer process's error)
+        return type(self), (self.message, self.where)
+
 
 class InputError(SojournError):
     """A malformed or inconsistent input: a date, a window, a step, an option."""
@@ -56,6 +60,22 @@ class ScenarioError(InputError):
         super().__init__(message, where)
         self.key = key
         self.line = line
+
+    def __reduce__(self):
+        return _scenario_error, (self.message, self.where, self.key, self.line)
+
+
+def _scenario_error(message, where, key, line) -> ScenarioError:
+    """Rebuild a pickled ScenarioError with its key and line."""
+    return ScenarioError(message, where, key=key, line=line)
+
+
+class OutputError(SojournError):
+    """An output the file system refuses: no space left, permission denied, a read-only file system.
+
+    ``where`` names the file or directory that could not be written. Nothing
+    partial is left behind (see :mod:`sojourn.io`).
+    """
 
 
 class EphemerisError(InputError):

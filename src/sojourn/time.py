@@ -207,6 +207,16 @@ def parse_window(text: str, where: str | None = None) -> tuple[float, float]:
     return start, end
 
 
+def is_window(text) -> bool:
+    """True when ``text`` reads as a window ``START:END`` (or ``START..END``) rather than one instant.
+
+    ``2021-02-18T20:43`` is one instant; ``2021-02-18:2021-03-01`` and
+    ``2021-02-18T12:00:2021-03-01`` are windows. Nothing is validated here:
+    :func:`parse_utc` and :func:`parse_window` say what is wrong.
+    """
+    return isinstance(text, str) and _ONE.fullmatch(text) is None and _TWO.fullmatch(text) is not None
+
+
 def tdb_to_jd_parts(t):
     """Split TDB seconds past J2000 into a two-part TDB Julian date.
 

@@ -9,7 +9,7 @@ COMMANDS = (
     "porkchop", "windows",
     "plan", "survey",
     "race", "aborts", "free_return", "dispersions", "verify",
-    "crew", "comms", "diff",
+    "crew", "comms", "marstime", "diff",
     "export", "report",
     "trade",
     "serve",

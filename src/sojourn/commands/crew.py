@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, save, show, table
+from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, show, table, write_outputs
 
 FIGURES = ("dose.png", "light-time.png")
 """What ``--out DIR`` holds."""
@@ -73,11 +73,8 @@ def crew(
     tl = sj.crew(scenario, model, step_days=step_days, ephemeris=ephemeris, progress=progress_bar())
     written = []
     if out is not None:
-        from sojourn.io import output_directory
-
-        output_directory(out, "out")
-        written.append(save(sj.plot.dose(tl), out / FIGURES[0]))
-        written.append(save(sj.plot.light_time(tl), out / FIGURES[1]))
+        figures = (sj.plot.dose(tl), sj.plot.light_time(tl))
+        written = write_outputs(dict(zip((out / f for f in FIGURES), figures)), directory=out)
     show(tl, as_json=as_json, outputs=written, warnings=tl.warnings, render=lambda c: _render(c, tl.overview()))
 
 
@@ -102,10 +99,26 @@ def _render(console, s: dict) -> None:
     if c["lowest_data_rate_bps"] is not None:
         t.add_row("lowest data rate", f"{c['lowest_data_rate_bps'] / 1e6:.2f} Mbit/s: "
                   f"{c['file_bytes'] / 1e9:g} GB in {c['file_hours_at_lowest_rate']:.1f} h")
+    if s.get("clock"):
+        k = s["clock"]
+        t.add_row("the crew's clocks", f"{abs(k['offset_s']):.3f} s {'ahead of' if k['ahead'] else 'behind'} "
+                  f"Earth's at the return ({k['mean_rate_us_per_day']:+.0f} µs a day)")
     console.print(t)
+    _render_events(console, s)
     if c["blackouts"]:
         bt = table(f"Blackouts (Sun-Earth-spacecraft angle < {c['threshold_deg']:g}°)",
                    [("start (UTC)", "date"), ("end (UTC)", "date"), ("days", "num"), ("min angle °", "num")])
         for b in c["blackouts"]:
             bt.add_row(b["start"], b["end"], fmt(b["days"], 1), fmt(b["min_angle_deg"], 2))
         console.print(bt)
+
+
+def _render_events(console, s: dict) -> None:
+    """The plan's events with when Earth hears of them, and the crew's clocks in words."""
+    if s.get("events"):
+        t = table("Events and when Earth hears of them (UTC)", [("date", "date"), ("Earth hears", "date"), "event"])
+        for e in s["events"]:
+            t.add_row(e["date"], e.get("received") or "—", e["name"])
+        console.print(t)
+    if s.get("clock"):
+        console.print(s["clock"]["in_words"])

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, save, show, table
+from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, show, table, write_outputs
 
 FIGURES = ("trajectory.png", "timeline.png")
 """What ``--out DIR`` holds."""
@@ -33,13 +33,8 @@ def plan(
     result = sj.plan(scenario, step_days=step_days, ephemeris=ephemeris, progress=progress_bar())
     written = []
     if out is not None:
-        from sojourn.io import output_directory
-        from sojourn.mission.plan import trajectory_samples
-
-        output_directory(out, "out")
-        samples = trajectory_samples(result, ephemeris=ephemeris)
-        written.append(save(sj.plot.trajectory(result, samples), out / FIGURES[0]))
-        written.append(save(sj.plot.timeline(result), out / FIGURES[1]))
+        figures = (sj.plot.trajectory(result, ephemeris=ephemeris), sj.plot.timeline(result))
+        written = write_outputs(dict(zip((out / f for f in FIGURES), figures)), directory=out)
     show(result, as_json=as_json, outputs=written, warnings=result.warnings, render=lambda c: _render(c, result))
 
 
@@ -48,9 +43,9 @@ def _render(console, p) -> None:
 
     console.print(f"[bold]{p.scenario_name}[/bold] — objective {p.objective}: {p.total_dv_kms:.2f} km/s in all, "
                   f"{p.total_days:.0f} days, {p.stay_days:.0f} days at Mars")
-    events = table("Timeline (UTC)", [("date", "date"), "event"])
+    events = table("Timeline (UTC)", [("date", "date"), ("Earth hears", "date"), "event"])
     for e in p.events:
-        events.add_row(utc_text(e.date, "minute"), e.name)
+        events.add_row(utc_text(e.date, "minute"), utc_text(e.received, "minute") or "—", e.name)
     console.print(events)
     burns = table("Burns", ["burn", ("date", "date"), ("Δv km/s", "num"), "stage", ("propellant kg", "num")])
     for b in p.burns:
@@ -85,3 +80,23 @@ def _render(console, p) -> None:
             alt.add_row(d["launch"], d["mars_arrival"], d["mars_departure"], d["earth_arrival"],
                         f"{a.stay_days:.0f}", f"{a.total_days:.0f}", fmt(a.total_dv_kms))
         console.print(alt)
+    if p.surface is not None:
+        _render_mars(console, p)
+
+
+def _render_mars(console, p) -> None:
+    """The events at Mars in the site's local time, and the stay in sols."""
+    s = p.surface
+    site = s.site
+    t = table(f"Time on Mars at {site.title} ({site.latitude_deg:g}° N, {site.east_longitude_deg:g}° E)",
+              ["event", ("sol", "num"), "LMST", "LTST", ("Ls °", "num"), ("Mars year", "num"), "dust season"])
+    for e in (e for e in p.events if e.mars is not None):
+        m = e.mars
+        t.add_row(e.name, str(m.sol), m.lmst[:5], m.ltst[:5], fmt(m.ls_deg, 1), str(m.mars_year),
+                  "yes" if m.dust_storm_season else "no")
+    console.print(t)
+    lo, hi = s.dust_storm_season_ls_deg
+    console.print(f"{s.stay_sols:.1f} sols on the surface (sols 0 to {s.sols - 1}); daylight "
+                  f"{s.landing_daylight_hours:.1f} Mars hours at the landing, {s.ascent_daylight_hours:.1f} at the "
+                  f"ascent, {s.min_daylight_hours:.1f}–{s.max_daylight_hours:.1f} over the stay; "
+                  f"{s.sols_in_dust_season} sols in the dust-storm season (Ls {lo:g}–{hi:g}°, {s.season_source}).")

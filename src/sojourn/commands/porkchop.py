@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, save, show, table
+from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, show, table, write_outputs
 
 
 @command("porkchop")
@@ -36,13 +36,12 @@ def porkchop(
     checks.c3_cap(c3_max)
     ds = sj.porkchop(origin, destination, launch, arrive, step_days, ephemeris=ephemeris, progress=progress_bar())
     summary = sj.porkchop_summary(ds, c3_max=c3_max)
-    written = []
+    outputs = {}
     if out is not None:
-        written.append(save(sj.plot.porkchop(ds, best=summary["best"], c3_max=c3_max), out))
+        outputs[out] = sj.plot.porkchop(ds, best=summary["best"], c3_max=c3_max)
     if data is not None:
-        from sojourn.io import write_netcdf
-
-        written.append(write_netcdf(ds, data))
+        outputs[data] = ("netcdf", ds)
+    written = write_outputs(outputs)  # both or neither
     show(None, data=summary, as_json=as_json, outputs=written, render=lambda c: _render(c, summary))
 
 

@@ -7,27 +7,23 @@ from typing import Optional
 
 import typer
 
-import sojourn as sj
-
-from sojourn import checks
-
-from sojourn.cli import EphemerisOption, JsonOption, command, console, fmt, print_json, progress_bar, save
+from sojourn.cli import EphemerisOption, JsonOption, command, fmt, progress_bar, show, table, write_outputs
 
 
 @command("trade")
 def trade(
-    study_file: Path = typer.Argument(..., metavar="STUDY.toml",
-                                      help="Trade study: a base scenario and the opportunities, vehicles, "
-                                           "parking orbits, stays, dispersions and porkchop grid it sweeps."),
+    study: Path = typer.Argument(..., metavar="STUDY.toml",
+                                 help="Trade study: a base scenario and the opportunities, vehicles, "
+                                      "parking orbits, stays, dispersions and porkchop grid it sweeps."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="tcp://HOST:PORT",
                                             help="Run on this Dask scheduler's workers."),
     workers: Optional[int] = typer.Option(None, "--workers", metavar="N",
                                           help="Run on a local Dask cluster of N single-threaded worker "
                                                "processes. [default: one per core]"),
-    out: Optional[Path] = typer.Option(None, "--out", metavar="STORE",
-                                       help="Store directory: Parquet tiles and Zarr grid; a study started again "
-                                            "resumes from its finished tiles. [default: <study>.trade "
-                                            "beside the study]"),
+    store: Optional[Path] = typer.Option(None, "--out", metavar="STORE",
+                                         help="Store directory: Parquet tiles and Zarr grid; a study started again "
+                                              "resumes from its finished tiles. [default: <study>.trade "
+                                              "beside the study]"),
     summary: bool = typer.Option(False, "--summary",
                                  help="Print the best plan of every opportunity and vehicle."),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE",
@@ -37,59 +33,47 @@ def trade(
     as_json: bool = JsonOption,
 ) -> None:
     """Sweep a trade study in tiles on Dask; results stream into a store and resume after any stop."""
+    import sojourn as sj
+    from sojourn import checks
     from sojourn.plot.figure import FIGURE_SUFFIXES
-    from sojourn.trades.run import _check_cluster, run_study
-    from sojourn.trades.store import default_store_path
+    from sojourn.trades.run import _check_cluster
     from sojourn.trades.study import load_study
 
     checks.output_file(plot, tuple(FIGURE_SUFFIXES), "plot")
+    checks.distinct_outputs({"plot": plot}, {"study": study, "ephemeris": ephemeris})
     _check_cluster(scheduler, workers)
-    study = load_study(study_file)
-    store_path = out if out is not None else default_store_path(study_file)
-    report = run_study(study, store_path, scheduler=scheduler, workers=workers, ephemeris=ephemeris,
-                       progress=progress_bar())
-    from sojourn.trades.summary import summarize
+    study_ = load_study(study)
+    result = sj.trade(study, store, scheduler=scheduler, workers=workers, ephemeris=ephemeris,
+                      progress=progress_bar())
+    written = write_outputs({plot: sj.plot.trade(result.trade_summary)}) if plot is not None else []
+    show(result, as_json=as_json, outputs=written, render=lambda c: _render(c, result, study_, summary))
 
-    result = summarize(study, report.trade_store, report.plan)
-    written = []
-    if plot is not None:
-        written.append(str(save(sj.plot.trade(result), plot)))
-    if as_json:
-        data = result.to_json()
-        data["run"] = report.to_json()
-        data["outputs"] = written
-        print_json(data)
-        return
-    out = console()
-    done = (f"{report.computed} computed now on {report.workers} workers, {report.resumed} already done"
-            if report.computed else "all already done: nothing computed")
-    out.print(f"[bold]{result.study}[/bold]: {result.finished} of {result.tiles} tiles in {store_path} ({done})")
+
+def _render(out, result, study, summary: bool) -> None:
+    s, run = result.trade_summary, result.run
+    done = (f"{run.computed} computed now on {run.workers} workers, {run.resumed} already done"
+            if run.computed else "all already done: nothing computed")
+    out.print(f"[bold]{s.study}[/bold]: {s.finished} of {s.tiles} tiles in {run.store} ({done})")
     if summary:
-        out.print(_table(result, study))
-    elif result.records:
-        feasible = [r for r in result.records if r["feasible"]]
+        out.print(_table(s, study))
+    elif s.records:
+        feasible = [r for r in s.records if r["feasible"]]
         if feasible:
             best = min(feasible, key=lambda r: r["total_dv_kms"])
             out.print(f"least total Δv: {best['total_dv_kms']:.2f} km/s, {best['vehicle']} in the "
-                          f"{best['opportunity']} opportunity (launch {best['launch'][:10]}); "
-                          "--summary prints every opportunity")
-        out.print(f"{len(feasible)} of {len(result.records)} opportunity-vehicle pairs are feasible")
-    if result.porkchop is not None:
-        p = result.porkchop
+                      f"{best['opportunity']} opportunity (launch {best['launch'][:10]}); "
+                      "--summary prints every opportunity")
+        out.print(f"{len(feasible)} of {len(s.records)} opportunity-vehicle pairs are feasible")
+    if s.porkchop is not None:
+        p = s.porkchop
         line = (f"porkchop {p['from']} → {p['to']}: {p['cells_done']:,} of {p['cells']:,} cells "
                 f"({p['shape'][0]:,} × {p['shape'][1]:,}, step {p['step_days']:g} d), {p['solved']:,} solved")
         for b in p["least_c3"]:
             line += f"; type {b['transfer_type']} least C3 {b['c3']:.2f} km²/s² ({b['launch'][:10]} → {b['arrival'][:10]})"
         out.print(line)
-    for w in written:
-        out.print(f"wrote {w}")
 
 
 def _table(result, study):
-    from rich.table import Table
-
-    table = Table(title=f"{result.study}: best plan of each opportunity and vehicle ({result.objective})",
-                  title_justify="left")
     tcm = any(r["tcm_p99_ms"] is not None for r in result.records)
     # parking orbit and stay range only when the study sweeps them
     park = len({c.parking_altitude_km for c in study.combinations}) > 1
@@ -97,17 +81,17 @@ def _table(result, study):
     cols = (["opp.", "vehicle", "launch", "out d", "stay d", "back d", "total d", "Δv km/s", "prop. t"]
             + (["park km"] if park else []) + (["stay d range"] if stays else [])
             + (["TCM p99 m/s"] if tcm else []) + ["feasible"])
-    for col in cols:
-        table.add_column(col, justify="left" if col in ("opp.", "vehicle", "launch", "feasible") else "right",
-                         no_wrap=col == "vehicle")
+    t = table(f"{result.study}: best plan of each opportunity and vehicle ({result.objective})",
+              [(c, "date" if c == "launch" else "text" if c in ("opp.", "vehicle", "feasible") else "num")
+               for c in cols])
     notes = []
     for r in result.records:
         if not r["feasible"]:
             notes.append(f"{r['opportunity']} {r['vehicle']}: {r['reason']} ({r['binding_constraint']})")
-            table.add_row(str(r["opportunity"]), r["vehicle"], *["—"] * (len(cols) - 3),
+            t.add_row(str(r["opportunity"]), r["vehicle"], *["—"] * (len(cols) - 3),
                           f"no [{len(notes)}]")
             continue
-        table.add_row(
+        t.add_row(
             str(r["opportunity"]), r["vehicle"], r["launch"][:10], f"{r['outbound_days']:.0f}",
             f"{r['stay_days']:.0f}", f"{r['return_days']:.0f}", f"{r['total_days']:.0f}", fmt(r["total_dv_kms"]),
             f"{r['propellant_kg'] / 1000:,.1f}" if r["propellant_kg"] is not None else "—",
@@ -116,6 +100,6 @@ def _table(result, study):
             *([f"{r['tcm_p99_ms']:.1f}" if r["tcm_p99_ms"] is not None else "—"] if tcm else []),
             f"yes ({r['feasible_combinations']}/{r['combinations']})")
     if notes:
-        table.caption = "\n".join(f"[{i}] {n}" for i, n in enumerate(notes, 1))
-        table.caption_justify = "left"
-    return table
+        t.caption = "\n".join(f"[{i}] {n}" for i, n in enumerate(notes, 1))
+        t.caption_justify = "left"
+    return t

@@ -17,7 +17,9 @@ anywhere with no network: CSS inline, every chart an SVG (or PNG) inside a
 8. abort coverage, 9. radiation dose and 10. communications — each where the
    plan supports it (:mod:`sojourn.contingency.aborts`, :func:`sojourn.onboard`);
    otherwise the section says why it is missing;
-11. every assumption and its source.
+11. time on Mars at the landing site (when the scenario names one) and the
+   crew's clocks against Earth's;
+12. every assumption and its source.
 
 The Python side gathers results and turns them into plain data (sections of
 blocks: cards, tables, figures, callouts); the page is the Jinja2 template
@@ -41,7 +43,7 @@ from typing import Any, Optional
 
 from sojourn.errors import SojournError
 from sojourn.results import Result, utc_text
-from sojourn.time import DAY
+from sojourn.time import DAY, tdb_to_datetime
 
 __all__ = ["IMAGE_FORMATS", "Dossier", "DossierFigure", "Report", "build_dossier", "render_html", "report"]
 
@@ -437,9 +439,75 @@ def _crew_section(d: Dossier) -> dict:
 
 
 def _timeline_section(d: Dossier) -> dict:
-    rows = [[_d(e.date), e.name] for e in d.plan.events]
-    return _section("timeline", "Timeline", "Every event of the plan, UTC.", _figure(d, "timeline"),
-                    {"kind": "h3", "text": "Events"}, _table(["date (UTC)", "event"], rows))
+    mars = d.plan.surface is not None
+    rows = [[_d(e.date), _d(e.received) if e.received else _cell("—"), e.name] + ([_mars_cell(e)] if mars else [])
+            for e in d.plan.events]
+    head = ["date (UTC)", "Earth hears (UTC)", "event"] + (["at the landing site"] if mars else [])
+    return _section("timeline", "Timeline", "Every event of the plan, UTC, and when its signal reaches Earth.",
+                    _figure(d, "timeline"), {"kind": "h3", "text": "Events"}, _table(head, rows))
+
+
+def _mars_cell(e) -> dict:
+    """An event's Mars time at the landing site: ``sol 0 · 14:09 LMST · Ls 323.3°`` (empty away from Mars)."""
+    m = e.mars
+    return _cell("" if m is None else f"sol {m.sol} · {m.lmst[:5]} LMST · Ls {m.ls_deg:.1f}°", "d")
+
+
+def _mars_blocks(d: Dossier) -> list:
+    """The stay in Mars time: cards, the events at Mars, the dust-storm season."""
+    s = d.plan.surface
+    if s is None:
+        return []
+    site, (lo, hi) = s.site, s.dust_storm_season_ls_deg
+    cards = [
+        _card("Landing, local time", s.landing.lmst[:5], f"LMST, sol 0 · Ls {s.landing.ls_deg:.1f}° · Mars year "
+              f"{s.landing.mars_year}", "", "warn" if s.landing.dust_storm_season else "good"),
+        _card("Ascent, local time", s.ascent.lmst[:5], f"LMST, sol {s.ascent.sol} · Ls {s.ascent.ls_deg:.1f}° · "
+              f"Mars year {s.ascent.mars_year}", "", "warn" if s.ascent.dust_storm_season else "good"),
+        _card("Surface stay", f"{s.stay_sols:,.1f}", f"{d.plan.stay_days:,.0f} Earth days", "sols"),
+        _card("Sols in dust season", f"{s.sols_in_dust_season}", f"of {s.sols}, Ls {lo:g}–{hi:g}°", "sols"),
+    ]
+    rows = [[e.name, _d(e.date), _n(e.mars.sol, 0), _cell(e.mars.lmst, "d"), _cell(e.mars.ltst, "d"),
+             _n(e.mars.ls_deg, 1), _n(e.mars.mars_year, 0), "yes" if e.mars.dust_storm_season else "no"]
+            for e in d.plan.events if e.mars is not None]
+    where = f"On Mars: {site.title}, {site.latitude_deg:g}° N {site.east_longitude_deg:g}° E"
+    blocks = [{"kind": "h3", "text": where},
+              {"kind": "cards", "cards": cards},
+              _table(["event", "date (UTC)", "sol", "LMST", "LTST", "Ls °", "Mars year", "dust season"], rows,
+                     numeric=(2, 5, 6)),
+              {"kind": "para", "text": f"Daylight: {s.landing_daylight_hours:.1f} Mars hours on the landing sol, "
+                                       f"{s.ascent_daylight_hours:.1f} on the ascent's, between "
+                                       f"{s.min_daylight_hours:.1f} and {s.max_daylight_hours:.1f} over the stay. "
+                                       f"A Mars hour is 1/24 sol (1.0275 h); the dust-storm season is Ls "
+                                       f"{lo:g}–{hi:g}° ({s.season_source})."}]
+    if s.in_season and s.dust_storm_season == "warn":
+        blocks.append(_callout(f"the {' and the '.join(s.in_season)} fall{'s' if len(s.in_season) == 1 else ''} "
+                               f"in the dust-storm season, when planet-encircling dust storms occur.", "",
+                               "Dust-storm season:"))
+    return blocks
+
+
+def _clock_blocks(d: Dossier) -> list:
+    clock = None if d.crew is None else d.crew.clock
+    if clock is None:
+        return []
+    word = "ahead of" if clock.offset_s > 0 else "behind"
+    return [{"kind": "h3", "text": "The crew's clocks"},
+            _callout(clock.in_words(), "info", f"{abs(clock.offset_s):.3f} s {word} Earth's."),
+            _table(["from", "to", "days", "offset s", "mean µs/day", "least µs/day", "most µs/day"],
+                   [[_d(tdb_to_datetime(clock.t_start)), _d(tdb_to_datetime(clock.t_end)), _n(clock.days, 0),
+                     _n(clock.offset_s, 4), _n(clock.mean_rate_us_per_day, 1), _n(clock.min_rate * DAY * 1e6, 1),
+                     _n(clock.max_rate * DAY * 1e6, 1)]], numeric=(2, 3, 4, 5, 6))]
+
+
+def _time_section(d: Dossier) -> Optional[dict]:
+    """Time on Mars at the landing site, and the crew's clocks against Earth's."""
+    blocks = [*_mars_blocks(d), *_clock_blocks(d)]
+    if not blocks:
+        return None
+    return _section("time", "Time on Mars and aboard",
+                    "Local solar time at the landing site (Mars24), and how far relativity moves the crew's clocks "
+                    "from Earth's.", *blocks)
 
 
 def _trajectory_section(d: Dossier) -> dict:
@@ -629,7 +697,7 @@ def _context(d: Dossier) -> dict:
     vessel = f" · vessel {sc.vessel.name}" if sc.vessel is not None and sc.vessel.name else ""
     sections = [_summary_section(d), _crew_section(d), _timeline_section(d), _trajectory_section(d),
                 _dv_section(d), _porkchop_section(d), _trade_section(d), _aborts_section(d), *_health_sections(d),
-                _assumptions_section(d)]
+                _time_section(d), _assumptions_section(d)]
     return {
         "title": f"{sc.mission.name} — mission dossier",
         "generator": f"sojourn {sojourn.__version__}",

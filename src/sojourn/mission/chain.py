@@ -211,10 +211,10 @@ class RoundTripChain:
         """Evaluations of the rows of ``xs`` (epoch variables), in one batch per leg, remembered."""
         xs = np.atleast_2d(np.asarray(xs, dtype=float))
         keys = [x.tobytes() for x in xs]
+        if len(self._memo) > 512:  # before looking: what is found stays found
+            self._memo.clear()
         todo = [i for i, k in enumerate(keys) if k not in self._memo]
         if todo:
-            if len(self._memo) > 512:
-                self._memo.clear()
             pairs = [self.epochs(xs[i]) for i in todo]
             outs = self.ev_out._evaluate_batch(np.array([a for a, _ in pairs]))
             rets = self.ev_ret._evaluate_batch(np.array([b for _, b in pairs]))
@@ -433,6 +433,8 @@ def evaluate(chain: RoundTripChain, cand) -> Evaluation:
 
 def _violations(chain: RoundTripChain, e: ChainEval, cand) -> list:
     """(scenario key, what) of every limit the round trip breaks."""
+    from sojourn.mission.surface import breaks_dust_season
+
     sc, c = chain.scenario, chain.scenario.constraints
     tmin, tmax = sc.transit_limits()
     lo, hi = chain.stay
@@ -457,5 +459,6 @@ def _violations(chain: RoundTripChain, e: ChainEval, cand) -> list:
         ("flyby.powered", not sc.flyby_options.powered and e.eq.size > 0
          and float(np.max(np.abs(e.eq))) > 1e-6),
         ("departure.plane_change", sc.departure.plane_change == "avoid" and e.out["plane_change_deg"] > 1e-6),
+        ("surface.dust_storm_season", breaks_dust_season(sc, cand.t_mars_arrival, cand.t_mars_departure)),
     ]
     return [(key, key) for key, broken in checks if broken]

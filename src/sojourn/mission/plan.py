@@ -51,18 +51,42 @@ class Event(Result):
         What happens, e.g. ``"Mars arrival"``.
     t : float
         When, TDB seconds past J2000.
+    t_received : float or None
+        When its signal reaches Earth, TDB seconds past J2000: ``t`` plus the
+        one-way light time from the crew to Earth (:mod:`sojourn.mission.surface`).
+    mars : SiteTime or None
+        For an event at Mars when the scenario names a landing site: its local
+        solar time there, Ls, Mars year and mission sol
+        (:class:`sojourn.mission.surface.SiteTime`).
     """
 
     name: str
     t: float
+    t_received: Optional[float] = None
+    mars: Optional[Any] = None
 
     @property
     def date(self) -> _dt.datetime:
         """When, as a UTC datetime (timezone-aware, to the millisecond)."""
         return tdb_to_datetime(self.t)
 
+    @property
+    def received(self) -> Optional[_dt.datetime]:
+        """When Earth hears of it, as a UTC datetime (None when not computed)."""
+        return None if self.t_received is None else tdb_to_datetime(self.t_received)
+
+    @property
+    def light_time_s(self) -> Optional[float]:
+        """One-way light time from the event to Earth, s (None when not computed)."""
+        return None if self.t_received is None else self.t_received - self.t
+
     def to_dict(self) -> dict:
-        return {"name": self.name, "date": utc_text(self.date, "minute")}
+        row = {"name": self.name, "date": utc_text(self.date, "minute")}
+        if self.t_received is not None:
+            row.update(received=utc_text(self.received, "minute"), light_time_s=round(float(self.light_time_s), 3))
+        if self.mars is not None:
+            row["mars"] = self.mars.to_dict()
+        return row
 
     def summary(self) -> list[tuple[str, str]]:
         return [("name", self.name), ("date", utc_text(self.date, "minute"))]
@@ -339,6 +363,10 @@ class Plan(Result):
         All burns (km/s); launch to return and time at the destination (days).
     budget : Budget
         The propellant budget (:class:`sojourn.mission.vehicle.Budget`).
+    surface : SurfaceStay or None
+        The stay at the scenario's landing site in Mars time: sols, daylight,
+        dust-storm season (:class:`sojourn.mission.surface.SurfaceStay`); None
+        without a ``[surface]`` table.
     alternatives, pareto : tuple of RoundTrip
         Runners-up, and the front of total Δv against total days.
     warnings, assumptions : tuple of str
@@ -367,6 +395,7 @@ class Plan(Result):
     total_days: float
     stay_days: float
     budget: Any
+    surface: Optional[Any] = None
     alternatives: tuple = ()
     pareto: tuple = ()
     warnings: tuple = ()
@@ -402,6 +431,7 @@ class Plan(Result):
             "total_days": self.total_days,
             "stay_days": self.stay_days,
             "propellant": self.budget.to_dict(),
+            "surface": None if self.surface is None else self.surface.to_dict(),
             "alternatives": [a.to_dict() for a in self.alternatives],
             "pareto": [a.to_dict() for a in self.pareto],
             "warnings": list(self.warnings),
@@ -418,13 +448,13 @@ class Plan(Result):
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        rows = "".join(f"<tr><td>{esc(utc_text(e.date, 'minute'))}</td><td>{esc(e.name)}</td></tr>"
-                       for e in self.events)
+        rows = "".join(f"<tr><td>{esc(utc_text(e.date, 'minute'))}</td><td>{esc(utc_text(e.received, 'minute') or '')}"
+                       f"</td><td>{esc(e.name)}</td></tr>" for e in self.events)
         burns = "".join(f"<tr><td>{esc(b.label)}</td><td style='text-align:right'>{b.dv_kms:.3f}</td></tr>"
                         for b in self.burns)
         warn = "".join(f"<li>{esc(w)}</li>" for w in self.warnings)
         return (super()._repr_html_()
-                + f"<table><caption style='text-align:left'>Timeline (UTC)</caption>{rows}</table>"
+                + f"<table><caption style='text-align:left'>Timeline (UTC; when Earth hears)</caption>{rows}</table>"
                 + f"<table><caption style='text-align:left'>Burns (km/s)</caption>{burns}</table>"
                 + (f"<p>Warnings:</p><ul>{warn}</ul>" if warn else ""))
 
@@ -586,13 +616,14 @@ def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
     """Turn a searched round trip (:func:`sojourn.mission.roundtrip.search_round_trips`) into a :class:`Plan`."""
     from sojourn.mission.chain import RoundTripChain, evaluate
     from sojourn.mission.roundtrip import Burns
+    from sojourn.mission.surface import annotate
 
     burns = Burns(scenario)
     ev = evaluate(RoundTripChain(scenario, eph, (best.t_launch, best.t_launch + DAY)), best)
     cand = ev.candidate
     legs = (leg_of(ev.legs[0], burns.mars_interface), leg_of(ev.legs[1], burns.earth_interface))
     geometry = _launch_geometry(scenario, legs[0], burns, ev)
-    return Plan(
+    return annotate(Plan(
         scenario_name=scenario.mission.name,
         objective=scenario.mission.objective,
         ephemeris=eph.name,
@@ -609,7 +640,7 @@ def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
         assumptions=_assumptions(scenario, burns, eph),
         launch_geometry=geometry,
         scenario=scenario,
-    )
+    ), eph)
 
 
 def plan(scenario, *, step_days=None, ephemeris=None, progress=None) -> Plan:

@@ -392,12 +392,14 @@ def search_round_trips(scenario, t_first, t_last, *, ephemeris=None, step_days=N
 
 def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
     from sojourn.mission import chain as ch
+    from sojourn.mission.surface import keep_out_of_season, mask_dust_season
 
     burns = Burns(scenario)
     stay_min, stay_max = scenario.stay_limits()
     objective = scenario.mission.objective
     duration_first = objective in ("min_total_duration", "earliest_return")
     ob, _ = _leg_best(eph, scenario, burns, "outbound", t_first, t_last, step, duration_first)
+    mask_dust_season(scenario, ob.t_key, ob.score, "landing")  # [surface] dust_storm_season = "avoid"
     arrivals = np.isfinite(ob.score)
     a_first, a_last = ob.t_key[arrivals][0], ob.t_key[arrivals][-1]
     d_first = a_first + stay_min * DAY
@@ -406,6 +408,7 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
     advance(1)
     rb, _ = _leg_best(eph, scenario, burns, "return", d_first, d_last, step, duration_first)
     advance(1)
+    mask_dust_season(scenario, rb.t_key, rb.score, "ascent")
 
     # Join on the stay: every (arrival, departure) pair, vectorised.
     stay = (rb.t_key[None, :] - ob.t_key[:, None]) / DAY
@@ -453,6 +456,7 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
 
     advance(1)
     best = _refined(model, cands, scenario)
+    best = keep_out_of_season(scenario, best, cands[0])
     advance(1)
     alternatives = []
     for cd in cands[1:]:

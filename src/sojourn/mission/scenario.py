@@ -2,7 +2,7 @@
 
 A scenario says where the crew goes and how (``[mission]``, ``[departure]``,
 ``[arrival]``, ``[return]``), when (``[windows]``), within which limits
-(``[constraints]``), who flies (``[crew]``) and on what (``[vessel]``)::
+(``[constraints]``), who flies (``[crew]``), on what (``[vessel]``) and where it lands (``[surface]``)::
 
     [mission]
     name = "Ulysses"
@@ -108,6 +108,7 @@ __all__ = [
     "Return",
     "Scenario",
     "Stage",
+    "Surface",
     "Vessel",
     "Windows",
     "as_scenario",
@@ -606,6 +607,94 @@ class Constraints(_Model):
 
 
 # ---------------------------------------------------------------------------
+# [surface]
+
+_LsDeg = Annotated[_Number, Field(ge=0, le=360)]
+
+
+class Surface(_Model):
+    """The ``[surface]`` table (optional): where on Mars the crew lands, and what the dust-storm season means.
+
+    ::
+
+        [surface]
+        site = "jezero"                          # or latitude_deg = 18.44 and east_longitude_deg = 77.45
+        dust_storm_season = "warn"               # warn | avoid | ignore
+        dust_storm_season_ls_deg = [180, 360]    # optional; the default, after Zurek & Martin 1993
+
+    With it, the plan gives every event at Mars in local time at the site, with
+    its Ls, Mars year and mission sol, and the stay in sols with its daylight
+    (:mod:`sojourn.mission.surface`). The landing is the Mars arrival and the
+    ascent the Mars departure.
+
+    Attributes
+    ----------
+    site : str or None
+        A known landing site (:func:`sojourn.mission.sites.get_site`; a mission's
+        name such as ``"Perseverance"`` is accepted), kept as its canonical name.
+    latitude_deg, east_longitude_deg : float or None
+        A place of one's own instead: planetocentric latitude (-90 to 90) and
+        east longitude (-180 to 360), degrees; both of them, and no ``site``.
+    dust_storm_season : {"warn", "avoid", "ignore"}
+        A landing or an ascent in the dust-storm season is warned of (the
+        default), kept out of by the search, or passed over in silence.
+    dust_storm_season_ls_deg : (float, float) or None
+        The season's Ls range, degrees (0-360), start included and end
+        excluded; it may wrap through 0 (``[330, 30]``). Default
+        :data:`sojourn.marstime.DUST_STORM_SEASON_LS_DEG`, Ls 180-360.
+    """
+
+    site: Optional[_Text] = None
+    latitude_deg: Optional[Annotated[_Number, Field(ge=-90, le=90)]] = None
+    east_longitude_deg: Optional[Annotated[_Number, Field(ge=-180, le=360)]] = None
+    dust_storm_season: Literal["warn", "avoid", "ignore"] = "warn"
+    dust_storm_season_ls_deg: Optional[tuple[_LsDeg, _LsDeg]] = None
+
+    @field_validator("site")
+    @classmethod
+    def _known_site(cls, name: str) -> str:
+        from sojourn.mission.sites import get_site
+
+        try:
+            return get_site(name).name
+        except InputError as exc:
+            raise ValueError(exc.message) from None
+
+    @model_validator(mode="after")
+    def _one_place(self):
+        given = [k for k in ("latitude_deg", "east_longitude_deg") if getattr(self, k) is not None]
+        if self.site is not None and given:
+            raise _KeyProblem(f"site '{self.site}' already places the landing: give a site, or latitude_deg and "
+                              "east_longitude_deg, not both", given[0])
+        if self.site is None and len(given) < 2:
+            missing = "east_longitude_deg" if given == ["latitude_deg"] else "latitude_deg"
+            raise _KeyProblem("missing key (name a site, or give latitude_deg and east_longitude_deg)", missing)
+        season = self.dust_storm_season_ls_deg
+        if season is not None and season[0] % 360.0 == season[1] % 360.0:
+            raise _KeyProblem(f"the season starts and ends at the same Ls ({_g(season[0])} and {_g(season[1])}): "
+                              "give [start, end] such as [180, 360]", "dust_storm_season_ls_deg")
+        return self
+
+    @property
+    def location(self):
+        """The landing site (:class:`sojourn.mission.sites.Site`), named or of one's own."""
+        from sojourn.mission.sites import Site, get_site
+
+        if self.site is not None:
+            return get_site(self.site)
+        east = self.east_longitude_deg % 360.0
+        return Site("custom", f"{_g(self.latitude_deg)}° N, {_g(east)}° E", self.latitude_deg, east,
+                    "the scenario's [surface] table")
+
+    @property
+    def season_ls_deg(self) -> tuple[float, float]:
+        """The dust-storm season's (start, end) Ls, degrees: the scenario's, or the default."""
+        from sojourn.marstime import DUST_STORM_SEASON_LS_DEG
+
+        return tuple(self.dust_storm_season_ls_deg or DUST_STORM_SEASON_LS_DEG)
+
+
+# ---------------------------------------------------------------------------
 # [vessel]
 
 
@@ -718,6 +807,8 @@ class Scenario(_Model):
         Empty when the file has no ``[crew]``.
     departure : Departure
     arrival : Arrival
+    surface : Surface or None
+        The ``[surface]`` table: the landing site and the dust-storm season (None: not given).
     return_ : Return
         The ``[return]`` table.
     windows : Windows
@@ -735,6 +826,7 @@ class Scenario(_Model):
     crew: Crew = Crew()
     departure: Departure
     arrival: Arrival
+    surface: Optional[Surface] = None
     return_: Return = Field(alias="return")
     windows: Windows
     constraints: Constraints = Constraints()

@@ -65,7 +65,7 @@ from sojourn.errors import InputError
 from sojourn.results import Result
 from sojourn.time import DAY, tdb_to_jd_parts
 
-__all__ = ["CLOCK_BODIES", "L_B", "L_G", "ClockOffset", "clock_offset", "clock_rate"]
+__all__ = ["CLOCK_BODIES", "CLOCK_MODEL", "L_B", "L_G", "ClockOffset", "clock_offset", "clock_rate", "crew_clock"]
 
 L_B = 1.550519768e-8
 """Rate of TCB over TDB, d TDB / d TCB = 1 - L_B (IAU 2006 Resolution B3; a defining constant)."""
@@ -77,6 +77,11 @@ CLOCK_BODIES = ("mercury", "venus", "earth", "moon", "mars", "jupiter", "saturn"
 """Bodies whose potential counts besides the Sun's (the n-body check's set)."""
 
 _C2 = SPEED_OF_LIGHT_KMS ** 2
+
+CLOCK_MODEL = ("the crew's clocks: proper time along the plan's trajectory to first post-Newtonian order (the "
+               "Sun's, the Moon's and the planets' potentials, the barycentric speed; IAU 2000 B1.3), against TT, a "
+               "clock on Earth's geoid (IAU 2000 B1.9, 2006 B3); on Mars, a clock on the surface")
+"""How the crew's clocks are modelled, in a sentence (the assumptions of ``crew`` and the dossier)."""
 
 
 def _check_samples(t_tdb, r_km, v_kms):
@@ -192,6 +197,19 @@ class ClockOffset(Result):
         """Average gain of the crew's clock over Earth's, microseconds a day (negative: a loss)."""
         return self.offset_s / self.days * 1e6
 
+    def in_words(self) -> str:
+        """The offset said plainly, with why: what ``crew`` and the dossier print."""
+        amount = _duration_text(abs(self.offset_s))
+        if self.offset_s < 0:
+            return (f"Over these {self.days:,.0f} days the crew's clocks fall {amount} behind clocks on Earth "
+                    f"({-self.mean_rate_us_per_day:.1f} microseconds a day): deep in a planet's gravity and fast "
+                    "around it, a clock runs slow (relativity).")
+        return (f"Over these {self.days:,.0f} days the crew's clocks gain {amount} on clocks on Earth: they end "
+                f"ahead, not behind ({self.mean_rate_us_per_day:.0f} microseconds a day on average). Relativity "
+                "slows a clock deep in a gravity well and a clock that moves fast; away from Earth the crew sits "
+                "higher in the Sun's well, out of Earth's, and on the whole moves more slowly around the Sun than "
+                "Earth does, so both effects make their clocks run fast.")
+
     def to_dict(self) -> dict:
         from sojourn.time import tdb_to_utc_iso
 
@@ -257,3 +275,86 @@ def clock_offset(t_tdb, r_km, v_kms, *, bodies=CLOCK_BODIES, barycentric: bool =
         tt_elapsed_s=tdb_elapsed - periodic, offset_s=gained + periodic,
         min_rate=float(rate.min()), max_rate=float(rate.max()), bodies=bodies, ephemeris=name,
     )
+
+
+def _duration_text(seconds: float) -> str:
+    """A short span in the unit that reads best: ``0.39 s``, ``83 ms``, ``25 microseconds``."""
+    if seconds >= 0.995:
+        return f"{seconds:.2f} s"
+    if seconds >= 0.0995:
+        return f"{seconds:.2f} s ({seconds * 1e3:.0f} ms)"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.0f} microseconds"
+
+
+#: Offsets (s) from each end of a transit at which the crew's clock is sampled besides the regular
+#: step: the potential of the planet left or reached changes fast there.
+_NEAR_PLANET_S = np.concatenate([[1.0], np.geomspace(10.0, 6 * 3600.0, 12)])
+
+
+def crew_clock(plan_or_scenario, *, step_hours: float = 6.0, bodies=CLOCK_BODIES, barycentric: bool = True,
+               step_days=None, ephemeris=None, progress=None) -> ClockOffset:
+    """How far the crew's clocks drift from Earth's over a mission, launch to return.
+
+    Proper time is integrated (:func:`clock_offset`: the Sun's, the Moon's and
+    the planets' potentials and the crew's barycentric speed, first
+    post-Newtonian order) along the plan's trajectory
+    (:func:`sojourn.mission.trajectory.spacecraft_states`): each transit's
+    Lambert arc, and Mars's surface between them (a surface clock; the
+    planets' rotation is left out, 0.03 km²/s² at Mars's equator against the
+    Sun's 590). Samples every ``step_hours``, closer together near each end of
+    each transit, where a planet's potential changes fast.
+
+    Parameters
+    ----------
+    plan_or_scenario : Plan, Scenario, str or os.PathLike
+        A plan, or a scenario (object or TOML file) whose best plan is searched first.
+    step_hours : float
+        Sampling step, hours (> 0); on the Ulysses plan 6-hour and 1-hour
+        samples agree to a microsecond.
+    bodies, barycentric
+        As :func:`clock_rate`: the bodies whose potential counts besides the
+        Sun's, and whether the Sun's own motion counts (``()`` and False: the
+        two-body problem, for closed forms).
+    step_days : float, optional
+        Search grid step when a scenario is given, days.
+    ephemeris : Ephemeris or str, optional
+        Default DE421.
+    progress : callable, optional
+        ``progress(done, total, label)`` while a scenario's plan is searched.
+
+    Returns
+    -------
+    ClockOffset
+        ``offset_s`` > 0 when the crew's clocks end ahead of Earth's
+        (a conjunction-class mission: about +0.4 s).
+
+    Raises
+    ------
+    InputError
+        A step that is not a positive number of hours (``step_hours``).
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> clock = sj.crew_clock("examples/ulysses.toml")
+    >>> 0.3 < clock.offset_s < 0.5       # seconds ahead of Earth's clocks
+    True
+    """
+    from sojourn import checks
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.plan import as_plan
+    from sojourn.mission.trajectory import spacecraft_states
+
+    step = checks.positive(step_hours, "step_hours", "sampling step", "hours") * 3600.0
+    eph = resolve_ephemeris(ephemeris)
+    plan = as_plan(plan_or_scenario, step_days=step_days, ephemeris=eph, progress=progress)
+    t0, t1 = plan.legs[0].t_depart, plan.legs[-1].t_arrive
+    checks.grid_cells((t1 - t0) / step, "step_hours", limit=10_000_000)
+    ends = np.array([t for leg in plan.legs for t in (leg.t_depart, leg.t_arrive)])
+    near = np.concatenate([ends[:, None] + _NEAR_PLANET_S, ends[:, None] - _NEAR_PLANET_S]).ravel()
+    t = np.unique(np.concatenate([np.arange(t0, t1, step), ends, near]))
+    t = t[(t >= t0) & (t <= t1)]
+    r, v = spacecraft_states(plan, t, eph)
+    return clock_offset(t, r, v, bodies=bodies, barycentric=barycentric, ephemeris=eph)

@@ -73,6 +73,7 @@ from sojourn.onboard.comms import (
     sun_observer_target_angle_deg,
     transfer_time_s,
 )
+from sojourn.onboard.clocks import CLOCK_MODEL
 from sojourn.onboard.dose import DoseModel, integrate_dose, limit_crossing, phase_at
 from sojourn.errors import InputError
 from sojourn.mission.scenario import (
@@ -333,6 +334,9 @@ class CrewTimeline(Result):
     limit_t : float or None
         When the career limit is reached, TDB s.
     settings : CrewSettings
+    clock : ClockOffset or None
+        How far the crew's clocks drift from Earth's, launch to return
+        (:func:`sojourn.onboard.clocks.crew_clock`).
     warnings, assumptions : tuple of str
     plan : Plan
         The plan followed (not part of :meth:`to_dict`).
@@ -346,6 +350,7 @@ class CrewTimeline(Result):
     dose_by_phase: dict
     limit_t: Optional[float]
     settings: CrewSettings
+    clock: Optional[Any] = None
     warnings: tuple = ()
     assumptions: tuple = ()
     plan: Any = field(default=None, compare=False)
@@ -397,7 +402,14 @@ class CrewTimeline(Result):
             "days_since_leaving_earth": round(self.mission_days, 3),
             "dose": self._dose_overview(),
             "comms": self._comms_overview(s),
+            **self._time_overview(),
         }
+
+    def _time_overview(self) -> dict:
+        """The plan's events with their Earth-received times, and the crew's clocks against Earth's."""
+        clock = None if self.clock is None else dict(self.clock.to_dict(), in_words=self.clock.in_words())
+        events = [] if self.plan is None else [e.to_dict() for e in self.plan.events]
+        return {"events": events, "clock": clock}
 
     def _dose_overview(self) -> dict:
         dose, mission = self.settings.dose, self.mission_msv
@@ -564,6 +576,7 @@ def _assumptions(eph, plan, threshold) -> tuple:
         "refined by bisection",
         "data rate: free-space link budget (Friis), no solar or atmospheric noise beyond the system "
         "noise temperature; gigabytes are 10^9 bytes",
+        CLOCK_MODEL,
     )
 
 
@@ -578,6 +591,8 @@ def timeline(plan, settings: CrewSettings, eph) -> CrewTimeline:
     settings : CrewSettings
     eph : Ephemeris
     """
+    from sojourn.onboard.clocks import crew_clock
+
     bounds = mission_bounds(plan)
     days, edges = day_edges(bounds[0], bounds[3])
     t_s = 0.5 * (np.maximum(edges[:-1], bounds[0]) + np.minimum(edges[1:], bounds[3]))
@@ -596,6 +611,7 @@ def timeline(plan, settings: CrewSettings, eph) -> CrewTimeline:
         series=_series(days, edges, t_s, bounds, dose, distance, angle, rate, hours, settings,
                        np.linalg.norm(r_sc, axis=-1) / AU_KM),
         blackouts=blackouts, dose_by_phase=dose.phase_totals(), limit_t=limit_t, settings=settings,
+        clock=crew_clock(plan, ephemeris=eph),
         warnings=_warnings(settings, dose, limit_t), assumptions=_assumptions(eph, plan, settings.threshold_deg),
         plan=plan,
     )

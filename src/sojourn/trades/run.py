@@ -9,6 +9,13 @@ so memory holds a bounded number of tiles whatever the size of the sweep. A
 tile whose worker dies is recomputed elsewhere (the scheduler reschedules it;
 ``retries`` covers errors raised inside a tile); a study that is stopped keeps
 every tile it has stored and resumes from there.
+
+The ephemeris travels to the workers through Dask (:mod:`sojourn.trades.workers`),
+so workers need not share a file system with the client. One run at a time
+writes a store (its lock); tiles damaged from outside are recomputed. A Ctrl-C
+or SIGTERM stops the client, which cancels its tiles and closes the cluster it
+started; the workers of that cluster ignore the terminal's Ctrl-C and print
+nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from sojourn.errors import InputError
+from sojourn.results import Result
 
 __all__ = ["RunReport", "dask_client", "run_study"]
 
@@ -56,6 +64,8 @@ class RunReport:
     workers : int
         Workers of the cluster (0 when nothing had to be computed).
     computed_ids : list of str
+    repaired : int
+        Finished tiles found damaged in the store, and computed again.
     trade_store : TradeStore
         The open store, to read the results back.
     plan : list
@@ -68,12 +78,13 @@ class RunReport:
     resumed: int
     workers: int = 0
     computed_ids: list = field(default_factory=list)
+    repaired: int = 0
     trade_store: object = field(default=None, repr=False)
     plan: list = field(default_factory=list, repr=False)
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {"store": str(self.store), "tiles": self.tiles, "computed": self.computed,
-                "resumed": self.resumed, "workers": self.workers}
+                "resumed": self.resumed, "repaired": self.repaired, "workers": self.workers}
 
 
 @contextlib.contextmanager
@@ -106,24 +117,75 @@ def dask_client(scheduler: Optional[str] = None, workers: Optional[int] = None) 
             reason = " ".join(str(exc).split()) or type(exc).__name__
             if len(reason) > 120:
                 reason = reason[:117] + "..."
-            raise InputError(f"cannot reach the Dask scheduler: {reason}", f"--scheduler {scheduler}") from None
+            raise InputError(f"cannot reach the Dask scheduler {scheduler}: {reason}", "scheduler") from None
         with client:
             yield client
         return
+    from sojourn.interrupts import INTERRUPTS, deferred
+    from sojourn.trades.workers import IgnoreInterrupts
+
     n = workers or os.cpu_count() or 1
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      silence_logs=logging.ERROR, env=dict(WORKER_ENV)) as cluster:
-        with Client(cluster, set_as_default=False) as client:
+    with contextlib.ExitStack() as stack:
+        # An interrupt while the cluster starts is raised once it is up (a second or two), so that
+        # it is closed whole; its first workers write to /dev/null, not the user's terminal.
+        with deferred(), _children_stderr_quiet():
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                silence_logs=logging.ERROR, env=dict(WORKER_ENV)))
+            client = stack.enter_context(Client(cluster, set_as_default=False))
+            client.register_plugin(IgnoreInterrupts())
+        try:
             yield client
+        except INTERRUPTS:
+            # The study stops here: what the scheduler says about the tiles it loses ("couldn't gather
+            # keys") is not news to the user, who sees one line.
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
+            _kill_workers(cluster)  # their tiles are lost anyway: do not wait for them to finish
+            raise
+
+
+def _kill_workers(cluster) -> None:
+    """SIGKILL a local cluster's worker processes, telling their nannies not to restart them."""
+    import signal
+
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        with contextlib.suppress(Exception):
+            nanny.close_gracefully(reason="sojourn-interrupted")
+            if nanny.pid:
+                os.kill(nanny.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def _children_stderr_quiet() -> Iterator[None]:
+    """Within: file descriptor 2 is /dev/null, so that processes started here inherit it."""
+    import sys
+
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
 
 
 def _check_cluster(scheduler, workers) -> None:
     if scheduler is not None and workers is not None:
-        raise InputError("give --scheduler or --workers, not both", "--workers")
+        raise InputError("give a scheduler or a number of local workers, not both", "workers")
     if workers is not None and workers < 1:
-        raise InputError(f"the number of workers must be at least 1, got {workers}", "--workers")
+        raise InputError(f"the number of workers must be at least 1, got {workers}", "workers")
     if scheduler is not None and not _ADDRESS.match(scheduler):
-        raise InputError(f"not a scheduler address: '{scheduler}' (expected tcp://HOST:PORT)", "--scheduler")
+        raise InputError(f"not a scheduler address: '{scheduler}' (expected tcp://HOST:PORT)", "scheduler")
 
 
 def run_study(study, store_path, *, scheduler: Optional[str] = None, workers: Optional[int] = None,
@@ -142,7 +204,8 @@ def run_study(study, store_path, *, scheduler: Optional[str] = None, workers: Op
     client : distributed.Client, optional
         Use this client instead (``scheduler`` and ``workers`` are then ignored).
     ephemeris : str or os.PathLike, optional
-        SPK file (default DE421); it must be readable at the same path on the workers.
+        SPK file (default DE421), read here and sent to the workers through Dask
+        (:func:`sojourn.trades.workers.ship_ephemeris`): workers need no copy of their own.
     progress : callable, optional
         ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
     max_in_flight : int, optional
@@ -157,7 +220,7 @@ def run_study(study, store_path, *, scheduler: Optional[str] = None, workers: Op
     Raises
     ------
     InputError
-        A store of another study, an unreachable scheduler, ...
+        A store of another study, a store another run is writing, an unreachable scheduler, ...
     EphemerisRangeError
         Opportunities or a grid outside the ephemeris.
     """
@@ -168,7 +231,6 @@ def run_study(study, store_path, *, scheduler: Optional[str] = None, workers: Op
     if client is None:
         _check_cluster(scheduler, workers)
     eph = resolve_ephemeris(ephemeris)
-    eph_path = None if ephemeris is None else str(eph.path)
     fingerprint = study.fingerprint(eph.name)
     store = TradeStore.open(store_path, fingerprint)
     grid = porkchop_grid(study, eph)
@@ -177,23 +239,40 @@ def run_study(study, store_path, *, scheduler: Optional[str] = None, workers: Op
             # a new study: reach the cluster before any planning, so a bad scheduler fails at once
             client = client or stack.enter_context(dask_client(scheduler, workers))
             store = TradeStore.create(store_path, fingerprint, study.name, plan_opportunities(study, eph), grid)
+            stack.callback(store.release)  # create() returns it locked
         tiles = plan_tiles(study, store.manifest["opportunities"], grid)
-        done = store.finished()
-        todo = [t for t in tiles if t.id not in done]
-        report = RunReport(Path(store_path), len(tiles), 0, len(tiles) - len(todo), trade_store=store, plan=tiles)
-        if not todo:
-            return report
-        client = client or stack.enter_context(dask_client(scheduler, workers))
-        _compute(client, store, todo, eph_path, report, stack, progress, max_in_flight, on_tile)
+        todo, repaired = _todo(store, tiles), 0
+        if todo:
+            client = client or stack.enter_context(dask_client(scheduler, workers))
+            # one writer at a time: lock (a new store is locked already), then look again
+            store.acquire()
+            stack.callback(store.release)
+            damaged = store.damaged(tiles)
+            store.forget(damaged)
+            repaired, done = len(damaged), store.finished()
+            todo = [t for t in tiles if t.id not in done]
+        report = RunReport(Path(store_path), len(tiles), 0, len(tiles) - len(todo), trade_store=store, plan=tiles,
+                           repaired=repaired)
+        if todo:
+            _compute(client, store, todo, eph, report, stack, progress, max_in_flight, on_tile)
     return report
 
 
-def _compute(client, store, todo, eph_path, report, stack, progress, max_in_flight, on_tile) -> None:
+def _todo(store, tiles) -> list:
+    """The tiles still to compute: not finished, or finished but damaged."""
+    done = store.finished() - store.damaged(tiles)
+    return [t for t in tiles if t.id not in done]
+
+
+def _compute(client, store, todo, eph, report, stack, progress, max_in_flight, on_tile) -> None:
     """Submit ``todo`` with at most ``max_in_flight`` tiles out; store each result as it arrives."""
     from distributed import as_completed
 
     from sojourn.progress import reporting
     from sojourn.trades.tiles import compute_tile
+    from sojourn.trades.workers import ship_ephemeris
+
+    shipped = ship_ephemeris(client, eph)
 
     info = client.scheduler_info(n_workers=-1) if _takes_n_workers(client) else client.scheduler_info()
     report.workers = len(info["workers"])
@@ -205,7 +284,7 @@ def _compute(client, store, todo, eph_path, report, stack, progress, max_in_flig
         tile = next(pending, None)
         if tile is None:
             return None
-        fut = client.submit(compute_tile, tile, eph_path, pure=False, retries=RETRIES,
+        fut = client.submit(compute_tile, tile, shipped, pure=False, retries=RETRIES,
                             key=f"sojourn-trade-{tile.id}-{os.urandom(4).hex()}")
         out[fut.key] = (fut, tile)
         return fut
@@ -228,7 +307,11 @@ def _compute(client, store, todo, eph_path, report, stack, progress, max_in_flig
             nxt = submit_next()
             if nxt is not None:
                 ac.add(nxt)
-    except BaseException:
+    except BaseException as exc:
+        from sojourn.interrupts import INTERRUPTS
+
+        if isinstance(exc, INTERRUPTS):
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
         with contextlib.suppress(Exception):
             client.cancel([f for f, _ in out.values()])
         raise
@@ -238,3 +321,83 @@ def _takes_n_workers(client) -> bool:
     import inspect
 
     return "n_workers" in inspect.signature(client.scheduler_info).parameters
+
+
+def trade(study, store=None, *, scheduler: Optional[str] = None, workers: Optional[int] = None,
+          ephemeris=None, progress=None):
+    """Run a trade study on Dask, resuming from its store, and summarise it.
+
+    Every tile (an opportunity and a vehicle, parking orbit and stay, or a block
+    of a porkchop grid too large for memory) runs as a Dask task; its result
+    streams into the store as soon as it is done, so memory stays bounded and a
+    study started again computes only what is missing.
+
+    Parameters
+    ----------
+    study : Study, str or os.PathLike
+        A :class:`~sojourn.trades.study.Study` or the path of its TOML file.
+    store : str or os.PathLike, optional
+        The store directory; default ``<study>.trade`` beside the study file.
+    scheduler : str, optional
+        ``tcp://HOST:PORT`` of a running Dask scheduler; the workers need no
+        shared file system (the ephemeris travels through Dask).
+    workers : int, optional
+        Otherwise a local cluster of this many single-threaded worker processes
+        (default one per core).
+    ephemeris : str or os.PathLike, optional
+        SPK file; default DE421.
+    progress : callable, optional
+        ``progress(done, total, label)`` over tiles (:mod:`sojourn.progress`).
+
+    Returns
+    -------
+    TradeResult
+
+    Raises
+    ------
+    InputError
+        An invalid study, a store of another study or in use by another run, an
+        unreachable scheduler, both ``scheduler`` and ``workers``.
+    """
+    from sojourn.trades.store import default_store_path
+    from sojourn.trades.study import Study, load_study
+    from sojourn.trades.summary import summarize
+
+    _check_cluster(scheduler, workers)
+    if not isinstance(study, Study):
+        path = study
+        study = load_study(path)
+        store = default_store_path(path) if store is None else store
+    elif store is None:
+        if study.source.startswith("<"):
+            raise InputError("a study not read from a file needs a store directory", "store")
+        store = default_store_path(study.source)
+    report = run_study(study, store, scheduler=scheduler, workers=workers, ephemeris=ephemeris, progress=progress)
+    return TradeResult(summarize(study, report.trade_store, report.plan), report)
+
+
+@dataclass(frozen=True)
+class TradeResult(Result):
+    """A trade study's summary and what its run did.
+
+    Attributes
+    ----------
+    trade_summary : TradeSummary
+        The best plan of every opportunity and vehicle (``.table`` is a DataFrame).
+    run : RunReport
+        Tiles of the study, computed now, resumed and repaired; the store.
+    """
+
+    trade_summary: object
+    run: object = field(repr=False)
+
+    @property
+    def table(self):
+        """The best plan of every opportunity and vehicle, a pandas DataFrame."""
+        return self.trade_summary.table
+
+    def summary(self) -> list[tuple[str, str]]:
+        return self.trade_summary.summary() + [("computed now", str(self.run.computed))]
+
+    def to_dict(self) -> dict:
+        return {**self.trade_summary.to_dict(), "run": self.run.to_dict()}

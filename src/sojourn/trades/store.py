@@ -15,19 +15,34 @@ counts as finished only once its ``.json`` is there, after its chunk: a study
 interrupted at any moment resumes from exactly the tiles it had finished, and
 nothing done is ever lost. A store whose fingerprint is not the study's is
 refused, untouched.
+
+A tile damaged from outside (a file emptied by a crash before the disk caught
+up, a copy cut short) is found by :meth:`TradeStore.damaged` and recomputed.
+One run at a time writes a store: :meth:`TradeStore.acquire` takes an
+exclusive lock (``STORE/.lock``, ``flock``), and a second run on the same
+store is refused with one line while the first holds it (the lock goes with
+its process, so a killed run never leaves a stale one).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 from typing import Optional
 
 from sojourn.errors import InputError
-from sojourn.io import atomic_path
+from sojourn.interrupts import deferred
+from sojourn.io import atomic_path, refusals_named, umask
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks, one run at a time is the user's care
+    fcntl = None
 
 __all__ = ["TradeStore", "default_store_path"]
 
@@ -36,6 +51,8 @@ MANIFEST = "manifest.json"
 _TABLES = "tiles"
 _GRID = "porkchop.zarr"
 _GRID_TILES = "porkchop-tiles"
+LOCK = ".lock"
+_ARRAYS = ("c3_launch", "vinf_arrival", "transfer_type")
 
 
 def default_store_path(study_path: str | os.PathLike) -> Path:
@@ -75,6 +92,7 @@ class TradeStore:
         self.path = path
         self.manifest = manifest
         self._grid = None
+        self._lock_fd: Optional[int] = None
 
     # -- opening and creating --------------------------------------------------
 
@@ -98,18 +116,19 @@ class TradeStore:
         manifest_file = path / MANIFEST
         if not manifest_file.exists():
             if any(path.iterdir()):
-                raise InputError("not a trade store (no manifest.json): choose another --out", where)
+                raise InputError("not a trade store (no manifest.json): choose another store directory", where)
             return None
         try:
             manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
             fmt, theirs, their_name = manifest["format"], manifest["fingerprint"], manifest["study"]
         except (OSError, ValueError, KeyError, TypeError):
-            raise InputError("damaged trade store: manifest.json is unreadable", where) from None
+            raise InputError("damaged trade store: manifest.json is unreadable; remove the store to start "
+                             "the study again", where) from None
         if fmt != STORE_FORMAT:
             raise InputError(f"trade store of another format ('{fmt}', expected '{STORE_FORMAT}')", where)
         if theirs != fingerprint:
             raise InputError(f"the store was written by another study ('{their_name}', fingerprint {theirs[:12]}): "
-                             "its tiles are not this study's; use another --out", where)
+                             "its tiles are not this study's; use another store directory", where)
         return cls(path, manifest)
 
     @classmethod
@@ -132,8 +151,12 @@ class TradeStore:
         parent = path.parent if str(path.parent) else Path(".")
         if not parent.is_dir():
             raise InputError(f"output directory does not exist: '{parent}'", str(path))
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
+        with deferred(), refusals_named(path, "the trade store"):  # no interrupt before its name is known
+            tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
+        store = None
         try:
+            store = cls(path, {})
+            store._lock_fd = _lock(tmp / LOCK, str(path))  # held from before the store is visible
             (tmp / _TABLES).mkdir()
             if grid is not None:
                 (tmp / _GRID_TILES).mkdir()
@@ -142,14 +165,47 @@ class TradeStore:
                         "opportunities": opportunities,
                         "porkchop": grid.to_json() if grid is not None else None}
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-            os.chmod(tmp, 0o777 & ~_umask())
-            if path.is_dir():
-                path.rmdir()  # empty (checked by open): rename needs the name free
-            os.rename(tmp, path)
+            os.chmod(tmp, 0o777 & ~umask())
+            with deferred():
+                if path.is_dir():
+                    path.rmdir()  # empty (checked by open): rename needs the name free
+                os.rename(tmp, path)
+        except OSError as exc:
+            store.release()
+            shutil.rmtree(tmp, ignore_errors=True)
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) and path.is_dir():
+                # another run made the store first: use it (its lock says whether it is still writing)
+                other = cls.open(path, fingerprint)
+                if other is not None:
+                    return other
+            with refusals_named(path, "the trade store"):  # full, read-only, ...: one line naming it
+                raise
         except BaseException:
+            if store is not None:
+                store.release()
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        return cls(path, manifest)
+        store.manifest = manifest
+        return store
+
+    # -- one writer at a time ------------------------------------------------------
+
+    def acquire(self) -> None:
+        """Take the store's exclusive lock for this process (no-op if held already).
+
+        Raises
+        ------
+        InputError
+            Another run holds it: which process, and what to do.
+        """
+        if self._lock_fd is None:
+            self._lock_fd = _lock(self.path / LOCK, str(self.path))
+
+    def release(self) -> None:
+        """Give the lock back (also done by the process's exit)."""
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is not None:
+            os.close(fd)
 
     # -- tiles -------------------------------------------------------------------
 
@@ -163,10 +219,62 @@ class TradeStore:
                             if p.name.endswith(suffix) and not p.name.startswith("."))
         return done
 
+    def damaged(self, tiles) -> set[str]:
+        """Ids of finished tiles whose files cannot be read back whole.
+
+        A round-trip tile's Parquet file must hold its one row; a porkchop
+        tile's marker must be its JSON, for its block, and its Zarr chunks must
+        not be empty files. Read-only: :meth:`forget` removes them.
+        """
+        done = self.finished()
+        bad = set()
+        for tile in tiles:
+            if tile.id in done and not self._tile_ok(tile):
+                bad.add(tile.id)
+        return bad
+
+    def forget(self, tile_ids) -> None:
+        """Remove these tiles' files, so that the next run recomputes them (hold the lock)."""
+        for k in tile_ids:
+            for f in (self.path / _TABLES / f"{k}.parquet", self.path / _GRID_TILES / f"{k}.json"):
+                f.unlink(missing_ok=True)
+
+    def _tile_ok(self, tile) -> bool:
+        if tile.kind != "porkchop":
+            import pyarrow.parquet as pq
+
+            try:
+                rows = pq.read_table(self.path / _TABLES / f"{tile.id}.parquet", schema=_schema()).to_pylist()
+            except Exception:  # noqa: BLE001 - pyarrow raises ArrowInvalid, OSError, ... for a bad file
+                return False
+            return len(rows) == 1 and rows[0]["tile_id"] == tile.id
+        try:
+            marker = json.loads((self.path / _GRID_TILES / f"{tile.id}.json").read_text(encoding="utf-8"))
+            ok = (marker["rows"] == list(tile.rows) and marker["cols"] == list(tile.cols)
+                  and isinstance(marker["solved"], int) and isinstance(marker["best"], list))
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        if not ok:
+            return False
+        tr, tc = self.manifest["porkchop"]["tile_shape"]
+        i, j = tile.rows[0] // tr, tile.cols[0] // tc
+        for name in _ARRAYS:  # an absent chunk is the fill value (zarr does not write it); an empty one is damage
+            chunk = self.path / _GRID / name / "c" / str(i) / str(j)
+            if chunk.exists() and chunk.stat().st_size == 0:
+                return False
+        return True
+
     def write(self, tile, result) -> None:
-        """Store one finished tile's result (atomically; a porkchop tile's chunk first, then its marker)."""
+        """Store one finished tile's result (atomically; a porkchop tile's chunk first, then its marker).
+
+        Raises
+        ------
+        OutputError
+            The file system refuses (full, read-only): every tile stored before stays.
+        """
         if tile.kind == "porkchop":
-            self._write_block(tile, result)
+            with refusals_named(self.path, "the trade store"):
+                self._write_block(tile, result)
             return
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -178,7 +286,7 @@ class TradeStore:
     def _write_block(self, tile, block: dict) -> None:
         group = self.grid()
         (r0, r1), (c0, c1) = tile.rows, tile.cols
-        for name in ("c3_launch", "vinf_arrival", "transfer_type"):
+        for name in _ARRAYS:
             group[name][r0:r1, c0:c1] = block[name]
         marker = {"rows": list(tile.rows), "cols": list(tile.cols), "cells": tile.cells,
                   "solved": block["solved"], "best": block["best"]}
@@ -226,10 +334,32 @@ class TradeStore:
         return out
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _lock(path: Path, where: str) -> Optional[int]:
+    """An exclusive ``flock`` on ``path`` (made if missing): its descriptor, held until closed.
+
+    None where the file system has no locks (some network file systems):
+    then one run at a time is the user's care.
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        return None
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 200, 0).decode("utf-8", "replace").split()
+        os.close(fd)
+        who = f" (process {holder[0]} on {holder[1]})" if len(holder) >= 2 else ""
+        raise InputError(f"another trade run is writing this store{who}: wait for it to finish, "
+                         "or give this run another store", where) from None
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+            return None
+        raise
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
+    return fd
+
 
 
 def _create_grid(path: Path, grid) -> None:

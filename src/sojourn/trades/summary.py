@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from sojourn.results import Result
 from sojourn.time import tdb_to_utc_iso
 
 __all__ = ["TradeSummary", "summarize"]
@@ -23,8 +24,8 @@ SUMMARY_FIELDS = (
 """Keys of a summary record. Numbers of an infeasible record are None (JSON null), never NaN."""
 
 
-@dataclass
-class TradeSummary:
+@dataclass(frozen=True)
+class TradeSummary(Result):
     """The best plan of every (opportunity, vehicle) of a study.
 
     Attributes
@@ -61,7 +62,19 @@ class TradeSummary:
     def complete(self) -> bool:
         return self.finished == self.tiles
 
-    def to_json(self) -> dict:
+    @property
+    def table(self):
+        """The best plan of every opportunity and vehicle as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.records)
+
+    def summary(self) -> list[tuple[str, str]]:
+        feasible = sum(1 for r in self.records if r["feasible"])
+        return [("study", self.study), ("tiles", f"{self.finished} of {self.tiles}"),
+                ("feasible", f"{feasible} of {len(self.records)}")]
+
+    def to_dict(self) -> dict:
         return {"study": self.study, "objective": self.objective, "store": self.store,
                 "tiles": self.tiles, "finished": self.finished, "vehicles": self.vehicles,
                 "records": self.records, "porkchop": self.porkchop, **self.extra}

@@ -245,14 +245,16 @@ def plan_tiles(study: Study, opportunities: list[dict], grid: Optional[PorkchopG
 # Computing a tile (runs on a worker)
 
 
-def compute_tile(tile: Tile, ephemeris: Optional[str] = None):
+def compute_tile(tile: Tile, ephemeris=None):
     """Compute one tile; pure and deterministic.
 
     Parameters
     ----------
     tile : RoundTripTile or PorkchopTile
-    ephemeris : str, optional
-        SPK file path (readable where the tile runs); default DE421.
+    ephemeris : ShippedEphemeris or str, optional
+        The ephemeris :func:`sojourn.trades.workers.ship_ephemeris` sent to
+        this worker, or an SPK file path readable where the tile runs; default
+        DE421.
 
     Returns
     -------
@@ -260,6 +262,10 @@ def compute_tile(tile: Tile, ephemeris: Optional[str] = None):
         A round trip's row (:func:`round_trip_row`) or a porkchop block
         (:func:`porkchop_block`).
     """
+    if type(ephemeris).__name__ == "ShippedEphemeris":  # no import of distributed unless on a worker
+        from sojourn.trades.workers import worker_ephemeris
+
+        ephemeris = worker_ephemeris(ephemeris)
     if isinstance(tile, PorkchopTile):
         return porkchop_block(tile, ephemeris)
     return round_trip_row(tile, ephemeris)

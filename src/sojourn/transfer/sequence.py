@@ -1116,10 +1116,10 @@ class _Evaluator:
         """Evaluations of the rows of ``xs`` (epoch variables), remembered."""
         xs = np.atleast_2d(np.asarray(xs, dtype=float))
         keys = [x.tobytes() for x in xs]
+        if len(self._memo) > 512:  # before looking: what is found stays found
+            self._memo.clear()
         todo = [i for i, k in enumerate(keys) if k not in self._memo]
         if todo:
-            if len(self._memo) > 512:
-                self._memo.clear()
             found = self._evaluate_batch(np.array([self.epochs(xs[i]) for i in todo]))
             for i, e in zip(todo, found):
                 self._memo[keys[i]] = e

@@ -55,6 +55,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from dataclasses import dataclass
+from typing import Any, Optional
 
 import numpy as np
 
@@ -65,7 +66,9 @@ from sojourn.time import DAY, datetime64_to_tt, parse_utc, tdb_minus_tt_s, tdb_t
 
 __all__ = [
     "DUST_STORM_SEASON_LS_DEG",
+    "DUST_STORM_SEASON_SOURCE",
     "MARS24_SOURCE",
+    "MAX_RANGE_INSTANTS",
     "SOL_S",
     "MarsTime",
     "daylight_hours",
@@ -92,6 +95,9 @@ SOL_S = MARS_SOL_S
 DUST_STORM_SEASON_LS_DEG = (180.0, 360.0)
 """Ls range (deg) of the dust-storm season, start included, end excluded: southern spring and
 summer, when planet-encircling dust storms occur (Zurek & Martin 1993, JGR 98(E2):3247-3259)."""
+
+DUST_STORM_SEASON_SOURCE = "Zurek & Martin 1993, JGR 98(E2):3247-3259"
+"""Where :data:`DUST_STORM_SEASON_LS_DEG` comes from."""
 
 # ---------------------------------------------------------------------------------------------
 # the array core
@@ -177,6 +183,10 @@ class MarsTime(Result):
         Mars year (Clancy et al. 2000: year 1 began on 1955-04-11).
     solar_declination_deg : float
         Declination of the Sun seen from Mars, degrees.
+    site : Site or None
+        The landing site named (:class:`sojourn.mission.sites.Site`), whose longitude the local times are at.
+    daylight_hours : float or None
+        With a site: Mars hours of daylight in the sol at its latitude (:func:`daylight_hours`).
     """
 
     utc: _dt.datetime
@@ -190,6 +200,8 @@ class MarsTime(Result):
     ls_deg: float
     mars_year: int
     solar_declination_deg: float
+    site: Optional[Any] = None
+    daylight_hours: Optional[float] = None
 
     @property
     def mtc(self) -> str:
@@ -214,10 +226,11 @@ class MarsTime(Result):
     def to_dict(self) -> dict:
         """The JSON record: ``utc``, ``msd``, ``mtc``, ``lmst``, ``ltst`` (HH:MM:SS), ``ls_deg``, ``mars_year`` ..."""
         return _record(utc_text(self.utc, "millisecond"), {k: getattr(self, k) for k in _FIELDS},
-                       self.east_longitude_deg)
+                       self.east_longitude_deg, self.site, self.daylight_hours)
 
     def summary(self) -> list[tuple[str, str]]:
-        return [("utc", utc_text(self.utc, "second")), ("MSD", f"{self.msd:.5f}"), ("MTC", self.mtc),
+        where = [] if self.site is None else [("site", self.site.name)]
+        return [("utc", utc_text(self.utc, "second")), *where, ("MSD", f"{self.msd:.5f}"), ("MTC", self.mtc),
                 ("LMST", self.lmst), ("LTST", self.ltst), ("Ls", f"{self.ls_deg:.3f} deg"),
                 ("Mars year", str(self.mars_year))]
 
@@ -226,9 +239,9 @@ _FIELDS = ("msd", "mtc_hours", "lmst_hours", "ltst_hours", "eot_minutes", "ls_de
            "solar_declination_deg")
 
 
-def _record(utc: str, v: dict, east_longitude_deg: float) -> dict:
+def _record(utc: str, v: dict, east_longitude_deg: float, site=None, daylight=None) -> dict:
     """One JSON record from the values of one instant (the one place the record is laid out)."""
-    return {
+    record = {
         "utc": utc,
         "east_longitude_deg": float(east_longitude_deg),
         "msd": round(float(v["msd"]), 6),
@@ -244,10 +257,13 @@ def _record(utc: str, v: dict, east_longitude_deg: float) -> dict:
         "solar_declination_deg": round(float(v["solar_declination_deg"]), 4),
         "dust_storm_season": bool(in_dust_storm_season(v["ls_deg"])),
     }
+    if site is not None:
+        record.update(site=site.name, latitude_deg=site.latitude_deg, daylight_hours=round(float(daylight), 4))
+    return record
 
 
-def mars_time(when, east_longitude_deg: float = 0.0):
-    """Mars time of one or many UTC instants at one longitude.
+def mars_time(when, east_longitude_deg: Optional[float] = None, *, site=None, step_days: Optional[float] = None):
+    """Mars time of one or many UTC instants at one longitude (or at a landing site).
 
     Parameters
     ----------
@@ -255,57 +271,120 @@ def mars_time(when, east_longitude_deg: float = 0.0):
         UTC instants. Text is ISO 8601 as :func:`sojourn.time.parse_utc` reads it
         (a date alone is 00:00 UTC; a leap second such as ``2016-12-31T23:59:60``
         is accepted); a naive datetime is UTC. Many instants are fastest as a
-        ``datetime64`` array (text is read one string at a time).
-    east_longitude_deg : float
-        Planetocentric east longitude for the local times, degrees.
+        ``datetime64`` array (text is read one string at a time). Text
+        ``"START:END"`` (or ``START..END``) is a range: every ``step_days`` from
+        START, on the UTC calendar, up to END (included when it falls on a step).
+    east_longitude_deg : float, optional
+        Planetocentric east longitude for the local times, degrees; default 0
+        (the prime meridian, where local mean solar time is MTC).
+    site : str or Site, optional
+        A landing site instead of a longitude (:func:`sojourn.mission.sites.get_site`:
+        ``"jezero"``, ``"Curiosity"`` ...): the local times at its longitude, and
+        the hours of daylight at its latitude.
+    step_days : float, optional
+        Step of a range, days (> 0); default 1. Only with a ``"START:END"`` range.
 
     Returns
     -------
     MarsTime
         For one instant.
     xarray.Dataset
-        For a sequence or array: the variables of :class:`MarsTime` (``msd``,
-        ``mtc_hours``, ``lmst_hours``, ``ltst_hours``, ``eot_minutes``,
-        ``ls_deg``, ``mars_year``, ``solar_declination_deg``) over a ``utc``
-        dimension (``datetime64[ms]``, which has no leap seconds: an instant
-        inside one is labelled with the next second), with ``t_tdb`` (TDB s past
-        J2000) as a coordinate; :func:`records` turns it into JSON records.
+        For a sequence, an array or a range: the variables of :class:`MarsTime`
+        (``msd``, ``mtc_hours``, ``lmst_hours``, ``ltst_hours``,
+        ``eot_minutes``, ``ls_deg``, ``mars_year``, ``solar_declination_deg``,
+        and ``daylight_hours`` with a site) over a ``utc`` dimension
+        (``datetime64[ms]``, which has no leap seconds: an instant inside one is
+        labelled with the next second), with ``t_tdb`` (TDB s past J2000) as a
+        coordinate; :func:`records` turns it into JSON records.
 
     Raises
     ------
     InputError
         Malformed or impossible dates, a number given as a date, NaT, an empty
-        sequence (``when``), or a longitude that is not a finite number
-        (``east_longitude_deg``).
+        sequence, a range that ends before it starts (``when``); a longitude
+        that is not a finite number (``east_longitude_deg``); an unknown site,
+        or a site and a longitude both (``site``); a step that is not a positive
+        number of days, makes too many instants, or is given without a range
+        (``step_days``).
 
     Examples
     --------
     >>> mars_time("2000-01-06").mtc     # Mars24 worked example A
     '23:59:39'
+    >>> mars_time("2021-02-18T20:44", site="jezero").lmst[:5]   # Perseverance landed at about 15:53
+    '15:53'
+    >>> mars_time("2030-01-01:2030-01-31", step_days=10)["ls_deg"].size
+    4
     """
-    lon = _check_longitude(east_longitude_deg)
-    if lon.ndim:
-        raise InputError("east longitude must be a single number of degrees", "east_longitude_deg")
-    tt, tdb, utc, scalar = _instants(when)
-    values = _mars24(tt, float(lon))
+    lon, place = _place(east_longitude_deg, site)
+    if _is_range(when):
+        tt, tdb, utc, scalar = _range(when, step_days)
+    elif step_days is not None:
+        raise InputError("step_days steps through a START:END range; a list of instants has no step", "step_days")
+    else:
+        tt, tdb, utc, scalar = _instants(when)
+    values = _mars24(tt, lon)
+    if place is not None:
+        values["daylight_hours"] = daylight_hours(values["ls_deg"], place.latitude_deg)
     if scalar:
         one = {k: v[0].item() for k, v in values.items()}
         stamp = utc[0].astype("datetime64[us]").item().replace(tzinfo=_dt.timezone.utc)
-        return MarsTime(utc=stamp, t_tdb=float(tdb[0]), east_longitude_deg=float(lon), **one)
-    return _dataset(values, tdb, utc, float(lon))
+        return MarsTime(utc=stamp, t_tdb=float(tdb[0]), east_longitude_deg=lon, site=place, **one)
+    return _dataset(values, tdb, utc, lon, place)
 
 
-def _dataset(values: dict, tdb: np.ndarray, utc: np.ndarray, lon: float):
+#: Most instants a range may hold (a million instants take about 0.3 s and 100 MB as a Dataset).
+MAX_RANGE_INSTANTS = 10_000_000
+
+
+def _place(east_longitude_deg, site) -> tuple[float, Any]:
+    """(east longitude in degrees, Site or None) from what a caller passed."""
+    if site is not None:
+        from sojourn.mission.sites import get_site
+
+        if east_longitude_deg is not None:
+            raise InputError("give a site or an east longitude, not both", "site")
+        place = get_site(site, "site")
+        return float(place.east_longitude_deg), place
+    lon = _check_longitude(0.0 if east_longitude_deg is None else east_longitude_deg)
+    if lon.ndim:
+        raise InputError("east longitude must be a single number of degrees", "east_longitude_deg")
+    return float(lon), None
+
+
+def _is_range(when) -> bool:
+    from sojourn.time import is_window
+
+    return isinstance(when, str) and is_window(when)
+
+
+def _range(when: str, step_days) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """(TT s, TDB s, UTC datetime64[us], False) of every step of a ``START:END`` range."""
+    from sojourn import checks
+    from sojourn.time import utc_steps
+
+    t0, t1 = checks.window(when, "when")
+    step = checks.step_days(1.0 if step_days is None else step_days)
+    n = int(math.floor((t1 - t0) / (step * DAY) + 1e-9)) + 1
+    checks.grid_cells(n, "step_days", limit=MAX_RANGE_INSTANTS)
+    tdb = utc_steps(t0, step, n)
+    return tdb - tdb_minus_tt_s(tdb), tdb, tdb_to_datetime64(tdb).astype("datetime64[us]"), False
+
+
+def _dataset(values: dict, tdb: np.ndarray, utc: np.ndarray, lon: float, site=None):
     import xarray as xr
 
     units = {"msd": "sol", "mtc_hours": "Mars hour", "lmst_hours": "Mars hour", "ltst_hours": "Mars hour",
              "eot_minutes": "Mars minute", "ls_deg": "degree", "mars_year": "1",
-             "solar_declination_deg": "degree"}
+             "solar_declination_deg": "degree", "daylight_hours": "Mars hour"}
     data = {k: ("utc", v, {"units": units[k]}) for k, v in values.items()}
+    attrs = {"east_longitude_deg": lon, "longitude": "planetocentric, positive east", "source": MARS24_SOURCE}
+    if site is not None:
+        attrs.update(site=site.name, site_title=site.title, latitude_deg=site.latitude_deg, site_source=site.source)
     return xr.Dataset(
         data,
         coords={"utc": ("utc", utc.astype("datetime64[ms]")), "t_tdb": ("utc", tdb, {"units": "s TDB past J2000"})},
-        attrs={"east_longitude_deg": lon, "longitude": "planetocentric, positive east", "source": MARS24_SOURCE},
+        attrs=attrs,
     )
 
 
@@ -323,10 +402,16 @@ def records(result) -> list[dict]:
     """
     if isinstance(result, MarsTime):
         return [result.to_dict()]
-    lon = float(result.attrs["east_longitude_deg"])
+    from sojourn.mission.sites import Site
+
+    a = result.attrs
+    lon = float(a["east_longitude_deg"])
+    site = Site(a["site"], a["site_title"], a["latitude_deg"], lon, a["site_source"]) if "site" in a else None
     stamps = result["utc"].values.astype("datetime64[ms]")
     columns = {k: result[k].values for k in _FIELDS}
-    return [_record(str(stamps[i]), {k: columns[k][i] for k in _FIELDS}, lon) for i in range(stamps.size)]
+    daylight = result["daylight_hours"].values if site is not None else np.full(stamps.size, np.nan)
+    return [_record(str(stamps[i]), {k: columns[k][i] for k in _FIELDS}, lon, site, daylight[i])
+            for i in range(stamps.size)]
 
 
 def _instants(when) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
