@@ -177,6 +177,8 @@ class RoundTripChain:
         self.ev_out, self.ev_ret = _Evaluator(self.p_out, eph), _Evaluator(self.p_ret, eph)
         self.n_out, self.n_ret = self.p_out.n_legs, self.p_ret.n_legs
         self.stay = scenario.stay_limits()
+        surface = getattr(scenario, "surface", None)
+        self.avoid_dust = surface is not None and surface.dust_storm_season == "avoid"
         self._memo: dict = {}
 
     # -- variables ------------------------------------------------------------
@@ -241,6 +243,10 @@ class RoundTripChain:
             ineq.append([c.max_total_days - total_days])
         if sc.return_by is not None:
             ineq.append([(sc.return_by - t_home) / DAY])
+        if self.avoid_dust:  # landing and ascent out of the dust-storm season (degrees of Ls)
+            from sojourn.mission.surface import season_margin_deg
+
+            ineq.append(season_margin_deg(sc, [t_out[-1], t_ret[0]]))
         return ChainEval(out=e_out, ret=e_ret, signed=np.concatenate([e_out["signed"], e_ret["signed"]]),
                          ineq=np.concatenate([np.atleast_1d(a) for a in ineq]),
                          eq=np.concatenate([e_out["eq"], e_ret["eq"]]),
