@@ -190,6 +190,25 @@ def ulysses_plan(ulysses_scenario):
 
 
 @pytest.fixture(scope="session")
+def venus_scenario():
+    """The opposition class with a Venus swing-by home (examples/opposition-venus.toml), its launch window
+    narrowed around its best launch (2033-04-15) to keep the run short."""
+    import sojourn as sj
+
+    data = sj.load_scenario(EXAMPLES / "opposition-venus.toml").to_dict()
+    data["windows"].update(launch="2033-03-25:2033-05-05", step_days=1.0)
+    return sj.Scenario.from_dict(data, source="opposition-venus.toml")
+
+
+@pytest.fixture(scope="session")
+def venus_plan(venus_scenario):
+    """The Venus swing-by mission's best plan, searched once per test run."""
+    import sojourn as sj
+
+    return sj.plan(venus_scenario)
+
+
+@pytest.fixture(scope="session")
 def terminal_80():
     """A context manager inside which the command line prints as on an 80-column terminal."""
     import contextlib

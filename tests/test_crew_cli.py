@@ -113,7 +113,8 @@ def test_crew_json_is_the_timeline(crew_run, timeline):
     assert data["summary"] == expected["summary"] and data["days"] == expected["days"]
     for d in data["days"]:
         assert set(d) == {"date", "phase", "dose_msv", "cumulative_msv", "light_time_min", "sep_angle_deg",
-                          "blackout", "blackout_hours", "data_rate_bps", "file_hours", "distance_km"}
+                          "blackout", "blackout_hours", "data_rate_bps", "file_hours", "distance_km",
+                          "sun_distance_au"}
     # the career-limit warning is in the JSON, and on stderr
     assert data["warnings"] == ["the career limit of 600 mSv is reached on " + data["summary"]["dose"]
                                 ["limit_crossed_on"]]

@@ -1,7 +1,8 @@
 """Plan diffs: inputs that differ, events that move, and the input change that moves each one.
 
 The two scenarios are copies of examples/dra5-conjunction.toml restricted to the 2033
-opportunity. B opens the launch window on 2033-05-01 (plan A launches on 2033-04-17)
+opportunity, without the parking orbit's inclination (so that no launch plane change shapes
+the launch date: the window does). B opens the launch window on 2033-05-01 (plan A launches on 2033-04-17)
 and asks for min_stay_days = 600 = max_stay_days (plan A stays 551 days). The physics
 says what must happen: B launches the moment its window opens, and stays exactly 600
 days; the launch moves because of the window, the stay's ends and the return because
@@ -29,6 +30,7 @@ STEP = 2.0
 
 def _copy(tmp, name, **subs):
     text = EXAMPLE.read_text()
+    text = re.sub(r"\nparking_inclination_deg = [\d.]+\n", "\n", text)
     text = text.replace('launch = "2031-01-01:2046-12-31"', f'launch = "{subs.get("launch", "2033-01-01:2033-12-31")}"')
     if "min_stay_days" in subs:
         text = re.sub(r"min_stay_days = \d+", f"min_stay_days = {subs['min_stay_days']}", text)

@@ -149,7 +149,8 @@ def test_dust_storm_flags_agree_with_ls_from_the_ephemeris(ulysses_plan, eph):
     t0 = p.legs[0].t_arrive
     end = brentq(lambda t: np.unwrap(np.radians([323.0, float(ls_from_ephemeris(t, ephemeris=eph))]))[1]
                  - 2 * np.pi, t0, t0 + 200 * DAY)
-    assert abs(p.surface.sols_in_dust_season - (end - t0) / SOL_S) <= 1.0
+    # (the landing's sol counts whole: its noon may come before a landing late in the local day, one sol more)
+    assert -1.0 <= p.surface.sols_in_dust_season - (end - t0) / SOL_S <= 2.0
 
 
 def test_daylight_over_the_stay(ulysses_plan):

@@ -205,20 +205,22 @@ def span_2026_2045():
 def test_span_2026_2045_one_opportunity_per_synodic_period(span_2026_2045):
     records = span_2026_2045
     years = sorted({r["opportunity"] for r in records})
-    # one opportunity roughly every 2.1 years (synodic period ~780 days): 9 in 2026-2045
-    assert len(years) == 9
+    # one opportunity roughly every 2.1 years (synodic period ~780 days), named as NASA's handbook for
+    # this span names them (Burke, Falck & McGuire 2010, "Interplanetary Mission Design Handbook:
+    # Earth-to-Mars Mission Opportunities 2026 to 2045", NASA/TM-2010-216764): by the year the launch
+    # period opens. The least-C3 launch of the 2030 opportunity is in February 2031, of the 2045 one in
+    # February 2046: the span 2026-2045 holds ten.
+    assert years == [2026, 2028, 2030, 2033, 2035, 2037, 2039, 2041, 2043, 2045]
     assert [r["opportunity"] for r in records] == sorted(r["opportunity"] for r in records)
-    assert all(b > a for a, b in zip(years, years[1:]))
-    assert years[0] == 2026 and years[-1] <= 2045
     for year in years:
         block = [r for r in records if r["opportunity"] == year]
         assert sorted((r["transfer_type"], r["criterion"]) for r in block) == [
             ("I", "min_c3"), ("I", "min_vinf"), ("II", "min_c3"), ("II", "min_vinf")]
         for r in block:
             assert set(FIELDS) <= set(r)
-        # the opportunity is named by the year of its least-C3 launch
+        # the least-C3 launch is in the opportunity's year or early in the next
         best = min((r for r in block if r["criterion"] == "min_c3"), key=lambda r: r["c3"])
-        assert int(best["launch"][:4]) == year
+        assert int(best["launch"][:4]) == year or best["launch"][:7] <= f"{year + 1}-03"
     # the least-C3 launches are a synodic period apart: 780 days on average,
     # each gap within Mars' eccentricity's reach of it
     launches = [np.datetime64(min((r for r in records if r["opportunity"] == y and r["criterion"] == "min_c3"),
@@ -260,3 +262,20 @@ def test_the_windows_result_is_typed_data_with_a_table(windows_2005):
     assert list(table.columns[:5]) == ["opportunity", "transfer_type", "criterion", "launch", "arrival"]
     assert len(table) == 4 and str(table["launch"].dtype).startswith("datetime64")
     assert "Windows" in repr(w) and "<table" in w._repr_html_()
+
+
+def test_an_opportunity_is_named_by_the_year_its_launch_period_opens():
+    """The handbooks' rule: MAVEN launched on 2013-11-18 in "the 2013 opportunity" although its least C3
+    falls on New Year's Day 2014; InSight's first launch period, March 2016, was "the 2016 opportunity"
+    (least C3 in March); and the launches of November 2045 to February 2046 are the 2045 opportunity, the
+    last of NASA/TM-2010-216764 (2026 to 2045), so a span ending in 2045 holds it."""
+    from sojourn.transfer.opportunities import opportunity_slots
+    from sojourn.time import tdb_to_utc_iso
+
+    slots = opportunity_slots("earth", "mars", 2013, 2016)
+    assert [s.year for s in slots] == [2013, 2016]
+    assert tdb_to_utc_iso(slots[0].opens)[:7] == "2013-11" and tdb_to_utc_iso(slots[0].centre)[:4] == "2014"
+    assert tdb_to_utc_iso(slots[0].opens) <= "2013-11-18"  # MAVEN's launch is inside it
+    (last,) = opportunity_slots("earth", "mars", 2045, 2045)
+    assert last.year == 2045 and tdb_to_utc_iso(last.centre)[:7] == "2046-02"
+    assert opportunity_slots("earth", "mars", 2046, 2046) == []

@@ -28,6 +28,9 @@ def free_return(
     top: Optional[int] = typer.Option(None, "--top", metavar="N",
                                       help=f"Show only the N best. [default: all with --json, {_TABLE_ROWS} in the "
                                            "table]"),
+    via: Optional[str] = typer.Option(None, "--via", metavar="PLANET",
+                                      help="Fly by this planet too (venus): Earth-Venus-Mars-Earth and "
+                                           "Earth-Mars-Venus-Earth."),
     ephemeris: Optional[Path] = EphemerisOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -39,7 +42,7 @@ def free_return(
         checks.integer(top, "top", "the number of free returns shown", least=1)
     result = sj.free_returns(launch, max_days=max_days, min_flyby_alt_km=min_flyby_alt_km,
                              max_flyby_alt_km=max_flyby_alt_km, step_days=step_days, rank=rank, ephemeris=ephemeris,
-                             progress=progress_bar())
+                             progress=progress_bar(), via=via)
     shown = list(result.records[:top] if as_json else result.records[: top or _TABLE_ROWS])
     show(result, as_json=as_json, data=[r.to_dict() for r in shown], render=lambda c: _render(c, result, shown))
 
@@ -53,6 +56,9 @@ def _render(console, result, shown) -> None:
                       f"(flyby at least {result.min_flyby_alt_km:g} km above Mars)")
         return
     by = "launch C3" if result.rank == "c3" else "Earth entry speed"
+    if result.via:
+        _render_via(console, result, shown, by)
+        return
     t = table(f"Earth → Mars flyby → Earth free returns, best of each launch date by {by} "
               f"({len(shown)} of {len(result.records)}; {result.ephemeris}, patched conics): Mars flyby altitude km, "
               "Earth return, trip days, C3 km²/s², v∞ at Mars and Earth entry speed km/s",
@@ -62,4 +68,20 @@ def _render(console, result, shown) -> None:
         d = r.to_dict()
         t.add_row(d["launch"][:10], d["flyby"][:10], f"{r.flyby_altitude_km:.0f}", d["earth_return"][:10],
                   f"{r.total_days:.1f}", fmt(r.c3), fmt(d["vinf_mars_kms"]), fmt(r.entry_speed_kms))
+    console.print(t)
+
+
+def _render_via(console, result, shown, by) -> None:
+    initials = {"earth": "E", "venus": "V", "mars": "M", "mercury": "Me", "jupiter": "J"}
+    t = table(f"Free returns via {', '.join(result.via)}, best of each launch date and sequence by {by} "
+              f"({len(shown)} of {len(result.records)}; {result.ephemeris}, patched conics): each flyby's date "
+              "and altitude km, Earth return, trip days, C3 km²/s², Earth entry speed km/s",
+              [("launch", "date"), ("route", "text"), ("flybys", "text"), ("return", "date"), ("days", "num"),
+               ("C3", "num"), ("entry", "num")])
+    for r in shown:
+        d = r.to_dict()
+        route = "-".join(initials.get(b, b[:2].capitalize()) for b in r.sequence)
+        flybys = ", ".join(f"{f['body'][:1].upper()} {f['date'][5:10]} {f['altitude_km']:.0f}" for f in d["flybys"])
+        t.add_row(d["launch"][:10], route, flybys, d["earth_return"][:10], f"{r.total_days:.1f}", fmt(r.c3),
+                  fmt(r.entry_speed_kms))
     console.print(t)

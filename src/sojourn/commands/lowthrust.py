@@ -30,7 +30,7 @@ def lowthrust(
     duty_cycle: float = typer.Option(1.0, "--duty-cycle", metavar="FRACTION",
                                      help="Share of the time the engine fires, (0, 1]."),
     segments: Optional[int] = typer.Option(None, "--segments", metavar="N",
-                                           help="Segments of the transcription (default: one per 10 days)."),
+                                           help="Segments of the transcription. [default: one per 10 days]"),
     step_days: float = typer.Option(2.0, "--step", metavar="DAYS", help="Step of the estimate grid, days."),
     candidates: int = typer.Option(3, "--candidates", metavar="N",
                                    help="Best estimate cells the optimiser starts from."),

@@ -61,6 +61,19 @@ def _render(console, p) -> None:
     console.print(legs)
     if any(leg.lowthrust is not None for leg in p.legs):
         _render_electric(console, p)
+    if p.flybys:
+        fb = table("Flybys (each between two arcs of its leg)", ["body", ("periapsis", "date"), ("altitude km", "num"), ("v∞ km/s", "num"),
+                              ("turn °", "num"), ("reach °", "num"), ("burn km/s", "num")])
+        for f in p.flybys:
+            fb.add_row(f.body.capitalize(), utc_text(f.date, "minute"), f"{f.altitude_km:,.0f}",
+                       fmt(0.5 * (f.vinf_in_kms + f.vinf_out_kms)), f"{f.turn_angle_deg:.1f}",
+                       f"{f.max_turn_angle_deg:.1f}", fmt(f.dv_kms, 3))
+        console.print(fb)
+    g = p.launch_geometry
+    if g is not None and g.parking_inclination_deg is not None:
+        console.print(f"launch asymptote: declination {g.dla_deg:.1f}° from a {g.parking_inclination_deg:g}° "
+                      f"parking orbit: plane change {g.plane_change_deg:.1f}° (+{g.dv_penalty_kms:.3f} km/s, "
+                      f"{g.policy})")
     if p.alternatives:
         estimated = any(leg.lowthrust is not None for leg in p.legs)
         alt = table("Runners-up" + (" (Δv by the low-thrust estimate)" if estimated else ""),

@@ -46,3 +46,8 @@ def _render(console, result) -> None:
     for row in result.rows:
         if not row.feasible and row.plan is not None:
             console.print(f"{row.opportunity}: {row.reason} ({row.binding_constraint})")
+    for row in result.rows:
+        if row.plan is not None and row.plan.flybys:  # their burns are in the total, not in a column
+            console.print(f"{row.opportunity}: " + "; ".join(
+                f"{f.body.capitalize()} flyby {f.date.strftime('%Y-%m-%d')} at {f.altitude_km:,.0f} km"
+                + (f", {f.dv_kms:.3f} km/s burn" if f.dv_kms >= 0.0005 else "") for f in row.plan.flybys))

@@ -39,7 +39,21 @@ def verify(
     if as_json:  # verify writes no file: its JSON has no "outputs", as it never had
         print_json(result.to_dict())
         return
-    show(result, as_json=False, render=lambda c: _render(c, result.to_dict()))
+    show(result, as_json=False, render=lambda c: _render_all(c, result.to_dict()))
+
+
+def _render_all(console, data: dict) -> None:
+    """One leg, or each arc of a leg through flybys and how each flyby was flown."""
+    if "arcs" not in data:
+        _render(console, data)
+        return
+    for arc in data["arcs"]:
+        _render(console, arc)
+    for fb in data["flybys"]:
+        p, f = fb["planned"], fb["flown"]
+        console.print(f"{fb['body'].capitalize()} flyby: planned {p['altitude_km']:,.0f} km at {p['periapsis']} UTC, "
+                      f"flown {f['altitude_km']:,.0f} km at {f['closest_approach']} UTC")
+    console.print(f"corrections in all: {data['correction']['dv_ms']:.2f} m/s")
 
 
 def _num(value, digits: int = 1) -> str:

@@ -28,6 +28,16 @@ Mars swing-by
     day and the search over (abort day x flyby date x return date) runs in one
     compiled kernel with a branch-and-bound on a lower bound of the flyby burn.
 
+Swing-by of a planned flyby body
+    On a leg that flies by another body (a Venus swing-by), the days before
+    that flyby without an affordable direct return search the same way a
+    swing-by of that body back to Earth, its flyby dates within
+    :data:`VIA_FLYBY_WINDOW_DAYS` of the planned flyby (which is one of them):
+    the planned flyby retargeted home. The cheaper swing-by of a day is kept
+    (``swingby_body`` names it). Days after the flyby have the direct returns
+    of the arc the craft is then on (:func:`sojourn.mission.trajectory.spacecraft_states`
+    walks the arcs), and the Δv left drops by any burn the flyby made.
+
 Coverage
     A day is covered when a direct return or a swing-by brings the crew home
     within the Δv left (:func:`dv_left`) and the entry-speed limit, within the
@@ -94,6 +104,8 @@ SWINGBY_DV_CAP_KMS = 20.0
 """Swing-bys dearer than this (km/s, all burns) are not reported: no crewed vessel carries that much."""
 MARS_FLYBY_AFTER_ARRIVAL_DAYS = 120.0
 """Flyby dates searched run from the leg's departure to this long after its planned Mars arrival."""
+VIA_FLYBY_WINDOW_DAYS = 60.0
+"""A swing-by of a planned flyby body (Venus) is searched with flyby dates this close to the planned one, days."""
 
 _NAN = math.nan
 _TOL_KMS = 1e-9  # km/s: "within the budget" tolerance for round-off
@@ -207,11 +219,8 @@ def longest_gap(covered) -> tuple[int, int | None, int | None]:
 # budget and limits
 # ---------------------------------------------------------------------------
 
-_LEG_BURNS_DONE = (1, 3)  # burns made before the outbound / the return leg is flown
-
-
-def dv_left(scenario, plan, leg_index: int) -> tuple[float, str]:
-    """Δv the vessel still has on a transit leg (constant along it: no burn is made in transit).
+def dv_left(scenario, plan, leg_index: int, t: float | None = None) -> tuple[float, str]:
+    """Δv the vessel still has on a transit leg (constant along it, but for a powered flyby's burn).
 
     The rule, in order of preference:
 
@@ -231,6 +240,9 @@ def dv_left(scenario, plan, leg_index: int) -> tuple[float, str]:
     plan : Plan
     leg_index : {0, 1}
         Outbound or return leg.
+    t : float, optional
+        The epoch on the leg, TDB s (default its departure): the burns made by
+        then (the leg's departure burn, and any flyby burn before ``t``) are spent.
 
     Returns
     -------
@@ -238,17 +250,18 @@ def dv_left(scenario, plan, leg_index: int) -> tuple[float, str]:
         Δv left, km/s (>= 0), and the rule used, in words.
     """
     from sojourn.core.rocket import stage_dv_capacity
-    from sojourn.mission.scenario import BURNS
 
-    done = _LEG_BURNS_DONE[leg_index]
+    when = float(plan.legs[leg_index].t_depart if t is None else t)
+    names = [b.name for b in plan.burns]
+    done = sum(1 for b in plan.burns if b.t <= when + 1e-6)
     dv = {b.name: float(b.dv_kms) for b in plan.burns}
     stages = list(getattr(scenario.vessel, "stages", None) or [])
     if stages:
         used = {s.name: 0.0 for s in stages}
         for b in plan.budget.burns:  # by name: an electric vessel's budget also has its thrust arcs
-            if b.name in BURNS[:done] and b.stage in used:
+            if b.name in names[:done] and b.stage in used:
                 used[b.stage] += float(b.propellant_kg)
-        to_come = BURNS[done:]
+        to_come = names[done:]
         attached = [s for s in stages if any(b in s.burns for b in to_come)]
         attached.sort(key=lambda s: min(to_come.index(b) for b in s.burns if b in to_come))
         total = 0.0
@@ -262,9 +275,9 @@ def dv_left(scenario, plan, leg_index: int) -> tuple[float, str]:
                        "burnt in the order of their next planned burn")
     limit = scenario.constraints.max_total_dv_kms
     if limit is not None:
-        spent = sum(dv[n] for n in BURNS[:done])
+        spent = sum(dv[n] for n in names[:done])
         return max(0.0, float(limit) - spent), "constraints.max_total_dv_kms minus the Δv spent before the leg"
-    return sum(dv[n] for n in BURNS[done:]), "no vessel or Δv limit: the Δv of the plan's burns still to come"
+    return sum(dv[n] for n in names[done:]), "no vessel or Δv limit: the Δv of the plan's burns still to come"
 
 
 def entry_speed_limit(scenario, plan) -> tuple[float | None, str]:
@@ -460,22 +473,23 @@ _PER_DAY = {
     "fastest_entry_speed_kms": ("km/s", "… its Earth entry speed"),
     "fastest_is_nominal": ("", "… is the plan's own return arc"),
     "any_direct": ("", "some direct return is solved and within the entry limit"),
-    "swingby_searched": ("", "a Mars swing-by was searched from this day"),
+    "swingby_searched": ("", "a swing-by (Mars, or a planned flyby's body) was searched from this day"),
     "swingby_total_dv_kms": ("km/s", "cheapest swing-by: all its burns"),
     "swingby_abort_dv_kms": ("km/s", "… the abort burn"),
-    "swingby_flyby_dv_kms": ("km/s", "… the periapsis burn at Mars (0: unpowered)"),
+    "swingby_flyby_dv_kms": ("km/s", "… the periapsis burn at the flyby body (0: unpowered)"),
     "swingby_capture_dv_kms": ("km/s", "… the Earth capture burn (propulsive return)"),
-    "swingby_t_flyby": ("s TDB past J2000", "… Mars periapsis passage"),
+    "swingby_t_flyby": ("s TDB past J2000", "… periapsis passage"),
     "swingby_t_return": ("s TDB past J2000", "… Earth arrival"),
-    "swingby_flyby": ("UTC", "… Mars periapsis passage"),
+    "swingby_flyby": ("UTC", "… periapsis passage"),
     "swingby_return": ("UTC", "… Earth arrival"),
     "swingby_periapsis_km": ("km", "… flyby periapsis radius"),
-    "swingby_flyby_altitude_km": ("km", "… flyby altitude above Mars's equatorial radius"),
-    "swingby_vinf_in_kms": ("km/s", "… v∞ arriving at Mars"),
-    "swingby_vinf_out_kms": ("km/s", "… v∞ leaving Mars"),
+    "swingby_flyby_altitude_km": ("km", "… flyby altitude above the body's equatorial radius"),
+    "swingby_vinf_in_kms": ("km/s", "… v∞ arriving at the flyby body"),
+    "swingby_vinf_out_kms": ("km/s", "… v∞ leaving it"),
     "swingby_entry_speed_kms": ("km/s", "… Earth entry speed"),
+    "swingby_body": ("", "… the body flown by (mars, or a planned flyby's body such as venus)"),
     "swingby_v_depart": ("km/s", "… heliocentric velocity after the abort burn (ICRF)"),
-    "swingby_v_mars_depart": ("km/s", "… heliocentric velocity leaving Mars (ICRF)"),
+    "swingby_v_mars_depart": ("km/s", "… heliocentric velocity leaving the flyby body (ICRF)"),
     "covered": ("", "a way home within the Δv left and the entry limit"),
 }
 
@@ -494,7 +508,8 @@ class LegAborts(Result):
     step_days : float
         Spacing of the abort days, days.
     dv_left_kms : float
-        Δv the vessel has on this leg (see :func:`dv_left`), km/s.
+        Δv the vessel has at the leg's start (see :func:`dv_left`), km/s; the
+        per-day ``dv_left_kms`` of :attr:`table` drops after a powered flyby.
     dv_left_rule : str
         How it was found, in words.
     direct : DirectReturns
@@ -572,9 +587,9 @@ class LegAborts(Result):
                 "leg": self.leg,
                 "day": float(t["day"][i]),
                 "date": dates[i],
-                "dv_left_kms": float(self.dv_left_kms),
+                "dv_left_kms": float(t["dv_left_kms"][i]),
                 "direct": _direct_record(t, i),
-                "swingby": _swingby_record(t, i, self.dv_left_kms),
+                "swingby": _swingby_record(t, i, float(t["dv_left_kms"][i])),
                 "swingby_searched": bool(t["swingby_searched"][i]),
                 "covered": bool(t["covered"][i]),
             })
@@ -609,6 +624,7 @@ def _swingby_record(t: dict, i: int, dv_left_kms: float) -> Optional[dict]:
     if not (t["swingby_searched"][i] and np.isfinite(total)):
         return None
     return json_safe({
+        "body": str(t["swingby_body"][i]),
         "total_dv_kms": total,
         "abort_dv_kms": t["swingby_abort_dv_kms"][i],
         "flyby_dv_kms": t["swingby_flyby_dv_kms"][i],
@@ -699,7 +715,8 @@ def _summarise_direct(table, total, valid, max_return_days, budget, nominal):
     cheap_dv = cost[rows, j]
     cheap_days = np.where(np.isfinite(cheap_dv), days[j], np.nan)
     cheap_entry = np.where(np.isfinite(cheap_dv), table.entry_speed_kms[rows, j], np.nan)
-    k, has = _first_true(valid & (total <= budget + _TOL_KMS))
+    budget = np.broadcast_to(np.asarray(budget, dtype=float), (n,))
+    k, has = _first_true(valid & (total <= budget[:, None] + _TOL_KMS))
     fast_days = np.where(has, days[k], np.nan)
     fast_dv = np.where(has, total[rows, k], np.nan)
     fast_entry = np.where(has, table.entry_speed_kms[rows, k], np.nan)
@@ -721,29 +738,36 @@ def _summarise_direct(table, total, valid, max_return_days, budget, nominal):
     return cheap_dv, cheap_days, cheap_entry, cheap_nom, fast_days, fast_dv, fast_entry, fast_nom
 
 
-def _empty_swingby(n, radius_km):
+def _empty_swingby(n):
     nan = np.full(n, np.nan)
     return {"computed": np.zeros(n, dtype=bool), "total_dv": nan.copy(), "abort_dv": nan.copy(),
             "flyby_dv": nan.copy(), "capture_dv": nan.copy(), "t_flyby": nan.copy(), "t_return": nan.copy(),
             "rp_km": nan.copy(), "vinf_in": nan.copy(), "vinf_out": nan.copy(), "entry": nan.copy(),
             "v_depart": np.full((n, 3), np.nan), "v_mars_depart": np.full((n, 3), np.nan),
-            "radius_km": radius_km, "cells": 0}
+            "radius_km": nan.copy(), "body": np.full(n, "", dtype=object), "cells": 0}
 
 
-def _swingbys(sel, r_sc, v_sc, t_abort, leg, ctx):
-    """Cheapest Mars swing-by returns from the abort rows ``sel``; fills ctx's swingby dict in place."""
+def _flyby_dates(ctx, lo: float, hi: float, planned: float) -> np.ndarray:
+    """Swing-by flyby dates from ``lo`` to ``hi`` (TDB s, within the ephemeris), the planned epoch among them."""
+    hi = min(hi, ctx["t_cov_end"])
+    t_fly = np.arange(lo, hi + 1e-6, ctx["swingby_step_days"] * DAY)
+    if lo <= planned <= hi:
+        t_fly = np.unique(np.append(t_fly, planned))
+    return t_fly
+
+
+def _swingbys(sel, r_sc, v_sc, t_abort, t_fly, body, ctx):
+    """Cheapest swing-by returns past ``body`` from the abort rows ``sel``, flyby dates ``t_fly``.
+
+    Fills ctx's swingby dict in place where a row has none yet or this one is cheaper.
+    """
     from sojourn.bodies import GM_SUN
     from sojourn.core.lambert import lambert_batch
 
     eph, sw = ctx["eph"], ctx["swingby"]
-    mars, earth = ctx["mars"], ctx["earth"]
+    earth = ctx["earth"]
     step = ctx["swingby_step_days"] * DAY
     t_end = ctx["t_cov_end"]
-    f_lo = leg.t_depart + MIN_ARC_DAYS * DAY
-    f_hi = min(leg.t_arrive + MARS_FLYBY_AFTER_ARRIVAL_DAYS * DAY, t_end)
-    t_fly = np.arange(f_lo, f_hi + 1e-6, step)
-    if f_lo <= leg.t_arrive <= f_hi:  # the plan's own Mars arrival: the "skip the capture" swing-by
-        t_fly = np.unique(np.append(t_fly, leg.t_arrive))
     min_ret = ctx["min_return_days"] * DAY
     horizon = ctx["horizon_days"] * DAY
     e_hi = min(t_abort[sel].max() + horizon, t_end)
@@ -753,21 +777,21 @@ def _swingbys(sel, r_sc, v_sc, t_abort, leg, ctx):
     if t_earth.size == 0:
         return
     nf, ne, ns = t_fly.size, t_earth.size, sel.size
-    rm, vm = eph.state(mars.name, t_fly)
+    rm, vm = eph.state(body.name, t_fly)
     re_, ve = eph.state(earth.name, t_earth)
-    # Mars -> Earth, shared by every abort day; prograde about Mars's orbit normal
+    # flyby body -> Earth, shared by every abort day; prograde about the body's orbit normal
     tof2 = t_earth[None, :] - t_fly[:, None]
     tof2 = np.where(tof2 >= min_ret - 1e-6, tof2, -1.0)
-    h_mars = np.cross(rm[nf // 2], vm[nf // 2])
+    h_body = np.cross(rm[nf // 2], vm[nf // 2])
     v21, v22, st2 = lambert_batch(GM_SUN, np.repeat(rm, ne, axis=0), np.tile(re_, (nf, 1)), tof2.ravel(),
-                                  0, True, True, h_mars)
+                                  0, True, True, h_body)
     v21 = v21.reshape(nf, ne, 3)
     vout = np.ascontiguousarray(v21 - vm[:, None, :])
     vout2 = np.einsum("ijk,ijk->ij", vout, vout)
     vinf_e = np.linalg.norm(v22.reshape(nf, ne, 3) - ve[None, :, :], axis=-1)
     entry, extra2 = ctx["arrival_cost"](vinf_e)
     ok2 = (st2.reshape(nf, ne) == 0) & ctx["entry_ok"](entry)
-    # abort state -> Mars, prograde about the craft's orbit normal
+    # abort state -> flyby body, prograde about the craft's orbit normal
     ta = t_abort[sel]
     tof1 = t_fly[None, :] - ta[:, None]
     tof1 = np.where(tof1 >= MIN_ARC_DAYS * DAY - 1e-6, tof1, -1.0)
@@ -782,16 +806,18 @@ def _swingbys(sel, r_sc, v_sc, t_abort, leg, ctx):
     best_e = np.empty(ns, dtype=np.int64)
     best_dvf = np.empty(ns)
     best_rp = np.empty(ns)
-    rp_min = mars.radius_km + ctx["min_flyby_alt_km"]
-    _swingby_loop(mars.gm_km3s2, rp_min, SWINGBY_DV_CAP_KMS, np.ascontiguousarray(ta), t_earth, horizon,
+    rp_min = body.radius_km + ctx["min_flyby_alt_km"]
+    _swingby_loop(body.gm_km3s2, rp_min, SWINGBY_DV_CAP_KMS, np.ascontiguousarray(ta), t_earth, horizon,
                   np.ascontiguousarray(np.nan_to_num(dv1)), vin, np.ascontiguousarray(ok1),
                   vout, np.ascontiguousarray(np.nan_to_num(vout2)), np.ascontiguousarray(np.nan_to_num(extra2)),
                   np.ascontiguousarray(ok2), best_total, best_f, best_e, best_dvf, best_rp)
     sw["cells"] += int(ns * nf * ne)
     sw["computed"][sel] = True
-    found = best_f >= 0
+    found = (best_f >= 0) & ~(sw["total_dv"][sel] <= best_total)  # none yet, or cheaper than the one kept
     rows, f, e = sel[found], best_f[found], best_e[found]
     k = np.flatnonzero(found)
+    sw["body"][rows] = body.name
+    sw["radius_km"][rows] = body.radius_km
     sw["total_dv"][rows] = best_total[found]
     sw["abort_dv"][rows] = dv1[k, f]
     sw["flyby_dv"][rows] = best_dvf[found]
@@ -815,7 +841,7 @@ def _leg_table(leg_name, days, t_abort, budget, direct, sw, covered):
     (cheap_dv, cheap_days, cheap_entry, cheap_nom, fast_days, fast_dv, fast_entry, fast_nom, any_direct) = direct
     found = sw["computed"] & np.isfinite(sw["total_dv"])
     values = {
-        "dv_left_kms": np.full(days.size, float(budget)),
+        "dv_left_kms": np.broadcast_to(np.asarray(budget, dtype=float), days.shape).copy(),
         "cheapest_dv_kms": cheap_dv, "cheapest_days": cheap_days, "cheapest_entry_speed_kms": cheap_entry,
         "cheapest_is_nominal": cheap_nom, "fastest_days": fast_days, "fastest_dv_kms": fast_dv,
         "fastest_entry_speed_kms": fast_entry, "fastest_is_nominal": fast_nom,
@@ -827,7 +853,7 @@ def _leg_table(leg_name, days, t_abort, budget, direct, sw, covered):
         "swingby_return": tdb_to_datetime64(np.where(found, sw["t_return"], np.nan)),
         "swingby_periapsis_km": sw["rp_km"], "swingby_flyby_altitude_km": sw["rp_km"] - sw["radius_km"],
         "swingby_vinf_in_kms": sw["vinf_in"], "swingby_vinf_out_kms": sw["vinf_out"],
-        "swingby_entry_speed_kms": sw["entry"], "covered": covered,
+        "swingby_entry_speed_kms": sw["entry"], "swingby_body": sw["body"].astype(str), "covered": covered,
     }
     data = {k: ("abort", v, _attrs(k)) for k, v in values.items()}
     for k in ("swingby_v_depart", "swingby_v_mars_depart"):
@@ -902,23 +928,68 @@ def _leg_aborts(index, leg, plan, scenario, ctx, warnings):
     if (table.t_return > ctx["t_cov_end"]).any():
         warnings.append(f"{name} leg: returns after {tdb_to_utc_iso(ctx['t_cov_end'], 'minute')} not searched "
                         f"(end of the ephemeris {eph.name})")
-    budget, rule = dv_left(scenario, plan, index)
-    nominal = None
-    if index == 1:  # on the return leg the plan's own arc is a way home
-        n_entry = np.full(days.size, float(leg.entry_speed_kms) if ctx["entry_mode"] else np.nan)
-        n_ok = ctx["entry_ok"](n_entry) if ctx["entry_mode"] else np.ones(days.size, dtype=bool)
-        nominal = ((leg.t_arrive - t_abort) / DAY, np.full(days.size, ctx["nominal_capture"]), n_entry, n_ok)
+    budget, rule = _budgets(scenario, plan, index, t_abort)
+    nominal = _nominal(index, leg, plan, t_abort, ctx)
     direct = _summarise_direct(table, total, valid, ctx["max_return_days"], budget, nominal)
     any_direct = valid.any(axis=1) | (nominal[3] if nominal is not None else False)
-    sw = _empty_swingby(days.size, ctx["mars"].radius_km)
-    sel = np.flatnonzero(~np.isfinite(direct[4]))  # no affordable direct return
-    if ctx["swingbys"] and index == 0 and sel.size:
-        _swingbys(sel, r_sc, v_sc, t_abort, leg, dict(ctx, swingby=sw, reference=reference))
+    sw = _empty_swingby(days.size)
+    if ctx["swingbys"]:
+        _leg_swingbys(index, leg, ~np.isfinite(direct[4]), r_sc, v_sc, t_abort, dict(ctx, swingby=sw,
+                                                                                     reference=reference))
     covered = np.isfinite(direct[4]) | (sw["total_dv"] <= budget + _TOL_KMS)
     return LegAborts(
         leg=name, origin=leg.origin, destination=leg.destination, t_depart=leg.t_depart, t_arrive=leg.t_arrive,
-        step_days=step, dv_left_kms=float(budget), dv_left_rule=rule, direct=table, total_dv=total, valid=valid,
+        step_days=step, dv_left_kms=float(budget[0]) if budget.size else dv_left(scenario, plan, index)[0],
+        dv_left_rule=rule, direct=table, total_dv=total, valid=valid,
         table=_leg_table(name, days, t_abort, budget, (*direct, any_direct), sw, covered))
+
+
+def _budgets(scenario, plan, index: int, t_abort: np.ndarray):
+    """Δv left on each abort day (it drops after a powered flyby's burn) and the rule, in words."""
+    budget = np.empty(t_abort.size)
+    rule = dv_left(scenario, plan, index)[1]
+    cache = {}
+    for i, t in enumerate(t_abort):
+        done = sum(1 for b in plan.burns if b.t <= t + 1e-6)
+        if done not in cache:
+            cache[done] = dv_left(scenario, plan, index, float(t))[0]
+        budget[i] = cache[done]
+    return budget, rule
+
+
+def _nominal(index, leg, plan, t_abort, ctx):
+    """The plan's own way home on the return leg, from each abort day: (days, Δv, entry speed, within limit).
+
+    Its Δv is the Earth arrival burn and any powered flyby burn still to come. None on the outbound leg.
+    """
+    if index != 1:
+        return None
+    n = t_abort.size
+    flyby_dv = np.array([sum(float(b.dv_kms) for b in plan.burns
+                             if leg.t_depart < b.t < leg.t_arrive and b.t > t + 1e-6) for t in t_abort])
+    n_entry = np.full(n, float(leg.entry_speed_kms) if ctx["entry_mode"] else np.nan)
+    n_ok = ctx["entry_ok"](n_entry) if ctx["entry_mode"] else np.ones(n, dtype=bool)
+    return (leg.t_arrive - t_abort) / DAY, ctx["nominal_capture"] + flyby_dv, n_entry, n_ok
+
+
+def _leg_swingbys(index, leg, needed, r_sc, v_sc, t_abort, ctx):
+    """Swing-bys home from the days without an affordable direct return: Mars on the outbound leg, and the body
+    of each flyby the leg plans, from the days before that flyby."""
+    if index == 0:
+        sel = np.flatnonzero(needed)
+        if sel.size:
+            t_fly = _flyby_dates(ctx, leg.t_depart + MIN_ARC_DAYS * DAY,
+                                 leg.t_arrive + MARS_FLYBY_AFTER_ARRIVAL_DAYS * DAY, leg.t_arrive)
+            _swingbys(sel, r_sc, v_sc, t_abort, t_fly, ctx["mars"], ctx)
+    for f in leg.flybys:
+        sel = np.flatnonzero(needed & (t_abort < f.t_tdb - MIN_ARC_DAYS * DAY))
+        if sel.size:
+            from sojourn.bodies import get_body
+
+            t_fly = _flyby_dates(ctx, max(t_abort[sel].min() + MIN_ARC_DAYS * DAY,
+                                          f.t_tdb - VIA_FLYBY_WINDOW_DAYS * DAY),
+                                 f.t_tdb + VIA_FLYBY_WINDOW_DAYS * DAY, f.t_tdb)
+            _swingbys(sel, r_sc, v_sc, t_abort, t_fly, get_body(f.body), ctx)
 
 
 def _settings(opts, limit, limit_source, scenario) -> dict:
@@ -936,7 +1007,7 @@ def _settings(opts, limit, limit_source, scenario) -> dict:
     }
 
 
-def _assumptions(eph, opts, limit, limit_source, scenario) -> tuple:
+def _assumptions(eph, opts, limit, limit_source, scenario, plan) -> tuple:
     return (
         f"ephemeris {eph.name}; the craft coasts on the plan's Lambert arcs (two-body, Sun only)",
         "abort burns are impulsive and heliocentric (patched conics): near a planet the gravity well, which "
@@ -952,9 +1023,13 @@ def _assumptions(eph, opts, limit, limit_source, scenario) -> tuple:
         f"{opts['swingby_step_days']:g} days, flyby at least {opts['min_flyby_alt_km']:g} km above Mars's "
         "equatorial radius, powered by one tangential periapsis burn when |v∞| must change (the turn is the sum "
         f"of the two hyperbolas' half-turns); none is reported above {SWINGBY_DV_CAP_KMS:g} km/s in all",
-        "on the return leg the plan's own arc is a way home (its Earth arrival burn, if any, is its cost)",
+        "on the return leg the plan's own arc is a way home (its Earth arrival burn and any flyby burn still to "
+        "come are its cost)",
         "a day is covered when a direct return or a swing-by is within the Δv left and the entry limit",
-    )
+    ) + ((f"on a leg through a flyby (the plan's {', '.join(sorted({f.body for f in plan.flybys}))}): the craft "
+          "coasts on each arc in turn; from the days before that flyby a swing-by of its body home is searched "
+          f"too, flyby dates within {VIA_FLYBY_WINDOW_DAYS:g} days of the planned one; the Δv left drops by a "
+          "powered flyby's burn once made",) if plan.flybys else ())
 
 
 def abort_analysis(scenario, plan, *, ephemeris=None, step_days=1.0,
@@ -1018,7 +1093,7 @@ def abort_analysis(scenario, plan, *, ephemeris=None, step_days=1.0,
             legs.append(_leg_aborts(index, leg, plan, scenario, ctx, warnings))
             advance(n_days[index])
     return AbortAnalysis(plan.scenario_name, eph.name, tuple(legs), _settings(opts, limit, limit_source, scenario),
-                         _assumptions(eph, opts, limit, limit_source, scenario), tuple(warnings))
+                         _assumptions(eph, opts, limit, limit_source, scenario, plan), tuple(warnings))
 
 
 def aborts(plan_or_scenario, *, step_days: float = 1.0, max_return_days: float = DEFAULT_MAX_RETURN_DAYS,

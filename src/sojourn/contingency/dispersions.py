@@ -282,6 +282,34 @@ _NOT_FOR = {"corridor_km": "a capture corridor in km", "corridor_deg": "an entry
             "entry_fpa_deg": "an entry flight-path angle"}
 
 
+def flyby_target(flyby, *, corridor_km: Optional[float] = None) -> ArrivalTarget:
+    """The aim of a planned flyby (:class:`sojourn.transfer.sequence.Flyby`): its periapsis altitude, in the
+    direction of its B-plane point, with a corridor of ``corridor_km`` (default :data:`CORRIDOR_KM`).
+
+    The arc that arrives at a flyby is aimed like one that arrives at its
+    destination: its departure's errors, and their correction, land in the
+    flyby's B-plane (same axes: ``T = unit(S x k)``, ``k`` the J2000 ecliptic pole).
+    """
+    body = get_body(flyby.body)
+    corridor_km = checks.optional_positive(corridor_km, "corridor_km", "corridor half-width", "km")
+    return ArrivalTarget(body.name, body.gm_km3s2, body.radius_km, "periapsis",
+                         periapsis_altitude_km=float(flyby.altitude_km),
+                         half_width=CORRIDOR_KM if corridor_km is None else corridor_km,
+                         aim_angle_deg=math.degrees(math.atan2(flyby.br_km, flyby.bt_km)))
+
+
+def leg_target(scenario, plan_leg, leg: str = "outbound", **options):
+    """What a dispersion or n-body analysis of a plan's leg aims its departure at: (arc, target).
+
+    A direct leg and its destination's :func:`arrival_target`; a leg through a
+    flyby, its first arc and that flyby's :func:`flyby_target` (``options``:
+    ``corridor_km`` only).
+    """
+    if plan_leg.flybys:
+        return plan_leg.arcs[0], flyby_target(plan_leg.flybys[0], corridor_km=options.get("corridor_km"))
+    return plan_leg, arrival_target(scenario, leg, **options)
+
+
 def arrival_target(scenario, leg: str = "outbound", *, corridor_km: Optional[float] = None,
                    corridor_deg: Optional[float] = None, entry_fpa_deg: Optional[float] = None,
                    aim_angle_deg: float = 0.0) -> ArrivalTarget:
@@ -818,6 +846,12 @@ def dispersions(plan_or_scenario, *, leg: str = "outbound", samples: int = 100_0
     plan = as_plan(plan_or_scenario if isinstance(plan_or_scenario, Plan) else scenario, ephemeris=eph,
                    step_days=step_days, progress=progress)
     _, chosen = transit_leg(plan, leg)
+    if chosen.flybys:  # the departure's errors land first at the flyby: its aim, on the first arc
+        if entry_fpa_deg is not None or corridor_deg is not None:
+            raise InputError(f"the {leg} leg flies by {chosen.flybys[0].body} first: its dispersions are mapped to "
+                             "that flyby's periapsis, not to an entry",
+                             "entry_fpa_deg" if entry_fpa_deg is not None else "corridor_deg")
+        chosen, target = chosen.arcs[0], flyby_target(chosen.flybys[0], corridor_km=corridor_km)
     return run_dispersions(chosen, target, samples=samples, seed=seed, errors=errors, state_errors=state_errors,
                            tcm_errors=tcm_errors, tcm_days=tcm_days, ephemeris=eph, scenario_name=plan.scenario_name,
                            progress=progress)

@@ -1,4 +1,4 @@
-"""Free returns: Earth → Mars flyby → Earth with no burn after leaving Earth.
+"""Free returns: Earth → Mars flyby → Earth with no burn after leaving Earth, directly or past Venus.
 
 A free return is two heliocentric arcs joined by an unpowered Mars swing-by
 (patched conics). The outbound Lambert arc, Earth at launch L to Mars at the
@@ -32,9 +32,20 @@ Method
    1e-7 km/s, then the turn angle and flyby periapsis checked exactly.
 4. The best feasible free return of each launch date by the ranking
    criterion (launch C3, or Earth entry speed at the 125 km interface).
+5. Its flyby epoch refined off the grid, the launch held: SLSQP on the two
+   times of flight with |v∞_in| = |v∞_out| as an equality and the turn within
+   reach (and the periapsis within the highest altitude) as inequalities, so
+   that the answer does not move with the grid step.
 
 Several returns can exist for one launch date (a fast 1.4-year family and
 slower ones); only each date's best by the ranking is kept.
+
+Through other flybys (``via``, e.g. Venus): Earth - Venus - Mars - Earth and
+Earth - Mars - Venus - Earth are sequences (:mod:`sojourn.transfer.sequence`):
+their arcs on one lattice (0.3 to 2 Hohmann times each, the trip at most
+``max_days``), the cheapest chain of each launch date found by the compiled
+join over powered flybys, then made ballistic by the same refinement (every
+flyby epoch free, the launch held) where its flybys need little burn.
 """
 
 from __future__ import annotations
@@ -50,11 +61,22 @@ from numba import njit, prange
 from sojourn import checks
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.constants import ENTRY_INTERFACE_ALTITUDE_KM
-from sojourn.errors import InputError
+from sojourn.errors import InputError, NoSolutionError
 from sojourn.results import Result
 from sojourn.time import DAY, tdb_to_datetime, tdb_to_utc_iso
 
 __all__ = ["FreeReturn", "FreeReturnSearch", "free_returns", "RANKS"]
+
+REFINE_MAX_ITER = 40
+"""SLSQP iterations of one free return's refinement (a ballistic neighbour converges in 7-17)."""
+
+SEED_FLYBY_WEIGHT = 10.0
+"""In the grid of a search through other flybys, each (powered) flyby burn counts this many times its Δv: the
+cheapest chain of a launch date is then one near ballistic, the seed a free return is refined from."""
+
+SEED_FLYBY_DV_KMS = 1.0
+"""A grid chain through flybys whose powered flybys need more than this in all (km/s) is not refined into a
+ballistic one: too far from ballistic to converge to a nearby free return."""
 
 DEFAULT_MIN_FLYBY_ALT_KM = 200.0
 """Lowest flyby periapsis altitude above Mars's equatorial radius by default, km."""
@@ -102,7 +124,16 @@ class FreeReturn(Result):
     entry_speed_kms : float
         Inertial speed at Earth's entry interface (:data:`sojourn.constants.ENTRY_INTERFACE_ALTITUDE_KM`).
     outbound_type, return_type : str
-        ``"I"`` or ``"II"`` (transfer angle below or above 180°).
+        ``"I"`` or ``"II"`` (transfer angle below or above 180°); joined by
+        ``-`` for the arcs of a leg through another flyby (``"I-II"``).
+    sequence : tuple of str
+        The bodies in flight order, ``("earth", "mars", "earth")`` or through
+        Venus, e.g. ``("earth", "venus", "mars", "earth")``.
+    flybys : tuple of Flyby
+        Every flyby (:class:`sojourn.transfer.sequence.Flyby`), in flight order.
+    refined : bool
+        True when every epoch but the launch was refined off the grid (False:
+        the grid's flyby date kept, the optimiser having found nothing better).
     """
 
     t_launch: float
@@ -120,6 +151,9 @@ class FreeReturn(Result):
     entry_speed_kms: float
     outbound_type: str
     return_type: str
+    sequence: tuple = ("earth", "mars", "earth")
+    flybys: tuple = ()
+    refined: bool = False
 
     @property
     def launch(self) -> _dt.datetime:
@@ -170,6 +204,11 @@ class FreeReturn(Result):
             "entry_speed_kms": self.entry_speed_kms,
             "outbound_type": self.outbound_type,
             "return_type": self.return_type,
+            "sequence": list(self.sequence),
+            "flybys": [{"body": f.body, "date": tdb_to_utc_iso(f.t_tdb, "minute"), "altitude_km": f.altitude_km,
+                        "vinf_kms": 0.5 * (f.vinf_in_kms + f.vinf_out_kms), "turn_angle_deg": f.turn_angle_deg}
+                       for f in self.flybys],
+            "refined": self.refined,
         }
 
     def summary(self) -> list[tuple[str, str]]:
@@ -179,7 +218,8 @@ class FreeReturn(Result):
 
 TABLE_COLUMNS = ("launch", "flyby", "earth_return", "total_days", "outbound_days", "return_days", "c3", "dla_deg",
                  "vinf_mars_kms", "vinf_mismatch_kms", "turn_angle_deg", "max_turn_angle_deg", "flyby_altitude_km",
-                 "vinf_earth_return_kms", "entry_speed_kms", "outbound_type", "return_type")
+                 "vinf_earth_return_kms", "entry_speed_kms", "outbound_type", "return_type", "sequence", "flybys",
+                 "refined")
 """Columns of :attr:`FreeReturnSearch.table`: the fields of :meth:`FreeReturn.to_dict`."""
 
 
@@ -197,6 +237,8 @@ class FreeReturnSearch(Result):
     max_days, min_flyby_alt_km, step_days : float
         The search's limits (days, km) and grid step (days).
     max_flyby_alt_km : float or None
+    via : tuple of str
+        Bodies flown by besides Mars (empty: Earth - Mars - Earth).
     grid_arcs : int
         Lambert arcs solved on the (launch, flyby) and (flyby, return) grids.
     combinations : int
@@ -219,6 +261,7 @@ class FreeReturnSearch(Result):
     candidates: int
     ephemeris: str
     assumptions: tuple = ()
+    via: tuple = ()
 
     @property
     def table(self):
@@ -230,7 +273,8 @@ class FreeReturnSearch(Result):
         for r in self.records:
             row = r.to_dict()
             row.update(launch=pd.Timestamp(r.launch), flyby=pd.Timestamp(r.flyby),
-                       earth_return=pd.Timestamp(r.earth_return))
+                       earth_return=pd.Timestamp(r.earth_return), sequence="-".join(r.sequence),
+                       flybys=", ".join(f"{f.body} {f.altitude_km:.0f} km" for f in r.flybys))
             rows.append(row)
         return pd.DataFrame.from_records(rows, columns=list(TABLE_COLUMNS))
 
@@ -551,6 +595,14 @@ def _block(ctx: _Context, i0: int, i1: int):
 
 
 def _best_of_each_launch(ctx: _Context, i0: int, i1: int, c: dict) -> list:
+    """Step 4, then step 5: each launch date's best candidate, its flyby epoch refined."""
+    t0 = float(ctx.t_lat[0])
+    refiner = _Refiner(ctx.eph, ("earth", "mars", "earth"),
+                       _Limits(t0, t0, ctx.rp_min, ctx.rp_max, ctx.max_days, ctx.rank))
+    return [refiner.refined(rec) for rec in _grid_best(ctx, i0, i1, c)]
+
+
+def _grid_best(ctx: _Context, i0: int, i1: int, c: dict) -> list:
     """Step 4: each launch date's best feasible candidate by the ranking, as FreeReturn records."""
     ci = c["ci"]
     score = np.where(c["feasible"], c["c3"] if ctx.rank == "c3" else c["entry"], np.inf)
@@ -574,6 +626,168 @@ def _best_of_each_launch(ctx: _Context, i0: int, i1: int, c: dict) -> list:
         vinf_earth_return=float(c["vearth"][p]), entry_speed_kms=float(c["entry"][p]),
         outbound_type="II" if o else "I", return_type="II" if r else "I",
     ) for p, o, r in zip(picks, out_ii, ret_ii)]
+
+
+# ---------------------------------------------------------------------------
+# step 5: every epoch but the launch refined; free returns through other flybys
+
+
+class _Refiner:
+    """A free return's epochs but the launch, refined by SLSQP: ballistic at every flyby, the turn within reach.
+
+    Parameters
+    ----------
+    eph : Ephemeris
+    bodies : tuple of str
+        The sequence, ``("earth", "mars", "earth")`` or through other flybys.
+    limits : object
+        ``rp_min`` (Mars), ``max_days``, ``rank`` and ``rp_max`` (Mars), as in :class:`_Context`.
+    """
+
+    def __init__(self, eph, bodies, limits):
+        from sojourn.transfer.sequence import _Evaluator, sequence_problem
+
+        self.bodies = tuple(bodies)
+        flybys = [get_body(b) for b in self.bodies[1:-1]]
+        min_alt = limits.rp_min - get_body("mars").radius_km
+        self.rp_max = np.array([limits.rp_max if b.name == "mars" else _soi_km(b) for b in flybys])
+        self.rank = limits.rank
+        shortest = MIN_LEG_DAYS if len(self.bodies) == 3 else 10.0
+        self.p = sequence_problem(self.bodies, (limits.t0, limits.t1 + DAY),
+                                  [(shortest, limits.max_days)] * (len(self.bodies) - 1), min_flyby_alt_km=min_alt,
+                                  powered=False, departure_orbit_km=None, arrival="entry",
+                                  entry_interface_km=ENTRY_INTERFACE_ALTITUDE_KM, max_total_days=limits.max_days)
+        self.ev = _Evaluator(self.p, eph)
+
+    def objective(self, e, d=None) -> float:
+        return float(e["dep"] if self.rank == "c3" else e["entry"])
+
+    def extra_ineq(self, e, d=None):
+        """Each periapsis within its highest radius (km, scaled to thousands)."""
+        return (self.rp_max - e["fb"]["rp"]) / 1000.0
+
+    def ok(self, e) -> bool:
+        return bool(self.ev.feasible(e) and np.all(self.extra_ineq(e) >= -1e-9))
+
+    def refined(self, rec: "FreeReturn") -> "FreeReturn":
+        """A grid free return with its flyby (and return) epochs refined; as found when nothing better is."""
+        out = self.from_epochs(np.array([rec.t_launch, rec.t_flyby, rec.t_return]))
+        return out if out is not None else rec
+
+    def from_epochs(self, t) -> "FreeReturn | None":
+        """The free return refined from a chain of epochs (launch held), or None when none is feasible near it."""
+        from sojourn.transfer.sequence import _Programme
+
+        x0 = np.concatenate([[(t[0] - self.p.start) / DAY], np.diff(t) / DAY])
+        held = _Held(self.ev, x0[0])
+        start = held(x0[1:])
+        if start is None:
+            return None
+        best = (start, False) if self.ok(start) else None
+        prog = _Programme(held, list(self.p.leg_days), start, False, self.objective, self.extra_ineq,
+                          max_iter=REFINE_MAX_ITER)
+        e = held(prog.solve(prog.start(x0[1:], start)))
+        if e is not None and self.ok(e) and (best is None or self.objective(e) <= self.objective(start) + 1e-12):
+            best = (e, True)
+        return None if best is None else self.record(*best)
+
+    def record(self, e, refined: bool) -> "FreeReturn":
+        """The FreeReturn of one evaluated chain."""
+        from sojourn.transfer.sequence import _transfer
+
+        tr = _transfer(self.p, e, refined)
+        k = self.bodies[1:-1].index("mars")
+        fm = tr.flybys[k]
+        types = [leg.type for leg in tr.legs]
+        return FreeReturn(
+            t_launch=float(e["t"][0]), t_flyby=fm.t_tdb, t_return=float(e["t"][-1]), c3=tr.c3_km2s2,
+            dla_deg=tr.dla_deg, vinf_mars_in=fm.vinf_in_kms, vinf_mars_out=fm.vinf_out_kms,
+            turn_angle_deg=fm.turn_angle_deg, max_turn_angle_deg=fm.max_turn_angle_deg,
+            flyby_periapsis_km=fm.periapsis_radius_km, flyby_altitude_km=fm.altitude_km,
+            vinf_earth_return=tr.arrival_vinf_kms, entry_speed_kms=float(e["entry"]),
+            outbound_type="-".join(types[:k + 1]), return_type="-".join(types[k + 1:]), sequence=self.bodies,
+            flybys=tr.flybys, refined=refined)
+
+
+class _Held:
+    """A sequence evaluator with the launch variable held: the variables are the times of flight (days)."""
+
+    def __init__(self, ev, x_launch: float):
+        self.ev, self.x_launch = ev, float(x_launch)
+
+    def __call__(self, x):
+        return self.ev(np.concatenate([[self.x_launch], x]))
+
+    def many(self, xs):
+        xs = np.atleast_2d(xs)
+        return self.ev.many(np.column_stack([np.full(xs.shape[0], self.x_launch), xs]))
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """What the refinement of a via search needs of the search's limits."""
+
+    t0: float
+    t1: float
+    rp_min: float
+    rp_max: float
+    max_days: float
+    rank: str
+
+
+def _via_sequences(via: tuple) -> tuple:
+    """The two sequences through the other flybys: before Mars, and after it."""
+    return (("earth", *via, "mars", "earth"), ("earth", "mars", *via, "earth"))
+
+
+def _via_search(eph, window, via, limits: _Limits, step, advance):
+    """Free returns through other flybys: the best of each launch date of each sequence, made ballistic.
+
+    Returns
+    -------
+    (records, counts) : (list of FreeReturn, (grid arcs, flyby pairs joined, chains refined))
+    """
+    from sojourn.transfer.sequence import arc_bounds, sequence_grid, sequence_problem
+
+    records, counts = [], np.zeros(3, dtype=np.int64)
+    for bodies in _via_sequences(via):
+        p = sequence_problem(bodies, window, arc_bounds(bodies, window[0], longest=limits.max_days, ephemeris=eph),
+                             min_flyby_alt_km=limits.rp_min - get_body("mars").radius_km, powered=True,
+                             departure_orbit_km=None, arrival="entry" if limits.rank == "c3" else "vinf",
+                             max_total_days=limits.max_days)
+        try:
+            grid = sequence_grid(p, step, eph, flyby_weight=SEED_FLYBY_WEIGHT)
+        except NoSolutionError:  # no chain of this sequence at all: none found is a result
+            advance(1)
+            continue
+        red = grid.by_launch(None, limits.max_days)
+        refiner = _Refiner(eph, bodies, limits)
+        counts += (grid.arcs, grid.costs.combinations, 0)
+        for i in np.flatnonzero(np.isfinite(red.total)):
+            seed = refiner.ev._evaluate(red.epochs[i])
+            if seed is None or seed["flyby_dv"] > SEED_FLYBY_DV_KMS:
+                continue
+            counts[2] += 1
+            rec = refiner.from_epochs(red.epochs[i])
+            if rec is not None and rec.refined:
+                records.append(rec)
+        advance(1)
+    return records, counts
+
+
+def _check_via(via) -> tuple:
+    """The bodies flown by besides Mars, canonical; () for none."""
+    if via is None or via == "" or via == ():
+        return ()
+    names = (via,) if isinstance(via, str) else tuple(via)
+    out = []
+    for name in names:
+        body = get_body(name, "via")
+        if body.name in ("earth", "mars", "sun") or not body.radius_km > 0.0:
+            raise InputError(f"cannot fly by {body.name} on the way: a free return already leaves and comes back to "
+                             "Earth and flies by Mars; give another planet, e.g. venus", "via")
+        out.append(body.name)
+    return tuple(out)
 
 
 def _context(eph, window, step, max_days, min_alt, max_alt, rank):
@@ -601,14 +815,15 @@ def _context(eph, window, step, max_days, min_alt, max_alt, rank):
                     rp_max=rp_max, max_days=max_days, rank=rank), n_l
 
 
-def _soi_km(mars) -> float:
-    """Mars's sphere of influence at its mean distance from the Sun, km (:attr:`sojourn.bodies.Body.sphere_of_influence_km`)."""
-    return mars.sphere_of_influence_km
+def _soi_km(body) -> float:
+    """A flyby body's sphere of influence at its mean distance from the Sun, km
+    (:attr:`sojourn.bodies.Body.sphere_of_influence_km`)."""
+    return body.sphere_of_influence_km
 
 
-def _assumptions(eph, step, min_alt, max_alt, mars) -> tuple:
+def _assumptions(eph, step, min_alt, max_alt, mars, via=()) -> tuple:
     r_soi = _soi_km(mars)
-    return (
+    out = [
         f"ephemeris {eph.name}; patched conics: zero-revolution ballistic Lambert arcs about the Sun, "
         "prograde about Earth's orbit normal, joined by an instantaneous unpowered Mars flyby",
         f"Earth departure from the geocentre; each leg at least {MIN_LEG_DAYS:g} days; launch and flyby dates "
@@ -617,13 +832,25 @@ def _assumptions(eph, step, min_alt, max_alt, mars) -> tuple:
         + (f"to {max_alt:g} km altitude" if max_alt is not None and mars.radius_km + max_alt < r_soi
            else f"to the edge of Mars's sphere of influence ({r_soi:,.0f} km from its centre)"),
         f"entry speed: inertial, at a {ENTRY_INTERFACE_ALTITUDE_KM:g} km interface above Earth's equatorial radius",
-    )
+        "refinement: with the launch held, the flyby and return epochs by SLSQP (|v∞ in| = |v∞ out| to "
+        f"{VINF_TOLERANCE_KMS:g} km/s, the turn within reach), off the grid of flyby dates",
+    ]
+    if via:
+        names = ", ".join(via)
+        out[0] = (f"ephemeris {eph.name}; patched conics: zero-revolution ballistic Lambert arcs about the Sun, "
+                  "each prograde about its departure planet's orbit normal, joined by instantaneous unpowered flybys")
+        out[1] = (f"sequences Earth-{names}-Mars-Earth and Earth-Mars-{names}-Earth: each arc 0.3 to 2 Hohmann "
+                  f"transfer times, on a {step:g}-day lattice; the cheapest chain of each launch date (powered "
+                  f"flybys on the grid) refined into a ballistic one when its flybys need under "
+                  f"{SEED_FLYBY_DV_KMS:g} km/s in all")
+        out.insert(3, f"{names} flyby at least {min_alt:g} km high, below its sphere of influence")
+    return tuple(out)
 
 
 def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km: float = DEFAULT_MIN_FLYBY_ALT_KM,
                  max_flyby_alt_km: Optional[float] = None, step_days: float = 1.0, rank: str = "c3", ephemeris=None,
-                 progress=None) -> FreeReturnSearch:
-    """Earth → Mars flyby → Earth free returns launched in a window.
+                 progress=None, via=None) -> FreeReturnSearch:
+    """Earth → Mars flyby → Earth free returns launched in a window, directly or past another planet.
 
     Parameters
     ----------
@@ -646,12 +873,18 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
         An :class:`~sojourn.ephemeris.Ephemeris` or the path of an SPK file; default DE421.
     progress : callable, optional
         ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
+    via : str or sequence of str, optional
+        Another planet to fly by as well (``"venus"``): both Earth - Venus -
+        Mars - Earth and Earth - Mars - Venus - Earth are searched, every flyby
+        unpowered and at least ``min_flyby_alt_km`` high (below its sphere of
+        influence; ``max_flyby_alt_km`` bounds the Mars flyby).
 
     Returns
     -------
     FreeReturnSearch
-        The best free return of each launch date that has one, best first
-        (``records``, and as a DataFrame ``table``); none found is a result.
+        The best free return of each launch date that has one (of each
+        sequence, with ``via``), best first (``records``, and as a DataFrame
+        ``table``); none found is a result.
 
     Raises
     ------
@@ -675,8 +908,11 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
 
     window, max_days, min_alt, max_alt, step, rank = _check(launch, max_days, min_flyby_alt_km, max_flyby_alt_km,
                                                             step_days, rank)
+    via = _check_via(via)
     eph = resolve_ephemeris(ephemeris)
     ctx, n_l = _context(eph, window, step, max_days, min_alt, max_alt, rank)
+    if via:
+        return _free_returns_via(ctx, n_l, window, via, step, min_alt, max_alt, progress)
     # launches in blocks, so that memory stays bounded for long windows: each block needs the
     # outbound arcs of its launches and the return arcs of its flyby dates
     block = max(128, ctx.m_total - 2 * ctx.m0 + 1)
@@ -688,8 +924,25 @@ def free_returns(launch, *, max_days: float = DEFAULT_MAX_DAYS, min_flyby_alt_km
             records += found
             counts += c
             advance(i1 - i0)
+    return _search_result(ctx, n_l, records, counts, step, min_alt, max_alt, ())
+
+
+def _free_returns_via(ctx: _Context, n_l: int, window, via: tuple, step, min_alt, max_alt, progress):
+    """:func:`free_returns` through another planet besides Mars."""
+    from sojourn.progress import reporting
+
+    limits = _Limits(float(window[0]), float(window[1]), ctx.rp_min, ctx.rp_max, ctx.max_days, ctx.rank)
+    with reporting(progress, 2, f"free-return sequences via {', '.join(via)}") as advance:
+        records, counts = _via_search(ctx.eph, window, via, limits, step, advance)
+    return _search_result(ctx, n_l, records, counts, step, min_alt, max_alt, via)
+
+
+def _search_result(ctx: _Context, n_l: int, records: list, counts, step, min_alt, max_alt, via) -> FreeReturnSearch:
+    """The ranked records as a :class:`FreeReturnSearch`."""
+    rank, max_days, eph = ctx.rank, ctx.max_days, ctx.eph
     records.sort(key=lambda r: r.c3 if rank == "c3" else r.entry_speed_kms)
     return FreeReturnSearch(records=tuple(records), launch_tdb=ctx.t_lat[:n_l], rank=rank, max_days=max_days,
                             min_flyby_alt_km=min_alt, max_flyby_alt_km=max_alt, step_days=step,
                             grid_arcs=int(counts[0]), combinations=int(counts[1]), candidates=int(counts[2]),
-                            ephemeris=eph.name, assumptions=_assumptions(eph, step, min_alt, max_alt, ctx.mars))
+                            ephemeris=eph.name, assumptions=_assumptions(eph, step, min_alt, max_alt, ctx.mars, via),
+                            via=via)

@@ -83,8 +83,8 @@ from sojourn.errors import InputError, NoSolutionError
 from sojourn.results import Result, rounded
 from sojourn.time import DAY, tdb_to_utc_iso
 
-__all__ = ["DEFAULT_BODIES", "GRID_STEP_DAYS", "Flight", "ForceModel", "NBodyCheck", "SoiStart", "check_leg",
-           "departure_periapsis_radius", "fly", "force_model", "soi_start", "verify"]
+__all__ = ["DEFAULT_BODIES", "GRID_STEP_DAYS", "Flight", "FlybyLegCheck", "ForceModel", "NBodyCheck", "SoiStart",
+           "check_flyby_leg", "check_leg", "departure_periapsis_radius", "fly", "force_model", "soi_start", "verify"]
 
 DEFAULT_BODIES = ("mercury", "venus", "earth", "moon", "mars", "jupiter", "saturn", "uranus", "neptune")
 """Point masses pulling on the craft besides the Sun."""
@@ -761,6 +761,146 @@ def check_leg(leg, target, *, departure_rp_km: float, ephemeris=None, bodies=DEF
                       scenario_name)
 
 
+# ---------------------------------------------------------------------------
+# a leg through flybys, arc by arc
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class FlybyLegCheck(Result):
+    """A leg through flybys flown in the n-body model, arc by arc.
+
+    The first arc starts on the departure hyperbola, as :func:`check_leg`, and
+    is corrected to the first flyby's aim (its periapsis altitude and B-plane
+    direction, :func:`sojourn.contingency.dispersions.flyby_target`) at the
+    planned epoch; the corrected flight goes on through the flyby (the planned
+    burn, if any, applied along the velocity at periapsis) to the flyby
+    body's sphere of influence, where a second correction aims the next arc,
+    and so on to the leg's destination.
+
+    Attributes
+    ----------
+    leg : Leg
+        The plan's leg.
+    arcs : tuple of NBodyCheck
+        One check per arc, each from where the previous one leaves its flyby body.
+    scenario_name : str or None
+    """
+
+    leg: Any
+    arcs: tuple
+    scenario_name: Optional[str] = None
+
+    @property
+    def converged(self) -> bool:
+        return all(a.converged for a in self.arcs)
+
+    @property
+    def dv_correction_ms(self) -> float:
+        """Every correction, m/s."""
+        return float(sum(a.dv_correction_ms for a in self.arcs))
+
+    def flybys(self) -> list[dict]:
+        """Each flyby as planned (patched conics) and as flown (the corrected n-body flight's closest approach)."""
+        out = []
+        for planned, arc in zip(self.leg.flybys, self.arcs):
+            flown = arc.flight_dict(arc.corrected)
+            out.append({"body": planned.body, "planned": {"periapsis": tdb_to_utc_iso(planned.t_tdb, "second"),
+                                                          "altitude_km": planned.altitude_km,
+                                                          "bt_km": planned.bt_km, "br_km": planned.br_km},
+                        "flown": {"closest_approach": flown["closest_approach"],
+                                  "altitude_km": flown["altitude_km"], "bt_km": flown["bt_km"],
+                                  "br_km": flown["br_km"], "hours_from_planned": flown["hours_from_nominal"]}})
+        return out
+
+    def to_dict(self) -> dict:
+        leg = {k: v for k, v in self.leg.to_dict().items() if k in ("from", "to", "depart", "arrive", "tof_days",
+                                                                   "via")}
+        return {"leg": leg, "scenario": self.scenario_name, "ephemeris": self.arcs[0].model.ephemeris,
+                "arcs": [a.to_dict() for a in self.arcs], "flybys": self.flybys(),
+                "correction": {"dv_ms": self.dv_correction_ms, "applied_at": "each arc's start"},
+                "converged": self.converged}
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("leg", " → ".join([self.leg.origin, *self.leg.via, self.leg.destination])),
+                ("arcs", str(len(self.arcs))), ("correction_ms", f"{self.dv_correction_ms:.2f}"),
+                ("converged", str(self.converged))]
+
+
+def _after_flyby(model: ForceModel, flight: Flight, flyby, rtol: float, atol: float) -> SoiStart:
+    """The corrected flight from its flyby periapsis (the planned burn applied there) to the edge of the flyby
+    body's sphere of influence: where the next arc starts."""
+    from scipy.integrate import solve_ivp
+
+    v = flight.v.copy()
+    if flyby.dv_kms > 0.0:  # tangential, speeding up or slowing down as the flyby's two v∞ differ
+        sign = 1.0 if flyby.vinf_out_kms > flyby.vinf_in_kms else -1.0
+        v = v + sign * flyby.dv_kms * flight.v_rel / np.linalg.norm(flight.v_rel)
+    body = get_body(flyby.body)
+    rb, _ = model.state(body.name, flight.t)
+    soi = sphere_of_influence_km(body, float(np.linalg.norm(rb[0])))
+
+    def leaves(t, y):
+        return float(np.linalg.norm(y[:3] - model.state(body.name, t)[0][0])) - soi
+
+    leaves.terminal, leaves.direction = True, 1.0
+    sol = solve_ivp(model.rhs, (flight.t, flight.t + 60.0 * DAY), np.concatenate([flight.r, v]), method="DOP853",
+                    rtol=rtol, atol=atol, events=leaves)
+    if not (sol.success and sol.t_events[0].size):
+        raise NoSolutionError(f"the n-body flight does not leave {body.name}'s sphere of influence within 60 days "
+                              "of the flyby", "n-body check")
+    t, y = float(sol.t_events[0][0]), sol.y_events[0][0]
+    rb, vb = model.state(body.name, t)
+    return SoiStart(t=t, r=y[:3].copy(), v=y[3:].copy(), r_planet=y[:3] - rb[0], v_planet=y[3:] - vb[0],
+                    soi_km=float(soi), t_soi_s=t - flight.t, rp_km=float(flight.rp))
+
+
+def check_flyby_leg(leg, target, *, departure_rp_km: float, ephemeris=None, bodies=DEFAULT_BODIES,
+                    rtol: float = RTOL, atol: float = ATOL, tol_km: float = 0.01, max_iter: int = 15,
+                    window_days: float = 30.0, scenario_name: Optional[str] = None, progress=None) -> FlybyLegCheck:
+    """Fly a leg through flybys in the n-body model, arc by arc, correcting each (see :class:`FlybyLegCheck`).
+
+    Parameters are those of :func:`check_leg`; ``target`` is the leg's final
+    aim (each flyby's is its own).
+
+    Raises
+    ------
+    InputError
+        A force model without the leg's bodies, a departure periapsis below the surface.
+    NoSolutionError
+        No closest approach found, a correction that does not converge, or a
+        flight that never leaves a flyby body.
+    """
+    from sojourn.contingency.dispersions import flyby_target
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.mission.trajectory import leg_arc
+
+    eph = resolve_ephemeris(ephemeris)
+    names = tuple(get_body(b).name for b in bodies)
+    for end in (leg.origin, *leg.via, leg.destination):
+        if get_body(end).name not in names:
+            raise InputError(f"the force model must include {get_body(end).name}", "bodies")
+    if not departure_rp_km > get_body(leg.origin).radius_km:
+        raise InputError("the departure periapsis must lie above the planet's surface", "departure_rp_km")
+    first = leg.arcs[0]
+    g = leg_arc(first, eph)
+    model = force_model(g["t1"], leg.t_arrive + window_days * DAY + DAY, bodies=names, ephemeris=eph)
+    start = soi_start(g, first.origin, departure_rp_km, model)
+    checks_ = []
+    for k, arc in enumerate(leg.arcs):
+        clock = _time.perf_counter()
+        aim = flyby_target(leg.flybys[k]) if k < len(leg.flybys) else target
+        flights = _Flights(model, start, arc, aim, window_days, rtol, atol, progress)
+        uncorrected, corrected, dv, iterations, history = _correct(flights, tol_km, max_iter)
+        b_nom = aim.aim_b(float(np.linalg.norm(leg_arc(arc, eph)["vinf_arr"])))
+        th = math.radians(aim.aim_angle_deg)
+        checks_.append(NBodyCheck(arc, aim, start, b_nom * math.cos(th), b_nom * math.sin(th), uncorrected, corrected,
+                                  dv, iterations, flights.count, True, _time.perf_counter() - clock, model, rtol,
+                                  history, scenario_name))
+        if k < len(leg.flybys):
+            start = _after_flyby(model, corrected, leg.flybys[k], rtol, atol)
+    return FlybyLegCheck(leg, tuple(checks_), scenario_name)
+
+
 def verify(plan_or_scenario, *, leg: str = "outbound", entry_fpa_deg: Optional[float] = None,
            aim_angle_deg: float = 0.0, step_days: Optional[float] = None, ephemeris=None,
            progress=None) -> NBodyCheck:
@@ -792,7 +932,9 @@ def verify(plan_or_scenario, *, leg: str = "outbound", entry_fpa_deg: Optional[f
 
     Returns
     -------
-    NBodyCheck
+    NBodyCheck or FlybyLegCheck
+        The latter for a leg through flybys: one check per arc, each flyby's
+        aim its own (see :class:`FlybyLegCheck`).
 
     Raises
     ------
@@ -818,5 +960,6 @@ def verify(plan_or_scenario, *, leg: str = "outbound", entry_fpa_deg: Optional[f
     plan = as_plan(plan_or_scenario if isinstance(plan_or_scenario, Plan) else scenario, ephemeris=eph,
                    step_days=step_days, progress=progress)
     name, chosen = transit_leg(plan, leg)
-    return check_leg(chosen, target, departure_rp_km=departure_periapsis_radius(scenario, name), ephemeris=eph,
-                     scenario_name=plan.scenario_name, progress=progress)
+    check = check_flyby_leg if chosen.flybys else check_leg
+    return check(chosen, target, departure_rp_km=departure_periapsis_radius(scenario, name), ephemeris=eph,
+                 scenario_name=plan.scenario_name, progress=progress)

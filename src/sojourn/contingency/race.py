@@ -174,14 +174,21 @@ class Capability(Result):
         return [("name", self.name)] + [(key, f"{limit:g}") for key, _, _, limit in self.limits()]
 
 
-def _costs(burns, cap: Capability, c3, vinf_arr, ok):
-    """Δv of departure and arrival, entry speed, normalised violation (<= 0 feasible; inf unsolved)."""
+def _costs(burns, cap: Capability, c3, vinf_arr, ok, dla_deg):
+    """Δv of departure and arrival, entry speed, normalised violation (<= 0 feasible; inf unsolved).
+
+    The departure burn includes the plane change B's asymptote needs from its parking orbit (as a plan's
+    does); with ``plane_change = "avoid"`` an asymptote out of reach is a violation instead.
+    """
     with np.errstate(invalid="ignore"):
-        dv_dep, dv_arr, entry = burns.outbound(np.where(ok, c3, np.nan), np.where(ok, vinf_arr, np.nan))
+        dv_dep, dv_arr, entry = burns.outbound(np.where(ok, c3, np.nan), np.where(ok, vinf_arr, np.nan),
+                                               np.where(ok, dla_deg, np.nan))
         values = {"max_c3": c3, "max_total_dv_kms": dv_dep + dv_arr, "max_arrival_entry_speed_kms": entry}
         violation = np.full(np.shape(c3), -np.inf)
         for key, _, _, limit in cap.limits():
             violation = np.maximum(violation, (values[key] - limit) / limit)
+        if burns.s.departure.plane_change == "avoid":
+            violation = np.maximum(violation, burns.plane_change_deg(dla_deg))
         violation = np.where(ok & ~np.isnan(violation), violation, np.inf)
     return dv_dep, dv_arr, entry, violation
 
@@ -461,7 +468,7 @@ class _Evaluator:
         r1, v1 = self.eph.state(self.burns.earth, u1)
         r2, v2 = self.eph.state(self.burns.mars, t2)
         c3, vd, va, dla, _, t_ii, status = transfer_pairs(GM_SUN, r1[inv], v1[inv], t1, r2, v2, t2)
-        dv_dep, dv_arr, _, violation = _costs(self.burns, self.cap, c3, va, status == 0)
+        dv_dep, dv_arr, _, violation = _costs(self.burns, self.cap, c3, va, status == 0, np.degrees(dla))
         return {"c3": c3, "vinf_dep": vd, "vinf_arr": va, "dla": np.degrees(dla), "type_ii": t_ii,
                 "dv_dep": dv_dep, "dv_arr": dv_arr, "violation": violation}
 
@@ -632,9 +639,9 @@ def _race_grid(eph, burns, cap: Capability, sa, a_launch: float, a_arrival: floa
     eph.check_range(burns.mars, t_arr[0], t_arr[-1], f"{sa.source}: A's arrival")
     r1, v1 = eph.state(burns.earth, t_launch)
     r2, v2 = eph.state(burns.mars, t_arr)
-    c3, _, vinf_arr, _, _, _, status = transfer_grid(GM_SUN, r1, v1, t_launch, r2, v2, t_arr, asymptote=False)
+    c3, _, vinf_arr, dla, _, _, status = transfer_grid(GM_SUN, r1, v1, t_launch, r2, v2, t_arr, asymptote=True)
     ok = status == 0
-    dv_dep, dv_arr, entry, violation = _costs(burns, cap, c3, vinf_arr, ok)
+    dv_dep, dv_arr, entry, violation = _costs(burns, cap, c3, vinf_arr, ok, np.degrees(dla))
     tof = (t_arr[None, :] - t_launch[:, None]) / DAY
     tof_ok = tof >= cap.min_tof_days - 1e-9
     if cap.max_tof_days is not None:
@@ -682,10 +689,15 @@ def _assumptions(eph, burns, sa, cap: Capability, a_launch: float, a_arrival: fl
         f"({cap.arrival_mode}); B's return is not part of the race",
         f"B's launch window is A's launch to A's arrival, every {step:g} day(s); B must arrive at least "
         f"{BEFORE_S:g} s before A",
-        "the departure asymptote's declination (dla_deg) is reported, not limited by B's parking inclination",
+        ("B's departure burn includes the plane change its asymptote needs from its "
+         f"{burns.s.departure.parking_inclination_deg:g}° parking orbit, as a plan's does"
+         + (" (avoided: asymptotes out of reach are not flown)" if burns.s.departure.plane_change == "avoid" else "")
+         if burns.s.departure.parking_inclination_deg is not None
+         else "the departure asymptote's declination (dla_deg) is reported; B states no parking inclination"),
         f"per launch date, arrivals searched every {SAMPLE_DAYS} d then to {2 * SAMPLE_DAYS / (FINE_SAMPLES - 1):g} d;"
         f" last winning launch bisected to {REFINE_TOLERANCE_S:g} s",
-    )
+    ) + ((f"B flies straight to {burns.mars.name}: its [outbound] flybys "
+          f"({', '.join(burns.s.flybys('outbound'))}) are not raced",) if burns.s.flybys("outbound") else ())
 
 
 def race(a, b, *, step_days: float = 1.0, ephemeris=None, progress=None) -> RaceResult:

@@ -48,6 +48,8 @@ __all__ = [
     "escape_speed",
     "hyperbola_periapsis_speed",
     "mars_orbit_departure_dv",
+    "plane_change_deg",
+    "plane_change_departure_dv",
 ]
 
 from sojourn.constants import MARS_SOL_S  # noqa: E402  (for the examples below)
@@ -55,6 +57,7 @@ from sojourn.constants import MARS_SOL_S  # noqa: E402  (for the examples below)
 _F2 = ["float64(float64, float64)"]
 _F3 = ["float64(float64, float64, float64)"]
 _F4 = ["float64(float64, float64, float64, float64)"]
+_F5 = ["float64(float64, float64, float64, float64, float64)"]
 _NAN = math.nan
 _PI = math.pi
 
@@ -129,6 +132,26 @@ def _aerocapture_dv(mu, rp_target, ra_target, r_atm):
     y = r_atm / (r_atm + ra)
     x_minus_y = ra * (rp_target - r_atm) / ((rp_target + ra) * (r_atm + ra))
     return math.sqrt(2.0 * mu / ra) * x_minus_y / (math.sqrt(x) + math.sqrt(y))
+
+
+@vectorize(_F5, cache=True)
+def _plane_change_departure_dv(mu, vinf, rp, ra, di):
+    if not (mu > 0.0 and rp > 0.0 and ra >= rp and vinf >= 0.0 and 0.0 <= di <= _PI):
+        return _NAN
+    vesc2 = 2.0 * mu / rp
+    vh = math.sqrt(vinf * vinf + vesc2)
+    ve = math.sqrt(vesc2 / (1.0 + rp / ra))
+    # |vh - ve|² + 4 vh ve sin²(di/2) = vh² + ve² - 2 vh ve cos(di), without cancellation
+    tangential = (vinf * vinf + 2.0 * mu / (rp + ra)) / (vh + ve)
+    s = math.sin(0.5 * di)
+    return math.sqrt(tangential * tangential + 4.0 * vh * ve * s * s)
+
+
+@vectorize(_F2, cache=True)
+def _plane_change_deg(dla_deg, inclination_deg):
+    if not (0.0 <= inclination_deg <= 180.0) or not math.isfinite(dla_deg):
+        return _NAN
+    return max(0.0, abs(dla_deg) - min(inclination_deg, 180.0 - inclination_deg))
 
 
 @vectorize(["boolean(float64, float64)"], cache=True)
@@ -299,6 +322,80 @@ def declination_reachable(dla_deg, inclination_deg):
         where an input is NaN or the inclination lies outside [0, 180].
     """
     return _quiet(_declination_reachable, dla_deg, inclination_deg)
+
+
+def plane_change_deg(dla_deg, inclination_deg):
+    """The plane change a parking orbit needs to hold a departure asymptote, degrees.
+
+    Δi = max(0, |DLA| - min(i, 180° - i)): nothing when the asymptote's
+    declination is reachable (:func:`declination_reachable`), else the
+    smallest rotation of the orbit plane that brings the asymptote into it.
+
+    Parameters
+    ----------
+    dla_deg : float or array_like
+        Declination of the departure asymptote, degrees.
+    inclination_deg : float or array_like
+        Parking-orbit inclination to the same equator, degrees, in [0, 180].
+
+    Returns
+    -------
+    float or ndarray
+        Degrees (>= 0); NaN where an input is NaN or the inclination is outside [0, 180].
+
+    Examples
+    --------
+    DRA 5.0's 2037 departure asymptote (DLA -54.8°) from a 28.5° orbit:
+
+    >>> round(float(plane_change_deg(-54.8, 28.5)), 1)
+    26.3
+    """
+    return _quiet(_plane_change_deg, dla_deg, inclination_deg)
+
+
+def plane_change_departure_dv(mu, vinf, rp, ra, plane_change_rad):
+    """One burn at periapsis from an ellipse rp × ra onto a hyperbola in a plane turned by Δi.
+
+    The burn joins the ellipse's periapsis velocity v_e and the hyperbola's
+    periapsis velocity v_h (sharing the periapsis, their planes Δi apart):
+    Δv = sqrt(v_e² + v_h² - 2 v_e v_h cos Δi). With Δi = 0 it is
+    :func:`ellipse_hyperbola_dv` (:func:`departure_dv` for a circular orbit,
+    ``ra = rp``).
+
+    Parameters
+    ----------
+    mu : float or array_like
+        Gravitational parameter, km^3/s^2.
+    vinf : float or array_like
+        Hyperbolic excess speed, km/s (>= 0).
+    rp, ra : float or array_like
+        Periapsis and apoapsis radii of the parking orbit, km (ra >= rp).
+    plane_change_rad : float or array_like
+        Plane change Δi, radians, in [0, π] (:func:`plane_change_deg`).
+
+    Returns
+    -------
+    float or ndarray
+        Δv, km/s; NaN outside the domain.
+
+    Notes
+    -----
+    Computed as sqrt((v_h - v_e)² + 4 v_h v_e sin²(Δi/2)) with v_h - v_e in the
+    cancellation-free form of :func:`ellipse_hyperbola_dv`. The whole plane
+    change is made at periapsis, combined with the departure burn; splitting
+    it (part at a distant apoapsis) would cost less and is not modelled.
+
+    Examples
+    --------
+    C3 = 9 km²/s² from a 400 km circular Earth orbit, with and without a 10° plane change:
+
+    >>> r = 6378.1366 + 400.0
+    >>> round(float(plane_change_departure_dv(398600.435507, 3.0, r, r, 0.0)), 6)
+    3.583711
+    >>> round(float(plane_change_departure_dv(398600.435507, 3.0, r, r, np.radians(10.0))), 3)
+    3.933
+    """
+    return _quiet(_plane_change_departure_dv, mu, vinf, rp, ra, plane_change_rad)
 
 
 def ellipse_hyperbola_dv(mu, vinf, rp, ra):

@@ -191,7 +191,7 @@ def _crew_timeline(plan, eph):
 def _outbound_porkchop(plan, eph):
     import sojourn as sj
 
-    leg = plan.legs[0]
+    leg = plan.legs[0].arcs[0]  # the first arc: the leg itself when it is direct
     t_l, t_a = leg.t_depart, leg.t_arrive
     launch = (t_l - PORKCHOP_LAUNCH_DAYS * DAY, t_l + PORKCHOP_LAUNCH_DAYS * DAY)
     arrive = (t_a - PORKCHOP_ARRIVAL_DAYS * DAY, t_a + PORKCHOP_ARRIVAL_DAYS * DAY)
@@ -261,7 +261,7 @@ def _on_edge(ds, best: dict) -> bool:
 def _porkchop_figure(d: Dossier):
     import sojourn as sj
 
-    plan, leg = d.plan, d.plan.legs[0]
+    plan, leg = d.plan, d.plan.legs[0].arcs[0]
     chosen = {"launch": utc_text(leg.depart, "minute"), "arrival": utc_text(leg.arrive, "minute"), "c3": leg.c3,
               "vinf_arrival": leg.vinf_arrival, "transfer_type": leg.transfer_type, "criterion": "this_plan"}
     # a "best" transfer on the grid's edge is only the edge of the window shown: listed, not marked
@@ -517,18 +517,32 @@ def _time_section(d: Dossier) -> Optional[dict]:
 
 
 def _trajectory_section(d: Dossier) -> dict:
-    rows = [[name, f"{leg.origin.capitalize()} → {leg.destination.capitalize()}", _d(leg.depart), _d(leg.arrive),
-             _n(leg.tof_days, 1), leg.transfer_type, _n(leg.c3, 2), _n(leg.vinf_departure, 3),
-             _n(leg.vinf_arrival, 3), _n(leg.dla_deg, 1), _n(leg.entry_speed_kms, 2)]
-            for name, leg in zip(("Outbound", "Return"), d.plan.legs)]
-    electric = any(leg.lowthrust is not None for leg in d.plan.legs)
-    return _section("trajectory", "Trajectory",
-                    "Two low-thrust heliocentric legs (optimised, then verified by integrating their thrust) "
-                    "joined by impulsive burns." if electric else
-                    "Two ballistic heliocentric legs (zero-revolution Lambert arcs) joined by impulsive burns.",
-                    _figure(d, "trajectory"), {"kind": "h3", "text": "Legs"},
-                    _table(["leg", "route", "depart", "arrive", "days", "type", "C3 km²/s²", "v∞ dep km/s",
-                            "v∞ arr km/s", "DLA °", "entry km/s"], rows, numeric=(4, 6, 7, 8, 9, 10)))
+    rows = []
+    for name, leg in zip(("Outbound", "Return"), d.plan.legs):
+        for k, arc in enumerate(leg.arcs):  # a leg through a flyby: one row per arc
+            label = name if len(leg.arcs) == 1 else f"{name} ({k + 1}/{len(leg.arcs)})"
+            rows.append([label, f"{arc.origin.capitalize()} → {arc.destination.capitalize()}", _d(arc.depart),
+                         _d(arc.arrive), _n(arc.tof_days, 1), arc.transfer_type, _n(arc.c3, 2),
+                         _n(arc.vinf_departure, 3), _n(arc.vinf_arrival, 3), _n(arc.dla_deg, 1),
+                         _n(arc.entry_speed_kms, 2)])
+    flybys = d.plan.flybys
+    if any(leg.lowthrust is not None for leg in d.plan.legs):
+        text = ("Two low-thrust heliocentric legs (optimised, then verified by integrating their thrust) "
+                "joined by impulsive burns.")
+    else:
+        text = ("Two ballistic heliocentric legs (zero-revolution Lambert arcs) joined by impulsive burns"
+                + (f", {len(flybys)} of them through a flyby (an arc on each side)." if flybys else "."))
+    blocks = [_figure(d, "trajectory"), {"kind": "h3", "text": "Legs"},
+              _table(["leg", "route", "depart", "arrive", "days", "type", "C3 km²/s²", "v∞ dep km/s",
+                      "v∞ arr km/s", "DLA °", "entry km/s"], rows, numeric=(4, 6, 7, 8, 9, 10))]
+    if flybys:
+        fb_rows = [[f.body.capitalize(), _d(f.date), _n(f.altitude_km, 0), _n(f.min_altitude_km, 0),
+                    _n(0.5 * (f.vinf_in_kms + f.vinf_out_kms), 3), _n(f.turn_angle_deg, 1),
+                    _n(f.max_turn_angle_deg, 1), _n(f.dv_kms, 3)] for f in flybys]
+        blocks += [{"kind": "h3", "text": "Flybys"},
+                   _table(["body", "periapsis (UTC)", "altitude km", "lowest km", "v∞ km/s", "turn °",
+                           "reach °", "burn km/s"], fb_rows, numeric=(2, 3, 4, 5, 6, 7))]
+    return _section("trajectory", "Trajectory", text, *blocks)
 
 
 def _electric_section(d: Dossier) -> Optional[dict]:
@@ -602,8 +616,8 @@ def _dv_section(d: Dossier) -> dict:
 
 
 def _porkchop_section(d: Dossier) -> dict:
-    pc, leg = d.porkchop, d.plan.legs[0]
-    origin, dest = _bodies(d.plan)
+    pc, leg = d.porkchop, d.plan.legs[0].arcs[0]
+    origin, dest = leg.origin.capitalize(), leg.destination.capitalize()
     rows = []
     for b in d.porkchop_best:
         what = "least C3" if b["criterion"] == "min_c3" else "least arrival v∞"

@@ -30,7 +30,7 @@ from sojourn.errors import InputError
 MAX_SAMPLES = 1_000_000
 
 _COLORS = {"craft": [255, 255, 255, 255], "outbound": [167, 112, 214, 255], "return": [40, 196, 170, 255],
-           "mars": [214, 110, 70, 255], "sun": [255, 204, 51, 255]}
+           "mars": [214, 110, 70, 255], "venus": [230, 200, 140, 255], "sun": [255, 204, 51, 255]}
 
 
 def _iso(t: float) -> str:
@@ -55,17 +55,18 @@ def _epochs(t0: float, t1: float, step_s: float) -> np.ndarray:
 
 
 def _craft_positions(plan, eph, step_s: float) -> list[dict]:
-    from sojourn.mission.trajectory import spacecraft_states
+    from sojourn.mission.trajectory import arc_states, spacecraft_states
 
     out, ret = plan.legs
-    phases = (("outbound", out.t_depart, out.t_arrive), ("stay", out.t_arrive, ret.t_depart),
-              ("return", ret.t_depart, ret.t_arrive))
+    # one interval per arc (a flyby bends the path: no interpolation across it) and one for the stay
+    phases = ([(a.t_depart, a.t_arrive, a) for a in out.arcs] + [(out.t_arrive, ret.t_depart, None)]
+              + [(a.t_depart, a.t_arrive, a) for a in ret.arcs])
     intervals = []
-    for _, t0, t1 in phases:
+    for t0, t1, arc in phases:
         if t1 <= t0:
             continue
         t = _epochs(t0, t1, step_s)
-        craft, _ = spacecraft_states(plan, t, eph)
+        craft = arc_states(arc, t, eph)[0] if arc is not None else spacecraft_states(plan, t, eph)[0]
         earth, _ = eph.state(out.origin, t)
         intervals.append({"interval": _interval(t0, t1), "epoch": _iso(t0), "interpolationAlgorithm": "LAGRANGE",
                           "interpolationDegree": 5, "referenceFrame": "INERTIAL",
@@ -103,8 +104,9 @@ def czml_document(plan, *, step_s: float = DAY, ephemeris=None) -> list[dict]:
     Returns
     -------
     list of dict
-        CZML packets: ``document`` first, then ``sojourn/craft``, the destination
-        and ``sojourn/sun``; positions geocentric ICRF (Cesium's ``INERTIAL``), m.
+        CZML packets: ``document`` first, then ``sojourn/craft``, the destination,
+        each body flown by and ``sojourn/sun``; positions geocentric ICRF
+        (Cesium's ``INERTIAL``), m.
 
     Raises
     ------
@@ -146,6 +148,8 @@ def czml_document(plan, *, step_s: float = DAY, ephemeris=None) -> list[dict]:
                   "material": {"solidColor": {"color": {"rgba": _COLORS["outbound"]}}}},
          "label": {"text": labels, "pixelOffset": {"cartesian2": [12, 0]}, "horizontalOrigin": "LEFT"}},
         _body_packet(out.destination.capitalize(), out.destination, plan, eph, step),
+        *[_body_packet(b.capitalize(), b, plan, eph, step)
+          for b in dict.fromkeys(f.body for f in plan.flybys if f.body != out.destination)],
         _body_packet("Sun", "sun", plan, eph, step),
     ]
 

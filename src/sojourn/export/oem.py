@@ -237,12 +237,13 @@ def check_segment_states(label: str, t: np.ndarray, step_s: float, where: str = 
 
 
 def check_planet_days(planet_days, plan=None, where: str = "planet_days") -> float:
-    """Length of the planet-centred segments, days: positive, and under half the shorter leg of ``plan``."""
+    """Length of the planet-centred segments, days: positive, and under half the shortest arc of ``plan``."""
     days = checks.positive(planet_days, where, "planet days", "days")
     if plan is not None:
-        shortest = min(leg.t_arrive - leg.t_depart for leg in plan.legs)
+        shortest = min(arc.t_arrive - arc.t_depart for leg in plan.legs for arc in leg.arcs)
         if 2.0 * days * DAY >= shortest:
-            raise InputError(f"planet segments of {days:g} days would overlap: the shorter leg lasts "
+            what = "arc" if any(leg.flybys for leg in plan.legs) else "leg"
+            raise InputError(f"planet segments of {days:g} days would overlap: the shorter {what} lasts "
                              f"{shortest / DAY:.1f} days", where)
     return days
 
@@ -317,11 +318,12 @@ def icrf_to_eme2000_matrix() -> np.ndarray:
     return np.asarray(rb, dtype=np.float64)
 
 
-def _craft_states(plan, leg, t, eph):
-    """The craft's states at ``t``, kept on ``leg`` (an epoch a rounding outside it is its end)."""
-    from sojourn.mission.trajectory import spacecraft_states
+def _craft_states(plan, arc, t, eph):
+    """The craft's states at ``t`` on one arc (an epoch a rounding outside it is its end; at a flyby, this arc's
+    side of it)."""
+    from sojourn.mission.trajectory import arc_states
 
-    return spacecraft_states(plan, np.clip(t, leg.t_depart, leg.t_arrive), eph)
+    return arc_states(arc, np.clip(t, arc.t_depart, arc.t_arrive), eph)
 
 
 def _body(name: str) -> str:
@@ -360,8 +362,8 @@ def _leg_segments(plan, leg, name, opts, rotate, eph) -> list:
     comments = (f"{name}: {_body(leg.origin)} to {_body(leg.destination)}, {leg.tof_days:.2f} days, "
                 + (f"type {leg.transfer_type} ballistic arc (two-body, Sun only)" if leg.lowthrust is None
                    else _thrust_text(leg.lowthrust)),
-                f"from just after the {_body(leg.origin)} departure burn to {_body(leg.destination)} arrival, "
-                "on whole milliseconds within 1 ms of both")
+                f"from just after the {_body(leg.origin)} departure burn (or flyby) to {_body(leg.destination)} "
+                "arrival (or flyby), on whole milliseconds within 1 ms of both")
     if not opts["planet_segments"]:
         return [OemSegment("SUN", name, t, rotate(r), rotate(v), comments=comments, time_system=opts["time_system"])]
     pad = opts["planet_days"] * DAY  # the hand-over epochs: whole milliseconds too
@@ -398,7 +400,9 @@ def trajectory_segments(plan, *, step_s: float = DEFAULT_STEP_S, planet_segments
     Returns
     -------
     list of OemSegment
-        Two (the legs) or six (each leg: departure planet, Sun, arrival planet).
+        One per arc (two for direct legs: one more per flyby, which splits its
+        leg where the velocity jumps), or three per arc with planet segments
+        (departure planet, Sun, arrival or flyby planet).
 
     Raises
     ------
@@ -424,7 +428,9 @@ def trajectory_segments(plan, *, step_s: float = DEFAULT_STEP_S, planet_segments
 
     segments = []
     for name, leg in zip(("outbound transit", "return transit"), plan.legs):
-        segments.extend(_leg_segments(plan, leg, name, opts, rotate, eph))
+        for arc in leg.arcs:
+            label = name if len(leg.arcs) == 1 else f"{name}, {_body(arc.origin)} to {_body(arc.destination)}"
+            segments.extend(_leg_segments(plan, arc, label, opts, rotate, eph))
     return segments
 
 

@@ -64,7 +64,8 @@ class SpkSegment(Result):
     Attributes
     ----------
     label : str
-        ``"outbound"`` or ``"return"``.
+        ``"outbound"`` or ``"return"``; ``"return 1"``, ``"return 2"`` for the
+        arcs of a leg through a flyby (which splits it where the velocity jumps).
     segment_id : str
         The segment's identifier in the file (at most 40 characters).
     start_et, stop_et : float
@@ -143,17 +144,19 @@ def _segment_id(text: str) -> str:
 
 
 def _sample(plan, step: float, name: str, eph) -> list:
-    """(label, segment id, epochs, states) of each leg, every ``step`` s with both ends exact."""
+    """(label, segment id, epochs, states) of each leg's arcs, every ``step`` s with both ends exact."""
     from sojourn.export.oem import check_segment_states, check_state_count, sample_epochs
-    from sojourn.mission.trajectory import spacecraft_states
+    from sojourn.mission.trajectory import arc_states
 
     check_state_count(sum(leg.t_arrive - leg.t_depart for leg in plan.legs), step)
     out = []
     for label, leg in zip(("outbound", "return"), plan.legs):
-        t = sample_epochs(float(leg.t_depart), float(leg.t_arrive), step)  # ET: exact ends, nothing prints it
-        check_segment_states(f"{label} transit", t, step)
-        r, v = spacecraft_states(plan, t, eph)
-        out.append((label, _segment_id(f"{name} {label}"), t, np.column_stack([r, v])))
+        for k, arc in enumerate(leg.arcs):  # a flyby splits its leg: the velocity jumps there
+            part = label if len(leg.arcs) == 1 else f"{label} {k + 1}"
+            t = sample_epochs(float(arc.t_depart), float(arc.t_arrive), step)  # ET: exact ends, nothing prints it
+            check_segment_states(f"{part} transit", t, step)
+            r, v = arc_states(arc, t, eph)
+            out.append((part, _segment_id(f"{name} {part}"), t, np.column_stack([r, v])))
     return out
 
 

@@ -360,8 +360,10 @@ class Diff(Result):
 
 
 def _event_key(name: str) -> str:
-    """Events are matched by name up to a colon ("Launch: trans-Mars injection from 400 km ..." is "Launch")."""
-    return name.split(":", 1)[0].strip()
+    """Events are matched by name up to a colon ("Launch: trans-Mars injection from 400 km ..." is "Launch"), a
+    flyby without its altitude ("Venus flyby (8 496 km)" is "Venus flyby": a flyby that moves stays itself)."""
+    key = name.split(":", 1)[0].strip()
+    return key.split(" (", 1)[0] if " flyby (" in key else key
 
 
 def _event_times(plan) -> dict:

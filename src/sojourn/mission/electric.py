@@ -258,11 +258,11 @@ def evaluate(scenario, cand, eph, burns):
 
     Returns
     -------
-    sojourn.mission.roundtrip.Evaluation
+    sojourn.mission.chain.Evaluation
         Its ``burns`` are the four impulsive burns; ``candidate.total_dv_kms``
         adds the two legs' estimated thrust Δv to them; the budget has all six.
     """
-    from sojourn.mission.roundtrip import Evaluation
+    from sojourn.mission.chain import Evaluation
 
     e = scenario.vessel.electric
     m_out, m_ret = leg_masses(scenario, burns)
@@ -415,7 +415,7 @@ def _plan(scenario, cand, flown: _Flown, alternatives, pareto, eph, burns):
     labels = _burn_labels(scenario)
     plan_burns = tuple(pl.Burn(name, labels[name], float(t), flown.dv[name], uses[name].stage,
                                uses[name].propellant_kg, uses[name].stage_left_kg) for name, t in dates.items())
-    events = tuple(sorted(pl._events(scenario, cand) + thrust_events(legs), key=_event_order))
+    events = tuple(sorted(pl._events(scenario, cand, legs, None) + thrust_events(legs), key=_event_order))
     total_days = (cand.t_earth_arrival - cand.t_launch) / DAY
     stay_days = (cand.t_mars_departure - cand.t_mars_arrival) / DAY
     return pl.Plan(
@@ -424,10 +424,18 @@ def _plan(scenario, cand, flown: _Flown, alternatives, pareto, eph, burns):
         total_days=total_days, stay_days=stay_days, budget=flown.budget,
         alternatives=tuple(pl.RoundTrip.of(c) for c in alternatives),
         pareto=tuple(pl.RoundTrip.of(c) for c in pareto),
-        warnings=pl._warnings(scenario, legs[0], flown.budget, legs[1]) + _warnings(scenario, flown),
+        warnings=pl._warnings(scenario, _no_plane_change(scenario, legs[0]), flown.budget, legs[1])
+        + _warnings(scenario, flown),
         assumptions=(f"ephemeris {eph.name}",) + pl._assumptions(scenario, burns, eph)[1:] + assumptions(scenario),
         scenario=scenario,
     )
+
+
+def _no_plane_change(scenario, outbound):
+    """The launch geometry of an electric departure: the launcher's v∞ allowance, no plane change charged."""
+    from sojourn.mission.plan import LaunchGeometry
+
+    return LaunchGeometry(outbound.dla_deg, scenario.departure.parking_inclination_deg, 0.0, 0.0, "none")
 
 
 def _burn_labels(scenario) -> dict:

@@ -8,6 +8,7 @@ reports and exports draw from these results and never recompute them.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import html
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -15,8 +16,8 @@ from typing import Any, Optional
 import numpy as np
 
 from sojourn.errors import EphemerisRangeError, NoSolutionError
-from sojourn.results import Result, rounded, utc_text
-from sojourn.time import tdb_to_datetime
+from sojourn.results import Result, json_safe, rounded, utc_text
+from sojourn.time import DAY, tdb_to_datetime
 
 BURN_LABELS = {
     "earth_departure": "Trans-Mars injection (Earth departure)",
@@ -24,6 +25,20 @@ BURN_LABELS = {
     "mars_departure": "Trans-Earth injection (Mars departure)",
     "earth_arrival": "Earth orbit insertion",
 }
+
+
+def burn_label(name: str) -> str:
+    """What a mission designer calls a burn (a flyby burn: ``"Venus flyby burn (return)"``)."""
+    if name in BURN_LABELS:
+        return BURN_LABELS[name]
+    leg, _, rest = name.partition("_")
+    body, _, nth = rest.partition("_flyby")
+    return f"{body.capitalize()} flyby burn{' ' + nth.lstrip('_') if nth else ''} ({leg})"
+
+
+def flyby_event_name(flyby) -> str:
+    """The timeline's name of a flyby: ``"Venus flyby (1 626 km)"`` (periapsis altitude)."""
+    return f"{flyby.body.capitalize()} flyby ({flyby.altitude_km:,.0f} km)".replace(",", " ")
 
 
 @dataclass(frozen=True)
@@ -138,14 +153,22 @@ class Leg(Result):
         Hyperbolic excess speeds, km/s.
     dla_deg : float
         Declination of the departure asymptote (ICRF), degrees.
-    transfer_type : {"I", "II"}
-        Under or over 180 degrees of transfer angle.
+    transfer_type : str
+        ``"I"`` or ``"II"``: under or over 180 degrees of transfer angle; for a
+        leg through flybys, its arcs' types joined by ``-`` (``"II-I"``).
     entry_speed_kms : float
         Inertial speed at the destination's entry interface, km/s.
     lowthrust : LowThrustLeg or None
         For a vessel with electric propulsion, the optimised and verified
         low-thrust leg flown (:mod:`sojourn.mission.electric`); ``transfer_type``
         is then ``"low-thrust"`` and the v-infinities are the leg's.
+    segments : tuple of Leg
+        For a leg that flies by other bodies, its arcs in flight order (one
+        Lambert arc between each pair of bodies); empty for a direct leg, which
+        is its own arc (:attr:`arcs`).
+    flybys : tuple of Flyby
+        The flybys between the arcs (:class:`sojourn.transfer.sequence.Flyby`:
+        body, date, altitude, turn, burn, B-plane).
     """
 
     origin: str
@@ -159,7 +182,19 @@ class Leg(Result):
     dla_deg: float
     transfer_type: str
     entry_speed_kms: float
+    segments: tuple = ()
+    flybys: tuple = ()
     lowthrust: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def arcs(self) -> tuple:
+        """The leg's Lambert arcs in flight order: its segments, or the leg itself when it is direct."""
+        return self.segments or (self,)
+
+    @property
+    def via(self) -> tuple:
+        """The bodies flown by, in order (empty for a direct leg)."""
+        return tuple(f.body for f in self.flybys)
 
     @property
     def depart(self) -> _dt.datetime:
@@ -213,7 +248,8 @@ class Leg(Result):
             "depart": utc_text(self.depart, "minute"), "arrive": utc_text(self.arrive, "minute"),
             "tof_days": self.tof_days, "c3": self.c3, "vinf_departure": self.vinf_departure,
             "vinf_arrival": self.vinf_arrival, "dla_deg": self.dla_deg, "transfer_type": self.transfer_type,
-            "entry_speed_kms": self.entry_speed_kms,
+            "entry_speed_kms": self.entry_speed_kms, "via": list(self.via),
+            "flybys": [f.to_dict() for f in self.flybys], "segments": [a.to_dict() for a in self.segments],
         } | ({} if self.lowthrust is None else {"lowthrust": self.lowthrust.to_dict()})
 
     def summary(self) -> list[tuple[str, str]]:
@@ -232,6 +268,8 @@ class RoundTrip(Result):
         named for the usual Earth–Mars case).
     total_dv_kms : float
         All burns, km/s.
+    t_flybys : tuple of float
+        Every flyby's epoch in flight order, TDB s (empty without flybys).
     """
 
     t_launch: float
@@ -239,12 +277,14 @@ class RoundTrip(Result):
     t_mars_departure: float
     t_earth_arrival: float
     total_dv_kms: float
+    t_flybys: tuple = ()
 
     @classmethod
     def of(cls, candidate) -> "RoundTrip":
         """From a search candidate (:class:`sojourn.mission.roundtrip.Candidate`)."""
         return cls(candidate.t_launch, candidate.t_mars_arrival, candidate.t_mars_departure,
-                   candidate.t_earth_arrival, candidate.total_dv_kms)
+                   candidate.t_earth_arrival, candidate.total_dv_kms,
+                   tuple(candidate.t_out_flybys) + tuple(candidate.t_ret_flybys))
 
     @property
     def launch(self) -> _dt.datetime:
@@ -267,12 +307,47 @@ class RoundTrip(Result):
             "launch": day(self.t_launch), "mars_arrival": day(self.t_mars_arrival),
             "mars_departure": day(self.t_mars_departure), "earth_arrival": day(self.t_earth_arrival),
             "stay_days": round(self.stay_days, 2), "total_days": round(self.total_days, 2),
-            "total_dv_kms": self.total_dv_kms,
+            "total_dv_kms": self.total_dv_kms, "flyby_dates": [day(t) for t in self.t_flybys],
         }
 
     def summary(self) -> list[tuple[str, str]]:
         return [("launch", utc_text(self.launch, "date")), ("total_days", f"{self.total_days:.0f}"),
                 ("total_dv_kms", f"{self.total_dv_kms:.2f}")]
+
+
+@dataclass(frozen=True)
+class LaunchGeometry(Result):
+    """The launch asymptote seen from the parking orbit, and what its plane change costs.
+
+    Attributes
+    ----------
+    dla_deg : float
+        Declination of the departure asymptote (ICRF), degrees.
+    parking_inclination_deg : float or None
+        The parking orbit's inclination (None: not given, every asymptote is
+        taken to lie in its plane).
+    plane_change_deg : float
+        Plane change the asymptote needs, max(0, |DLA| - i), degrees.
+    dv_penalty_kms : float
+        What it adds to the departure burn (one combined burn at periapsis), km/s.
+    policy : {"charge", "avoid", "none"}
+        ``[departure] plane_change``; ``"none"`` without an inclination.
+    """
+
+    dla_deg: float
+    parking_inclination_deg: Optional[float]
+    plane_change_deg: float
+    dv_penalty_kms: float
+    policy: str
+
+    def to_dict(self) -> dict:
+        return json_safe({"dla_deg": self.dla_deg, "parking_inclination_deg": self.parking_inclination_deg,
+                          "plane_change_deg": self.plane_change_deg, "dv_penalty_kms": self.dv_penalty_kms,
+                          "policy": self.policy})
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("dla", f"{self.dla_deg:.1f}°"), ("plane change", f"{self.plane_change_deg:.1f}°"),
+                ("penalty", f"{self.dv_penalty_kms:.3f} km/s")]
 
 
 @dataclass(frozen=True)
@@ -300,6 +375,8 @@ class Plan(Result):
     alternatives, pareto : tuple of RoundTrip
         Runners-up, and the front of total Δv against total days.
     warnings, assumptions : tuple of str
+    launch_geometry : LaunchGeometry or None
+        The departure asymptote against the parking orbit, and its plane change's cost.
     scenario : Scenario
         The scenario planned (not part of :meth:`to_dict`).
 
@@ -328,7 +405,13 @@ class Plan(Result):
     pareto: tuple = ()
     warnings: tuple = ()
     assumptions: tuple = ()
+    launch_geometry: Optional[LaunchGeometry] = None
     scenario: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def flybys(self) -> tuple:
+        """Every flyby of the mission in flight order (:class:`sojourn.transfer.sequence.Flyby`)."""
+        return tuple(f for leg in self.legs for f in leg.flybys)
 
     @property
     def launch(self) -> _dt.datetime:
@@ -358,6 +441,9 @@ class Plan(Result):
             "pareto": [a.to_dict() for a in self.pareto],
             "warnings": list(self.warnings),
             "assumptions": list(self.assumptions),
+            "flybys": [dict(f.to_dict(), leg=("outbound", "return")[k]) for k, leg in enumerate(self.legs)
+                       for f in leg.flybys],
+            "launch_geometry": None if self.launch_geometry is None else self.launch_geometry.to_dict(),
         }
 
     def summary(self) -> list[tuple[str, str]]:
@@ -388,33 +474,67 @@ def _leg(origin: str, destination: str, t1: float, t2: float, res: dict) -> Leg:
                "II" if bool(res["type_ii"]) else "I", float(res["entry_speed"]))
 
 
-def _events(scenario, cand) -> tuple:
+def _arc(a, r_interface: float) -> Leg:
+    """One Lambert arc of a sequence (:class:`sojourn.transfer.sequence.SequenceLeg`) as a Leg."""
+    from sojourn.bodies import get_body
+    from sojourn.core.patched_conics import entry_speed
+
+    body = get_body(a.to)
+    vinf = a.vinf_departure_kms
+    return Leg(a.frm, a.to, a.t_depart, a.t_arrive, a.tof_days, vinf * vinf, vinf, a.vinf_arrival_kms,
+               a.dla_deg, a.type, float(entry_speed(body.gm_km3s2, a.vinf_arrival_kms, r_interface))
+               if r_interface else math.nan)
+
+
+def leg_of(transfer, r_interface: float) -> Leg:
+    """A plan's leg from a leg of the round trip's chain (:class:`sojourn.transfer.sequence.SequenceTransfer`).
+
+    ``r_interface`` is the destination's entry interface radius, km.
+    """
+    arcs = tuple(_arc(a, r_interface if k == len(transfer.legs) - 1 else 0.0) for k, a in enumerate(transfer.legs))
+    first, last = arcs[0], arcs[-1]
+    return Leg(first.origin, last.destination, first.t_depart, last.t_arrive,
+               (last.t_arrive - first.t_depart) / 86400.0, first.c3, first.vinf_departure, last.vinf_arrival,
+               first.dla_deg, "-".join(a.transfer_type for a in arcs), last.entry_speed_kms,
+               arcs if len(arcs) > 1 else (), tuple(transfer.flybys))
+
+
+def _events(scenario, cand, legs, geometry) -> tuple:
     arrival_mode, return_mode = scenario.arrival.mode, scenario.return_.mode
-    return (
-        Event(f"Launch: trans-Mars injection from {scenario.departure.parking_altitude_km:g} km parking orbit",
-              cand.t_launch),
+    launch = f"Launch: trans-Mars injection from {scenario.departure.parking_altitude_km:g} km parking orbit"
+    if geometry is not None and geometry.plane_change_deg > 0.0:
+        launch += f" with a {geometry.plane_change_deg:.1f}° plane change"
+    events = [Event(launch, cand.t_launch)]
+    events += [Event(flyby_event_name(f), f.t_tdb) for f in legs[0].flybys]
+    events += [
         Event("Mars arrival", cand.t_mars_arrival),
         Event({"propulsive": "Mars orbit insertion", "aerocapture": "Mars aerocapture",
                "entry": "Mars atmospheric entry"}[arrival_mode], cand.t_mars_arrival),
         Event("Surface stay begins", cand.t_mars_arrival),
         Event("Surface stay ends", cand.t_mars_departure),
         Event("Trans-Earth injection (Mars departure)", cand.t_mars_departure),
-        Event("Earth entry" if return_mode == "entry" else "Earth orbit insertion", cand.t_earth_arrival),
-    )
+    ]
+    events += [Event(flyby_event_name(f), f.t_tdb) for f in legs[1].flybys]
+    events.append(Event("Earth entry" if return_mode == "entry" else "Earth orbit insertion", cand.t_earth_arrival))
+    return tuple(events)
 
 
-def _burns(scenario, ev) -> tuple:
+def _burns(scenario, ev, legs) -> tuple:
+    """Every burn in flight order, with its epoch, label and what it costs the vessel."""
     cand = ev.candidate
-    dates = (cand.t_launch, cand.t_mars_arrival, cand.t_mars_departure, cand.t_earth_arrival)
+    fly = {name: f.t_tdb for k in (0, 1)
+           for name, f in zip(scenario.flyby_burns(("outbound", "return")[k]), legs[k].flybys)}
+    dates = dict(earth_departure=cand.t_launch, mars_arrival=cand.t_mars_arrival,
+                 mars_departure=cand.t_mars_departure, earth_arrival=cand.t_earth_arrival, **fly)
     arrival_mode, return_mode = scenario.arrival.mode, scenario.return_.mode
     out = []
-    for (name, dv), t, use in zip(ev.burns, dates, ev.budget.burns):
-        label = BURN_LABELS[name]
+    for (name, dv), use in zip(ev.burns, ev.budget.burns):
+        label = burn_label(name)
         if name == "mars_arrival" and arrival_mode != "propulsive":
             label = "Periapsis raise after aerocapture" if arrival_mode == "aerocapture" else "Mars entry (no burn)"
         if name == "earth_arrival" and return_mode == "entry":
             label = "Earth entry (no burn)"
-        out.append(Burn(name, label, float(t), float(dv), use.stage, use.propellant_kg, use.stage_left_kg))
+        out.append(Burn(name, label, float(dates[name]), float(dv), use.stage, use.propellant_kg, use.stage_left_kg))
     return tuple(out)
 
 
@@ -423,16 +543,28 @@ def _burns(scenario, ev) -> tuple:
 FASTEST_SURVIVED_ENTRY_KMS = 12.9
 
 
-def _warnings(scenario, outbound: Leg, budget, home: Leg) -> tuple:
+def _launch_geometry(scenario, outbound: Leg, burns, ev) -> LaunchGeometry:
+    """The departure asymptote against the parking orbit; the plane change's cost over a burn without it."""
+    from sojourn.core.patched_conics import departure_dv
+
+    incl = scenario.departure.parking_inclination_deg
+    policy = "none" if incl is None else (scenario.departure.plane_change or "charge")
+    charged = dict(ev.burns)["earth_departure"]
+    plain = float(departure_dv(burns.earth.gm_km3s2, burns.r_park, outbound.vinf_departure))
+    return LaunchGeometry(outbound.dla_deg, incl, float(ev.plane_change_deg),
+                          max(0.0, charged - plain) if policy == "charge" else 0.0, policy)
+
+
+def _warnings(scenario, geometry: LaunchGeometry, budget, home: Leg) -> tuple:
     warnings = []
     if scenario.return_.mode == "entry" and home.entry_speed_kms > FASTEST_SURVIVED_ENTRY_KMS:
         warnings.append(f"Earth entry at {home.entry_speed_kms:.1f} km/s is faster than any capsule has survived "
                         f"(Stardust, {FASTEST_SURVIVED_ENTRY_KMS:g} km/s): cap it with "
                         "constraints.max_entry_speed_kms")
-    incl = scenario.departure.parking_inclination_deg
-    if incl is not None and abs(outbound.dla_deg) > incl:
-        warnings.append(f"the departure asymptote's declination ({outbound.dla_deg:.1f}°) exceeds what a "
-                        f"{incl:g}° parking orbit reaches without a plane change")
+    if geometry.plane_change_deg > 1e-9:
+        warnings.append(f"the departure asymptote's declination ({geometry.dla_deg:.1f}°) is beyond what a "
+                        f"{geometry.parking_inclination_deg:g}° parking orbit reaches: the departure burn includes a "
+                        f"{geometry.plane_change_deg:.1f}° plane change (+{geometry.dv_penalty_kms:.3f} km/s)")
     if not budget.closes:
         warnings.append(f"the vessel cannot afford the {budget.breaking_burn} burn: its stage runs out of propellant")
     return tuple(warnings)
@@ -441,14 +573,26 @@ def _warnings(scenario, outbound: Leg, budget, home: Leg) -> tuple:
 def _assumptions(scenario, burns, eph) -> tuple:
     from sojourn.constants import G0_MS2
 
-    return (
+    out = [
         f"ephemeris {eph.name}; heliocentric legs are ballistic zero-revolution Lambert arcs (patched conics)",
         f"Earth departure from a {scenario.departure.parking_altitude_km:g} km circular orbit "
-        f"around the {burns.earth.name.capitalize()} centre",
+        f"around the {burns.earth.name.capitalize()} centre"
+        + ("" if scenario.departure.parking_inclination_deg is None else
+           f", inclined {scenario.departure.parking_inclination_deg:g}° to the equator: an asymptote beyond that "
+           "declination " + ("is avoided" if scenario.departure.plane_change == "avoid" else
+                             "costs a plane change combined with the departure burn at periapsis")),
         f"Mars orbit: periapsis radius {burns.mars_rp:.0f} km, apoapsis radius {burns.mars_ra:.0f} km; "
         "arrival and departure at periapsis, with no apsidal or plane-change penalty",
         f"rocket equation with g0 = {G0_MS2:g} m/s²; each stage dropped after its last burn",
-    )
+    ]
+    if scenario.has_flybys:
+        fb = scenario.flyby_options
+        out.append("flybys: instantaneous (patched conics), periapsis at least "
+                   f"{fb.min_altitude_km:g} km above the body's equatorial radius, "
+                   + ("powered by one tangential burn at periapsis when |v∞| must change" if fb.powered
+                      else "unpowered (|v∞ in| = |v∞ out|)")
+                   + "; each leg through flybys is searched as its cheapest chain (Δv) per Mars date")
+    return tuple(out)
 
 
 def check_vessel(scenario) -> None:
@@ -476,24 +620,23 @@ def check_vessel(scenario) -> None:
 def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
     """Turn a searched round trip (:func:`sojourn.mission.roundtrip.search_round_trips`) into a :class:`Plan`."""
     from sojourn.mission import electric
-    from sojourn.mission.roundtrip import Burns, evaluate
+    from sojourn.mission.chain import RoundTripChain, evaluate
+    from sojourn.mission.roundtrip import Burns
     from sojourn.mission.surface import annotate
 
     if electric.flies(scenario):  # both legs flown low-thrust, optimised on the searched dates
-        return electric.build_plan(scenario, best, alternatives, pareto, eph)
+        return annotate(electric.build_plan(scenario, best, alternatives, pareto, eph), eph)
     burns = Burns(scenario)
-    ev = evaluate(scenario, best, eph, burns)
-    out, ret = ev.legs
+    ev = evaluate(RoundTripChain(scenario, eph, (best.t_launch, best.t_launch + DAY)), best)
     cand = ev.candidate
-    origin, dest = burns.earth.name, burns.mars.name
-    legs = (_leg(origin, dest, cand.t_launch, cand.t_mars_arrival, out),
-            _leg(dest, origin, cand.t_mars_departure, cand.t_earth_arrival, ret))
+    legs = (leg_of(ev.legs[0], burns.mars_interface), leg_of(ev.legs[1], burns.earth_interface))
+    geometry = _launch_geometry(scenario, legs[0], burns, ev)
     return annotate(Plan(
         scenario_name=scenario.mission.name,
         objective=scenario.mission.objective,
         ephemeris=eph.name,
-        events=_events(scenario, cand),
-        burns=_burns(scenario, ev),
+        events=tuple(sorted(_events(scenario, cand, legs, geometry), key=lambda e: e.t)),
+        burns=_burns(scenario, ev, legs),
         legs=legs,
         total_dv_kms=cand.total_dv_kms,
         total_days=cand.total_days,
@@ -501,8 +644,9 @@ def build_plan(scenario, best, alternatives, pareto, eph) -> Plan:
         budget=ev.budget,
         alternatives=tuple(RoundTrip.of(c) for c in alternatives),
         pareto=tuple(RoundTrip.of(c) for c in pareto),
-        warnings=_warnings(scenario, legs[0], ev.budget, legs[1]),
+        warnings=_warnings(scenario, geometry, ev.budget, legs[1]),
         assumptions=_assumptions(scenario, burns, eph),
+        launch_geometry=geometry,
         scenario=scenario,
     ), eph)
 
@@ -589,7 +733,7 @@ class SurveyRow(Result):
             row.update(binding_constraint=self.binding_constraint, reason=self.reason)
         p = self.plan
         if p is None:
-            row.update(launch=None, total_days=None, stay_days=None, total_dv_kms=None, burns=[])
+            row.update(launch=None, total_days=None, stay_days=None, total_dv_kms=None, burns=[], flybys=[])
             return row
         out, ret = p.legs
         row.update({
@@ -599,6 +743,9 @@ class SurveyRow(Result):
             "total_days": p.total_days, "burns": [{"name": b.name, "dv_kms": b.dv_kms} for b in p.burns],
             "total_dv_kms": p.total_dv_kms, "earth_entry_speed_kms": ret.entry_speed_kms,
             "propellant_closes": p.budget.closes,
+            "flybys": [{"leg": ("outbound", "return")[k], "body": f.body, "date": utc_text(f.date, "date"),
+                        "altitude_km": f.altitude_km, "dv_kms": f.dv_kms}
+                       for k, leg in enumerate(p.legs) for f in leg.flybys],
         })
         return row
 
@@ -733,18 +880,26 @@ def trajectory_samples(plan: Plan, n: int = 200, ephemeris=None) -> dict:
     Returns
     -------
     dict
-        ``legs``: list of (n, 3) arrays along the outbound and return arcs;
-        ``earth``, ``mars``: (400, 3) arrays over the whole mission at epochs ``t``.
+        ``legs``: list of (n, 3) arrays along the outbound and return legs
+        (their flyby epochs among the samples); ``earth``, ``mars``: (400, 3)
+        arrays over the whole mission at epochs ``t``; ``flybys``: a list of
+        ``{"body", "t", "r"}``, the craft at each flyby body (km); ``paths``:
+        ``{body: (400, 3)}`` of the flyby bodies.
     """
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.mission.trajectory import spacecraft_states
 
     eph = resolve_ephemeris(ephemeris)
-    legs = [spacecraft_states(plan, np.linspace(leg.t_depart, leg.t_arrive, n), eph)[0] for leg in plan.legs]
+    legs = []
+    for leg in plan.legs:  # every flyby epoch among the samples: the path bends there
+        t = np.unique(np.concatenate([np.linspace(leg.t_depart, leg.t_arrive, n), [f.t_tdb for f in leg.flybys]]))
+        legs.append(spacecraft_states(plan, t, eph)[0])
     t_all = np.linspace(plan.legs[0].t_depart, plan.legs[-1].t_arrive, 400)
     earth, _ = eph.state(plan.legs[0].origin, t_all)
     mars, _ = eph.state(plan.legs[0].destination, t_all)
-    return {"legs": legs, "earth": earth, "mars": mars, "t": t_all}
+    flybys = [{"body": f.body, "t": f.t_tdb, "r": eph.state(f.body, f.t_tdb)[0]} for f in plan.flybys]
+    paths = {b: eph.state(b, t_all)[0] for b in dict.fromkeys(f.body for f in plan.flybys)}
+    return {"legs": legs, "earth": earth, "mars": mars, "t": t_all, "flybys": flybys, "paths": paths}
 
 
 _PLANS: dict = {}

@@ -9,8 +9,16 @@ D and Earth arrival E. The search decomposes it:
    best feasible return for each Mars departure date D;
 3. the two joined over every (A, D) whose stay D − A is allowed, with the
    whole-mission constraints (total days, total Δv, return-by date);
-4. the best joined plan refined below the grid step by Nelder-Mead on the four
-   continuous epochs.
+4. the best joined plan refined below the grid step by SLSQP on every epoch
+   at once (:mod:`sojourn.mission.chain`), the limits as constraints.
+
+A leg that flies by other bodies (``[outbound] via``, ``[return] via``) is a
+sequence (:mod:`sojourn.transfer.sequence`): its arcs on one lattice, joined
+over the flybys by the compiled dynamic programme, then reduced to the
+cheapest chain (in Δv, whatever the objective) for each Mars arrival (or
+departure) date whose whole leg lasts within the transit limits; the join on
+the stay and the refinement are the same, the flyby epochs refined with the
+rest.
 
 Grids run through the compiled Lambert kernel in single batched calls, so a
 whole opportunity is a few hundred thousand transfers and a survey of 2026-2050
@@ -26,9 +34,8 @@ import numpy as np
 
 from sojourn.bodies import GM_SUN, get_body
 from sojourn.errors import EphemerisRangeError, NoSolutionError
-from sojourn.time import DAY, datetime64_to_tdb, tdb_to_datetime64, tdb_to_utc_iso, utc_steps
+from sojourn.time import DAY, tdb_to_utc_iso, utc_steps
 
-_PENALTY = 1e9
 
 
 @dataclass
@@ -122,12 +129,27 @@ class Burns:
             else:
                 self.earth_ra = self.earth_rp
 
-    def outbound(self, c3, vinf_arr):
-        """(Earth departure Δv, Mars arrival Δv, Mars entry speed), km/s."""
+    def plane_change_deg(self, dla_deg):
+        """Plane change the parking orbit needs for asymptotes of declination ``dla_deg``, degrees (0 without
+        an inclination)."""
+        from sojourn.core.patched_conics import plane_change_deg
+
+        incl = self.s.departure.parking_inclination_deg
+        return np.zeros_like(np.asarray(dla_deg, dtype=float)) if incl is None else plane_change_deg(dla_deg, incl)
+
+    def outbound(self, c3, vinf_arr, dla_deg=None):
+        """(Earth departure Δv, Mars arrival Δv, Mars entry speed), km/s.
+
+        With ``dla_deg`` and a parking-orbit inclination, the departure burn
+        includes the plane change the asymptote needs (``plane_change = "charge"``).
+        """
         from sojourn.core import patched_conics as pc
 
         mu_m = self.mars.gm_km3s2
-        dv_dep = pc.departure_dv(self.earth.gm_km3s2, self.r_park, np.sqrt(c3))
+        di = 0.0
+        if dla_deg is not None and (self.s.departure.plane_change or "charge") == "charge":
+            di = np.radians(self.plane_change_deg(dla_deg))
+        dv_dep = pc.plane_change_departure_dv(self.earth.gm_km3s2, np.sqrt(c3), self.r_park, self.r_park, di)
         mode = self.s.arrival.mode
         if mode == "propulsive":
             dv_arr = pc.capture_dv(mu_m, vinf_arr, self.mars_rp, self.mars_ra)
@@ -167,13 +189,19 @@ def outbound_costs(eph, scenario, burns, t_first, t_last, step_days) -> LegCosts
     tmin, tmax = scenario.transit_limits()
     t_dep, tof, t_arr, g = _leg_grid(eph, burns.earth, burns.mars, t_first, t_last, tmin, tmax, step_days,
                                      f"{scenario.source}: windows.launch")
-    dv_dep, dv_arr, entry = burns.outbound(g["c3"], g["vinf_arr"])
+    dv_dep, dv_arr, entry = burns.outbound(g["c3"], g["vinf_arr"], g["dla_deg"])
     feasible = g["ok"].copy()
     _require(feasible, scenario, "outbound transfer", [
         ("max_c3", g["c3"], "launch C3", "km²/s²"),
         ("max_arrival_entry_speed_kms", entry if scenario.arrival.mode == "entry" else None,
          "Mars entry speed", "km/s"),
     ])
+    if scenario.departure.plane_change == "avoid":
+        feasible &= burns.plane_change_deg(g["dla_deg"]) <= 1e-9
+        if not feasible.any():
+            raise NoSolutionError(f"no outbound transfer whose departure asymptote a "
+                                  f"{scenario.departure.parking_inclination_deg:g}° parking orbit reaches",
+                                  f"{scenario.source}: departure.plane_change")
     return LegCosts(t_dep, tof, t_arr, g["c3"], g["vinf_dep"], g["vinf_arr"], g["dla_deg"], g["type_ii"],
                     dv_dep, dv_arr, entry, feasible)
 
@@ -222,6 +250,11 @@ class _Best:
     score: np.ndarray  # objective of the leg; inf where none is feasible
     dv: np.ndarray
     t_other: np.ndarray  # the other end of the leg
+    t_fly: np.ndarray | None = None  # (n, flybys) flyby epochs of each leg, in flight order; None for direct legs
+
+    def flybys(self, i) -> tuple:
+        """The flyby epochs of entry ``i`` (TDB s), in flight order."""
+        return () if self.t_fly is None else tuple(float(t) for t in self.t_fly[i])
 
 
 def _reduce_outbound(leg: LegCosts, key: np.ndarray) -> _Best:
@@ -253,15 +286,65 @@ def _reduce_return(leg: LegCosts, key: np.ndarray) -> _Best:
                  leg.t_arr[rows + k])
 
 
+def _via_best(eph, scenario, leg: str, t_first, t_last, step) -> _Best:
+    """A leg through flybys: the cheapest chain (Δv) for each Mars arrival (outbound) or departure (return) date.
+
+    The sequence's own limit names are turned into the scenario's keys in its errors.
+    """
+    from sojourn.errors import InputError
+    from sojourn.mission.chain import TIE_BREAK_KMS_PER_DAY, leg_problem, scenario_where
+    from sojourn.transfer.sequence import sequence_grid
+
+    tmin, tmax = scenario.transit_limits()
+    try:
+        p = leg_problem(scenario, leg, (t_first, t_last), eph)
+        grid = sequence_grid(p, step, eph, tie_per_day=TIE_BREAK_KMS_PER_DAY)
+    except (NoSolutionError, EphemerisRangeError) as exc:
+        raise type(exc)(f"{leg} leg via {', '.join(scenario.flybys(leg))}: {exc.message}",
+                        scenario_where(scenario, leg, exc.where)) from None
+    except InputError as exc:
+        if exc.where == "step_days":
+            raise
+        raise InputError(exc.message, scenario_where(scenario, leg, exc.where)) from None
+    red = grid.by_arrival(tmin, tmax) if leg == "outbound" else grid.by_launch(tmin, tmax)
+    if not np.isfinite(red.total).any():
+        raise NoSolutionError(f"no {leg} leg via {', '.join(scenario.flybys(leg))} within "
+                              f"{tmin:g}-{tmax:g} days on the grid", _where(scenario, "max_transit_days"))
+    other = red.epochs[:, 0] if leg == "outbound" else red.epochs[:, -1]
+    days = (red.epochs[:, -1] - red.epochs[:, 0]) / DAY  # the tie-break's share of the grid's cost, taken out
+    dv = np.where(np.isfinite(red.total), red.total - TIE_BREAK_KMS_PER_DAY * np.nan_to_num(days), np.inf)
+    return _Best(red.t_key, red.total.copy(), dv, other, red.epochs[:, 1:-1])
+
+
+def _leg_best(eph, scenario, burns, leg, t_first, t_last, step, duration_first) -> tuple:
+    """One leg's best per Mars arrival (outbound) or departure (return) date: (_Best, its grid or None)."""
+    if scenario.flybys(leg):
+        return _via_best(eph, scenario, leg, t_first, t_last, step), None
+    if leg == "outbound":
+        out = outbound_costs(eph, scenario, burns, t_first, t_last, step)
+        dv = out.dv_dep + out.dv_arr
+        key = (out.tof[None, :] / DAY + 1e-3 * dv) if scenario.mission.objective == "min_total_duration" else dv
+        return _reduce_outbound(out, key), out
+    ret = return_costs(eph, scenario, burns, t_first, t_last, step)
+    dv = ret.dv_dep + ret.dv_arr
+    return _reduce_return(ret, (ret.tof[None, :] / DAY + 1e-3 * dv) if duration_first else dv), ret
+
+
 @dataclass
 class Candidate:
-    """A round trip: four epochs (TDB s) and its Δv and duration."""
+    """A round trip: its epochs (TDB s), Δv and duration.
+
+    ``t_out_flybys`` and ``t_ret_flybys`` are the flyby epochs of each leg, in
+    flight order (empty for a direct leg).
+    """
 
     t_launch: float
     t_mars_arrival: float
     t_mars_departure: float
     t_earth_arrival: float
     total_dv_kms: float
+    t_out_flybys: tuple = ()
+    t_ret_flybys: tuple = ()
 
     @property
     def total_days(self) -> float:
@@ -316,16 +399,15 @@ def search_round_trips(scenario, t_first, t_last, *, ephemeris=None, step_days=N
 
 
 def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
+    from sojourn.mission import chain as ch
+    from sojourn.mission import electric
     from sojourn.mission.surface import keep_out_of_season, mask_dust_season
 
     burns = Burns(scenario)
     stay_min, stay_max = scenario.stay_limits()
-    out = outbound_costs(eph, scenario, burns, t_first, t_last, step)
     objective = scenario.mission.objective
     duration_first = objective in ("min_total_duration", "earliest_return")
-    out_dv = out.dv_dep + out.dv_arr
-    out_key = (out.tof[None, :] / DAY + 1e-3 * out_dv) if objective == "min_total_duration" else out_dv
-    ob = _reduce_outbound(out, out_key)
+    ob, _ = _leg_best(eph, scenario, burns, "outbound", t_first, t_last, step, duration_first)
     mask_dust_season(scenario, ob.t_key, ob.score, "landing")  # [surface] dust_storm_season = "avoid"
     arrivals = np.isfinite(ob.score)
     a_first, a_last = ob.t_key[arrivals][0], ob.t_key[arrivals][-1]
@@ -333,11 +415,8 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
     d_last = a_last + stay_max * DAY
     # Mars departures lie on the same day grid as the arrivals.
     advance(1)
-    ret = return_costs(eph, scenario, burns, d_first, d_last, step)
+    rb, _ = _leg_best(eph, scenario, burns, "return", d_first, d_last, step, duration_first)
     advance(1)
-    ret_dv = ret.dv_dep + ret.dv_arr
-    ret_key = (ret.tof[None, :] / DAY + 1e-3 * ret_dv) if duration_first else ret_dv
-    rb = _reduce_return(ret, ret_key)
     mask_dust_season(scenario, rb.t_key, rb.score, "ascent")
 
     # Join on the stay: every (arrival, departure) pair, vectorised.
@@ -379,13 +458,15 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
     flat = np.argsort(score, axis=None)[: 4000]
     flat = flat[np.isfinite(score.ravel()[flat])]
     j, k = np.unravel_index(flat, score.shape)
-    cands = [Candidate(float(ob.t_other[a]), float(ob.t_key[a]), float(rb.t_key[b]), float(rb.t_other[b]),
-                       float(total_dv[a, b])) for a, b in zip(j, k)]
+    cands = [_joined(ob, rb, a, b, total_dv[a, b]) for a, b in zip(j, k)]
+    model = ch.RoundTripChain(scenario, eph, (t_first, t_last))
     if objective == "min_propellant" and scenario.vessel is not None and scenario.vessel.stages:
         cands = sorted(cands[:300], key=lambda cd: evaluate(scenario, cd, eph, burns).budget.total_propellant_kg)
 
     advance(1)
-    best = refine(scenario, cands[0], eph, burns, (t_first, t_last), step)
+    # Electric legs are optimised whole once the plan is chosen (sojourn.mission.electric): the ballistic
+    # chain's refinement does not apply to them.
+    best = cands[0] if electric.flies(scenario) else _refined(model, cands, scenario)
     best = keep_out_of_season(scenario, best, cands[0])
     advance(1)
     alternatives = []
@@ -398,6 +479,38 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
     return best, alternatives, pareto
 
 
+#: Grid round trips (launches a week apart) refined before a search with unpowered flybys gives up.
+MAX_UNPOWERED_TRIES = 6
+
+
+def _refined(model, cands: list, scenario) -> Candidate:
+    """The best grid round trip refined; with unpowered flybys (which only the refinement makes ballistic) the
+    next ones in turn, launches a week apart, until one is."""
+    from sojourn.mission import chain as ch
+
+    best = ch.refine(model, cands[0])
+    if scenario.flyby_options.powered or not scenario.has_flybys:
+        return best
+    tried = [best]
+    for cd in cands[1:]:
+        if model.feasible(model.at(*ch.candidate_epochs(tried[-1]))):
+            return tried[-1]
+        if len(tried) >= MAX_UNPOWERED_TRIES:
+            break
+        if all(abs(cd.t_launch - o.t_launch) >= 7 * DAY for o in tried):
+            tried.append(ch.refine(model, cd))
+    if model.feasible(model.at(*ch.candidate_epochs(tried[-1]))):
+        return tried[-1]
+    raise NoSolutionError(f"no ballistic flyby (|v∞ in| = |v∞ out|) near the {len(tried)} best grid round trips: "
+                          "allow powered flybys or widen the window", f"{scenario.source}: flyby.powered")
+
+
+def _joined(ob: _Best, rb: _Best, a: int, b: int, total_dv: float) -> Candidate:
+    """The round trip of outbound entry ``a`` and return entry ``b``."""
+    return Candidate(float(ob.t_other[a]), float(ob.t_key[a]), float(rb.t_key[b]), float(rb.t_other[b]),
+                     float(total_dv), ob.flybys(a), rb.flybys(b))
+
+
 def _pareto(ok, total_dv, total_days, ob, rb) -> list[Candidate]:
     """Grid plans not beaten in both total Δv and total days (one per whole day of duration)."""
     dv = np.where(ok, total_dv, np.inf).ravel()
@@ -408,108 +521,19 @@ def _pareto(ok, total_dv, total_days, ob, rb) -> list[Candidate]:
     keep = np.r_[True, dv[order][1:] < running[:-1] - 1e-9]
     picks = order[keep]
     j, k = np.unravel_index(picks, total_dv.shape)
-    return [Candidate(float(ob.t_other[a]), float(ob.t_key[a]), float(rb.t_key[b]), float(rb.t_other[b]),
-                      float(total_dv[a, b])) for a, b in zip(j, k)]
+    return [_joined(ob, rb, a, b, total_dv[a, b]) for a, b in zip(j, k)]
 
 
-@dataclass
-class Evaluation:
-    """A round trip evaluated from its four epochs."""
+def evaluate(scenario, cand: Candidate, eph, burns: Burns | None = None):
+    """Both legs, every burn, the propellant budget and any broken constraint of one round trip.
 
-    candidate: Candidate
-    legs: list  # two dicts: outbound, return (transfers() records with burn Δv)
-    burns: list  # (name, dv_kms)
-    budget: object  # vehicle.Budget
-    feasible: bool
-    violations: list  # (constraint key, message)
-
-
-def evaluate(scenario, cand: Candidate, eph, burns: Burns | None = None) -> Evaluation:
-    """Both legs, every burn, the propellant budget and any broken constraint of one round trip."""
+    Returns
+    -------
+    sojourn.mission.chain.Evaluation
+    """
     from sojourn.mission import electric
-    from sojourn.mission.surface import breaks_dust_season
-    from sojourn.mission.vehicle import fly_burns
-    from sojourn.transfer.ballistic import transfers
+    from sojourn.mission.chain import RoundTripChain, evaluate as chain_evaluate
 
-    burns = burns or Burns(scenario)
-    if electric.flies(scenario):  # both legs estimated low-thrust
-        return electric.evaluate(scenario, cand, eph, burns)
-    o = transfers(burns.earth, burns.mars, cand.t_launch, cand.t_mars_arrival, ephemeris=eph)
-    r = transfers(burns.mars, burns.earth, cand.t_mars_departure, cand.t_earth_arrival, ephemeris=eph)
-    o = {k: v[0] for k, v in o.items()}
-    r = {k: v[0] for k, v in r.items()}
-    violations = []
-    if o["status"] != 0 or r["status"] != 0:
-        return Evaluation(cand, [o, r], [], None, False, [("status", "no ballistic transfer")])
-    d1, d2, mars_entry = (float(x) for x in burns.outbound(np.float64(o["c3"]), np.float64(o["vinf_arrival"])))
-    d3, d4, earth_entry = (float(x) for x in burns.inbound(np.float64(r["vinf_departure"]), np.float64(r["vinf_arrival"])))
-    o.update(dv_departure=d1, dv_arrival=d2, entry_speed=mars_entry)
-    r.update(dv_departure=d3, dv_arrival=d4, entry_speed=earth_entry)
-    cand.total_dv_kms = d1 + d2 + d3 + d4
-    c = scenario.constraints
-    stay_min, stay_max = scenario.stay_limits()
-    tmin, tmax = scenario.transit_limits()
-    checks = [
-        ("max_c3", c.max_c3 is not None and o["c3"] > c.max_c3),
-        ("max_transit_days", max(o["tof_days"], r["tof_days"]) > tmax + 1e-6),
-        ("min_transit_days", min(o["tof_days"], r["tof_days"]) < tmin - 1e-6),
-        ("min_stay_days", cand.stay_days < stay_min - 1e-6),
-        ("max_stay_days", cand.stay_days > stay_max + 1e-6),
-        ("max_total_days", c.max_total_days is not None and cand.total_days > c.max_total_days + 1e-6),
-        ("max_total_dv_kms", c.max_total_dv_kms is not None and cand.total_dv_kms > c.max_total_dv_kms + 1e-9),
-        ("max_entry_speed_kms", scenario.return_.mode == "entry" and c.max_entry_speed_kms is not None
-         and earth_entry > c.max_entry_speed_kms),
-        ("max_arrival_entry_speed_kms", scenario.arrival.mode == "entry"
-         and c.max_arrival_entry_speed_kms is not None and mars_entry > c.max_arrival_entry_speed_kms),
-        ("return_by", scenario.return_by is not None and cand.t_earth_arrival > scenario.return_by + 1e-6),
-        ("surface.dust_storm_season", breaks_dust_season(scenario, cand.t_mars_arrival, cand.t_mars_departure)),
-    ]
-    violations = [(key, key) for key, broken in checks if broken]
-    burn_list = [("earth_departure", d1), ("mars_arrival", d2), ("mars_departure", d3), ("earth_arrival", d4)]
-    budget = fly_burns(scenario.vessel, burn_list)
-    return Evaluation(cand, [o, r], burn_list, budget, not violations, violations)
-
-
-def refine(scenario, cand: Candidate, eph, burns: Burns, launch_window, step_days) -> Candidate:
-    """Nelder-Mead on the four epochs (days) from a grid plan, never leaving the feasible set."""
-    from scipy.optimize import minimize
-
-    objective = scenario.mission.objective
-    base = np.array([cand.t_launch, cand.t_mars_arrival, cand.t_mars_departure, cand.t_earth_arrival])
-
-    def score(ev: Evaluation) -> float:
-        if objective == "min_total_duration":
-            return ev.candidate.total_days + 1e-3 * ev.candidate.total_dv_kms
-        if objective == "earliest_return":
-            return ev.candidate.t_earth_arrival / DAY + 1e-3 * ev.candidate.total_dv_kms
-        if objective == "min_propellant" and ev.budget is not None and ev.budget.burns and (ev.budget.total_propellant_kg or 0.0) > 0:
-            return ev.budget.total_propellant_kg
-        return ev.candidate.total_dv_kms
-
-    def cost(p):
-        t = base + np.asarray(p) * DAY
-        if not (launch_window[0] - 1e-6 <= t[0] <= launch_window[1] + 1e-6) or not np.all(np.diff(t) > 0):
-            return _PENALTY
-        try:
-            ev = evaluate(scenario, Candidate(*t, 0.0), eph, burns)
-        except EphemerisRangeError:
-            return _PENALTY
-        return score(ev) if ev.feasible else _PENALTY
-
-    start = cost(np.zeros(4))
-    if start >= _PENALTY:  # the grid plan sits on a constraint boundary: keep it
-        return evaluate(scenario, cand, eph, burns).candidate
-    simplex = np.vstack([np.zeros(4), 0.5 * step_days * np.eye(4)])
-    res = minimize(cost, np.zeros(4), method="Nelder-Mead",
-                   options={"initial_simplex": simplex, "xatol": 1e-3, "fatol": 1e-7, "maxiter": 800})
-    p = res.x if res.fun < start else np.zeros(4)
-    t = base + p * DAY
-    best = min(res.fun, start)
-    # The optimiser stops within a fraction of a second of the optimum; on whole UTC seconds the
-    # plan reads as people write it (00:00, not 23:59:59.8), when that costs nothing measurable.
-    snapped = datetime64_to_tdb(tdb_to_datetime64(t).astype("datetime64[s]") +
-                                (tdb_to_datetime64(t) - tdb_to_datetime64(t).astype("datetime64[s]")
-                                 >= np.timedelta64(500, "ms")).astype("timedelta64[s]"))
-    if cost((snapped - base) / DAY) <= best + 1e-7 * max(1.0, abs(best)):
-        t = snapped
-    return evaluate(scenario, Candidate(*t, 0.0), eph, burns).candidate
+    if electric.flies(scenario):  # both legs estimated low-thrust (sojourn.mission.electric)
+        return electric.evaluate(scenario, cand, eph, burns or Burns(scenario))
+    return chain_evaluate(RoundTripChain(scenario, eph, (cand.t_launch, cand.t_launch + DAY)), cand)

@@ -23,6 +23,33 @@ A scenario says where the crew goes and how (``[mission]``, ``[departure]``,
     [windows]
     launch = "2033-01-01:2033-12-31"
 
+Either leg may fly by other bodies on the way (gravity assists)::
+
+    [return]
+    mode = "entry"
+    via = ["venus"]                  # Mars -> Venus flyby -> Earth
+    leg_days = [[80, 400], [60, 300]]   # optional: (min, max) days of each arc
+
+    [outbound]                       # the same two keys for the way out
+    via = ["venus"]
+
+    [flyby]                          # every flyby of the mission
+    min_altitude_km = 300.0          # lowest periapsis above the body's equatorial radius
+    powered = true                   # allow a burn at periapsis (false: ballistic flybys)
+
+Each flyby joins two Lambert arcs (patched conics); a powered flyby's burn is
+one of the mission's burns (``outbound_venus_flyby``, ``return_venus_flyby``),
+which ``[[vessel.stages]]`` may name. Without ``leg_days`` each arc may last
+from 0.3 to 2 times the Hohmann transfer time between its two bodies, within
+the whole leg's transit limits. ``constraints.min_transit_days`` and
+``max_transit_days`` bound each whole leg, launch to arrival, flybys included.
+
+Launch geometry: with ``[departure] parking_inclination_deg`` the departure
+burn includes the plane change that a departure asymptote of declination
+beyond the orbit's inclination needs (``plane_change = "charge"``, the
+default), or the search keeps to reachable declinations
+(``plane_change = "avoid"``).
+
 Units are km, km/s, km^2/s^2 (C3), kg and days unless a key names another
 (``period_hours``, ``isp_s``, ``parking_inclination_deg``). Dates are UTC ISO
 8601; a date alone is 00:00 UTC. Every key is checked: a misspelt key, a
@@ -71,6 +98,8 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 __all__ = [
     "BURNS",
     "Arrival",
+    "FlybyOptions",
+    "Outbound",
     "Constraints",
     "Crew",
     "CrewMember",
@@ -92,7 +121,22 @@ BURNS: tuple[str, ...] = ("earth_departure", "mars_arrival", "mars_departure", "
 destination, leaving it, arriving back at the origin. A burn a mission does not make
 (an arrival by entry) is a burn of 0 km/s."""
 
-BurnName = Literal["earth_departure", "mars_arrival", "mars_departure", "earth_arrival"]
+DEFAULT_MIN_FLYBY_ALT_KM = 300.0
+"""Lowest flyby periapsis altitude when ``[flyby]`` sets none, km (about GTOP's 1.05 radii at Venus)."""
+
+
+def flyby_burn_name(leg: str, body: str, nth: int = 1) -> str:
+    """The name of a flyby's periapsis burn: ``outbound_venus_flyby`` (``_2`` for a second flyby of one body).
+
+    Parameters
+    ----------
+    leg : {"outbound", "return"}
+    body : str
+        Canonical body name.
+    nth : int
+        Which flyby of that body on that leg (1 for the first).
+    """
+    return f"{leg}_{body}_flyby" + (f"_{nth}" if nth > 1 else "")
 
 # ---------------------------------------------------------------------------
 # Field types. Numbers are strict (a quoted "400" is a mistake, not a number),
@@ -220,12 +264,31 @@ class Departure(_Model):
     parking_altitude_km : float
         Altitude of the circular parking orbit above the equatorial radius, km (> 0).
     parking_inclination_deg : float or None
-        Its inclination to the equator, degrees (0-180); when given, the plan
-        warns if the departure asymptote's declination is out of reach.
+        Its inclination to the equator, degrees (0-180). An orbit of
+        inclination i holds every direction of declination up to i (up to
+        180° - i when retrograde); a departure asymptote beyond needs a plane change.
+    plane_change : {"charge", "avoid"} or None
+        With ``parking_inclination_deg``: ``"charge"`` (the default, None)
+        adds the plane change to the departure burn, one combined burn at
+        periapsis; ``"avoid"`` keeps the search to asymptotes the orbit reaches.
     """
 
     parking_altitude_km: _Positive
     parking_inclination_deg: Optional[Annotated[_Number, Field(ge=0, le=180)]] = None
+    plane_change: Optional[Literal["charge", "avoid"]] = None
+
+    @model_validator(mode="after")
+    def _plane_change_needs_inclination(self):
+        if self.plane_change is not None and self.parking_inclination_deg is None:
+            raise _KeyProblem("plane_change needs parking_inclination_deg (the orbit whose plane is changed)",
+                              "plane_change")
+        return self
+
+    @property
+    def reachable_declination_deg(self) -> float | None:
+        """Largest |declination| of an asymptote the parking orbit's plane holds, degrees (None: any)."""
+        i = self.parking_inclination_deg
+        return None if i is None else min(i, 180.0 - i)
 
     def radius_km(self, body: Body) -> float:
         """Parking orbit radius, km."""
@@ -303,6 +366,75 @@ class _Capture(_Model):
             )
 
 
+class _Route(_Model):
+    """Common to ``[outbound]`` and ``[return]``: the bodies a leg flies by, and its arcs' durations."""
+
+    via: Optional[list[_Text]] = None
+    leg_days: Optional[list[tuple[_Positive, _Positive]]] = None
+
+    @field_validator("via")
+    @classmethod
+    def _flyby_bodies(cls, names):
+        out = []
+        for i, name in enumerate(names):
+            try:
+                body = get_body(name)
+            except UnknownBodyError as exc:
+                raise _KeyProblem(exc.message, i) from None
+            if body.name == "sun" or body.radius_km <= 0.0:
+                raise _KeyProblem(f"cannot fly by '{name}': a flyby needs a planet or moon with a radius", i)
+            out.append(body.name)
+        return out
+
+    @model_validator(mode="after")
+    def _one_range_per_arc(self):
+        if self.leg_days is None:
+            return self
+        arcs = len(self.via or []) + 1
+        if len(self.leg_days) != arcs:
+            raise _KeyProblem(f"leg_days needs {arcs} [min, max] pairs of days, one per arc "
+                              f"({len(self.via or [])} flyby(s))", "leg_days")
+        for i, (lo, hi) in enumerate(self.leg_days):
+            if lo > hi:
+                raise _KeyProblem(f"leg_days[{i}]: min ({_g(lo)}) exceeds max ({_g(hi)})", "leg_days", i)
+        return self
+
+    @property
+    def flybys(self) -> tuple[str, ...]:
+        """Canonical names of the bodies flown by, in order (empty for a direct leg)."""
+        return tuple(self.via or ())
+
+
+class Outbound(_Route):
+    """The ``[outbound]`` table (optional): the way out from the origin to the destination.
+
+    Attributes
+    ----------
+    via : list of str or None
+        Bodies flown by on the way, in order (e.g. ``["venus"]``).
+    leg_days : list of (float, float) or None
+        (min, max) days of each arc, one pair per arc (flybys + 1); default
+        0.3 to 2 Hohmann transfer times between the arc's two bodies.
+    """
+
+
+class FlybyOptions(_Model):
+    """The ``[flyby]`` table (optional): how every flyby of the mission is flown.
+
+    Attributes
+    ----------
+    min_altitude_km : float
+        Lowest periapsis altitude above the flyby body's equatorial radius, km;
+        default :data:`DEFAULT_MIN_FLYBY_ALT_KM`.
+    powered : bool
+        Allow one burn at periapsis where |v∞| must change (default true); false
+        keeps every flyby ballistic (|v∞ in| = |v∞ out|).
+    """
+
+    min_altitude_km: _NonNegative = DEFAULT_MIN_FLYBY_ALT_KM
+    powered: Annotated[bool, Strict()] = True
+
+
 class Arrival(_Capture):
     """The ``[arrival]`` table: how the crew arrives at the destination.
 
@@ -323,7 +455,7 @@ class Arrival(_Capture):
     mode: Literal["propulsive", "aerocapture", "entry"]
 
 
-class Return(_Capture):
+class Return(_Capture, _Route):
     """The ``[return]`` table (field ``return_``): how the crew arrives back at the origin.
 
     Attributes
@@ -334,6 +466,8 @@ class Return(_Capture):
         As in :class:`Arrival`, for ``mode = "propulsive"``.
     entry_interface_altitude_km : float
         Atmospheric interface altitude, km; default 125.
+    via, leg_days : list or None
+        Bodies flown by on the way home and the arcs' (min, max) days, as in :class:`Outbound`.
     """
 
     mode: Literal["entry", "propulsive"]
@@ -577,7 +711,8 @@ class Stage(_Model):
     dry_mass_kg, propellant_kg : float
         Mass without propellant, and loaded propellant, kg.
     burns : list of str
-        The burns it performs, from :data:`BURNS`; each burn belongs to at
+        The burns it performs, from the scenario's :attr:`Scenario.burn_names`
+        (:data:`BURNS`, and a powered flyby's burn); each burn belongs to at
         most one stage.
     """
 
@@ -585,7 +720,7 @@ class Stage(_Model):
     isp_s: _Positive
     dry_mass_kg: _NonNegative
     propellant_kg: _Positive
-    burns: Annotated[list[BurnName], Field(min_length=1)]
+    burns: Annotated[list[_Text], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _distinct_burns(self):
@@ -696,9 +831,10 @@ class Vessel(_Model):
         return self
 
     def missing_burns(self, scenario: "Scenario") -> list[str]:
-        """The burns the mission makes (Δv > 0 by its arrival and return modes) that no stage performs."""
-        made = [b for b in BURNS if not ((b == "mars_arrival" and scenario.arrival.mode == "entry")
-                                         or (b == "earth_arrival" and scenario.return_.mode == "entry"))]
+        """The burns the mission makes (Δv > 0 by its arrival and return modes; a powered flyby's burn, which
+        may be needed) that no stage performs."""
+        made = [b for b in scenario.burn_names if not ((b == "mars_arrival" and scenario.arrival.mode == "entry")
+                                                       or (b == "earth_arrival" and scenario.return_.mode == "entry"))]
         return [b for b in made if self.stage_for(b) is None]
 
     def stage_for(self, burn: str) -> Stage | None:
@@ -736,6 +872,10 @@ class Scenario(_Model):
         All defaults when the file has no ``[constraints]``.
     vessel : Vessel or None
         None when the file has no ``[vessel]``.
+    outbound : Outbound or None
+        The ``[outbound]`` table: flybys on the way out (None: a direct leg).
+    flyby : FlybyOptions or None
+        The ``[flyby]`` table (None: the defaults).
     """
 
     mission: MissionInfo
@@ -747,6 +887,8 @@ class Scenario(_Model):
     windows: Windows
     constraints: Constraints = Constraints()
     vessel: Optional[Vessel] = None
+    outbound: Optional[Outbound] = None
+    flyby: Optional[FlybyOptions] = None
 
     _source: str = PrivateAttr("<dict>")
 
@@ -755,6 +897,9 @@ class Scenario(_Model):
         self.arrival._check_about(self.destination_body, "arrival")
         self.return_._check_about(self.origin_body, "return")
         self._inside_spheres_of_influence()
+        if self.vessel is not None and self.vessel.electric is not None and self.has_flybys:
+            raise _KeyProblem("electric legs are optimised planet to planet: a leg through flybys needs an impulsive "
+                              "vessel (drop [vessel.electric] or the via)", "vessel", "electric")
         c = self.constraints
         if c.max_arrival_entry_speed_kms is not None and self.arrival.mode != "entry":
             raise _KeyProblem(
@@ -776,6 +921,8 @@ class Scenario(_Model):
                                   f"max_{what}_days ({_g(hi)}) is below min_{what}_days ({_g(lo)}, "
                                   f"{kind} when it is not set): set min_{what}_days",
                                   "constraints", f"{own}_{what}_days")
+        self._check_routes()
+        self._check_stage_burns()
         if self.mission.objective == "min_propellant" and (self.vessel is None or not self.vessel.stages):
             raise _KeyProblem("objective 'min_propellant' needs a [vessel] with [[vessel.stages]]",
                             "mission", "objective")
@@ -791,6 +938,37 @@ class Scenario(_Model):
                     "windows", "return_by",
                 )
         return self
+
+    def _check_routes(self) -> None:
+        """No flyby of the body the arc comes from or goes to; arcs' shortest days within the transit limit."""
+        for leg, ends in (("outbound", (self.mission.origin, self.mission.destination)),
+                          ("return", (self.mission.destination, self.mission.origin))):
+            route = self.outbound if leg == "outbound" else self.return_
+            if route is None or not route.flybys:
+                continue
+            chain = (ends[0], *route.flybys, ends[1])
+            for i, body in enumerate(route.flybys):
+                if body in (chain[i], chain[i + 2]):
+                    raise _KeyProblem(f"a {leg} arc cannot start and end at {body}: no flyby of {body} right "
+                                      f"after or before it (zero-revolution arcs)", leg, "via", i)
+            if route.leg_days is not None:
+                shortest = sum(lo for lo, _ in route.leg_days)
+                longest = self.transit_limits()[1]
+                if shortest > longest:
+                    raise _KeyProblem(f"the arcs' shortest durations add up to {_g(shortest)} days, beyond the "
+                                      f"longest transit ({_g(longest)} days)", leg, "leg_days")
+
+    def _check_stage_burns(self) -> None:
+        """Every burn a stage names is one of the mission's."""
+        if self.vessel is None:
+            return
+        names = self.burn_names
+        for i, stage in enumerate(self.vessel.stages):
+            for j, burn in enumerate(stage.burns):
+                if burn not in names:
+                    listed = ", ".join(f"'{n}'" for n in names[:-1]) + f" or '{names[-1]}'"
+                    raise _KeyProblem(f"unknown value '{burn}': expected {listed}", "vessel", "stages", i,
+                                      "burns", j)
 
     def _inside_spheres_of_influence(self) -> None:
         """Parking and capture orbits must lie inside their planet's sphere of influence (patched conics)."""
@@ -929,8 +1107,40 @@ class Scenario(_Model):
 
     @property
     def burn_names(self) -> tuple[str, ...]:
-        """The four burns, in flight order (:data:`BURNS`); a burn the mission does not make costs 0."""
-        return BURNS
+        """The mission's burns in flight order: :data:`BURNS`, with each powered flyby's burn in its place.
+
+        A burn the mission does not make (an arrival by entry, a flyby that
+        needs none) costs 0. Flyby burns exist only with ``[flyby] powered``
+        (the default) and are named by :func:`flyby_burn_name`.
+        """
+        out, ret = self.flyby_burns("outbound"), self.flyby_burns("return")
+        return (BURNS[0], *out, BURNS[1], BURNS[2], *ret, BURNS[3])
+
+    def flybys(self, leg: str) -> tuple[str, ...]:
+        """Bodies flown by on a leg (``"outbound"`` or ``"return"``), in order."""
+        route = self.outbound if leg == "outbound" else self.return_
+        return () if route is None else route.flybys
+
+    def flyby_burns(self, leg: str) -> tuple[str, ...]:
+        """Names of a leg's flyby burns, in order (empty when flybys are unpowered)."""
+        if not self.flyby_options.powered:
+            return ()
+        seen: dict[str, int] = {}
+        names = []
+        for body in self.flybys(leg):
+            seen[body] = seen.get(body, 0) + 1
+            names.append(flyby_burn_name(leg, body, seen[body]))
+        return tuple(names)
+
+    @property
+    def flyby_options(self) -> "FlybyOptions":
+        """The ``[flyby]`` table, or its defaults."""
+        return self.flyby if self.flyby is not None else FlybyOptions()
+
+    @property
+    def has_flybys(self) -> bool:
+        """True when either leg flies by another body."""
+        return bool(self.flybys("outbound") or self.flybys("return"))
 
     @property
     def parking_radius_km(self) -> float:

@@ -386,6 +386,24 @@ def mask_dust_season(scenario, t_key, score, what: str) -> None:
                               f"(Ls {lo:g}–{hi:g}°)", f"{scenario.source}: surface.dust_storm_season")
 
 
+def season_margin_deg(scenario, t) -> np.ndarray:
+    """How far epochs (TDB s) lie outside the scenario's dust-storm season, degrees of Ls (< 0: inside it).
+
+    The distance, in Ls, to the nearer end of the season (its complement is
+    one arc of Ls): what an optimiser keeps >= 0 to land and leave out of the
+    season. Continuous, and smooth but where an epoch is farthest from the season.
+    """
+    from sojourn.marstime import mars_time_tdb
+
+    ls = mars_time_tdb(np.asarray(t, dtype=np.float64))["ls_deg"]
+    lo, hi = scenario.surface.season_ls_deg
+    after = np.mod(ls - hi, 360.0)  # Ls past the season's end ...
+    before = np.mod(lo - ls, 360.0)  # ... and before its next start
+    inside = after + before > np.mod(lo - hi, 360.0) + 1e-9  # the two do not add up to the gap: inside
+    into = np.minimum(np.mod(ls - lo, 360.0), np.mod(hi - ls, 360.0))
+    return np.where(inside, -into, np.minimum(after, before))
+
+
 def breaks_dust_season(scenario, t_landing: float, t_ascent: float) -> bool:
     """True when the scenario avoids the dust-storm season and the landing or the ascent (TDB s) falls in it:
     a broken constraint for the refinement (:func:`sojourn.mission.roundtrip.evaluate`)."""

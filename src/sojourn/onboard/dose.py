@@ -26,8 +26,13 @@ Options:
   value at the middle of its measurement (``t_meas``), so A = 0 (the default)
   gives the published rates and A > 0 moves them with the cycle;
 - solar particle events: a list of ``(date, dose_msv)``, each dose equivalent
-  (received behind the crew's shielding) added on its day when it falls within
-  the mission.
+  (received behind the crew's shielding, at 1 au from the Sun) added on its day
+  when it falls within the mission, scaled by the crew's distance r from the
+  Sun then as ECSS-E-ST-10-04C (Space environment, 2008, clause 9.2.2.2 d)
+  scales solar particle fluences for interplanetary missions: by r^-2 inside
+  1 au, by 1 beyond. A path past Venus (0.72 au) nearly doubles an event's
+  dose; the galactic cosmic-ray rates, whose radial gradient is a few per cent
+  per au, are kept.
 
 The cumulative dose, with an optional dose carried from earlier missions, is
 compared with the career limit, 600 mSv by default (NASA-STD-3001 Volume 1
@@ -55,6 +60,7 @@ __all__ = [
     "PHASES",
     "SolarParticleEvent",
     "integrate_dose",
+    "spe_distance_factor",
     "limit_crossing",
     "phase_at",
 ]
@@ -317,7 +323,24 @@ class DoseHistory(Result):
         return [("intervals", str(self.dose_msv.size)), ("mission_msv", f"{self.mission_msv:.1f}")]
 
 
-def integrate_dose(model: DoseModel, bounds, edges) -> DoseHistory:
+SPE_INNER_EXPONENT = 2.0
+"""Solar particle fluences scale as r^-2 inside 1 au, and not at all beyond (ECSS-E-ST-10-04C, 9.2.2.2 d)."""
+
+
+def spe_distance_factor(r_au):
+    """The factor on a solar particle event's 1-au dose at ``r_au`` au from the Sun: max(1, r^-2) (ECSS).
+
+    Examples
+    --------
+    >>> float(spe_distance_factor(0.5)), float(spe_distance_factor(1.5))
+    (4.0, 1.0)
+    """
+    r = np.asarray(r_au, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.where(r < 1.0, r ** -SPE_INNER_EXPONENT, 1.0)
+
+
+def integrate_dose(model: DoseModel, bounds, edges, sun_distance_au=None) -> DoseHistory:
     """Dose equivalent received in each interval ``[edges[i], edges[i+1])``, by phase.
 
     Parameters
@@ -327,6 +350,10 @@ def integrate_dose(model: DoseModel, bounds, edges) -> DoseHistory:
         Launch, Mars arrival, Mars departure, Earth return, TDB s, in order.
     edges : array_like, shape (n + 1,)
         Interval edges (e.g. UTC midnights), TDB s, increasing.
+    sun_distance_au : callable, optional
+        ``sun_distance_au(t)``: the crew's distance from the Sun (au) at epochs
+        ``t`` (TDB s); solar particle events are scaled by
+        :func:`spe_distance_factor` there. Without it, every event is taken at 1 au.
 
     Returns
     -------
@@ -350,7 +377,10 @@ def integrate_dose(model: DoseModel, bounds, edges) -> DoseHistory:
         inside = (t_spe >= min(b[0], e[0])) & (t_spe < b[-1])
         which = np.searchsorted(e, t_spe, "right") - 1
         counted = inside & (which >= 0) & (which < lo.size)
-        np.add.at(spe, which[counted], np.array([s.dose_msv for s in model.solar_particle_events])[counted])
+        doses = np.array([s.dose_msv for s in model.solar_particle_events])
+        if sun_distance_au is not None and counted.any():
+            doses[counted] *= spe_distance_factor(sun_distance_au(t_spe[counted]))
+        np.add.at(spe, which[counted], doses[counted])
         outside = [s for s, c in zip(model.solar_particle_events, counted) if not c]
     dose = sum(by_phase.values()) + spe
     return DoseHistory(dose, by_phase, spe, model.prior_career_msv + np.cumsum(dose), tuple(outside))

@@ -302,7 +302,8 @@ def as_settings(settings) -> CrewSettings:
 
 _UNITS = {"day_start": "s TDB past J2000", "day_end": "s TDB past J2000", "t_sample": "s TDB past J2000",
           "dose_msv": "mSv", "cumulative_msv": "mSv", "distance_km": "km", "light_time_s": "s",
-          "sep_angle_deg": "deg", "data_rate_bps": "bit/s", "blackout_hours": "h", "file_hours": "h"}
+          "sep_angle_deg": "deg", "data_rate_bps": "bit/s", "blackout_hours": "h", "file_hours": "h",
+          "sun_distance_au": "au"}
 
 
 @dataclass(frozen=True, repr=False)
@@ -320,7 +321,8 @@ class CrewTimeline(Result):
         day's midnights, TDB s), ``t_sample`` (the middle of the day's time in
         flight, TDB s), ``phase`` (``outbound``, ``mars`` or ``return``),
         ``dose_msv`` (received that day), ``cumulative_msv`` (career total at
-        the day's end, prior dose included), ``distance_km``, ``light_time_s``
+        the day's end, prior dose included), ``sun_distance_au`` (the crew's
+        distance from the Sun), ``distance_km``, ``light_time_s``
         (one way), ``sep_angle_deg`` (Sun-Earth-spacecraft angle, NaN where
         undefined: the crew at Earth), ``data_rate_bps``, ``blackout_hours``,
         ``blackout`` (any of the day in a blackout) and ``file_hours`` (time to
@@ -452,7 +454,8 @@ class CrewTimeline(Result):
         s = self.series
         cols = {k: s[k].values.tolist() for k in ("phase", "dose_msv", "cumulative_msv", "light_time_s",
                                                   "sep_angle_deg", "blackout", "blackout_hours",
-                                                  "data_rate_bps", "file_hours", "distance_km")}
+                                                  "data_rate_bps", "file_hours", "distance_km",
+                                                  "sun_distance_au")}
         return [{
             "date": date,
             "phase": cols["phase"][i],
@@ -465,6 +468,7 @@ class CrewTimeline(Result):
             "data_rate_bps": rounded(cols["data_rate_bps"][i], 1),
             "file_hours": rounded(cols["file_hours"][i], 6),
             "distance_km": round(cols["distance_km"][i], 1),
+            "sun_distance_au": round(cols["sun_distance_au"][i], 6),
         } for i, date in enumerate(self.dates)]
 
     def to_dict(self) -> dict:
@@ -530,7 +534,7 @@ def _blackouts(positions, bounds, t_s, angle, threshold, edges):
     return tuple(found), hours
 
 
-def _series(days, edges, t_s, bounds, dose, distance, angle, rate, hours, settings):
+def _series(days, edges, t_s, bounds, dose, distance, angle, rate, hours, settings, sun_au):
     import xarray as xr
 
     blackout = hours > 0.0
@@ -540,7 +544,7 @@ def _series(days, edges, t_s, bounds, dose, distance, angle, rate, hours, settin
     data = {"day_start": edges[:-1], "day_end": edges[1:], "t_sample": t_s, "phase": phase_at(bounds, t_s),
             "dose_msv": dose.dose_msv, "cumulative_msv": dose.cumulative_msv, "distance_km": distance,
             "light_time_s": light_time_s(distance), "sep_angle_deg": angle, "data_rate_bps": rate,
-            "blackout_hours": hours, "blackout": blackout, "file_hours": file_hours}
+            "blackout_hours": hours, "blackout": blackout, "file_hours": file_hours, "sun_distance_au": sun_au}
     variables = {k: ("date", np.asarray(v), {"units": _UNITS[k]} if k in _UNITS else {}) for k, v in data.items()}
     return xr.Dataset(variables, coords={"date": days.astype("datetime64[ns]")},
                       attrs={"description": "the crew's day by day: UTC days from launch to return"})
@@ -560,9 +564,11 @@ def _warnings(settings, dose, limit_t) -> tuple:
 
 def _assumptions(eph, plan, threshold) -> tuple:
     return (
-        f"ephemeris {eph.name}; the crew follows the plan's ballistic legs (two-body arcs) and stays at "
+        f"ephemeris {eph.name}; the crew follows the plan's ballistic legs (two-body arcs, from arc to arc "
+        "at a flyby) and stays at "
         f"{plan.legs[0].destination} between them",
-        "dose equivalent: cruise rate on both transits, Mars surface rate for the whole stay, nothing on Earth",
+        "dose equivalent: cruise rate on both transits, Mars surface rate for the whole stay, nothing on Earth; "
+        "solar particle events scaled by the crew's distance from the Sun, r^-2 inside 1 au (ECSS-E-ST-10-04C)",
         "the career limit (NASA-STD-3001: effective dose) is compared with dose equivalent, a common and "
         "conservative proxy",
         "one-way light time is the instantaneous crew-Earth distance over c",
@@ -590,8 +596,9 @@ def timeline(plan, settings: CrewSettings, eph) -> CrewTimeline:
     bounds = mission_bounds(plan)
     days, edges = day_edges(bounds[0], bounds[3])
     t_s = 0.5 * (np.maximum(edges[:-1], bounds[0]) + np.minimum(edges[1:], bounds[3]))
-    dose = integrate_dose(settings.dose, bounds, edges)
     positions = _geometry(plan, eph)
+    dose = integrate_dose(settings.dose, bounds, edges,
+                          lambda t: np.linalg.norm(positions(t)[1], axis=-1) / AU_KM)
     r_e, r_sc = positions(t_s)
     distance = np.linalg.norm(r_sc - r_e, axis=-1)
     angle = sun_observer_target_angle_deg(r_e, r_sc)
@@ -601,7 +608,8 @@ def timeline(plan, settings: CrewSettings, eph) -> CrewTimeline:
     limit_t = limit_crossing(settings.dose, edges, dose.cumulative_msv)
     return CrewTimeline(
         scenario_name=plan.scenario_name, ephemeris=eph.name, bounds=bounds,
-        series=_series(days, edges, t_s, bounds, dose, distance, angle, rate, hours, settings),
+        series=_series(days, edges, t_s, bounds, dose, distance, angle, rate, hours, settings,
+                       np.linalg.norm(r_sc, axis=-1) / AU_KM),
         blackouts=blackouts, dose_by_phase=dose.phase_totals(), limit_t=limit_t, settings=settings,
         clock=crew_clock(plan, ephemeris=eph),
         warnings=_warnings(settings, dose, limit_t), assumptions=_assumptions(eph, plan, settings.threshold_deg),

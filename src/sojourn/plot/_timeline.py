@@ -126,16 +126,20 @@ def _phases(plan: Any) -> list[_Phase]:
     if len(plan.legs) != 2:
         raise InputError(f"a round trip has two legs, the plan has {len(plan.legs)}", "plan.legs")
     out, back = plan.legs
-    a, b = body_name(out.origin), body_name(out.destination)
+    b = body_name(out.destination)
     t = [_leg_date(out, "depart", "outbound departure"), _leg_date(out, "arrive", "outbound arrival"),
          _leg_date(back, "depart", "return departure"), _leg_date(back, "arrive", "return arrival")]
+
+    def route(leg):  # the bodies in flight order, flybys included
+        return " → ".join(body_name(x) for x in (leg.origin, *getattr(leg, "via", ()), leg.destination))
+
     return [
         _Phase("Outbound", t[0], t[1], float(out.tof_days), OUTBOUND_COLOR,
-               f"{a} → {b}  ·  {_days(out.tof_days)}"),
+               f"{route(out)}  ·  {_days(out.tof_days)}"),
         _Phase(f"At {b}", t[1], t[2], float(plan.stay_days), STAY_COLOR,
                f"stay  ·  {_days(plan.stay_days)}"),
         _Phase("Return", t[2], t[3], float(back.tof_days), RETURN_COLOR,
-               f"{b} → {a}  ·  {_days(back.tof_days)}"),
+               f"{route(back)}  ·  {_days(back.tof_days)}"),
     ]
 
 

@@ -24,6 +24,7 @@ from sojourn.constants import AU_KM, OBLIQUITY_J2000_RAD
 from sojourn.errors import InputError
 from sojourn.plot.figure import figure_and_axes
 from sojourn.results import utc_text
+from sojourn.time import tdb_to_datetime
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -38,6 +39,7 @@ MARS_COLOR = "#c4502a"
 OUTBOUND_COLOR = "#7a3fa8"
 RETURN_COLOR = "#11917f"
 SUN_COLOR = "#f4b400"
+FLYBY_COLOR = "#8a7a3a"
 STAY_COLOR = "#e8a33d"
 
 
@@ -87,6 +89,9 @@ def trajectory(
         of (n, 3) arrays (outbound first, then return), and ``earth`` and
         ``mars``, (m, 3) arrays over the mission; heliocentric ICRF, km. The
         first and last point of each leg are where the events are marked.
+        Optional ``flybys``: a list of ``{"body", "t", "r"}`` (the craft at
+        the flyby body, km), each marked and labelled, and ``paths``:
+        ``{body: (m, 3) array}`` of the flyby bodies.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes; default a new figure.
     title : str, optional
@@ -117,7 +122,10 @@ def trajectory(
 
         samples = trajectory_samples(plan, ephemeris=ephemeris)
     legs, earth, mars = _check_samples(plan, samples)
-    return _draw(plan, legs, earth, mars, title, ax)
+    flybys = [(icrf_to_ecliptic(np.asarray(f["r"], dtype=float).reshape(1, 3))[0] / AU_KM, f["body"], f["t"])
+              for f in samples.get("flybys", ())]
+    paths = {b: icrf_to_ecliptic(_as_points(p, b)) / AU_KM for b, p in samples.get("paths", {}).items()}
+    return _draw(plan, legs, earth, mars, title, ax, flybys, paths)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -189,7 +197,7 @@ def _date(text: str) -> str:
 
 
 def _draw(plan: Any, legs: Sequence[np.ndarray], earth: np.ndarray, mars: np.ndarray,
-          title: str | None, ax: Any = None) -> Figure:
+          title: str | None, ax: Any = None, flybys: Sequence = (), paths: dict | None = None) -> Figure:
     from matplotlib.lines import Line2D
 
     out, back = plan.legs
@@ -212,6 +220,8 @@ def _draw(plan: Any, legs: Sequence[np.ndarray], earth: np.ndarray, mars: np.nda
     # Planets' paths over the mission: thin, behind everything.
     ax.plot(earth[:, 0], earth[:, 1], color=EARTH_COLOR, lw=0.8, alpha=0.55, zorder=1)
     ax.plot(mars[:, 0], mars[:, 1], color=MARS_COLOR, lw=0.8, alpha=0.55, zorder=1)
+    for path in (paths or {}).values():
+        ax.plot(path[:, 0], path[:, 1], color=FLYBY_COLOR, lw=0.8, alpha=0.55, zorder=1)
     ax.plot([0.0], [0.0], marker="o", ms=13, color=SUN_COLOR, mec="#b07d00", mew=0.8, ls="none", zorder=3)
 
     # The two legs, with arrows along the direction of flight.
@@ -227,6 +237,8 @@ def _draw(plan: Any, legs: Sequence[np.ndarray], earth: np.ndarray, mars: np.nda
         (legs[1][0], f"{dest} departure\n{_date(utc_text(back.depart, 'minute'))}", MARS_COLOR),
         (legs[1][-1], f"{origin} return\n{_date(utc_text(back.arrive, 'minute'))}", EARTH_COLOR),
     ]
+    events += [(p, f"{body_name(body)} flyby\n{_date(utc_text(tdb_to_datetime(t), 'minute'))}", FLYBY_COLOR)
+               for p, body, t in flybys]
     for p, _, color in events:
         ax.plot([p[0]], [p[1]], marker="o", ms=8, color=color, mec="white", mew=1.2, ls="none", zorder=6)
 
@@ -245,7 +257,8 @@ def _draw(plan: Any, legs: Sequence[np.ndarray], earth: np.ndarray, mars: np.nda
                label=f"{origin}: launch, return"),
         Line2D([], [], marker="o", ms=7, color=MARS_COLOR, mec="white", ls="none",
                label=f"{dest}: arrival, departure"),
-    ] + thrust
+    ] + thrust + ([Line2D([], [], marker="o", ms=7, color=FLYBY_COLOR, mec="white", ls="none",
+                 label="flyby: " + ", ".join(dict.fromkeys(body_name(b) for _, b, _ in flybys)))] if flybys else [])
     main = title if title is not None else f"{plan.scenario_name}: {origin}–{dest} round trip"
     sub = [mission_summary(plan), f"launch {_date(utc_text(out.depart, 'minute'))}"]
     frame = "heliocentric, ecliptic of J2000 seen from the north"

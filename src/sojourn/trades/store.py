@@ -69,7 +69,8 @@ def _schema():
     types = {"tile_id": pa.string(), "vehicle": pa.string(), "binding_constraint": pa.string(),
              "reason": pa.string(), "launch": pa.string(), "mars_arrival": pa.string(),
              "mars_departure": pa.string(), "earth_arrival": pa.string(), "opportunity": pa.int32(),
-             "dispersion_samples": pa.int64(), "feasible": pa.bool_(), "propellant_closes": pa.bool_()}
+             "dispersion_samples": pa.int64(), "feasible": pa.bool_(), "propellant_closes": pa.bool_(),
+             "flybys": pa.string()}
     return pa.schema([(name, types.get(name, pa.float64())) for name in ROW_FIELDS])
 
 

@@ -277,7 +277,7 @@ ROW_FIELDS = (
     "launch", "mars_arrival", "mars_departure", "earth_arrival",
     "outbound_days", "stay_days", "return_days", "total_days",
     "total_dv_kms", "dv_earth_departure_kms", "dv_mars_arrival_kms", "dv_mars_departure_kms",
-    "dv_earth_arrival_kms", "c3_launch", "earth_entry_speed_kms",
+    "dv_earth_arrival_kms", "c3_launch", "earth_entry_speed_kms", "dv_flybys_kms", "flybys",
     "propellant_kg", "propellant_closes",
     "dispersion_samples", "miss_probability", "miss_probability_after_tcm", "tcm_p99_ms",
 )
@@ -320,16 +320,18 @@ def round_trip_row(tile: RoundTripTile, ephemeris: Optional[str] = None) -> dict
         dv_earth_departure_kms=dv["earth_departure"], dv_mars_arrival_kms=dv["mars_arrival"],
         dv_mars_departure_kms=dv["mars_departure"], dv_earth_arrival_kms=dv["earth_arrival"],
         c3_launch=out.c3, earth_entry_speed_kms=back.entry_speed_kms,
+        dv_flybys_kms=sum(b.dv_kms for b in plan.burns if b.name.endswith("_flyby") or "_flyby_" in b.name),
+        flybys=", ".join(f"{f.body} {utc_text(f.date, 'date')}" for f in plan.flybys),
     )
     if sc.vessel is not None and sc.vessel.stages:
         row.update(propellant_kg=plan.budget.total_propellant_kg, propellant_closes=plan.budget.closes)
     if binding is not None:  # the vessel runs out of propellant: dates and Δv kept, not feasible
         row.update(feasible=False, binding_constraint=binding, reason=reason)
     if tile.dispersions is not None:
-        from sojourn.contingency.dispersions import arrival_target, run_dispersions
+        from sojourn.contingency.dispersions import leg_target, run_dispersions
 
         d = tile.dispersions
-        result = run_dispersions(plan.legs[0], arrival_target(sc, "outbound"), samples=int(d["samples"]),
+        result = run_dispersions(*leg_target(sc, plan.legs[0], "outbound"), samples=int(d["samples"]),
                                  seed=int(d["seed"]), tcm_days=float(d["tcm_days"]), ephemeris=eph)
         row.update(dispersion_samples=int(d["samples"]),
                    miss_probability=result.stats["corridor"]["miss_probability"],

@@ -4,6 +4,12 @@ For each opportunity between two bodies, the least-C3 and the least-arrival-v∞
 transfer of each type (I: under 180 degrees of heliocentric transfer angle,
 II: over), found on a (launch date, time of flight) grid and then refined below
 the grid step by a local optimiser (Nelder-Mead on continuous dates).
+
+An opportunity is named as the handbooks name it, by the year in which its
+launch period opens (the launches of November 2045 to February 2046 are "the
+2045 opportunity"), and a span of years holds the opportunities that open in
+it. The launch period: the launch dates around the opportunity's least C3
+whose least C3 is within :data:`LAUNCH_PERIOD_C3_MARGIN` of it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,11 @@ from sojourn.time import DAY, tdb_to_datetime, tdb_to_utc_iso, year_span
 
 _FIELDS = {"min_c3": "c3", "min_vinf": "vinf_arrival"}
 _PENALTY = 1e9
+LAUNCH_PERIOD_C3_MARGIN = 5.0
+"""km²/s²: the launch period of an opportunity holds the launch dates whose least C3 is within this of the
+opportunity's least; its first date names the opportunity. With it, MAVEN's launches of November 2013 are the
+2013 opportunity (least C3 on 2014-01-01) and InSight's first launch period, March 2016, the 2016 one."""
+
 RIDGE_DEG = 1.0
 """Transfers within this many degrees of 180 are not offered as optima: there the transfer
 plane is ill-defined, C3 jumps within seconds of arrival time and no crew could fly it."""
@@ -40,7 +51,7 @@ class BestTransfer(Result):
     Attributes
     ----------
     opportunity : int
-        The opportunity's year.
+        The opportunity's year: the year its launch period opens.
     transfer_type : {"I", "II"}
     criterion : {"min_c3", "min_vinf"}
         Least launch C3 or least arrival v∞.
@@ -156,7 +167,8 @@ def windows(origin, destination, start, end, *, step_days=2.0, c3_max=None, ephe
     -------
     Windows
         One :class:`BestTransfer` per opportunity, transfer type and criterion;
-        an opportunity is named by the year of its least-C3 launch.
+        an opportunity is named by the year its launch period opens
+        (:data:`LAUNCH_PERIOD_C3_MARGIN`), and the span holds those that open in it.
 
     Raises
     ------
@@ -184,7 +196,7 @@ def windows(origin, destination, start, end, *, step_days=2.0, c3_max=None, ephe
         records.extend(_opportunity(eph, dep, arr, search, slot, c3_max))
     if not records:
         raise NoSolutionError(
-            f"no {dep.name} to {arr.name} opportunity has its best launch in the span",
+            f"no {dep.name} to {arr.name} opportunity opens in the span",
             f"{tdb_to_utc_iso(t_start)} to {tdb_to_utc_iso(t_end)}",
         )
     return Windows(dep.name, arr.name, eph.name, step, tuple(BestTransfer(**r) for r in records))
@@ -218,17 +230,20 @@ class Slot:
         Launch epochs bounding the opportunity, TDB s.
     rows : slice
         The opportunity's rows of the search grid.
+    opens : float
+        First launch epoch of its launch period on the grid (:data:`LAUNCH_PERIOD_C3_MARGIN`), TDB s.
     """
 
     centre: float
     start: float
     end: float
     rows: slice
+    opens: float = math.nan
 
     @property
     def year(self) -> int:
-        """Calendar year (UTC) of the least-C3 launch on the grid."""
-        return int(tdb_to_utc_iso(self.centre)[:4])
+        """The opportunity's name: the calendar year (UTC) in which its launch period opens."""
+        return int(tdb_to_utc_iso(self.opens if math.isfinite(self.opens) else self.centre)[:4])
 
 
 @dataclass
@@ -273,15 +288,27 @@ def _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress) -> _Sear
     half = int(0.5 * synodic / (step * DAY))
     slots = []
     for c in centres:
-        if t_start <= launches[c] < t_end:
-            rows = slice(max(0, c - half), min(launches.size, c + half + 1))
-            slots.append(Slot(float(launches[c]), float(launches[rows][0]), float(launches[rows][-1]), rows))
+        rows = slice(max(0, c - half), min(launches.size, c + half + 1))
+        opens = _opening(min_c3, c, rows.start)
+        if t_start <= launches[opens] < t_end:
+            slots.append(Slot(float(launches[c]), float(launches[rows][0]), float(launches[rows][-1]), rows,
+                              float(launches[opens])))
     return _Search(launches, tofs, grid, slots)
+
+
+def _opening(min_c3: np.ndarray, centre: int, first: int) -> int:
+    """Row where the launch period around ``centre`` opens: the earliest row, going back without a break, whose
+    least C3 is within :data:`LAUNCH_PERIOD_C3_MARGIN` of the centre's."""
+    limit = min_c3[centre] + LAUNCH_PERIOD_C3_MARGIN
+    i = centre
+    while i > first and min_c3[i - 1] <= limit:
+        i -= 1
+    return i
 
 
 def opportunity_slots(origin, destination, start, end, *, ephemeris=None, step_days=2.0,
                       progress=None) -> list[Slot]:
-    """The launch opportunities whose least-C3 launch falls in a span.
+    """The launch opportunities whose launch period opens in a span.
 
     Parameters are those of :func:`windows`.
 
@@ -349,8 +376,7 @@ def _opportunity(eph, dep, arr, search, slot, c3_max) -> list[dict]:
             t_launch, t_arrival = _refine(eph, dep, arr, launches[i], search.tofs[j], field, is_ii,
                                           c3_max, (slot.start, slot.end))
             found.append(_record(eph, dep, arr, t_launch, t_arrival, ttype, criterion))
-    year = int(tdb_to_utc_iso(min((r for r in found if r["criterion"] == "min_c3"), key=lambda r: r["c3"])["t_launch"])[:4])
-    return [{"opportunity": year, **r} for r in found]
+    return [{"opportunity": slot.year, **r} for r in found]
 
 
 def _refine(eph, dep, arr, t_launch, tof, field, is_ii, c3_max, launch_span):

@@ -64,8 +64,12 @@ __all__ = [
     "search_sequence",
 ]
 
-ARRIVALS = ("capture", "entry", "vinf")
-"""How a sequence ends: a capture burn into an orbit, an atmospheric entry (no burn), or its v∞ as the cost."""
+ARRIVALS = ("capture", "entry", "vinf", "aerocapture")
+"""How a sequence ends: a capture burn into an orbit, an atmospheric entry (no burn), its v∞ as the cost,
+or an aerocapture into the capture orbit (the periapsis-raise burn alone, whatever the v∞)."""
+
+PLANE_CHANGES = ("charge", "avoid")
+"""With a parking-orbit inclination: charge the plane change to the departure burn, or avoid asymptotes out of reach."""
 
 DEFAULT_MIN_FLYBY_ALT_KM = 300.0
 """Lowest flyby periapsis altitude by default, km: about GTOP's 1.05 radii at Venus."""
@@ -158,7 +162,7 @@ class Flyby(Result):
 
 @dataclass(frozen=True, repr=False)
 class SequenceLeg(Result):
-    """One Lambert leg of a sequence (TDB s; km/s)."""
+    """One Lambert leg of a sequence (TDB s; km/s; ``dla_deg`` the ICRF declination of its departure v∞)."""
 
     frm: str
     to: str
@@ -169,6 +173,7 @@ class SequenceLeg(Result):
     vinf_departure_kms: float
     vinf_arrival_kms: float
     type: str
+    dla_deg: float = math.nan
 
     @property
     def tof_days(self) -> float:
@@ -178,7 +183,7 @@ class SequenceLeg(Result):
         return json_safe({"from": self.frm, "to": self.to, "depart": _iso(self.depart),
                           "arrive": _iso(self.arrive), "tof_days": self.tof_days,
                           "vinf_departure_kms": self.vinf_departure_kms,
-                          "vinf_arrival_kms": self.vinf_arrival_kms, "type": self.type})
+                          "vinf_arrival_kms": self.vinf_arrival_kms, "type": self.type, "dla_deg": self.dla_deg})
 
     def summary(self):
         return [("leg", f"{self.frm} → {self.to}"), ("tof", f"{self.tof_days:.1f} d")]
@@ -317,31 +322,53 @@ class _Problem:
     max_arrival_vinf: float | None
     max_entry_speed: float | None
     max_total_days: float | None
+    parking_inclination: float | None = None  # degrees, or None: any asymptote is in the orbit's plane
+    plane_change: str = "charge"
+    min_total_days: float | None = None
+    flyby_weight: float = 1.0  # the grid's cost counts each flyby burn this many times (1: the Δv itself)
+    tie_per_day: float = 0.0  # the grid's cost counts each day of flight this much, km/s (ties go to the shorter)
 
     @property
     def n_legs(self) -> int:
         return len(self.bodies) - 1
 
-    def departure_dv(self, vinf):
-        from sojourn.core.patched_conics import ellipse_hyperbola_dv
+    def plane_change_deg(self, v):
+        """Plane change departure v∞ vectors ``v`` (..., 3) need from the parking orbit, degrees (0 without one)."""
+        from sojourn.core.patched_conics import plane_change_deg
 
+        v = np.asarray(v, dtype=float)
+        if self.parking_inclination is None:
+            return np.zeros(v.shape[:-1])
+        with np.errstate(invalid="ignore"):
+            dla = np.degrees(np.arcsin(v[..., 2] / np.linalg.norm(v, axis=-1)))
+        return plane_change_deg(dla, self.parking_inclination)
+
+    def departure_dv(self, v):
+        """Departure burn for departure v∞ vectors ``v`` (..., 3), km/s, the plane change charged when it is."""
+        from sojourn.core.patched_conics import plane_change_departure_dv
+
+        v = np.asarray(v, dtype=float)
+        vinf = np.linalg.norm(v, axis=-1)
         if self.departure_orbit is None:
-            return np.asarray(vinf, dtype=float)
+            return vinf
         rp, ra = self.departure_orbit
-        return ellipse_hyperbola_dv(self.bodies[0].gm_km3s2, vinf, rp, ra)
+        di = np.radians(self.plane_change_deg(v)) if self.plane_change == "charge" else np.zeros_like(vinf)
+        return plane_change_departure_dv(self.bodies[0].gm_km3s2, vinf, rp, ra, di)
 
     def arrival_cost(self, vinf):
         """(Δv, entry speed) of arriving with excess speed ``vinf``, km/s."""
-        from sojourn.core.patched_conics import capture_dv, entry_speed
+        from sojourn.core.patched_conics import aerocapture_dv, capture_dv, entry_speed
 
         body = self.bodies[-1]
         vinf = np.asarray(vinf, dtype=float)
-        entry = entry_speed(body.gm_km3s2, vinf, self.r_interface) if self.arrival == "entry" else np.full_like(
-            vinf, np.nan)
+        entry = entry_speed(body.gm_km3s2, vinf, self.r_interface) if self.arrival in ("entry", "aerocapture") \
+            else np.full_like(vinf, np.nan)
         if self.arrival == "capture":
             return capture_dv(body.gm_km3s2, vinf, *self.capture_orbit), entry
         if self.arrival == "entry":
             return np.zeros_like(vinf), entry
+        if self.arrival == "aerocapture":
+            return aerocapture_dv(body.gm_km3s2, *self.capture_orbit, self.r_interface) + 0.0 * vinf, entry
         return vinf.copy(), entry
 
     def arrival_ok(self, vinf, entry):
@@ -404,7 +431,9 @@ def _leg_days(leg_days, n):
 
 
 def _problem(bodies, launch, leg_days, min_flyby_alt_km, powered, departure_orbit_km, arrival, capture_orbit_km,
-             entry_interface_km, max_c3, max_arrival_vinf_kms, max_entry_speed_kms, max_total_days) -> _Problem:
+             entry_interface_km, max_c3, max_arrival_vinf_kms, max_entry_speed_kms, max_total_days,
+             parking_inclination_deg=None, plane_change="charge", min_total_days=None) -> _Problem:
+    from sojourn import checks
     from sojourn.transfer.porkchop import Window
 
     bodies = _bodies(bodies)
@@ -421,6 +450,15 @@ def _problem(bodies, launch, leg_days, min_flyby_alt_km, powered, departure_orbi
     if total is not None and total < sum(lo for lo, _ in legs):
         raise InputError(f"max_total_days ({total:g}) is shorter than the legs' shortest times of flight together",
                          "max_total_days")
+    shortest = _number(min_total_days, "min_total_days", allow_none=True)
+    if shortest is not None and shortest > sum(hi for _, hi in legs):
+        raise InputError(f"min_total_days ({shortest:g}) is longer than the legs' longest times of flight together",
+                         "min_total_days")
+    incl = None if parking_inclination_deg is None else checks.in_range(
+        parking_inclination_deg, 0.0, 180.0, "parking_inclination_deg", "parking-orbit inclination", "degrees")
+    if incl is not None and departure_orbit_km is None:
+        raise InputError("a parking-orbit inclination needs the parking orbit (departure_orbit_km)",
+                         "parking_inclination_deg")
     return _Problem(
         bodies=bodies, start=window.start, end=window.end, leg_days=legs, rp_min=rp_min, powered=bool(powered),
         departure_orbit=_orbit(bodies[0], departure_orbit_km, "departure_orbit_km"), arrival=arrival,
@@ -429,7 +467,9 @@ def _problem(bodies, launch, leg_days, min_flyby_alt_km, powered, departure_orbi
         max_c3=_number(max_c3, "max_c3", positive=True, allow_none=True),
         max_arrival_vinf=_number(max_arrival_vinf_kms, "max_arrival_vinf_kms", positive=True, allow_none=True),
         max_entry_speed=_number(max_entry_speed_kms, "max_entry_speed_kms", positive=True, allow_none=True),
-        max_total_days=total,
+        max_total_days=total, parking_inclination=incl,
+        plane_change=checks.choice(plane_change, PLANE_CHANGES, "plane_change", "plane change"),
+        min_total_days=shortest,
     )
 
 
@@ -550,8 +590,9 @@ def _sorted_known(mu, rp_min, cost, v):
 
 
 @njit(cache=True)
-def _cheapest(mu, rp_min, known_is_in, tx, ty, tz, kcost, kv, kv2, ku, kc, ks):
-    """The known cell (index in cheapest-first order) of least cost + flyby burn with target v∞ t: (cost, index, solves).
+def _cheapest(mu, rp_min, weight, known_is_in, tx, ty, tz, kcost, kv, kv2, ku, kc, ks):
+    """The known cell (index in cheapest-first order) of least cost + weight x flyby burn with target v∞ t:
+    (cost, index, solves).
 
     Cheapest first, stopping once a cell's cost alone cannot win; a cell whose
     cost plus the burn's lower bound at the lowest periapsis cannot win is
@@ -572,7 +613,7 @@ def _cheapest(mu, rp_min, known_is_in, tx, ty, tz, kcost, kv, kv2, ku, kc, ks):
         a = kcost[q]
         if a >= best:
             break
-        if a + periapsis_burn_bound(mu, kv2[q], t2, rp_min) >= best:
+        if a + weight * periapsis_burn_bound(mu, kv2[q], t2, rp_min) >= best:
             continue
         cos_turn = ku[q, 0] * ux + ku[q, 1] * uy + ku[q, 2] * uz
         if cos_turn < kc[q] * tc - ks[q] * ts - 1e-12:
@@ -580,21 +621,22 @@ def _cheapest(mu, rp_min, known_is_in, tx, ty, tz, kcost, kv, kv2, ku, kc, ks):
         if best < math.inf and cos_turn < 1.0:
             s4 = math.sin(0.25 * (math.pi - math.acos(max(-1.0, cos_turn))))
             rp_lo = mu / max(kv2[q], t2) * 2.0 * s4 * s4 / math.sqrt(0.5 * (1.0 - cos_turn))
-            if a + periapsis_burn_bound(mu, kv2[q], t2, max(rp_lo, rp_min)) >= best:
+            if a + weight * periapsis_burn_bound(mu, kv2[q], t2, max(rp_lo, rp_min)) >= best:
                 continue
         count += 1
         if known_is_in:
             dv, _, good = flyby_one(mu, kv[q, 0], kv[q, 1], kv[q, 2], tx, ty, tz, rp_min)
         else:
             dv, _, good = flyby_one(mu, tx, ty, tz, kv[q, 0], kv[q, 1], kv[q, 2], rp_min)
-        if good and a + dv < best:
-            best = a + dv
+        if good and a + weight * dv < best:
+            best = a + weight * dv
             bq = q
     return best, bq, count
 
 
 @njit(cache=True, parallel=True)
-def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_out, result, back, evaluated):
+def _join(mu, rp_min, weight, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_out, result, back,
+          evaluated):
     """One flyby's join, either way along the sequence, for every flyby epoch in parallel.
 
     At epoch f the arriving cells are those (r', c') of the arriving leg with
@@ -636,7 +678,7 @@ def _join(mu, rp_min, forward, in_cost, v_in, lo_in, m0_in, out_cost, v_out, lo_
         count = 0
         for t in range(n_q if forward else n_p):
             tv = q_v[t] if forward else p_v[t]
-            best, bq, solved = _cheapest(mu, rp_min, forward, tv[0], tv[1], tv[2], kcost, kv, kv2, ku, kc, ks)
+            best, bq, solved = _cheapest(mu, rp_min, weight, forward, tv[0], tv[1], tv[2], kcost, kv, kv2, ku, kc, ks)
             count += solved
             if forward:
                 result[r, q_col[t]] = q_cost[t] + best
@@ -675,8 +717,8 @@ def _run_join(p: _Problem, legs: list, k: int, forward: bool, in_cost, out_cost)
     result = np.full(shape, np.inf)
     back = np.full(shape, -1, dtype=np.int64)
     evaluated = np.zeros(leg_out.ok.shape[0], dtype=np.int64)
-    _join(p.bodies[k].gm_km3s2, p.rp_min[k - 1], forward, in_cost, leg_in.v_arr, leg_in.lo, leg_in.m0, out_cost,
-          leg_out.v_dep, leg_out.lo, result, back, evaluated)
+    _join(p.bodies[k].gm_km3s2, p.rp_min[k - 1], p.flyby_weight, forward, in_cost, leg_in.v_arr, leg_in.lo, leg_in.m0,
+          out_cost, leg_out.v_dep, leg_out.lo, result, back, evaluated)
     return result, back, int(evaluated.sum())
 
 
@@ -688,7 +730,12 @@ def _end_costs(p: _Problem, legs: list):
     if p.max_c3 is not None:
         ok &= vd0 ** 2 <= p.max_c3 + _LIMIT_TOL
         _need(ok, f"no departure with C3 at most {p.max_c3:g} km²/s²", "max_c3")
-    departure = np.where(ok, p.departure_dv(np.where(ok, vd0, 0.0)), np.inf)
+    v0 = np.where(ok[..., None], legs[0].v_dep, 1.0)
+    if p.parking_inclination is not None and p.plane_change == "avoid":
+        ok &= p.plane_change_deg(v0) <= 1e-9
+        _need(ok, f"no departure asymptote within reach of a {p.parking_inclination:g}° parking orbit",
+              "parking_inclination_deg")
+    departure = np.where(ok, p.departure_dv(v0), np.inf)
     va = np.linalg.norm(legs[-1].v_arr, axis=-1)
     dv_arr, entry = p.arrival_cost(np.where(legs[-1].ok, va, 0.0))
     ok = legs[-1].ok & p.arrival_ok(np.where(legs[-1].ok, va, np.nan), entry)
@@ -699,12 +746,18 @@ def _end_costs(p: _Problem, legs: list):
     return departure, np.where(ok, dv_arr, np.inf)
 
 
-def _grid_costs(p: _Problem, legs: list) -> _Costs:
-    """Forward and backward passes of the dynamic programme; the binding limit if nothing is feasible."""
+def _grid_costs(p: _Problem, legs: list, step: float = 1.0) -> _Costs:
+    """Forward and backward passes of the dynamic programme; the binding limit if nothing is feasible.
+
+    Each leg's cells cost their ``p.tie_per_day`` times their time of flight
+    (0 by default): counted once per leg in both passes, it breaks ties between
+    chains of equal Δv in favour of the shorter.
+    """
     departure, arrival = _end_costs(p, legs)
-    valid = [np.where(leg.ok, 0.0, np.inf) for leg in legs]
+    tie = [p.tie_per_day * step * (leg.m0 + np.arange(leg.ok.shape[1]))[None, :] for leg in legs]
+    valid = [np.where(leg.ok, t, np.inf) for leg, t in zip(legs, tie)]
     n = p.n_legs
-    ahead, back_ahead = [departure], [None]
+    ahead, back_ahead = [departure + tie[0]], [None]
     behind, back_behind = [None] * n, [None] * n
     combos = evals = 0
     for k in range(1, n):
@@ -719,7 +772,7 @@ def _grid_costs(p: _Problem, legs: list) -> _Costs:
     if not np.isfinite(ahead[-1] + arrival).any():
         raise NoSolutionError(f"no transfer that both reaches {p.bodies[-1].name} within the arrival limits and "
                               "flies by within reach", "min_flyby_alt_km")
-    behind[-1] = arrival
+    behind[-1] = arrival + tie[-1]
     for k in range(n - 1, 0, -1):
         behind[k - 1], back_behind[k - 1], e = _run_join(p, legs, k, False, valid[k - 1], behind[k])
         evals += e
@@ -769,6 +822,183 @@ def _chains_on(legs: list, costs: _Costs, r, c):
     return idx
 
 
+def _within(lat: _Lattice, idx: np.ndarray, min_days, max_days) -> np.ndarray:
+    """Which chains (lattice indices of their epochs, one per row) last between the two durations (None: no limit)."""
+    days = (lat.t[idx[:, -1]] - lat.t[idx[:, 0]]) / DAY
+    ok = np.ones(days.size, dtype=bool)
+    if min_days is not None:
+        ok &= days >= min_days - 1e-6
+    if max_days is not None:
+        ok &= days <= max_days + 1e-6
+    return ok
+
+
+def _first_per_key(key: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Positions of the least ``value`` of each distinct ``key``."""
+    order = np.lexsort((value, key))
+    return order[np.r_[True, key[order][1:] != key[order][:-1]]] if order.size else order
+
+
+@dataclass(frozen=True)
+class ChainReduction:
+    """The cheapest chain of a sequence for each arrival (or each launch) epoch of the lattice.
+
+    Attributes
+    ----------
+    t_key : ndarray, shape (n,)
+        The epochs reduced over, TDB s (every lattice epoch an arrival or a launch can have).
+    total : ndarray, shape (n,)
+        Least total cost of a chain ending (starting) then, km/s; inf where none fits.
+    epochs : ndarray, shape (n, legs + 1)
+        That chain's epochs, TDB s (launch, flybys, arrival); NaN where none.
+    """
+
+    t_key: np.ndarray
+    total: np.ndarray
+    epochs: np.ndarray
+
+
+@dataclass
+class SequenceGrid:
+    """A sequence on its lattice: the leg grids and both passes of the dynamic programme.
+
+    Built by :func:`sequence_grid`; reduced per arrival or per launch epoch by
+    :meth:`by_arrival` and :meth:`by_launch` (the round-trip search joins
+    these on the stay). Each cell keeps its cheapest past and future; a chain
+    outside the duration limits is dropped cell by cell before the reduction
+    (a dearer chain through the same cell that would fit is not looked for).
+    """
+
+    problem: _Problem
+    lattice: _Lattice
+    legs: list
+    costs: _Costs
+    arcs: int
+
+    def by_arrival(self, min_days=None, max_days=None) -> ChainReduction:
+        """Each arrival epoch's cheapest chain lasting ``min_days`` to ``max_days`` (days; None: no limit)."""
+        lat, legs, costs = self.lattice, self.legs, self.costs
+        last = legs[-1]
+        ends = costs.ahead[-1] + costs.arrival
+        r, c = np.nonzero(np.isfinite(ends))
+        idx = _chains_back(legs, costs, r, c)
+        keep = _within(lat, idx, min_days, max_days)
+        return self._reduce(idx[keep, -1] - lat.lo(len(legs)), ends[r, c][keep], idx[keep],
+                            lat.t[lat.lo(len(legs)):])
+
+    def by_launch(self, min_days=None, max_days=None) -> ChainReduction:
+        """Each launch epoch's cheapest chain lasting ``min_days`` to ``max_days`` (days; None: no limit)."""
+        lat, legs, costs = self.lattice, self.legs, self.costs
+        through = costs.departure + costs.behind[0]
+        r, c = np.nonzero(np.isfinite(through))
+        idx = _chains_on(legs, costs, r, c)
+        keep = _within(lat, idx, min_days, max_days)
+        return self._reduce(r[keep], through[r, c][keep], idx[keep], lat.t[:lat.n_launch])
+
+    def _reduce(self, key, total, idx, t_key) -> ChainReduction:
+        best = _first_per_key(key, total)
+        out_total = np.full(t_key.size, np.inf)
+        out_epochs = np.full((t_key.size, len(self.legs) + 1), np.nan)
+        out_total[key[best]] = total[best]
+        out_epochs[key[best]] = self.lattice.t[idx[best]]
+        return ChainReduction(t_key.copy(), out_total, out_epochs)
+
+
+def sequence_grid(p: _Problem, step: float, eph, advance=None, *, flyby_weight: float = 1.0,
+                  tie_per_day: float = 0.0) -> SequenceGrid:
+    """Every leg's Lambert grid on one lattice and both passes of the join (steps 1 and 2).
+
+    Parameters
+    ----------
+    p : _Problem
+        From :func:`sequence_problem`.
+    flyby_weight : float
+        The grid's cost counts each flyby burn this many times (> 1 favours
+        chains near ballistic, the seeds of unpowered searches); its totals are
+        then costs, not Δv.
+    tie_per_day : float
+        The grid's cost also counts each day of flight this much, km/s: among
+        chains of equal Δv the shorter wins (its totals are then costs, not Δv).
+    step : float
+        Lattice step, days (checked).
+    eph : Ephemeris
+    advance : callable, optional
+        ``advance(n)`` after each leg grid and after the joins (``2 n_legs - 1`` in all).
+
+    Raises
+    ------
+    InputError, NoSolutionError, EphemerisRangeError
+        As :func:`search_sequence`.
+    """
+    import dataclasses
+
+    p = dataclasses.replace(p, flyby_weight=float(flyby_weight), tie_per_day=float(tie_per_day))
+    lat = _lattice(p, step)
+    cells = _check_size(p, lat)
+    states = _states(eph, p, lat)
+    legs = []
+    for k in range(p.n_legs):
+        legs.append(_leg_grid(k, lat, states))
+        if advance is not None:
+            advance(1)
+    costs = _grid_costs(p, legs, step)
+    if advance is not None:
+        advance(p.n_legs - 1)
+    return SequenceGrid(p, lat, legs, costs, int(cells))
+
+
+def arc_bounds(bodies, t: float, *, longest: float | None = None, ephemeris=None) -> tuple:
+    """Default (min, max) days of each arc of a sequence: 0.3 to 2 Hohmann transfer times between its bodies.
+
+    The Hohmann time is that of the two bodies' osculating heliocentric
+    semi-major axes at ``t`` (as the opportunity search sizes its grid).
+
+    Parameters
+    ----------
+    bodies : sequence of str
+        The sequence, e.g. ``["mars", "venus", "earth"]``.
+    t : float
+        Epoch of the semi-major axes, TDB s.
+    longest : float, optional
+        No arc longer than this, days.
+    ephemeris : Ephemeris or str, optional
+
+    Returns
+    -------
+    tuple of (float, float)
+        One pair per arc, days.
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.transfer.opportunities import _mean_orbit
+
+    eph = resolve_ephemeris(ephemeris)
+    out = []
+    for a, b in zip(bodies[:-1], bodies[1:]):
+        a1, _ = _mean_orbit(eph, get_body(a), t)
+        a2, _ = _mean_orbit(eph, get_body(b), t)
+        hohmann = math.pi * math.sqrt((0.5 * (a1 + a2)) ** 3 / GM_SUN) / DAY
+        hi = 2.0 * hohmann if longest is None else min(2.0 * hohmann, longest)
+        out.append((min(0.3 * hohmann, hi), hi))
+    return tuple(out)
+
+
+def sequence_problem(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FLYBY_ALT_KM, powered: bool = True,
+                     departure_orbit_km=DEFAULT_PARKING_ALT_KM, arrival: str = "capture",
+                     capture_orbit_km=DEFAULT_CAPTURE_ALT_KM, entry_interface_km: float = 125.0,
+                     max_c3=None, max_arrival_vinf_kms=None, max_entry_speed_kms=None, max_total_days=None,
+                     min_total_days=None, parking_inclination_deg=None, plane_change: str = "charge") -> _Problem:
+    """A sequence search's problem, checked (the parameters of :func:`search_sequence`).
+
+    Raises
+    ------
+    InputError
+        A malformed parameter, named.
+    """
+    return _problem(bodies, launch, leg_days, min_flyby_alt_km, powered, departure_orbit_km, arrival,
+                    capture_orbit_km, entry_interface_km, max_c3, max_arrival_vinf_kms, max_entry_speed_kms,
+                    max_total_days, parking_inclination_deg, plane_change, min_total_days)
+
+
 # ---------------------------------------------------------------------------
 # the grid picture and the seeds of the refinement
 # ---------------------------------------------------------------------------
@@ -796,7 +1026,7 @@ def _by_arrival(lat: _Lattice, legs: list, costs: _Costs):
 
 
 def _picture(p: _Problem, lat: _Lattice, legs: list, costs: _Costs):
-    """The exact grid picture (a Dataset), and each launch date's cheapest chain: (grid, idx, totals)."""
+    """The exact grid picture, a Dataset."""
     import xarray as xr
 
     from sojourn.time import tdb_to_datetime64
@@ -832,24 +1062,23 @@ def _picture(p: _Problem, lat: _Lattice, legs: list, costs: _Costs):
                "arrival_total_dv_kms": "least total Δv over the chains arriving that day (that chain's launch "
                                        "and flyby dates alongside)"},
     )
-    return grid, l_idx, l_total
+    return grid
 
 
-def _seeds(p: _Problem, lat: _Lattice, idx: np.ndarray, vals: np.ndarray, n: int) -> list:
+def _seeds(p: _Problem, chains: ChainReduction, n: int) -> list:
     """The grid chains to refine: the cheapest launch dates at least :data:`SEPARATION_DAYS` apart."""
-    if p.max_total_days is not None:
-        keep = (lat.t[idx[:, -1]] - lat.t[idx[:, 0]]) / DAY <= p.max_total_days + 1e-6
-        if not keep.any():
-            raise NoSolutionError(f"no grid chain within {p.max_total_days:g} days in all", "max_total_days")
-        idx, vals = idx[keep], vals[keep]
+    has = np.flatnonzero(np.isfinite(chains.total))
+    if has.size == 0:
+        key = "max_total_days" if p.max_total_days is not None else "min_total_days"
+        raise NoSolutionError("no grid chain within the limits on its whole duration", key)
     picks = []
-    for i in np.argsort(vals, kind="stable"):  # one chain a launch date, cheapest first
-        t = lat.t[idx[i, 0]]
-        if all(abs(t - lat.t[idx[j, 0]]) >= SEPARATION_DAYS * DAY - 1e-6 for j in picks):
+    for i in has[np.argsort(chains.total[has], kind="stable")]:  # one chain a launch date, cheapest first
+        t = chains.epochs[i, 0]
+        if all(abs(t - chains.epochs[j, 0]) >= SEPARATION_DAYS * DAY - 1e-6 for j in picks):
             picks.append(i)
         if len(picks) == n:
             break
-    return [lat.t[idx[i]] for i in picks]
+    return [chains.epochs[i] for i in picks]
 
 
 # ---------------------------------------------------------------------------
@@ -861,7 +1090,9 @@ class _Evaluator:
     """Costs, flybys and constraints of one set of epochs, remembered for the optimiser's repeated calls.
 
     The epoch variables are days: the launch from the window's start, then
-    each leg's time of flight.
+    each leg's time of flight. :meth:`many` evaluates a batch of them at once
+    (one ephemeris call per body, one Lambert call per leg), as a
+    finite-difference gradient needs.
     """
 
     def __init__(self, p: _Problem, eph):
@@ -878,37 +1109,80 @@ class _Evaluator:
     def __call__(self, x) -> dict | None:
         key = np.asarray(x, dtype=float).tobytes()
         if key not in self._memo:
-            if len(self._memo) > 512:
-                self._memo.clear()
-            self._memo[key] = self._evaluate(self.epochs(x))
+            self.many(np.asarray(x, dtype=float)[None])
         return self._memo[key]
 
+    def many(self, xs) -> list:
+        """Evaluations of the rows of ``xs`` (epoch variables), remembered."""
+        xs = np.atleast_2d(np.asarray(xs, dtype=float))
+        keys = [x.tobytes() for x in xs]
+        if len(self._memo) > 512:  # before looking: what is found stays found
+            self._memo.clear()
+        todo = [i for i, k in enumerate(keys) if k not in self._memo]
+        if todo:
+            found = self._evaluate_batch(np.array([self.epochs(xs[i]) for i in todo]))
+            for i, e in zip(todo, found):
+                self._memo[keys[i]] = e
+        return [self._memo[k] for k in keys]
+
     def _evaluate(self, t) -> dict | None:
+        """One set of epochs (TDB s)."""
+        return self._evaluate_batch(np.asarray(t, dtype=float)[None])[0]
+
+    def _evaluate_batch(self, T) -> list:
+        """Sets of epochs (rows of T, TDB s): an evaluation dict each, or None (no Lambert arc, past the ephemeris).
+
+        Each leg is prograde about its departure body's orbit normal at its own
+        epoch; a batch solves a leg for every row about the first row's normal
+        and solves again, alone, a row whose own normal would say otherwise
+        (only a transfer within a hair of 180° can).
+        """
         from sojourn.core.flyby import flyby_batch
         from sojourn.core.lambert import lambert_batch
         from sojourn.errors import EphemerisRangeError
 
-        p = self.p
+        p, m = self.p, T.shape[0]
         try:
-            rv = [self.eph.state(b, t[k]) for k, b in enumerate(p.bodies)]
+            rv = [self.eph.state(b, T[:, k]) for k, b in enumerate(p.bodies)]
         except EphemerisRangeError:
-            return None
-        r = np.array([a for a, _ in rv])
-        v = np.array([b for _, b in rv])
-        normals = np.cross(r[:-1], v[:-1])
-        w1, w2 = np.empty((p.n_legs, 3)), np.empty((p.n_legs, 3))
-        for k in range(p.n_legs):  # each leg prograde about its departure body's orbit normal
-            a, b, st = lambert_batch(GM_SUN, r[k:k + 1], r[k + 1:k + 2], t[k + 1] - t[k], reference=normals[k])
-            if st[0] != 0:
-                return None
-            w1[k], w2[k] = a[0], b[0]
-        vd, va = w1 - v[:-1], w2 - v[1:]
-        fb = flyby_batch(self.mu, va[:-1], vd[1:], self.rp_min) if p.n_legs > 1 else None
+            return [None] * m if m == 1 else [self._evaluate(t) for t in T]
+        r, v = np.stack([a for a, _ in rv], axis=1), np.stack([b for _, b in rv], axis=1)  # (m, n+1, 3)
+        normals = np.cross(r[:, :-1], v[:, :-1])
+        w1, w2 = np.empty((m, p.n_legs, 3)), np.empty((m, p.n_legs, 3))
+        ok = np.ones(m, dtype=bool)
+        alone = np.zeros(m, dtype=bool)
+        for k in range(p.n_legs):
+            w1[:, k], w2[:, k], st = lambert_batch(GM_SUN, r[:, k], r[:, k + 1], T[:, k + 1] - T[:, k],
+                                                   reference=normals[0, k])
+            ok &= st == 0
+            h = np.cross(r[:, k], r[:, k + 1])
+            alone |= np.sign(h @ normals[0, k]) != np.sign(np.einsum("ij,ij->i", h, normals[:, k]))
+        vd, va = w1 - v[:, :-1], w2 - v[:, 1:]
+        fb = None
+        if p.n_legs > 1:
+            nf = p.n_legs - 1
+            fb = flyby_batch(np.tile(self.mu, m), va[:, :-1].reshape(-1, 3), vd[:, 1:].reshape(-1, 3),
+                             np.tile(self.rp_min, m))
+        out = []
+        for i in range(m):
+            if alone[i] and m > 1:
+                out.append(self._evaluate(T[i]))
+            elif not ok[i]:
+                out.append(None)
+            else:
+                row = None if fb is None else {key: val[i * nf:(i + 1) * nf] for key, val in fb.items()}
+                out.append(self._assemble(T[i], r[i], v[i], normals[i], vd[i], va[i], row))
+        return out
+
+    def _assemble(self, t, r, v, normals, vd, va, fb) -> dict | None:
+        """The evaluation dict of one set of epochs from its arcs' v∞ and its flybys."""
+        p = self.p
         if fb is not None and not np.all(np.isfinite(fb["dv"])):
             return None
         vinf_arr = float(np.linalg.norm(va[-1]))
         dv_arr, entry = (float(a) for a in p.arrival_cost(vinf_arr))
-        dep = float(p.departure_dv(np.linalg.norm(vd[0])))
+        dep = float(p.departure_dv(vd[0]))
+        plane_change = float(p.plane_change_deg(vd[0]))
         signed = np.zeros(0) if fb is None else np.sign(fb["vinf_out"] - fb["vinf_in"]) * fb["dv"]
         turn_dv = 0.0 if fb is None else float(np.sum(fb["turn_dv"]))
         ineq = [] if fb is None else list(fb["max_turn"] - fb["turn"] - _TURN_MARGIN_RAD)
@@ -920,10 +1194,16 @@ class _Evaluator:
             ineq.append(p.max_entry_speed - entry)
         if p.max_total_days is not None:
             ineq.append(p.max_total_days - (t[-1] - t[0]) / DAY)
+        if p.min_total_days is not None:
+            ineq.append((t[-1] - t[0]) / DAY - p.min_total_days)
+        if p.parking_inclination is not None and p.plane_change == "avoid":  # smooth: |DLA| within reach
+            dla = math.degrees(math.asin(vd[0, 2] / np.linalg.norm(vd[0])))
+            ineq.append(min(p.parking_inclination, 180.0 - p.parking_inclination) - abs(dla))
         eq = [] if (p.powered or fb is None) else list(fb["vinf_in"] - fb["vinf_out"])
         flyby_dv = float(np.sum(np.abs(signed))) + turn_dv
-        return {"t": t, "r": r, "normals": normals, "vd": vd, "va": va, "fb": fb, "dep": dep, "flyby_dv": flyby_dv, "signed": signed,
-                "turn_dv": turn_dv, "vinf_arr": vinf_arr, "dv_arr": dv_arr, "entry": entry,
+        return {"t": np.array(t), "r": r, "v": v, "normals": normals, "vd": vd, "va": va, "fb": fb, "dep": dep,
+                "plane_change_deg": plane_change, "flyby_dv": flyby_dv, "signed": signed, "turn_dv": turn_dv,
+                "vinf_arr": vinf_arr, "dv_arr": dv_arr, "entry": entry,
                 "total": dep + flyby_dv + dv_arr, "ineq": np.array(ineq), "eq": np.array(eq)}
 
     def feasible(self, e) -> bool:
@@ -948,14 +1228,25 @@ class _Programme:
     :mod:`sojourn.core.flyby` would put a kink in the objective right where
     that constraint binds, at a flyby on its lowest altitude). Gradients are
     central differences of :data:`_FD_DAYS` (one-sided at a bound).
+
+    ``ev(x)`` gives an evaluation dict (``signed``, ``ineq``, ``eq`` and what
+    ``objective(e, d)`` reads; default the sequence's total Δv);
+    ``extra_ineq(e, d)``, if given, adds inequalities (>= 0) of the caller's,
+    written with the burns' bounds d where they involve burns (a limit on a
+    sum of burns stays smooth that way).
     """
 
-    def __init__(self, ev: _Evaluator, x_bounds: list, start: dict):
+    def __init__(self, ev, x_bounds: list, start: dict, powered: bool, objective=None, extra_ineq=None,
+                 max_iter: int = _MAX_ITER):
         self.ev = ev
+        self.max_iter = max_iter
         self.nx = len(x_bounds)
-        self.nd = start["signed"].size if ev.p.powered else 0
+        self.nd = start["signed"].size if powered else 0
         self.bounds = list(x_bounds) + [(0.0, math.inf)] * self.nd
-        self.n_ineq = start["ineq"].size + 2 * self.nd
+        self.objective = objective or (lambda e, d: e["dep"] + e["dv_arr"] + float(np.sum(d)))
+        self.extra_ineq = extra_ineq  # (e, d) -> array >= 0, or None
+        n_limits = 0 if extra_ineq is None else np.size(extra_ineq(start, np.abs(start["signed"])))
+        self.n_ineq = start["ineq"].size + 2 * self.nd + n_limits
         self.n_eq = start["eq"].size
         self._grads = {}
 
@@ -966,10 +1257,13 @@ class _Programme:
         e = self.ev(z[:self.nx])
         if e is None:
             return _PENALTY, -np.ones(self.n_ineq), np.ones(self.n_eq)
-        d = z[self.nx:]
-        burns = float(np.sum(d)) if self.nd else 0.0
-        f = e["dep"] + e["dv_arr"] + burns
-        return f, np.concatenate([e["ineq"], d - e["signed"], d + e["signed"]]) if self.nd else e["ineq"], e["eq"]
+        d = z[self.nx:] if self.nd else np.abs(e["signed"])
+        ineq = [e["ineq"]]
+        if self.nd:
+            ineq += [d - e["signed"], d + e["signed"]]
+        if self.extra_ineq is not None:
+            ineq.append(np.atleast_1d(self.extra_ineq(e, d)))
+        return float(self.objective(e, d)), np.concatenate(ineq), e["eq"]
 
     def gradients(self, z):
         key = np.asarray(z, dtype=float).tobytes()
@@ -978,9 +1272,13 @@ class _Programme:
                 self._grads.clear()
             z = np.asarray(z, dtype=float)
             g, gi, ge = np.empty(z.size), np.empty((self.n_ineq, z.size)), np.empty((self.n_eq, z.size))
+            self._prefetch(z)
             for i, (lo, hi) in enumerate(self.bounds):
                 up = _FD_DAYS if z[i] + _FD_DAYS <= hi else 0.0
                 down = _FD_DAYS if z[i] - _FD_DAYS >= lo else 0.0
+                if up + down == 0.0:  # a variable its bounds (nearly) fix: it does not move
+                    g[i], gi[:, i], ge[:, i] = 0.0, 0.0, 0.0
+                    continue
                 zp, zm = z.copy(), z.copy()
                 zp[i] += up
                 zm[i] -= down
@@ -988,6 +1286,19 @@ class _Programme:
                 g[i], gi[:, i], ge[:, i] = ((a - b) / (up + down) for a, b in ((fp, fm), (ip, im), (ep, em)))
             self._grads[key] = (g, gi, ge)
         return self._grads[key]
+
+    def _prefetch(self, z):
+        """Evaluate every point of the gradient at ``z`` in one batch, when the evaluator can."""
+        many = getattr(self.ev, "many", None)
+        if many is None:
+            return
+        xs = []
+        for i, (lo, hi) in enumerate(self.bounds[:self.nx]):
+            for step in (_FD_DAYS if z[i] + _FD_DAYS <= hi else 0.0, -(_FD_DAYS if z[i] - _FD_DAYS >= lo else 0.0)):
+                x = z[:self.nx].copy()
+                x[i] += step
+                xs.append(x)
+        many(np.array(xs))
 
     def solve(self, z0):
         from scipy.optimize import minimize
@@ -999,7 +1310,7 @@ class _Programme:
             cons.append({"type": "eq", "fun": lambda z: self.values(z)[2], "jac": lambda z: self.gradients(z)[2]})
         bounds = [(lo, None if math.isinf(hi) else hi) for lo, hi in self.bounds]
         res = minimize(lambda z: self.values(z)[0], z0, method="SLSQP", jac=lambda z: self.gradients(z)[0],
-                       bounds=bounds, constraints=cons, options={"maxiter": _MAX_ITER, "ftol": 1e-12})
+                       bounds=bounds, constraints=cons, options={"maxiter": self.max_iter, "ftol": 1e-12})
         return res.x[:self.nx]
 
 
@@ -1011,7 +1322,7 @@ def _refine(ev: _Evaluator, t_seed: np.ndarray, refine: bool):
     if refine and start is not None:
         bounds = [(0.0, (p.end - p.start) / DAY)] + list(p.leg_days)
         x0 = np.clip(x0, [b[0] for b in bounds], [b[1] for b in bounds])
-        prog = _Programme(ev, bounds, start)
+        prog = _Programme(ev, bounds, start, p.powered)
         e = ev(prog.solve(prog.start(x0, start)))
         if ev.feasible(e) and (not ev.feasible(start) or e["total"] <= start["total"] + 1e-12):
             return e, True
@@ -1024,8 +1335,10 @@ def _transfer(p: _Problem, e: dict, refined: bool) -> SequenceTransfer:
     when = [tdb_to_datetime(x) for x in t]
     speed_d, speed_a = np.linalg.norm(vd, axis=1), np.linalg.norm(va, axis=1)
     type_ii = np.einsum("ij,ij->i", np.cross(r[:-1], r[1:]), e["normals"]) < 0.0
+    dla = np.degrees(np.arcsin(vd[:, 2] / speed_d))
     legs = tuple(SequenceLeg(p.bodies[k].name, p.bodies[k + 1].name, when[k], when[k + 1], float(t[k]),
-                             float(t[k + 1]), float(speed_d[k]), float(speed_a[k]), "II" if type_ii[k] else "I")
+                             float(t[k + 1]), float(speed_d[k]), float(speed_a[k]), "II" if type_ii[k] else "I",
+                             float(dla[k]))
                  for k in range(p.n_legs))
     flybys = []
     for k, body in enumerate(p.bodies[1:-1]):
@@ -1054,7 +1367,8 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
                     max_c3: float | None = None, max_arrival_vinf_kms: float | None = None,
                     max_entry_speed_kms: float | None = None, max_total_days: float | None = None,
                     step_days: float = 1.0, refine: bool = True, n_refine: int = 3, ephemeris=None,
-                    progress=None) -> SequenceSearch:
+                    progress=None, min_total_days: float | None = None,
+                    parking_inclination_deg: float | None = None, plane_change: str = "charge") -> SequenceSearch:
     """The least-Δv transfer through a sequence of bodies launched in a window.
 
     Parameters
@@ -1086,8 +1400,8 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
         Launch energy cap, km²/s².
     max_arrival_vinf_kms, max_entry_speed_kms : float, optional
         Caps on the arrival v∞ and (with ``arrival="entry"``) the inertial entry speed, km/s.
-    max_total_days : float, optional
-        Longest transfer, launch to arrival, days.
+    max_total_days, min_total_days : float, optional
+        Longest and shortest transfer, launch to arrival, days.
     step_days : float
         Lattice step of every epoch on the grid, days.
     refine : bool
@@ -1099,6 +1413,14 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
         Default DE421.
     progress : callable, optional
         ``progress(done, total, label)`` (:mod:`sojourn.progress`).
+    parking_inclination_deg : float, optional
+        Inclination of the departure parking orbit to the departure body's
+        equator (taken as the ICRF equator), degrees: a departure asymptote of
+        declination beyond it needs a plane change.
+    plane_change : {"charge", "avoid"}
+        With ``parking_inclination_deg``: add that plane change to the
+        departure burn (one combined burn at periapsis), or keep to the
+        asymptotes the orbit reaches.
 
     Returns
     -------
@@ -1126,7 +1448,8 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
     from sojourn import checks
 
     p = _problem(bodies, launch, leg_days, min_flyby_alt_km, powered, departure_orbit_km, arrival, capture_orbit_km,
-                 entry_interface_km, max_c3, max_arrival_vinf_kms, max_entry_speed_kms, max_total_days)
+                 entry_interface_km, max_c3, max_arrival_vinf_kms, max_entry_speed_kms, max_total_days,
+                 parking_inclination_deg, plane_change, min_total_days)
     step = checks.step_days(step_days)
     if not p.powered and not refine:
         raise InputError("unpowered flybys are found by the refinement (the grid ranks chains by their flyby burns): "
@@ -1134,20 +1457,13 @@ def search_sequence(bodies, launch, leg_days, *, min_flyby_alt_km=DEFAULT_MIN_FL
     if not (isinstance(n_refine, (int, np.integer)) and n_refine >= 1):
         raise InputError(f"n_refine must be a whole number of at least 1, not {n_refine!r}", "n_refine")
     eph = resolve_ephemeris(ephemeris)
-    lat = _lattice(p, step)
-    cells = _check_size(p, lat)
     with reporting(progress, 2 * p.n_legs - 1 + n_refine, "sequence search steps") as advance:
-        states = _states(eph, p, lat)
-        legs = []
-        for k in range(p.n_legs):
-            legs.append(_leg_grid(k, lat, states))
-            advance(1)
-        costs = _grid_costs(p, legs)
-        advance(p.n_legs - 1)
-        grid, idx, vals = _picture(p, lat, legs, costs)
+        sg = sequence_grid(p, step, eph, advance)
+        lat, legs, costs, cells = sg.lattice, sg.legs, sg.costs, sg.arcs
+        grid = _picture(p, lat, legs, costs)
         ev = _Evaluator(p, eph)
         found = []
-        for t_seed in _seeds(p, lat, idx, vals, n_refine):
+        for t_seed in _seeds(p, sg.by_launch(p.min_total_days, p.max_total_days), n_refine):
             out = _refine(ev, t_seed, refine)
             if out is not None:
                 found.append(_transfer(p, *out))
