@@ -314,3 +314,17 @@ def test_received_time_refuses_mismatched_positions():
     with pytest.raises(InputError) as err:
         earth_received_time([0.0, 1.0], np.zeros((3, 3)))
     assert err.value.where == "r_event_km"
+
+
+def test_conjunctions_fall_on_the_published_dates():
+    """Mars solar conjunctions as published: 2017-07-27 (Powell, nakedeyeplanets.com, 'The Mars apparition of
+    2017-2019'), 2019-09-02, 2021-10-08, 2023-11-18 and 2026-01-09 (NASA Mars mission announcements of
+    'Mars solar conjunction'). Each is the day the ecliptic longitudes of the Sun and Mars meet; the least
+    separation, named for what it is, falls within a day of it."""
+    link = sj.comms("earth", "mars", 2017, 2026)
+    published = ["2017-07-27", "2019-09-02", "2021-10-08", "2023-11-18", "2026-01-09"]
+    assert [b.conjunction_date.date().isoformat() for b in link.blackouts] == published
+    for b in link.blackouts:
+        assert abs(b.t_conjunction - b.t_min) < 86400.0
+        d = b.to_dict()
+        assert d["conjunction"] != d["least_angle"] or b.t_conjunction == b.t_min

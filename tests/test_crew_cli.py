@@ -212,7 +212,7 @@ def test_comms_json():
                          "light_time_min_date", "light_time_max_minutes", "light_time_max_date", "distance_min_km",
                          "distance_max_km", "outputs"}
     b = data["blackouts"][0]
-    assert set(b) == {"start", "end", "days", "min_angle_deg", "conjunction", "open_start", "open_end"}
+    assert set(b) == {"start", "end", "days", "min_angle_deg", "conjunction", "least_angle", "open_start", "open_end"}
     assert b["conjunction"].startswith("2034-08-19") and b["min_angle_deg"] < 2.0
     lo, hi = data["light_time_min_minutes"], data["light_time_max_minutes"]
     assert 15.0 < lo < hi < 23.0

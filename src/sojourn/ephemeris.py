@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import math
 import os
 import struct
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .bodies import Body, get_body
+from .constants import OBLIQUITY_J2000_RAD
 from .errors import EphemerisError, EphemerisRangeError, InputError, UnknownBodyError
 from .time import DAY, datetime64_to_tdb, tdb_to_datetime64, tdb_to_jd_parts, tdb_to_utc_iso
 
@@ -358,3 +361,32 @@ def load_ephemeris(path=None) -> Ephemeris:
 def resolve_ephemeris(ephemeris=None) -> Ephemeris:
     """An :class:`Ephemeris` from what a caller passed: None (DE421), a path, or an Ephemeris."""
     return ephemeris if isinstance(ephemeris, Ephemeris) else load_ephemeris(ephemeris)
+
+
+def icrf_to_ecliptic(r: Any) -> np.ndarray:
+    """Rotate ICRF (J2000 equatorial) vectors into the ecliptic of J2000.
+
+    A rotation by the obliquity :data:`sojourn.constants.OBLIQUITY_J2000_RAD` about the x axis,
+    which both frames share (toward the March equinox):
+    ``x' = x``, ``y' = y cos ε + z sin ε``, ``z' = -y sin ε + z cos ε``.
+
+    Parameters
+    ----------
+    r : array_like, shape (..., 3)
+        Vectors in ICRF, any unit.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 3)
+        The same vectors in the ecliptic frame, same unit.
+    """
+    r = np.asarray(r, dtype=np.float64)
+    c, s = math.cos(OBLIQUITY_J2000_RAD), math.sin(OBLIQUITY_J2000_RAD)
+    x, y, z = r[..., 0], r[..., 1], r[..., 2]
+    return np.stack([x, c * y + s * z, -s * y + c * z], axis=-1)
+
+
+def ecliptic_longitude_deg(r) -> np.ndarray:
+    """Longitude (0-360 degrees) of ICRF vectors in the ecliptic of J2000."""
+    e = icrf_to_ecliptic(r)
+    return np.degrees(np.arctan2(e[..., 1], e[..., 0])) % 360.0

@@ -38,11 +38,13 @@ def _render(console, r: dict) -> None:
     t = table(f"{r['from']} → {r['to']}: solar-conjunction blackouts (Sun–{r['from']}–{r['to']} angle "
               f"< {r['threshold_deg']:g}°), {r['start']} to {r['end']}",
               [("start (UTC)", "date"), ("end (UTC)", "date"), ("days", "num"), ("conjunction", "date"),
-               ("min angle °", "num")])
+               ("least angle", "date"), ("min angle °", "num")])
     for b in r["blackouts"]:
         t.add_row(b["start"] + (" (open)" if b["open_start"] else ""), b["end"] + (" (open)" if b["open_end"] else ""),
-                  fmt(b["days"], 1), b["conjunction"], fmt(b["min_angle_deg"], 2))
+                  fmt(b["days"], 1), b["conjunction"] or "—", b["least_angle"][:10], fmt(b["min_angle_deg"], 2))
     console.print(t)
+    console.print("conjunction: the ecliptic longitudes of the Sun and the target meet (the date almanacs give); "
+                  "least angle: the smallest Sun separation")
     if not r["blackouts"]:
         console.print("no blackout in this span")
     console.print(f"one-way light time {r['light_time_min_minutes']:.2f} min ({r['light_time_min_date']}) "

@@ -217,9 +217,13 @@ class Blackout(Result):
     start, end : float
         TDB seconds past J2000; refined below the sampling step.
     t_min : float
-        Epoch of the smallest angle (the conjunction), TDB s.
+        Epoch of the smallest angle (least Sun separation), TDB s.
     min_angle_deg : float
         The smallest angle, degrees.
+    t_conjunction : float
+        The conjunction as almanacs date it: the target's ecliptic longitude,
+        seen from the observer, equals the Sun's (TDB s; NaN when the
+        longitudes do not cross within the blackout, or were not asked for).
     open_start, open_end : bool
         True when the span was already under way at the start of the searched
         interval (or still under way at its end): ``start`` (``end``) is then the
@@ -232,6 +236,7 @@ class Blackout(Result):
     min_angle_deg: float
     open_start: bool = False
     open_end: bool = False
+    t_conjunction: float = math.nan
 
     @property
     def days(self) -> float:
@@ -249,18 +254,29 @@ class Blackout(Result):
         return tdb_to_datetime(self.end)
 
     @property
-    def conjunction_date(self) -> _dt.datetime:
-        """The smallest angle, UTC."""
+    def least_angle_date(self) -> _dt.datetime:
+        """The smallest Sun separation, UTC."""
         return tdb_to_datetime(self.t_min)
 
+    @property
+    def conjunction_date(self) -> _dt.datetime | None:
+        """The conjunction in ecliptic longitude, UTC (None when there is none in the blackout)."""
+        return None if math.isnan(self.t_conjunction) else tdb_to_datetime(self.t_conjunction)
+
     def to_dict(self) -> dict:
-        """UTC dates (to the minute), duration in days, smallest angle and the open-ended flags."""
+        """UTC dates (to the minute), duration in days, smallest angle and the open-ended flags.
+
+        ``conjunction`` is the conjunction in ecliptic longitude (the date almanacs
+        publish; None when the longitudes do not cross inside the blackout) and
+        ``least_angle`` the moment of the smallest Sun separation.
+        """
         return {
             "start": tdb_to_utc_iso(self.start, "minute"),
             "end": tdb_to_utc_iso(self.end, "minute"),
             "days": round(self.days, 3),
             "min_angle_deg": round(self.min_angle_deg, 4),
-            "conjunction": tdb_to_utc_iso(self.t_min, "minute"),
+            "conjunction": None if math.isnan(self.t_conjunction) else tdb_to_utc_iso(self.t_conjunction, "minute"),
+            "least_angle": tdb_to_utc_iso(self.t_min, "minute"),
             "open_start": self.open_start,
             "open_end": self.open_end,
         }
@@ -271,18 +287,19 @@ class Blackout(Result):
 
 
 def blackout_table(blackouts):
-    """Blackouts as a pandas DataFrame: UTC start, end and conjunction, days, smallest angle, open ends."""
+    """Blackouts as a pandas DataFrame: UTC start, end, conjunction and least angle, days, smallest angle, open ends."""
     import pandas as pd
 
-    columns = ["start", "end", "days", "min_angle_deg", "conjunction", "open_start", "open_end"]
+    columns = ["start", "end", "days", "min_angle_deg", "conjunction", "least_angle", "open_start", "open_end"]
     rows = [{"start": b.start_date, "end": b.end_date, "days": b.days, "min_angle_deg": b.min_angle_deg,
-             "conjunction": b.conjunction_date, "open_start": b.open_start, "open_end": b.open_end}
-            for b in blackouts]
+             "conjunction": b.conjunction_date, "least_angle": b.least_angle_date, "open_start": b.open_start,
+             "open_end": b.open_end} for b in blackouts]
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def find_blackouts(angle_deg: Callable, t_start: float, t_end: float, threshold_deg: float = DEFAULT_THRESHOLD_DEG,
-                   *, step_s: float = DAY, samples: tuple | None = None) -> list[Blackout]:
+                   *, step_s: float = DAY, samples: tuple | None = None,
+                   positions: Callable | None = None) -> list[Blackout]:
     """Every span of ``[t_start, t_end]`` in which ``angle_deg(t)`` stays below a threshold.
 
     Parameters
@@ -302,6 +319,10 @@ def find_blackouts(angle_deg: Callable, t_start: float, t_end: float, threshold_
     samples : (t, angle) arrays, optional
         Pre-computed samples on ``[t_start, t_end]`` (sorted, both ends
         included) to use instead of sampling at ``step_s``.
+    positions : callable, optional
+        ``positions(t) -> (r_observer, r_target)``, heliocentric ICRF (km): with
+        it each blackout also gets its conjunction in ecliptic longitude
+        (:func:`conjunctions`).
 
     Returns
     -------
@@ -331,9 +352,44 @@ def find_blackouts(angle_deg: Callable, t_start: float, t_end: float, threshold_
     open_end = np.array([e for _, e in brackets["open"]])
     start = np.where(open_start, t[0], refine_crossings(fn, brackets["start_a"], brackets["start_b"]))
     end = np.where(open_end, t[-1], refine_crossings(fn, brackets["end_a"], brackets["end_b"]))
-    out = [Blackout(float(s), float(e), float(tmin), float(fmin + threshold), bool(os_), bool(oe))
-           for s, e, tmin, fmin, os_, oe in zip(start, end, t_min, f_min, open_start, open_end)]
+    t_conj = conjunctions(positions, start, end) if positions is not None else np.full(start.size, np.nan)
+    out = [Blackout(float(s), float(e), float(tmin), float(fmin + threshold), bool(os_), bool(oe), float(tc))
+           for s, e, tmin, fmin, os_, oe, tc in zip(start, end, t_min, f_min, open_start, open_end, t_conj)]
     return sorted(out, key=lambda b: b.start)
+
+
+def conjunctions(positions: Callable, start, end) -> np.ndarray:
+    """The epoch in each ``[start, end]`` at which the target's ecliptic longitude, seen from the observer,
+    equals the Sun's: a solar conjunction as almanacs date it (geometric, ecliptic of J2000).
+
+    Parameters
+    ----------
+    positions : callable
+        ``positions(t) -> (r_observer, r_target)``, heliocentric ICRF, km.
+    start, end : array_like
+        Brackets, TDB s.
+
+    Returns
+    -------
+    numpy.ndarray
+        TDB s; NaN where the longitudes do not cross inside the bracket.
+    """
+    from sojourn.ephemeris import ecliptic_longitude_deg
+
+    def gap(t):
+        r_obs, r_tgt = positions(np.asarray(t, dtype=np.float64))
+        d = ecliptic_longitude_deg(r_tgt - r_obs) - ecliptic_longitude_deg(-r_obs)
+        return (d + 180.0) % 360.0 - 180.0
+
+    a, b = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
+    if a.size == 0:
+        return a
+    ga, gb = gap(a), gap(b)
+    crosses = (np.sign(ga) != np.sign(gb)) & (np.abs(ga - gb) < 90.0)  # not the ±180° wrap
+    out = np.full(a.size, np.nan)
+    if crosses.any():
+        out[crosses] = refine_crossings(gap, a[crosses], b[crosses])
+    return out
 
 
 def _blackout_brackets(fn: Callable, t: np.ndarray, f: np.ndarray) -> dict:
@@ -387,8 +443,9 @@ class LinkBudget:
     error rate), a 3 dB margin, and MRO's fastest X-band downlink, 6 Mbit/s
     (Taylor, Lee & Shambayati, *Mars Reconnaissance Orbiter Telecommunications*,
     JPL DESCANSO Design and Performance Summary Series, 2006), as the radio's
-    cap: near Earth the budget alone would promise rates no radio sends. They are a stated model, not a mission's
-    design; change them with a crew-config file or keyword overrides
+    cap: near Earth the budget alone would promise rates no radio sends. They
+    are a stated model, not a mission's design; change them with a crew-config
+    file or keyword overrides
     (:func:`sojourn.onboard.timeline.crew_settings`).
 
     Attributes
@@ -652,7 +709,7 @@ def comms(origin, destination, start, end, *, threshold_deg: float = DEFAULT_THR
     --------
     >>> import sojourn as sj
     >>> link = sj.comms("earth", "mars", "2026-01-01", "2026-03-01")
-    >>> [b.conjunction_date.date().isoformat() for b in link.blackouts]
+    >>> [b.conjunction_date.date().isoformat() for b in link.blackouts]  # NASA: 9 January 2026
     ['2026-01-09']
     >>> round(link.light_time_max_s / 60, 1)
     20.0
@@ -679,7 +736,7 @@ def comms(origin, destination, start, end, *, threshold_deg: float = DEFAULT_THR
     r_a, r_b = geometry(t)
     angle = sun_observer_target_angle_deg(r_a, r_b)
     blackouts = find_blackouts(lambda x: sun_observer_target_angle_deg(*geometry(x)), t0, t1, threshold,
-                               samples=(t, angle))
+                               samples=(t, angle), positions=geometry)
     (t_near, d_near), (t_far, d_far) = _extremes(distance, t, np.linalg.norm(r_b - r_a, axis=-1))
     return Comms(a.name, b.name, t0, t1, threshold, step, eph.name, tuple(blackouts), t_near, d_near, t_far, d_far)
 

@@ -527,7 +527,7 @@ def _blackouts(positions, bounds, t_s, angle, threshold, edges):
     a_all = np.concatenate(([np.nan], angle, [np.nan]))
     keep = np.concatenate(([True], np.diff(t_all) > 0))
     found = find_blackouts(lambda t: sun_observer_target_angle_deg(*positions(t)), t_launch, t_return, threshold,
-                           samples=(t_all[keep], a_all[keep]))
+                           samples=(t_all[keep], a_all[keep]), positions=positions)
     hours = np.zeros(edges.size - 1)
     for b in found:  # a handful of spans; each a vectorised overlap with every day
         hours += np.clip(np.minimum(edges[1:], b.end) - np.maximum(edges[:-1], b.start), 0.0, None) / 3600.0

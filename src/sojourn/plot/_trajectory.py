@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sojourn.constants import AU_KM, OBLIQUITY_J2000_RAD
+from sojourn.constants import AU_KM
+from sojourn.ephemeris import icrf_to_ecliptic
 from sojourn.errors import InputError
 from sojourn.plot.figure import figure_and_axes
 from sojourn.results import utc_text
@@ -41,30 +42,6 @@ RETURN_COLOR = "#11917f"
 SUN_COLOR = "#f4b400"
 FLYBY_COLOR = "#8a7a3a"
 STAY_COLOR = "#e8a33d"
-
-
-def icrf_to_ecliptic(r: Any) -> np.ndarray:
-    """Rotate ICRF (J2000 equatorial) vectors into the ecliptic of J2000.
-
-    A rotation by the obliquity :data:`sojourn.constants.OBLIQUITY_J2000_RAD` about the x axis,
-    which both frames share (toward the March equinox):
-    ``x' = x``, ``y' = y cos ε + z sin ε``, ``z' = -y sin ε + z cos ε``.
-
-    Parameters
-    ----------
-    r : array_like, shape (..., 3)
-        Vectors in ICRF, any unit.
-
-    Returns
-    -------
-    numpy.ndarray, shape (..., 3)
-        The same vectors in the ecliptic frame, same unit.
-    """
-    r = np.asarray(r, dtype=np.float64)
-    eps = OBLIQUITY_J2000_RAD
-    c, s = math.cos(eps), math.sin(eps)
-    x, y, z = r[..., 0], r[..., 1], r[..., 2]
-    return np.stack([x, c * y + s * z, -s * y + c * z], axis=-1)
 
 
 def trajectory(

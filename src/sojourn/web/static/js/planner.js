@@ -294,7 +294,7 @@ function dose(crew, err) {
       hovertemplate: "%{x}<br>%{y:.0f} mSv<extra>cumulative</extra>" },
     { x: [x[0], x[x.length - 1]], y: [limit, limit], mode: "lines", name: "career limit", line: { color: COLORS.bad, dash: "dash", width: 1.5 },
       hovertemplate: `career limit ${num(d.career_limit_msv, 0)} mSv<extra></extra>` },
-    { x: crew.summary.comms.blackouts.map((b) => b.conjunction.replace("T", " ")), y: crew.summary.comms.blackouts.map(() => 0),
+    { x: crew.summary.comms.blackouts.map((b) => (b.conjunction || b.least_angle).replace("T", " ")), y: crew.summary.comms.blackouts.map(() => 0),
       mode: "markers", marker: { color: COLORS.bad, symbol: "triangle-up", size: 10 }, name: "solar conjunction (blackout)",
       text: crew.summary.comms.blackouts.map((b) => `blackout ${minute(b.start)} → ${minute(b.end)} UTC, ${num(b.days, 1)} d`),
       hovertemplate: "%{text}<extra></extra>" },
