@@ -2,7 +2,7 @@
 
 What is measured
 ----------------
-``sojourn.mission.plan.survey`` on ``examples/dra5-conjunction.toml`` (departure
+``sojourn.survey`` on ``examples/dra5-conjunction.toml`` (departure
 from a 400 km circular orbit, propulsive capture into 250 km x 1 sol, trans-Earth
 injection, direct entry) over every Earth-Mars opportunity whose launch falls in
 2026-2050, with the scenario's grids at ``--step`` days (default 1). For each
@@ -42,19 +42,18 @@ def main() -> int:
 
     import numba
 
-    from sojourn.mission.plan import survey
-    from sojourn.mission.scenario import load_scenario
+    import sojourn as sj
 
-    scenario = load_scenario(ROOT / "examples" / "dra5-conjunction.toml")
+    scenario = sj.load_scenario(ROOT / "examples" / "dra5-conjunction.toml")
     log(f"survey {args.start}-{args.end}, step {args.step:g} d, {numba.get_num_threads()} threads")
     t = time.perf_counter()
-    rows = survey(scenario, args.start, args.end, step_days=args.step)
+    rows = sj.survey(scenario, args.start, args.end, step_days=args.step).to_dict()
     first = time.perf_counter() - t
     log(f"first call {first:.2f} s")
     times = []
     for _ in range(args.repeat):
         t = time.perf_counter()
-        rows = survey(scenario, args.start, args.end, step_days=args.step)
+        rows = sj.survey(scenario, args.start, args.end, step_days=args.step).to_dict()
         times.append(time.perf_counter() - t)
         log(f"run {times[-1]:.2f} s")
     feasible = [r for r in rows if r["feasible"]]
