@@ -175,8 +175,6 @@ def _date(text: str) -> str:
 
 def _draw(plan: Any, legs: Sequence[np.ndarray], earth: np.ndarray, mars: np.ndarray,
           title: str | None, ax: Any = None, flybys: Sequence = (), paths: dict | None = None) -> Figure:
-    from matplotlib.lines import Line2D
-
     out, back = plan.legs
     origin, dest = body_name(out.origin), body_name(out.destination)
 
@@ -222,20 +220,7 @@ def _draw(plan: Any, legs: Sequence[np.ndarray], earth: np.ndarray, mars: np.nda
     from sojourn.plot._lowthrust import plan_thrust_arcs
 
     thrust = plan_thrust_arcs(ax, plan, legs)  # legs flown low-thrust: their thrust arcs over the path
-    handles = [
-        Line2D([], [], marker="o", ms=10, color=SUN_COLOR, mec="#b07d00", ls="none", label="Sun"),
-        Line2D([], [], color=EARTH_COLOR, lw=0.8, alpha=0.7, label=f"path of {origin}"),
-        Line2D([], [], color=MARS_COLOR, lw=0.8, alpha=0.7, label=f"path of {dest}"),
-        Line2D([], [], color=OUTBOUND_COLOR, lw=2.0, marker=">", ms=6,
-               label=f"outbound, {float(out.tof_days):.0f} d ({_kind(out)})"),
-        Line2D([], [], color=RETURN_COLOR, lw=2.0, marker=">", ms=6,
-               label=f"return, {float(back.tof_days):.0f} d ({_kind(back)})"),
-        Line2D([], [], marker="o", ms=7, color=EARTH_COLOR, mec="white", ls="none",
-               label=f"{origin}: launch, return"),
-        Line2D([], [], marker="o", ms=7, color=MARS_COLOR, mec="white", ls="none",
-               label=f"{dest}: arrival, departure"),
-    ] + thrust + ([Line2D([], [], marker="o", ms=7, color=FLYBY_COLOR, mec="white", ls="none",
-                 label="flyby: " + ", ".join(dict.fromkeys(body_name(b) for _, b, _ in flybys)))] if flybys else [])
+    handles = _legend_handles(out, back, origin, dest, flybys) + thrust
     main = title if title is not None else f"{plan.scenario_name}: {origin}–{dest} round trip"
     sub = [mission_summary(plan), f"launch {_date(utc_text(out.depart, 'minute'))}"]
     frame = "heliocentric, ecliptic of J2000 seen from the north"
@@ -256,6 +241,29 @@ def _draw(plan: Any, legs: Sequence[np.ndarray], earth: np.ndarray, mars: np.nda
         fig.set_layout_engine("none")
     _label_events(fig, ax, events, legs=legs, planets=(earth, mars), r_inner=_median_radius(earth))
     return fig
+
+
+def _legend_handles(out: Any, back: Any, origin: str, dest: str, flybys: Sequence) -> list:
+    """The key to the trajectory figure: Sun, planets' paths, the two legs, events and flybys."""
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], marker="o", ms=10, color=SUN_COLOR, mec="#b07d00", ls="none", label="Sun"),
+        Line2D([], [], color=EARTH_COLOR, lw=0.8, alpha=0.7, label=f"path of {origin}"),
+        Line2D([], [], color=MARS_COLOR, lw=0.8, alpha=0.7, label=f"path of {dest}"),
+        Line2D([], [], color=OUTBOUND_COLOR, lw=2.0, marker=">", ms=6,
+               label=f"outbound, {float(out.tof_days):.0f} d ({_kind(out)})"),
+        Line2D([], [], color=RETURN_COLOR, lw=2.0, marker=">", ms=6,
+               label=f"return, {float(back.tof_days):.0f} d ({_kind(back)})"),
+        Line2D([], [], marker="o", ms=7, color=EARTH_COLOR, mec="white", ls="none",
+               label=f"{origin}: launch, return"),
+        Line2D([], [], marker="o", ms=7, color=MARS_COLOR, mec="white", ls="none",
+               label=f"{dest}: arrival, departure"),
+    ]
+    if flybys:
+        handles.append(Line2D([], [], marker="o", ms=7, color=FLYBY_COLOR, mec="white", ls="none",
+                              label="flyby: " + ", ".join(dict.fromkeys(body_name(b) for _, b, _ in flybys))))
+    return handles
 
 
 def _arrow(ax: Any, leg: np.ndarray, frac: float, color: str) -> None:
