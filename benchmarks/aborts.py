@@ -3,16 +3,19 @@
 What is measured
 ----------------
 The Ulysses scenario (examples/ulysses.toml) with both transits held at 300
-days (``min_transit_days = max_transit_days = 300``), planned once (not
-timed). Then ``sojourn.contingency.aborts.abort_analysis`` at ``--step 1``:
+days (``min_transit_days = max_transit_days = 300``), planned once with
+``sj.plan`` (not timed). Then the abort analysis at 1-day steps:
 
 * direct table: ``direct_return_table`` for the outbound leg alone, 300 abort
   days x 871 return durations (30-900 days) = 261,300 cells, each one
   zero-revolution Lambert solve plus the abort Δv, the arrival v-infinity and the
   entry speed, in one batched call (ephemeris lookups included);
-* whole analysis: both legs (direct tables, per-day reductions, the Mars
-  swing-by search on the outbound days without an affordable direct return,
-  coverage), as the ``sojourn aborts`` command runs it after planning.
+* whole analysis: ``sj.aborts(plan, step_days=1)``, both legs (direct tables,
+  per-day reductions, the Mars swing-by search on the outbound days without an
+  affordable direct return, the per-day Dataset, coverage), as the ``sojourn
+  aborts`` command runs it after planning. The analysis reports no count of
+  swing-by combinations (abort day x flyby date x return date): the benchmark
+  counts them by wrapping the compiled search (``_swingby_loop``) in a counter.
 
 Each is the best of ``--repeat`` runs on all cores, then once more on one
 thread (``numba.set_num_threads(1)``). "first call" is the first analysis in
@@ -37,6 +40,25 @@ from _common import best_of, log
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def count_swingby_combinations() -> list:
+    """Count the swing-by combinations the abort analysis searches; the counter is ``[n]``, set to 0 to restart.
+
+    The compiled search of :mod:`sojourn.contingency.aborts` is wrapped so that each
+    call adds its abort days x flyby dates x return dates (the arrays it is given).
+    """
+    from sojourn.contingency import aborts
+
+    kernel, counter = aborts._swingby_loop, [0]
+
+    def counted(*args):
+        days, flybys = args[6].shape  # the abort burns, abort day x flyby date
+        counter[0] += days * flybys * args[4].size  # the Earth return dates
+        return kernel(*args)
+
+    aborts._swingby_loop = counted
+    return counter
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -46,32 +68,33 @@ def main() -> int:
     import numba
     import numpy as np
 
-    from sojourn.contingency.aborts import abort_analysis, direct_return_table
+    import sojourn as sj
+    from sojourn.contingency.aborts import direct_return_table
     from sojourn.ephemeris import load_ephemeris
-    from sojourn.mission.plan import plan_mission
-    from sojourn.mission.scenario import Scenario, load_scenario
     from sojourn.mission.trajectory import spacecraft_states
     from sojourn.time import DAY
 
-    data = load_scenario(ROOT / "examples" / "ulysses.toml").to_dict()
+    data = sj.load_scenario(ROOT / "examples" / "ulysses.toml").to_dict()
     data["constraints"].update(min_transit_days=300, max_transit_days=300)
-    scenario = Scenario.from_dict(data, "ulysses-300d")
+    scenario = sj.Scenario.from_dict(data, "ulysses-300d")
     eph = load_ephemeris()
     log("planning Ulysses with 300-day transits ...")
-    plan = plan_mission(scenario, ephemeris=eph)
+    plan = sj.plan(scenario, ephemeris=eph)
     leg = plan.legs[0]
-    days = np.arange(0.0, leg["tof_days"], 1.0)
-    t_abort = leg["t_depart"] + days * DAY
+    days = np.arange(0.0, leg.tof_days, 1.0)
+    t_abort = leg.t_depart + days * DAY
     r_sc, v_sc = spacecraft_states(plan, t_abort, eph)
     durations = np.arange(30.0, 900.0 + 1e-9, 1.0)
     cells_direct = days.size * durations.size
     threads = numba.get_num_threads()
+    swingby_combinations = count_swingby_combinations()
 
     def direct():
         return direct_return_table(r_sc, v_sc, t_abort, durations, ephemeris=eph)
 
     def whole():
-        return abort_analysis(scenario, plan, ephemeris=eph, step_days=1.0)
+        swingby_combinations[0] = 0
+        return sj.aborts(plan, step_days=1.0, ephemeris=eph)
 
     log("first call ...")
     t = time.perf_counter()
@@ -84,7 +107,7 @@ def main() -> int:
         log(f"timing on {label} ({n} thread{'s' if n > 1 else ''}) ...")
         t_direct, table = best_of(direct, args.repeat)
         t_whole, res = best_of(whole, args.repeat)
-        sw_cells = res.legs[0].swingby["cells"]
+        sw_cells = swingby_combinations[0]
         cells_whole = sum(lg.direct.status.size for lg in res.legs)
         results[label] = {
             "threads": n,
@@ -92,7 +115,7 @@ def main() -> int:
             "direct_cells_per_s": cells_direct / t_direct,
             "whole_analysis_s": t_whole,
             "whole_direct_cells": cells_whole,
-            "swingby_days": int(res.legs[0].swingby["computed"].sum()),
+            "swingby_days": int(res.legs[0].table["swingby_searched"].sum()),
             "swingby_combinations": sw_cells,
             "whole_cells_per_s": (cells_whole + sw_cells) / t_whole,
         }
@@ -102,7 +125,7 @@ def main() -> int:
     report = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
                    f"{platform.python_version()}, numba {numba.__version__}",
-        "leg": f"{leg['depart'][:10]} -> {leg['arrive'][:10]} ({leg['tof_days']:.0f} days)",
+        "leg": f"{leg.depart:%Y-%m-%d} -> {leg.arrive:%Y-%m-%d} ({leg.tof_days:.0f} days)",
         "abort_days": int(days.size),
         "return_durations": int(durations.size),
         "direct_cells_outbound": int(cells_direct),

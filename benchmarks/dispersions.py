@@ -7,18 +7,21 @@ The Ulysses outbound leg (examples/ulysses.toml as planned: 2033-04-25 ->
 periapsis at Mars with the default errors (0.5 % and 0.5 deg 3-sigma on the
 departure v-infinity, the same on the correction burn, 10 days after departure):
 
-* dispersions: ``sojourn.contingency.dispersions.run_dispersions`` with
-  ``--samples`` samples (default 10^6). Per sample: 12 normal deviates, three
-  two-body propagations (to the correction, on to arrival, and after the
-  correction), one zero-revolution Lambert solve (the correction), two
-  B-plane mappings and the corridor test; then the statistics (covariance,
-  ellipse, percentiles). Best of ``--repeat`` runs on all cores, then once on one
-  thread (``numba.set_num_threads(1)``). The parts are timed alone too, on the
-  same number of samples: the normal deviates, one ``propagate_batch``, one
+* dispersions: ``sojourn.contingency.dispersions.run_dispersions`` (the engine
+  of ``sj.dispersions``, on a leg made by ``Leg.between``) with ``--samples``
+  samples (default 10^6). Per sample: 12 normal deviates, three two-body
+  propagations (to the correction, on to arrival, and after the correction),
+  one zero-revolution Lambert solve (the correction), two B-plane mappings and
+  the corridor test; the samples' xarray Dataset; then the statistics
+  (covariance, ellipse, percentiles: ``Dispersions.stats``). Best of
+  ``--repeat`` runs on all cores, then once on one thread
+  (``numba.set_num_threads(1)``). The parts are timed alone too, on the same
+  number of samples: the normal deviates, one ``propagate_batch``, one
   ``lambert_batch``.
-* n-body check: ``sojourn.contingency.nbody.check_leg`` on the same leg (Sun,
-  8 planets and the Moon, DOP853 at rtol 1e-12, Newton on the velocity at
-  Earth's sphere of influence), best of ``--repeat``.
+* n-body check: ``sojourn.contingency.nbody.check_leg`` (the engine of
+  ``sj.verify``) on the same leg (Sun, 8 planets and the Moon, DOP853 at rtol
+  1e-12, Newton on the velocity at Earth's sphere of influence), best of
+  ``--repeat``.
 
 "first call" is the first run in this process (kernels loaded from numba's
 on-disk cache, or compiled). Run ``python benchmarks/dispersions.py [--json]
@@ -51,30 +54,37 @@ def main() -> int:
     import numba
     import numpy as np
 
+    import sojourn as sj
     from sojourn.bodies import GM_SUN
-    from sojourn.contingency.dispersions import arrival_target, leg_geometry, make_leg, run_dispersions
+    from sojourn.contingency.dispersions import arrival_target, run_dispersions
     from sojourn.contingency.nbody import check_leg, departure_periapsis_radius
     from sojourn.core.kepler import propagate_batch
     from sojourn.core.lambert import lambert_batch
-    from sojourn.mission.scenario import load_scenario
+    from sojourn.mission.plan import Leg
+    from sojourn.mission.trajectory import leg_arc
 
-    sc = load_scenario(ROOT / "examples" / "ulysses.toml")
-    leg = make_leg(*LEG)
+    sc = sj.load_scenario(ROOT / "examples" / "ulysses.toml")
+    leg = Leg.between(*LEG)
     target = arrival_target(sc, "outbound")
     n = args.samples
     threads = numba.get_num_threads()
 
+    def disperse(samples, seed):
+        res = run_dispersions(leg, target, samples=samples, seed=seed)
+        _ = res.stats  # a cached property, computed here: the statistics are part of the run
+        return res
+
     log("first call (1000 samples) ...")
     t = time.perf_counter()
-    run_dispersions(leg, target, samples=1000, seed=0)
+    disperse(1000, 0)
     first = time.perf_counter() - t
 
     log(f"dispersions, {n:,} samples, {threads} threads ...")
-    t_all, res = best_of(lambda: run_dispersions(leg, target, samples=n, seed=1), args.repeat)
-    stats = res.to_json()
+    t_all, res = best_of(lambda: disperse(n, 1), args.repeat)
+    stats = res.stats
 
     # the parts alone
-    g = leg_geometry(leg)
+    g = leg_arc(leg)
     rng = np.random.Generator(np.random.PCG64(1))
     t_rng, z = best_of(lambda: rng.standard_normal((n, 12)), args.repeat)
     r0 = np.broadcast_to(g["r1"], (n, 3)) + 100.0 * z[:, :3]
@@ -87,7 +97,7 @@ def main() -> int:
     log("dispersions, one thread ...")
     numba.set_num_threads(1)
     try:
-        t_one, _ = best_of(lambda: run_dispersions(leg, target, samples=n, seed=1), 1)
+        t_one, _ = best_of(lambda: disperse(n, 1), 1)
     finally:
         numba.set_num_threads(threads)
 
@@ -97,6 +107,7 @@ def main() -> int:
     check = check_leg(leg, target, departure_rp_km=rp)
     nbody_first = time.perf_counter() - t
     t_nbody, check = best_of(lambda: check_leg(leg, target, departure_rp_km=rp), args.repeat)
+    nbody = check.to_dict()
 
     out = {
         "machine": {"python": platform.python_version(), "numba": numba.__version__, "cpus": os.cpu_count(),
@@ -117,9 +128,9 @@ def main() -> int:
             "seconds": t_nbody, "first_call_s": nbody_first, "flights": check.flights,
             "iterations": check.iterations,
             "steps_uncorrected": check.uncorrected.steps, "steps_corrected": check.corrected.steps,
-            "uncorrected_miss_km": check.to_json()["uncorrected"]["miss_from_aim_km"],
-            "corrected_altitude_km": check.to_json()["corrected"]["altitude_km"],
-            "dv_correction_ms": check.to_json()["correction"]["dv_ms"],
+            "uncorrected_miss_km": nbody["uncorrected"]["miss_from_aim_km"],
+            "corrected_altitude_km": nbody["corrected"]["altitude_km"],
+            "dv_correction_ms": nbody["correction"]["dv_ms"],
         },
     }
     if args.json:

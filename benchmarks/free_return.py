@@ -2,9 +2,10 @@
 
 What is measured
 ----------------
-``sojourn.contingency.free_return.free_returns`` end to end (ephemeris, both
-Lambert grids, the compiled sign-change scan, the vectorised regula-falsi
-refinement of every candidate, the turn-angle check and the per-date ranking):
+``sj.free_returns`` (``sojourn.contingency.free_return``) end to end (ephemeris,
+both Lambert grids, the compiled sign-change scan, the vectorised regula-falsi
+refinement of every candidate, the turn-angle check, the per-date ranking, then
+SLSQP on each launch date's best, the launch held, every other epoch off the grid):
 
 * Inspiration Mars: launch 2017-12-15 .. 2018-01-25 (42 dates), trips up to
   520 days, 1-day grids: the search behind the test against Tito et al. (2013);
@@ -44,24 +45,24 @@ def main() -> int:
 
     import numba
 
-    from sojourn.contingency.free_return import free_returns
+    import sojourn as sj
 
     t = time.perf_counter()
-    free_returns(CASES[0][1], max_days=CASES[0][2])
+    sj.free_returns(CASES[0][1], max_days=CASES[0][2])
     first = time.perf_counter() - t
     log(f"first call {first:.2f} s")
     threads = numba.get_num_threads()
     rows = []
     for name, window, max_days in CASES:
         def run(window=window, max_days=max_days):
-            return free_returns(window, max_days=max_days)
+            return sj.free_returns(window, max_days=max_days)
 
         numba.set_num_threads(threads)
         t_all, res = best_of(run, args.repeat)
         numba.set_num_threads(1)
         t_one, _ = best_of(run, max(1, args.repeat // 2))
         numba.set_num_threads(threads)
-        best = res.records[0].to_json() if res.records else None
+        best = res.records[0].to_dict() if res.records else None
         row = {
             "case": name, "window": window, "max_days": max_days, "launch_dates": int(res.launch_tdb.size),
             "grid_arcs": res.grid_arcs, "combinations": res.combinations, "candidates": res.candidates,
