@@ -514,3 +514,161 @@ def test_a_waiting_request_whose_client_leaves_cancels_its_job():
             jobs.close()
 
     assert asyncio.run(scenario()) == (0, "cancelled")
+
+
+# --------------------------------------------------------------------------- strict JSON
+
+
+def _strict(text: str):
+    """JSON as a browser's JSON.parse reads it: NaN and Infinity are not JSON."""
+    def refuse(word):
+        raise AssertionError(f"{word} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_numbers_the_physics_could_not_give_are_null():
+    from sojourn.web.errors import StrictJSONResponse
+
+    body = StrictJSONResponse({"a": float("nan"), "b": [float("inf"), np.float32(1.5)], "c": np.int64(2)}).body
+    assert _strict(body.decode()) == {"a": None, "b": [None, 1.5], "c": 2}
+
+
+# --------------------------------------------------------------------------- Mars time and sites
+
+
+def test_marstime_is_the_clis_records_and_mars24s_worked_example(client):
+    from sojourn.marstime import records
+
+    r = client.get("/api/marstime", params={"when": "2000-01-06"})
+    assert r.status_code == 200
+    assert _strict(r.text) == json.loads(json.dumps(records(sj.mars_time("2000-01-06"))))
+    assert r.json()[0]["mtc"] == "23:59:39"  # Mars24 (NASA GISS) worked example A
+    # Perseverance landed at Jezero on 2021-02-18 at 20:44 UTC (spacecraft time), about 15:53 local mean solar time
+    landing = client.get("/api/marstime", params={"when": "2021-02-18T20:44", "site": "perseverance"}).json()[0]
+    assert landing["site"] == "jezero" and landing["lmst"].startswith("15:5")
+    span = client.get("/api/marstime", params={"when": "2030-01-01:2030-03-01", "step": 10, "lon": 137.44}).json()
+    assert [row["utc"][:10] for row in span] == ["2030-01-01", "2030-01-11", "2030-01-21", "2030-01-31",
+                                                 "2030-02-10", "2030-02-20"]
+    assert all(row["east_longitude_deg"] == 137.44 for row in span)
+
+
+@pytest.mark.parametrize("params, where, words", [
+    ({"when": "2030-13-01"}, "when", "malformed date"),
+    ({"when": "2030-01-01", "site": "atlantis"}, "site", "unknown site 'atlantis'"),
+    ({"when": "2030-01-01", "site": "gale", "lon": 10}, "site", "not both"),
+    ({"when": "2030-01-01", "lon": "nan"}, "lon", "finite"),
+    ({"when": "2030-01-01", "step": 2}, "step", "range"),
+    ({"when": "2030-02-01:2030-01-01"}, "when", ""),
+    ({"when": "2030-01-01:2040-01-01", "step": 0.1}, "step", "more than this server's"),
+    ({}, "when", "missing"),
+])
+def test_marstime_mistakes_are_422_in_the_clis_words(client, params, where, words):
+    r = client.get("/api/marstime", params=params)
+    assert r.status_code == 422
+    assert r.json()["where"] == where and words in r.json()["error"]
+
+
+def test_sites_are_the_librarys_with_their_sources(client):
+    from sojourn.mission.sites import SITES
+
+    sites = client.get("/api/sites").json()
+    assert [s["name"] for s in sites] == list(SITES)
+    jezero = next(s for s in sites if s["name"] == "jezero")
+    assert (jezero["latitude_deg"], jezero["east_longitude_deg"]) == (18.44, 77.45)  # NASA/JPL's landing release
+    assert all(s["source"] for s in sites)
+
+
+# --------------------------------------------------------------------------- low thrust
+
+# pykep's Sims-Flanagan tutorial (1,500 kg, 0.6 N, Isp 3,000 s), coarse enough to run in seconds
+LOWTHRUST = {"from": "earth", "to": "mars", "launch": "2020-05-01:2020-07-01", "tof": "250:350", "mass": 1500,
+             "thrust": 0.6, "isp": 3000, "segments": 8, "step": 10, "candidates": 1}
+
+
+@pytest.fixture(scope="module")
+def lowthrust_doc(client):
+    r = client.get("/api/lowthrust", params=LOWTHRUST)
+    assert r.status_code == 200
+    return _strict(r.text)
+
+
+def test_lowthrust_is_the_clis_document(lowthrust_doc):
+    found = sj.best_lowthrust_leg("earth", "mars", "2020-05-01:2020-07-01", (250, 350), mass_kg=1500, thrust_n=0.6,
+                                  isp_s=3000, segments=8, step_days=10, candidates=1)
+    doc = {k: v for k, v in lowthrust_doc.items() if k != "plot"}
+    assert doc == json.loads(json.dumps(found.to_dict()))
+    assert doc["converged"] and doc["final_mass_kg"] == pytest.approx(1234, rel=0.03)  # pykep's optimum, 1,234 kg
+
+
+def test_lowthrust_plot_is_the_flown_leg(lowthrust_doc):
+    from sojourn.constants import AU_KM
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.plot._trajectory import icrf_to_ecliptic
+    from sojourn.time import parse_utc
+
+    plot, doc = lowthrust_doc["plot"], lowthrust_doc
+    profile = plot["profile"]
+    assert len(profile["thrust_n"]) == doc["segments"]
+    assert all(t <= a * (1 + 1e-9) for t, a in zip(profile["thrust_n"], profile["available_thrust_n"]))
+    assert profile["mass_kg"][0] == doc["initial_mass_kg"]
+    assert profile["mass_kg"][-1] == pytest.approx(doc["final_mass_kg"], abs=1e-3)
+    assert profile["t_days"][-1] == pytest.approx(doc["tof_days"], abs=1e-3)
+    eph = resolve_ephemeris(None)
+    path = plot["path"]
+    for end, body, when in ((0, "earth", doc["launch"]), (-1, "mars", doc["arrival"])):
+        where = icrf_to_ecliptic(eph.state(body, parse_utc(when))[0]) / AU_KM
+        assert np.allclose(path["craft"][end], where, atol=2e-5)  # the verified landing, within about 3,000 km
+    assert any(path["thrusting"]) and not all(path["thrusting"])  # thrust arcs and coasts
+    est = plot["estimate"]
+    assert len(est["final_mass_kg"]) == len(est["launch"]) and len(est["final_mass_kg"][0]) == len(est["tof_days"])
+
+
+@pytest.mark.parametrize("change, where, words", [
+    ({"mass": -1}, "mass", "mass must be a positive number"),
+    ({"thrust": 0}, "thrust", "thrust n must be a positive number"),
+    ({"isp": "nan"}, "isp", "isp s must be a positive number"),
+    ({"power_law": "warp"}, "power_law", "unknown power law"),
+    ({"duty_cycle": 1.5}, "duty_cycle", "duty cycle"),
+    ({"vinf_max": -1}, "vinf_max", "departure v-infinity"),
+    ({"tof": "350:250"}, "tof", "ends before it starts"),
+    ({"tof": "1:2:3"}, "tof", "LO:HI"),
+    ({"launch": "2020-05-40:2020-07-01"}, "launch", ""),
+    ({"to": "atlantis"}, "to", "atlantis"),
+    ({"step": 0.1}, "step", "more than this server's"),
+    ({"candidates": 9}, "candidates", "at most 5"),
+    ({"segments": 100}, "segments", "at most 60"),
+    ({"candidates": 0}, "candidates", "at least 1"),
+])
+def test_lowthrust_mistakes_are_422_before_any_work(client, change, where, words):
+    done = client.get("/api/health").json()["completed"]
+    r = client.get("/api/lowthrust", params={**LOWTHRUST, **change})
+    assert r.status_code == 422
+    assert r.json()["where"] == where and words in r.json()["error"]
+    assert client.get("/api/health").json()["completed"] == done  # refused before any job
+
+
+def test_a_leg_the_engine_cannot_fly_is_422_naming_the_thrust(client):
+    r = client.get("/api/lowthrust", params={**LOWTHRUST, "thrust": 0.0001})
+    assert r.status_code == 422 and r.json()["where"] == "thrust"
+    assert r.json()["error"].startswith("no converged low-thrust leg")
+
+
+def test_a_lowthrust_search_reports_progress_and_can_be_cancelled(client):
+    params = {**LOWTHRUST, "launch": "2020-03-01:2020-09-01", "tof": "150:400", "segments": 40, "step": 2,
+              "candidates": 5}
+    r = client.get("/api/lowthrust", params=params, headers={"prefer": "respond-async"})
+    assert r.status_code == 202
+    job = r.json()
+    assert job["kind"] == "lowthrust"
+    end = time.time() + 60
+    while client.get(f"/api/jobs/{job['id']}").json()["total"] == 0 and time.time() < end:
+        time.sleep(0.1)
+    status = client.get(f"/api/jobs/{job['id']}").json()
+    assert status["label"] == "low-thrust search" and status["total"] == 6  # the estimate, then five starts
+    c = client.delete(f"/api/jobs/{job['id']}")
+    assert c.status_code == 200 and c.json()["state"] == "cancelled"
+    end = time.time() + 120
+    while client.get("/api/health").json()["active"] and time.time() < end:
+        time.sleep(0.2)
+    assert client.get("/api/health").json()["active"] == 0

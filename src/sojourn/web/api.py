@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import time
 from typing import Any, Callable, Optional
 
 import numpy as np
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 import sojourn
 from sojourn import checks
 from sojourn.web import limits as caps
 from sojourn.web import models, work
-from sojourn.web.errors import ApiError, error_response, from_job_error
+from sojourn.web.errors import ApiError, StrictJSONResponse, error_response, from_job_error, strict_json
 from sojourn.web.jobs import Job
 
 router = APIRouter(prefix="/api")
@@ -52,10 +51,10 @@ def _wants_async(request: Request) -> bool:
     return "respond-async" in request.headers.get("prefer", "").lower()
 
 
-def _accepted(request: Request, job: Job) -> JSONResponse:
+def _accepted(request: Request, job: Job) -> StrictJSONResponse:
     job.held = True
     body = {**job.status(), "result": str(request.url)}
-    return JSONResponse(body, status_code=202, headers={"Location": f"/api/jobs/{job.id}",
+    return StrictJSONResponse(body, status_code=202, headers={"Location": f"/api/jobs/{job.id}",
                                                         "Preference-Applied": "respond-async"})
 
 
@@ -81,7 +80,7 @@ async def _run(request: Request, kind: str, key: tuple, fn: Callable, *args,
     if job.state == "failed":
         return from_job_error(job.error, fields)
     value = await run_in_threadpool(present, job.result)
-    return value if isinstance(value, Response) else JSONResponse(value)
+    return value if isinstance(value, Response) else StrictJSONResponse(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,10 +132,10 @@ async def job_events(request: Request, job_id: str = JOB_ID):
         while True:
             status = job.status()
             if job.over:
-                yield f"event: {job.state}\ndata: {json.dumps(status)}\n\n"
+                yield f"event: {job.state}\ndata: {strict_json(status)}\n\n"
                 return
             if status != last:
-                yield f"event: progress\ndata: {json.dumps(status)}\n\n"
+                yield f"event: progress\ndata: {strict_json(status)}\n\n"
                 last, quiet = status, 0.0
             elif quiet > 15:
                 yield ": still working\n\n"
@@ -274,6 +273,89 @@ async def windows(request: Request, origin: str = Query("emb", alias="from", max
     else:
         present = lambda r: r["doc"]  # noqa: E731
     return await _run(request, "windows", key, work.windows, *key, present=present)
+
+
+# ---------------------------------------------------------------------------------------------
+# low thrust
+
+@router.get("/lowthrust", response_model=models.LowThrust,
+            summary="The best low-thrust leg: the same JSON as `sojourn lowthrust --json`, and what the page draws",
+            responses={**models.ERRORS, **models.ASYNC})
+async def lowthrust(request: Request, origin: str = FROM, destination: str = TO,
+                    launch: str = Query(..., max_length=80, description="Launch date, or a window START:END to "
+                                                                        "search (UTC)."),
+                    tof: str = Query(..., max_length=40, description="Time of flight, or the shortest and longest "
+                                                                     "to search, days: DAYS or LO:HI."),
+                    mass: float = Query(..., description="Mass at departure, kg."),
+                    thrust: float = Query(..., description="Maximum thrust, N (at 1 AU if solar-electric)."),
+                    isp: float = Query(..., description="Specific impulse, s."),
+                    vinf_max: float = Query(0.0, description="Largest departure v∞ the launcher gives, km/s."),
+                    vinf_arrival: float = Query(0.0, description="Largest v∞ kept at arrival (0: rendezvous), km/s."),
+                    power_law: str = Query("constant", max_length=20, description="constant (nuclear-electric) or "
+                                                                                  "inverse_square (solar-electric)."),
+                    duty_cycle: float = Query(1.0, description="Share of the time the engine fires, (0, 1]."),
+                    segments: Optional[int] = Query(None, description="Segments of each optimised leg (default: one "
+                                                                      "per 10 days of the longest flight)."),
+                    step: float = Query(2.0, description="Step of the estimate grid, days."),
+                    candidates: int = Query(3, description="Best estimate cells the optimiser starts from.")):
+    """A window (or a range of flight times) is screened by the MIMA estimate on a grid, then the optimiser
+    starts from its best cells; one date and one flight time optimise that leg. Every leg is verified by
+    integrating its thrust (DOP853). ``plot`` holds the thrust profile, the path and the estimate grid."""
+    key = _lowthrust_inputs(request, origin, destination, launch, tof, mass, thrust, isp, vinf_max, vinf_arrival,
+                            power_law, duty_cycle, segments, step, candidates)
+    dep, arr, window, tofs, engine, step, candidates = key
+    return await _run(request, "lowthrust", key, work.lowthrust, dep, arr, window, tofs, dict(engine), step,
+                      candidates, present=lambda d: d)
+
+
+def _lowthrust_inputs(request, origin, destination, launch, tof, mass, thrust, isp, vinf_max, vinf_arrival,
+                      power_law, duty_cycle, segments, step, candidates) -> tuple:
+    """The parsed inputs of ``/api/lowthrust`` (its cache key), every one checked before any work."""
+    from sojourn.transfer.lowthrust import ElectricPropulsion, _tof_range, _window
+
+    dep, arr = checks.transfer_bodies(origin, destination)
+    window, tofs = _window(launch, "launch"), _tof_range(tof)
+    engine = ElectricPropulsion(thrust, isp, power_law, duty_cycle)
+    m0 = checks.positive(mass, "mass_kg", "mass", "kg")
+    vd = checks.non_negative(vinf_max, "vinf_departure_kms", "departure v-infinity", "km/s")
+    va = checks.non_negative(vinf_arrival, "vinf_arrival_kms", "arrival v-infinity", "km/s")
+    step = checks.step_days(step)
+    candidates = checks.integer(candidates, "candidates", "candidates", least=1)
+    segments = None if segments is None else checks.integer(segments, "segments", "segments", least=1)
+    caps.lowthrust_work(window, tofs, step, segments, candidates, _limits(request))
+    kw = (("mass_kg", m0), ("thrust_n", engine.thrust_n), ("isp_s", engine.isp_s), ("power_law", engine.power_law),
+          ("duty_cycle", engine.duty_cycle), ("vinf_departure_kms", vd), ("vinf_arrival_kms", va),
+          ("segments", segments))
+    return (dep.name, arr.name, window, tofs, kw, step, candidates)
+
+
+# ---------------------------------------------------------------------------------------------
+# Mars time
+
+
+@router.get("/marstime", response_model=list[models.MarsTimeRecord], responses=models.ERRORS,
+            summary="Mars time of a UTC instant or of every step of a range: the same JSON as "
+                    "`sojourn marstime --json`")
+async def marstime(request: Request,
+                   when: str = Query(..., max_length=80, description="A UTC instant (2021-02-18T20:44) or a range "
+                                                                     "START:END, stepped by step."),
+                   lon: Optional[float] = Query(None, description="Planetocentric east longitude of the local "
+                                                                  "times, degrees (default 0)."),
+                   site: Optional[str] = Query(None, max_length=60, description="A landing site instead of lon "
+                                                                                "(see /api/sites)."),
+                   step: Optional[float] = Query(None, description="Step of a range, days (default 1).")):
+    """Mars Sol Date, MTC, local mean and true solar time, the equation of time, Ls, the Mars year and
+    whether it is the dust-storm season (Mars24, Allison & McEwen 2000); daylight at a site's latitude."""
+    caps.marstime_rows(when, step, _limits(request))
+    return StrictJSONResponse(await run_in_threadpool(work.marstime, when, lon, site, step))
+
+
+@router.get("/sites", response_model=list[models.Site], summary="The landing sites sojourn knows, with their sources")
+async def sites():
+    """Planetocentric latitude and east longitude of each site, and where they come from."""
+    from sojourn.mission.sites import SITES
+
+    return [s.to_dict() for s in SITES.values()]
 
 
 # ---------------------------------------------------------------------------------------------

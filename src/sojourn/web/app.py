@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import sojourn
 from sojourn.errors import SojournError
-from sojourn.web.errors import ApiError, error_response, where_in_api
+from sojourn.web.errors import ApiError, StrictJSONResponse, error_response, strict_json, where_in_api
 from sojourn.web.jobs import Busy, Capacity, Jobs
 from sojourn.web.limits import Limits
 
@@ -96,7 +96,7 @@ def create_app(capacity: Capacity = Capacity(), limits: Limits = Limits(), *,
         version=sojourn.__version__,
         summary="Plan, race and stress-test crewed missions between Earth and Mars from real JPL ephemerides.",
         description=_DESCRIPTION,
-        docs_url=None, redoc_url=None, lifespan=lifespan,
+        docs_url=None, redoc_url=None, lifespan=lifespan, default_response_class=StrictJSONResponse,
     )
     app.state.limits = limits
     app.state.started = time.time()
@@ -254,9 +254,7 @@ class _Guard:
 
 
 async def _send_error(send, status: int, message: str, where: Optional[str]) -> None:
-    import json
-
-    body = json.dumps({"error": message, "where": where}).encode()
+    body = strict_json({"error": message, "where": where}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -10,6 +10,7 @@ parameters by it, so an error always points at something the request holds.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Optional
 
 from fastapi.responses import JSONResponse
@@ -27,6 +28,13 @@ FIELDS: dict[str, str] = {
     "scenario": "scenario",
     "a": "scenario",
     "b": "other",
+    "east_longitude_deg": "lon",
+    "tof_days": "tof",
+    "mass_kg": "mass",
+    "thrust_n": "thrust",
+    "isp_s": "isp",
+    "vinf_departure_kms": "vinf_max",
+    "vinf_arrival_kms": "vinf_arrival",
 }
 """Library parameter → HTTP query parameter or body field."""
 
@@ -38,6 +46,25 @@ def where_in_api(where: Optional[str]) -> Optional[str]:
     return where_in_command(where, FIELDS)
 
 
+def strict_json(content: Any) -> str:
+    """``content`` as strict JSON text: NaN and infinities as ``null`` (:func:`sojourn.results.json_safe`).
+
+    Starlette writes NaN and infinities as the bare words ``NaN`` and ``Infinity``,
+    which ``JSON.parse`` rejects; every answer of the app (bodies, errors, progress
+    events) is written here instead.
+    """
+    from sojourn.results import json_safe
+
+    return json.dumps(json_safe(content), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+class StrictJSONResponse(JSONResponse):
+    """Every JSON answer of the app, written by :func:`strict_json` (numbers the physics could not give are null)."""
+
+    def render(self, content: Any) -> bytes:
+        return strict_json(content).encode("utf-8")
+
+
 def error_body(message: str, where: Optional[str], **extra: Any) -> dict:
     """The JSON of every error: ``error`` and ``where``, then anything that helps (``key``, ``line``)."""
     body = {"error": message, "where": where}
@@ -46,12 +73,12 @@ def error_body(message: str, where: Optional[str], **extra: Any) -> dict:
 
 
 def error_response(status: int, message: str, where: Optional[str], headers: Optional[dict] = None,
-                   **extra: Any) -> JSONResponse:
+                   **extra: Any) -> StrictJSONResponse:
     """An error answer: ``status`` with :func:`error_body`."""
-    return JSONResponse(error_body(message, where, **extra), status_code=status, headers=headers)
+    return StrictJSONResponse(error_body(message, where, **extra), status_code=status, headers=headers)
 
 
-def from_job_error(err: dict, fields: Optional[dict] = None) -> JSONResponse:
+def from_job_error(err: dict, fields: Optional[dict] = None) -> StrictJSONResponse:
     """A failed job's error as the answer to the request that started it.
 
     Parameters

@@ -42,6 +42,14 @@ class Limits:
         Finest step of a ``windows`` search.
     max_scenario_bytes : int
         Longest scenario text.
+    max_marstime_rows : int
+        Most instants of one Mars-time range.
+    max_lowthrust_cells : int
+        Most (launch, time of flight) cells of a low-thrust estimate grid.
+    max_lowthrust_candidates : int
+        Most estimate cells the low-thrust optimiser starts from.
+    max_lowthrust_segments : int
+        Most segments of an optimised low-thrust leg.
     """
 
     max_body_bytes: int = 256 * 1024
@@ -52,6 +60,10 @@ class Limits:
     max_span_years: float = 60.0
     min_windows_step_days: float = 0.5
     max_scenario_bytes: int = 64 * 1024
+    max_marstime_rows: int = 10_000
+    max_lowthrust_cells: int = 100_000
+    max_lowthrust_candidates: int = 5
+    max_lowthrust_segments: int = 60
 
 
 def _count(t0: float, t1: float, step: float) -> int:
@@ -125,3 +137,47 @@ def scenario_text(text: str, where: str, limits: Limits) -> None:
         raise InputError(f"the scenario is longer than {limits.max_scenario_bytes // 1024} kB", where)
     if not text.strip():
         raise InputError("the scenario is empty: paste or upload a TOML scenario", where)
+
+
+def marstime_rows(when: str, step_days, limits: Limits) -> None:
+    """Refuse a Mars-time range of more instants than this server answers at once (a single instant passes)."""
+    from sojourn.time import is_window
+
+    if not is_window(when):
+        return
+    t0, t1 = checks.window(when, "when")
+    step = checks.step_days(1.0 if step_days is None else step_days)
+    n = _count(t0, t1, step)
+    if n > limits.max_marstime_rows:
+        raise InputError(f"this step makes {n:,} instants, more than this server's {limits.max_marstime_rows:,}: "
+                         "use a longer step or a shorter range", "step_days")
+
+
+def lowthrust_work(window: tuple[float, float], tofs: tuple[float, float], step_days: float, segments,
+                   candidates: int, limits: Limits) -> None:
+    """Refuse a low-thrust search whose estimate grid, starts or segments are over this server's caps.
+
+    Parameters
+    ----------
+    window : (float, float)
+        Launch window, TDB s (equal ends: one launch date).
+    tofs : (float, float)
+        Shortest and longest time of flight, days.
+    step_days : float
+        Step of the estimate grid on both axes, days.
+    segments : int or None
+        Segments of each optimised leg (None: the library's default, at most 60).
+    candidates : int
+        Estimate cells the optimiser starts from.
+    limits : Limits
+    """
+    n = _count(*window, step_days) * (int(math.floor((tofs[1] - tofs[0]) / step_days + 1e-9)) + 1)
+    if n > limits.max_lowthrust_cells:
+        raise InputError(f"this step makes an estimate grid of {n:,} cells, more than this server's "
+                         f"{limits.max_lowthrust_cells:,}: use a coarser step or a shorter window", "step_days")
+    if candidates > limits.max_lowthrust_candidates:
+        raise InputError(f"candidates must be at most {limits.max_lowthrust_candidates} on this server, "
+                         f"not {candidates}", "candidates")
+    if segments is not None and segments > limits.max_lowthrust_segments:
+        raise InputError(f"segments must be at most {limits.max_lowthrust_segments} on this server, "
+                         f"not {segments}", "segments")

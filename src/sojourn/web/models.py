@@ -142,6 +142,59 @@ class DiffRequest(BaseModel):
     step: Optional[float] = Field(None, description="Search grid step, days (default: each scenario's).")
 
 
+class Site(BaseModel):
+    """A landing site: planetocentric latitude and east longitude, and where they come from."""
+
+    name: str
+    title: str
+    latitude_deg: float
+    east_longitude_deg: float = Field(description="Degrees east, 0 to 360.")
+    source: str
+
+
+class MarsTimeRecord(_Open):
+    """Mars time of one instant, as ``sojourn marstime --json`` prints it."""
+
+    utc: str
+    east_longitude_deg: float
+    msd: float = Field(description="Mars Sol Date.")
+    mtc: str = Field(description="Coordinated Mars Time, HH:MM:SS (Mars hours).")
+    lmst: str = Field(description="Local mean solar time, HH:MM:SS.")
+    ltst: str = Field(description="Local true solar time, HH:MM:SS.")
+    ls_deg: float = Field(description="Areocentric solar longitude: the season (0 northern spring equinox).")
+    mars_year: int = Field(description="Clancy et al. numbering (Mars year 1 began 1955-04-11).")
+    dust_storm_season: bool
+    site: Optional[str] = None
+    daylight_hours: Optional[float] = Field(None, description="At the site's latitude, Mars hours.")
+
+
+class LowThrustPlot(_Open):
+    profile: dict[str, Any] = Field(description="Thrust per segment and mass over the days of flight.")
+    path: dict[str, Any] = Field(description="The verified trajectory, heliocentric, ecliptic of J2000, AU.")
+    estimate: Optional[dict[str, Any]] = Field(description="Estimated final mass over launch × time of flight "
+                                                           "(MIMA); null for one date and one flight time.")
+
+
+class LowThrust(_Open):
+    """What ``sojourn lowthrust --json`` prints, and ``plot``: what the page draws."""
+
+    departure: Optional[str] = None
+    destination: Optional[str] = None
+    launch: Optional[str] = None
+    arrival: Optional[str] = None
+    tof_days: Optional[float] = None
+    initial_mass_kg: float
+    final_mass_kg: Optional[float] = Field(None, description="kg, by the DOP853 integration of the thrust.")
+    propellant_kg: Optional[float] = None
+    delta_v_kms: Optional[float] = None
+    converged: bool
+    segments: int
+    propulsion: dict[str, Any]
+    candidates: Optional[list[dict[str, Any]]] = Field(None, description="For a window: each estimate cell the "
+                                                                         "optimiser started from and where it ended.")
+    plot: LowThrustPlot
+
+
 ERRORS = {
     413: {"model": ErrorBody, "description": "The request body is too large."},
     422: {"model": ErrorBody, "description": "Bad input: what is wrong and where (the same words as the CLI)."},

@@ -232,3 +232,116 @@ def diff(a, b, step_days, *, progress=None) -> dict:
     import sojourn as sj
 
     return sj.diff(a, b, step_days=step_days, progress=progress).to_dict()
+
+
+# ---------------------------------------------------------------------------------------------
+# low thrust
+
+
+def lowthrust(origin, destination, window, tofs, engine: dict, step_days, candidates, *, progress=None) -> dict:
+    """The best low-thrust leg (:func:`sojourn.best_lowthrust_leg`, or :func:`sojourn.lowthrust_leg` for one
+    launch date and one flight time): its JSON, as ``sojourn lowthrust --json``, and under ``plot`` what the
+    page draws (:func:`lowthrust_plot`).
+
+    Parameters
+    ----------
+    origin, destination : str
+    window : (float, float)
+        Launch window, TDB s (equal ends: one date).
+    tofs : (float, float)
+        Shortest and longest flight, days (equal: one).
+    engine : dict
+        ``mass_kg``, ``thrust_n``, ``isp_s``, ``power_law``, ``duty_cycle``, ``vinf_departure_kms``,
+        ``vinf_arrival_kms``, ``segments``: the keywords of both library functions.
+    step_days : float
+        Step of the estimate grid, days.
+    candidates : int
+        Estimate cells the optimiser starts from.
+    """
+    import sojourn as sj
+    from sojourn.progress import reporting
+
+    if window[0] == window[1] and tofs[0] == tofs[1]:
+        with reporting(progress, 1, "optimised leg") as advance:
+            result = sj.lowthrust_leg(origin, destination, window[0], tofs[0], **engine)
+            advance(1)
+    else:
+        result = sj.best_lowthrust_leg(origin, destination, window, tofs, step_days=step_days,
+                                       candidates=candidates, progress=progress, **engine)
+    return {**result.to_dict(), "plot": lowthrust_plot(result)}
+
+
+def lowthrust_plot(result) -> dict:
+    """What the page draws of a low-thrust result: the thrust profile, the path, and the estimate grid.
+
+    Returns
+    -------
+    dict
+        ``profile``: per segment ``t_start_days``, ``thrust_n``, ``available_thrust_n``, ``throttle``,
+        with ``segment_days``, and the mass along the verified integration (``t_days``, ``mass_kg``);
+        ``path``: the verified trajectory (``craft``, AU, ecliptic of J2000; ``dates``; ``thrusting``
+        per sample), each thrusting segment's ``arrows`` (start and unit direction in the ecliptic,
+        throttle), the two bodies' orbits and their places at launch and arrival; ``estimate``: the
+        final-mass estimate over launch date × time of flight (None for a single leg).
+    """
+    from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.plot._trajectory import icrf_to_ecliptic
+    from sojourn.transfer.lowthrust import THRUSTING
+
+    leg = getattr(result, "best", result)
+    h, tr = leg.history, leg.trajectory
+    seg_s = float(h.attrs["duration_s"])
+    r = tr["position_km"].values
+    avail = leg.propulsion.available_thrust_n(np.linalg.norm(r, axis=1))
+    on = h["throttle"].values > THRUSTING
+    starts = np.clip(np.searchsorted(tr["t_s"].values, h["t_start_s"].values[on]), 0, tr["t_s"].size - 1)
+    eph = resolve_ephemeris(None)
+    ends = (leg.t_launch, leg.t_arrival)
+    return {
+        "profile": {
+            "segment_days": seg_s / DAY,
+            "t_start_days": np.round(h["t_start_s"].values / DAY, 5).tolist(),
+            "thrust_n": h["thrust_n"].values.tolist(),
+            "available_thrust_n": h["available_thrust_n"].values.tolist(),
+            "throttle": h["throttle"].values.tolist(),
+            "t_days": np.round(tr["t_s"].values / DAY, 5).tolist(),
+            "mass_kg": np.round(tr["mass_kg"].values, 3).tolist(),
+        },
+        "path": {
+            "dates": _utc(leg.t_launch + tr["t_s"].values),
+            "craft": _ecliptic_au(r),
+            "thrusting": (tr["thrust_n"].values > THRUSTING * np.maximum(avail, 1e-300)).tolist(),
+            "arrows": {"start": _ecliptic_au(r[starts]),
+                       "direction": np.round(icrf_to_ecliptic(h["direction"].values[on]), 6).tolist(),
+                       "throttle": h["throttle"].values[on].tolist()},
+            "origin_orbit": _orbit(eph, leg.departure, ends[0]),
+            "destination_orbit": _orbit(eph, leg.destination, ends[0]),
+            "origin": _ecliptic_au(eph.state(leg.departure, ends[0])[0]),
+            "destination": _ecliptic_au(eph.state(leg.destination, ends[1])[0]),
+            "frame": "ecliptic of J2000, heliocentric, AU",
+        },
+        "estimate": _estimate(result.estimate) if hasattr(result, "estimate") else None,
+    }
+
+
+def _estimate(ds) -> dict:
+    """The MIMA estimate grid for a heatmap: launch dates, times of flight, final mass (launch × flight)."""
+    return {
+        "launch": [str(v)[:16] for v in ds["launch"].values.astype("datetime64[m]")],
+        "tof_days": ds["tof_days"].values.tolist(),
+        "final_mass_kg": np.round(ds["final_mass_kg"].values, 1).tolist(),
+        "method": ds.attrs.get("method", ""),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Mars time
+
+
+def marstime(when, east_longitude_deg, site, step_days) -> list[dict]:
+    """Mars time of an instant or of every step of a range (:func:`sojourn.mars_time`): the records of
+    ``sojourn marstime --json``. Cheap: the server calls it in a thread, not in the pool."""
+    import sojourn as sj
+    from sojourn.marstime import records
+
+    return records(sj.mars_time(when, east_longitude_deg, site=site, step_days=step_days))
