@@ -119,18 +119,23 @@ def plan(scenario, step_days, *, progress=None):
 
 
 def flight(plan, *, n: int = 361, progress=None) -> dict:
-    """The mission as the page animates it: the craft, the origin and the destination day by day, AU."""
+    """The mission as the page animates it: the craft, the origin and the destination day by day, AU.
+
+    Also each flyby body's path over the mission and where the craft meets it (``flybys``), and
+    the electric legs' thrust arcs (``thrust_arcs``; ``thrusting``: whether the engine fires at each epoch).
+    """
     from sojourn.ephemeris import resolve_ephemeris
     from sojourn.mission.trajectory import spacecraft_states
 
     eph = resolve_ephemeris(None)
     out, ret = plan.legs
-    t = np.linspace(out.t_depart, ret.t_arrive, n)
-    t = np.unique(np.concatenate([t, [out.t_arrive, ret.t_depart]]))
+    extra = [out.t_arrive, ret.t_depart] + [f.t_tdb for leg in plan.legs for f in leg.flybys]
+    t = np.unique(np.concatenate([np.linspace(out.t_depart, ret.t_arrive, n), extra]))
     craft, _ = spacecraft_states(plan, t, eph)
     phase = np.where(t <= out.t_arrive, "outbound", np.where(t < ret.t_depart, "stay", "return"))
     events = [{"name": e.name, "date": _utc(e.t)[0], "position": _ecliptic_au(spacecraft_states(plan, e.t, eph)[0])}
               for e in plan.events]
+    bodies = sorted({f.body for leg in plan.legs for f in leg.flybys})
     return {
         "dates": _utc(t),
         "days": np.round((t - t[0]) / DAY, 4).tolist(),
@@ -141,8 +146,28 @@ def flight(plan, *, n: int = 361, progress=None) -> dict:
         "origin_name": out.origin,
         "destination_name": out.destination,
         "events": events,
+        "thrusting": _thrusting(plan, t).tolist(),
+        "thrust_arcs": [{"leg": name, "start": _utc(leg.t_depart + a)[0], "end": _utc(leg.t_depart + b)[0],
+                         "days": round((b - a) / DAY, 3)}
+                        for name, leg in zip(("outbound", "return"), plan.legs)
+                        for a, b in (() if leg.lowthrust is None else leg.lowthrust.thrust_arcs)],
+        "flyby_bodies": {b: _ecliptic_au(eph.state(b, t)[0]) for b in bodies},
+        "flybys": [{"body": f.body, "leg": name, "date": _utc(f.t_tdb)[0],
+                    "altitude_km": round(float(f.altitude_km), 1),
+                    "position": _ecliptic_au(eph.state(f.body, f.t_tdb)[0])}
+                   for name, leg in zip(("outbound", "return"), plan.legs) for f in leg.flybys],
         "frame": "ecliptic of J2000, heliocentric, AU",
     }
+
+
+def _thrusting(plan, t: np.ndarray) -> np.ndarray:
+    """Whether an electric leg's engine thrusts at each epoch ``t`` (TDB s): inside one of its thrust arcs."""
+    on = np.zeros(t.shape, dtype=bool)
+    for leg in plan.legs:
+        lt = getattr(leg, "lowthrust", None)
+        for a, b in (() if lt is None else lt.thrust_arcs):
+            on |= (t >= leg.t_depart + a) & (t <= leg.t_depart + b)
+    return on
 
 
 def crew(plan, *, progress=None) -> dict:
@@ -278,7 +303,8 @@ def lowthrust_plot(result) -> dict:
     -------
     dict
         ``profile``: per segment ``t_start_days``, ``thrust_n``, ``available_thrust_n``, ``throttle``,
-        with ``segment_days``, and the mass along the verified integration (``t_days``, ``mass_kg``);
+        with ``segment_days``, the mass along the verified integration (``t_days``, ``mass_kg``) and the
+        ``thrust_arcs`` (days from departure);
         ``path``: the verified trajectory (``craft``, AU, ecliptic of J2000; ``dates``; ``thrusting``
         per sample), each thrusting segment's ``arrows`` (start and unit direction in the ecliptic,
         throttle), the two bodies' orbits and their places at launch and arrival; ``estimate``: the
@@ -306,6 +332,7 @@ def lowthrust_plot(result) -> dict:
             "throttle": h["throttle"].values.tolist(),
             "t_days": np.round(tr["t_s"].values / DAY, 5).tolist(),
             "mass_kg": np.round(tr["mass_kg"].values, 3).tolist(),
+            "thrust_arcs": [{"start_days": a / DAY, "end_days": b / DAY} for a, b in leg.thrust_arcs],
         },
         "path": {
             "dates": _utc(leg.t_launch + tr["t_s"].values),

@@ -1,11 +1,13 @@
-// The page: four views behind tabs; the URL's fragment holds the view and its inputs.
+// The page: six views behind tabs; the URL's fragment holds the view and its inputs.
 import { $, readHash, getJSONSafe } from "./ui.js";
 import * as porkchop from "./porkchop.js";
 import * as windows from "./windows.js";
 import * as planner from "./planner.js";
 import * as risk from "./risk.js";
+import * as lowthrust from "./lowthrust.js";
+import * as marstime from "./marstime.js";
 
-const VIEWS = { porkchop, windows, plan: planner, risk };
+const VIEWS = { porkchop, windows, lowthrust, plan: planner, risk, marstime };
 
 function select(view) {
   if (!VIEWS[view]) view = "porkchop";

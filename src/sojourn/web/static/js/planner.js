@@ -1,10 +1,11 @@
 // The mission planner: a scenario in an editor (checked as you type, errors at their key and line),
 // planned into cards, a timeline, the Δv budget, an animated flight, the crew's dose and blackouts,
 // the runners-up and downloads.
-import { $, el, num, date, minute, table, showError, card, writeHash, baseLayout, PLOT_CONFIG, COLORS, BODY_COLORS, getJSONSafe } from "./ui.js";
+import { $, el, num, date, minute, table, showError, card, kv, writeHash, baseLayout, PLOT_CONFIG, COLORS, BODY_COLORS, getJSONSafe } from "./ui.js";
 import { Job, postText, ApiError, saveResponse } from "./api.js";
 import { Editor } from "./editor.js";
 
+const THRUST = "#d9480f";   // electric thrust arcs, as in sojourn's figures
 const title = (name) => ({ "earth-moon-barycenter": "Earth–Moon barycentre" }[name] || name.charAt(0).toUpperCase() + name.slice(1));
 
 let editor = null;
@@ -96,7 +97,7 @@ async function plan() {
     current.flight = flight.status === "fulfilled" ? flight.value : null;
     current.crew = crew.status === "fulfilled" ? crew.value : null;
     cards(p, current.crew);
-    if (current.flight) animate(current.flight, p);
+    if (current.flight) { timeline(p, current.flight); details(p, current.flight); animate(current.flight, p); }
     dose(current.crew, crew.status === "rejected" ? crew.reason : null);
     listeners.forEach((fn) => fn(current));
   } catch (err) {
@@ -111,18 +112,35 @@ function render(p) {
   $("plan-warnings").replaceChildren(...p.warnings.map((w) => el("p", { text: `warning: ${w}` })));
   timeline(p);
   budget(p);
-  $("plan-alternatives").replaceChildren(p.alternatives.length ? table([
+  details(p, null);
+  alternatives(p);
+  $("plan-assumptions").replaceChildren(...p.assumptions.map((a) => el("li", { text: a })));
+}
+
+const electric = (p) => p.legs.some((l) => l.lowthrust);
+
+// Runners-up: the next-best round trips (an electric plan's keep the estimate's Δv: they are not flown).
+function alternatives(p) {
+  const est = electric(p);
+  $("plan-alternatives-note").textContent = est ? "Δv by the low-thrust estimate (not flown; the optimised legs usually beat it)" : "";
+  if (!p.alternatives.length) {
+    $("plan-alternatives").replaceChildren(el("p", { class: "muted", text: est
+      ? "No runner-up: the search kept no other round trip, launching a week or more from this one, that the estimate says this engine can fly within the constraints."
+      : "No runner-up: no other round trip launching a week or more from this one meets the constraints." }));
+    return;
+  }
+  $("plan-alternatives").replaceChildren(table([
     { key: "launch", label: "launch", fmt: date }, { key: "mars_arrival", label: "Mars arrival", fmt: date },
     { key: "mars_departure", label: "Mars departure", fmt: date }, { key: "earth_arrival", label: "Earth return", fmt: date },
+    { key: "flyby_dates", label: "flybys", fmt: (v) => (v && v.length ? v.map(date).join(", ") : "—") },
     { key: "stay_days", label: "stay", unit: "d", kind: "num", digits: 0 },
     { key: "total_days", label: "total", unit: "d", kind: "num", digits: 0 },
     { key: "total_dv_kms", label: "Δv", unit: "km/s", kind: "num", digits: 3 },
   ], [{ launch: p.launch, mars_arrival: p.legs[0].arrive, mars_departure: p.legs[1].depart, earth_arrival: p.legs[1].arrive,
-    stay_days: p.stay_days, total_days: p.total_days, total_dv_kms: p.total_dv_kms, __best: true }, ...p.alternatives]
-  ) : el("p", { class: "muted", text: "No runner-up within the constraints." }));
+    flyby_dates: p.flybys.map((f) => f.date), stay_days: p.stay_days, total_days: p.total_days, total_dv_kms: p.total_dv_kms },
+  ...p.alternatives]));
   const first = $("plan-alternatives").querySelector("tbody tr");
   if (first) first.firstChild.textContent += "  (chosen)";
-  $("plan-assumptions").replaceChildren(...p.assumptions.map((a) => el("li", { text: a })));
 }
 
 function cards(p, crew) {
@@ -131,7 +149,7 @@ function cards(p, crew) {
   const dose = crew && crew.summary ? crew.summary.dose : null;
   const comms = crew && crew.summary ? crew.summary.comms : null;
   const entry = ret.entry_speed_kms;
-  $("plan-cards").replaceChildren(
+  $("plan-cards").replaceChildren(...[
     card("Launch", date(p.launch), `${minute(out.depart)} UTC · C3 ${num(out.c3, 1)} km²/s²`),
     card("Home again", date(ret.arrive), `${num(p.total_days, 0)} days · ${num(p.stay_days, 0)} at ${title(out.to)}`),
     card("Total Δv", num(p.total_dv_kms, 2, "km/s"), p.objective.replaceAll("_", " ")),
@@ -143,10 +161,26 @@ function cards(p, crew) {
       dose && dose.limit_crossed ? "bad" : ""),
     card("Longest blackout", comms ? num(comms.longest_blackout_days, 1, "days") : "—",
       comms ? `Sun–Earth–craft angle < ${comms.threshold_deg}°` : "solar conjunction"),
-  );
+    ...p.flybys.map((f) => card(`${title(f.body)} flyby`, `${num(f.altitude_km, 0)} km`,
+      `${minute(f.date)} UTC · turn ${num(f.turn_angle_deg, 1)}° · burn ${num(f.dv_kms, 3)} km/s`)),
+    launchCard(p.launch_geometry),
+    ...p.legs.filter((l) => l.lowthrust).map((l) => card(`Electric ${l.from === out.from ? "outbound" : "return"}`,
+      num(l.lowthrust.propellant_kg / 1000, 1, "t"), `of propellant · Δv ${num(l.lowthrust.delta_v_kms, 2)} km/s · ${num(l.tof_days, 0)} d`)),
+    p.surface ? card("On Mars", `${num(p.surface.stay_sols, 1)} sols`, `at ${p.surface.site.title.split(" (")[0]}; landing ${p.surface.landing.ltst.slice(0, 5)} LTST`,
+      p.surface.in_dust_storm_season.length ? "warn" : "") : null,
+    crew && crew.summary.clock ? card("Crew clocks", `${crew.summary.clock.ahead ? "+" : "−"}${num(Math.abs(crew.summary.clock.offset_ms), 1)} ms`,
+      `${crew.summary.clock.ahead ? "ahead of" : "behind"} clocks on Earth at the end`) : null,
+  ].filter(Boolean));
 }
 
-function timeline(p) {
+function launchCard(g) {
+  if (!g) return null;
+  const note = g.parking_inclination_deg == null ? "parking orbit inclination not given"
+    : `from a ${num(g.parking_inclination_deg, 1)}° parking orbit: plane change ${num(g.plane_change_deg, 1)}°, +${num(g.dv_penalty_kms, 3)} km/s`;
+  return card("Launch asymptote", `DLA ${num(g.dla_deg, 1)}°`, note, g.dv_penalty_kms > 0 ? "warn" : "");
+}
+
+function timeline(p, flight = null) {
   const out = p.legs[0], ret = p.legs[1];
   const ms = (iso) => new Date(`${iso}Z`).getTime();
   const spans = [
@@ -158,19 +192,94 @@ function timeline(p) {
     marker: { color }, name, text: [`${name}: ${num((ms(b) - ms(a)) / 86400000, 0)} d`], textposition: "inside",
     insidetextanchor: "middle", textfont: { color: "#fff" }, hovertemplate: `${name}<br>${minute(a)} → ${minute(b)} UTC<extra></extra>`,
   }));
+  const arcs = flight ? flight.thrust_arcs : [];
+  if (arcs.length) {
+    traces.push({
+      type: "bar", orientation: "h", y: arcs.map(() => "thrust"), base: arcs.map((a) => a.start.replace("T", " ")),
+      x: arcs.map((a) => ms(a.end) - ms(a.start)), marker: { color: THRUST }, name: "electric thrust",
+      hovertemplate: arcs.map((a) => `${a.leg} thrust arc<br>${minute(a.start)} → ${minute(a.end)} UTC, ${num(a.days, 0)} d<extra></extra>`),
+    });
+  }
   const ev = p.events;
   traces.push({
     type: "scatter", mode: "markers", x: ev.map((e) => e.date.replace("T", " ")), y: ev.map(() => "events"),
     marker: { symbol: "line-ns-open", size: 18, color: "#101827", line: { width: 2 } }, text: ev.map((e) => e.name),
-    hovertemplate: "%{text}<br>%{x} UTC<extra></extra>", name: "events",
+    customdata: ev.map((e) => minute(e.received)), hovertemplate: "%{text}<br>%{x} UTC (Earth hears it %{customdata})<extra></extra>", name: "events",
   });
   Plotly.react($("plan-timeline"), traces, baseLayout({
     barmode: "overlay", showlegend: false, margin: { l: 70, r: 20, t: 6, b: 36 },
     xaxis: { type: "date", title: { text: "UTC" } }, yaxis: { automargin: true },
   }), PLOT_CONFIG);
+  const local = p.surface ? [{ key: "mars", label: "at the landing site", fmt: (m) => (m
+    ? `sol ${m.sol} · ${m.ltst.slice(0, 5)} LTST (${m.lmst.slice(0, 5)} LMST) · Ls ${num(m.ls_deg, 1)}°` : "") }] : [];
   $("plan-events").replaceChildren(table([
-    { key: "date", label: "date", unit: "UTC", fmt: minute }, { key: "name", label: "event" },
+    { key: "date", label: "date", unit: "UTC", fmt: minute },
+    { key: "received", label: "Earth hears", unit: "UTC", fmt: minute },
+    { key: "light_time_s", label: "light time", unit: "min", kind: "num", fmt: (v) => (v ? num(v / 60, 1) : "—") },
+    { key: "name", label: "event" }, ...local,
   ], ev));
+}
+
+// ------------------------------------------------------------------------------------ details
+
+// What the newer plans have: the launch geometry, flybys, electric legs, and time at the landing site.
+function details(p, flight) {
+  const panels = [];
+  const g = p.launch_geometry;
+  if (g) {
+    panels.push(panel("Launch geometry", kv([
+      ["departure asymptote declination (DLA)", `${num(g.dla_deg, 1)}°`],
+      ["parking orbit inclination", g.parking_inclination_deg == null ? "not given: every asymptote taken as reachable" : `${num(g.parking_inclination_deg, 1)}°`],
+      ["plane change at departure", `${num(g.plane_change_deg, 2)}°`], ["added to the departure burn", num(g.dv_penalty_kms, 3, "km/s")],
+      ["policy", { charge: "charged in the departure burn", avoid: "asymptotes out of reach avoided", none: "none" }[g.policy] || g.policy],
+    ])));
+  }
+  if (p.flybys.length) {
+    panels.push(panel("Flybys", wrap(table([
+      { key: "body", label: "flyby", fmt: (v) => `${title(v)} flyby` }, { key: "leg", label: "leg" },
+      { key: "date", label: "periapsis", unit: "UTC", fmt: minute },
+      { key: "altitude_km", label: "altitude", unit: "km", kind: "num", digits: 0 },
+      { key: "vinf_in_kms", label: "v∞", unit: "km/s", kind: "num", digits: 2 },
+      { key: "turn_angle_deg", label: "turn", unit: "°", kind: "num", digits: 1 },
+      { key: "max_turn_angle_deg", label: "reach", unit: "°", kind: "num", digits: 1 },
+      { key: "dv_kms", label: "burn", unit: "km/s", kind: "num", digits: 3 },
+      { key: "b_km", label: "B", unit: "km", kind: "num", digits: 0 },
+    ], p.flybys))));
+  }
+  const legs = p.legs.map((l, k) => ({ leg: ["outbound", "return"][k], ...l.lowthrust })).filter((l) => l.propulsion);
+  if (legs.length) {
+    const arcs = flight ? flight.thrust_arcs : [];
+    panels.push(panel("Electric legs (optimised, verified by integration)", wrap(table([
+      { key: "leg", label: "leg" }, { key: "initial_mass_kg", label: "start", unit: "kg", kind: "num", digits: 0 },
+      { key: "final_mass_kg", label: "end", unit: "kg", kind: "num", digits: 0 },
+      { key: "propellant_kg", label: "propellant", unit: "kg", kind: "num", digits: 0 },
+      { key: "delta_v_kms", label: "Δv", unit: "km/s", kind: "num", digits: 3 },
+      { key: "leg", label: "thrust arcs", kind: "num", fmt: (v) => (flight ? String(arcs.filter((a) => a.leg === v).length) : "…") },
+      { key: "leg", label: "days thrusting", kind: "num", fmt: (v) => (flight ? num(arcs.filter((a) => a.leg === v).reduce((s, a) => s + a.days, 0), 0) : "…") },
+      { key: "landing_error_km", label: "lands", unit: "km", kind: "num", digits: 2 },
+    ], legs)), el("p", { class: "muted small", text: `${legs[0].propulsion.thrust_n} N, Isp ${legs[0].propulsion.isp_s} s, ${legs[0].propulsion.power_law === "constant" ? "constant thrust (nuclear-electric)" : "thrust falling as 1/r² (solar-electric)"}; orange on the timeline and the flight: the thrust arcs.` })));
+  }
+  if (p.surface) panels.push(mars(p));
+  $("plan-details").replaceChildren(...(panels.length ? [el("div", { class: "grid-2 even" }, panels)] : []));
+}
+
+const wrap = (t) => el("div", { class: "table-wrap" }, t);
+
+function panel(heading, ...children) {
+  return el("div", { class: "panel" }, el("h3", { text: heading }), ...children);
+}
+
+function mars(p) {
+  const s = p.surface, site = s.site;
+  const [lo, hi] = s.dust_storm_season_ls_deg;
+  return panel(`Time on Mars at ${site.title}`,
+    kv([["site", `${num(site.latitude_deg, 2)}° N, ${num(site.east_longitude_deg, 2)}° E`],
+      ["landing", `sol ${s.landing.sol}, ${s.landing.ltst.slice(0, 5)} LTST (${s.landing.lmst.slice(0, 5)} LMST), Ls ${num(s.landing.ls_deg, 1)}°, Mars year ${s.landing.mars_year}, northern ${s.landing.northern_season}`],
+      ["ascent", `sol ${s.ascent.sol}, ${s.ascent.ltst.slice(0, 5)} LTST (${s.ascent.lmst.slice(0, 5)} LMST), Ls ${num(s.ascent.ls_deg, 1)}°, Mars year ${s.ascent.mars_year}, northern ${s.ascent.northern_season}`],
+      ["on the surface", `${num(s.stay_sols, 1)} sols (sols 0 to ${s.sols - 1})`],
+      ["daylight", `${num(s.daylight_hours.landing, 1)} Mars h at landing, ${num(s.daylight_hours.ascent, 1)} at ascent, ${num(s.daylight_hours.min, 1)}–${num(s.daylight_hours.max, 1)} over the stay`],
+      ["dust-storm season", `${s.sols_in_dust_season} sols of the stay (Ls ${lo}–${hi}°); ${s.in_dust_storm_season.length ? `in it: ${s.in_dust_storm_season.join(", ")}` : "landing and ascent outside it"}`]]),
+    el("p", { class: "muted small", text: `Site: ${site.source}. Season: ${s.season_source}. Mars events in the timeline carry their sol and local solar time.` }));
 }
 
 function budget(p) {
@@ -217,6 +326,21 @@ function animate(f, p) {
     { x: [0], y: [0], mode: "markers+text", marker: { color: dc, size: 12 }, text: [title(f.destination_name)], textposition: "bottom center", name: title(f.destination_name), hoverinfo: "skip" },
     { x: [0], y: [0], mode: "markers+text", marker: { color: "#101827", size: 11, symbol: "diamond" }, text: [p.scenario], textposition: "top center", name: "craft", hoverinfo: "skip" },
   ];
+  // drawn after the moving markers (indices 6-9, restyled by frame()): flyby planets, flybys, thrust arcs
+  for (const [body, pts] of Object.entries(f.flyby_bodies || {})) {
+    traces.push({ x: xs(pts), y: ys(pts), mode: "lines", line: { color: BODY_COLORS[body] || COLORS.muted, width: 1, dash: "dot" },
+      name: `${title(body)}'s path`, hoverinfo: "skip" });
+  }
+  if (f.flybys && f.flybys.length) {
+    traces.push({ x: f.flybys.map((b) => b.position[0]), y: f.flybys.map((b) => b.position[1]), mode: "markers+text", name: "flybys",
+      marker: { symbol: "star", size: 14, color: f.flybys.map((b) => BODY_COLORS[b.body] || COLORS.muted), line: { color: "#101827", width: 1 } },
+      text: f.flybys.map((b) => `${title(b.body)} flyby ${num(b.altitude_km, 0)} km`), textposition: "top center",
+      customdata: f.flybys.map((b) => minute(b.date)), hovertemplate: "%{text}<br>%{customdata} UTC<extra></extra>" });
+  }
+  if (f.thrusting && f.thrusting.some(Boolean)) {
+    const on = f.craft.map((r, i) => (f.thrusting[i] ? r : [null, null]));
+    traces.push({ x: xs(on), y: ys(on), mode: "lines", line: { color: THRUST, width: 4 }, name: "electric thrust", hoverinfo: "skip", connectgaps: false });
+  }
   const lim = Math.max(...f.destination.map((r) => Math.hypot(r[0], r[1])), ...f.craft.map((r) => Math.hypot(r[0], r[1]))) * 1.12;
   Plotly.react($("plan-flight"), traces, baseLayout({
     showlegend: true, legend: { orientation: "h", y: -0.12 }, margin: { l: 56, r: 10, t: 10, b: 40 },
@@ -277,6 +401,7 @@ function stop() {
 function dose(crew, err) {
   const box = $("plan-dose");
   if (!crew) {
+    $("plan-clock").textContent = "";
     Plotly.purge(box);
     box.replaceChildren(el("p", { class: "muted", text: err ? `The crew timeline could not be computed: ${err.message}` : "—" }));
     return;
@@ -303,6 +428,7 @@ function dose(crew, err) {
     shapes, margin: { l: 60, r: 10, t: 10, b: 40 }, legend: { orientation: "h", y: 1.14 },
     xaxis: { type: "date", title: { text: "UTC" } }, yaxis: { title: { text: "dose (mSv)" }, rangemode: "tozero" },
   }), PLOT_CONFIG);
+  $("plan-clock").textContent = crew.summary.clock ? `Crew clocks: ${crew.summary.clock.in_words}` : "";
   $("plan-dose-note").textContent = `Red bands: communication blackouts at solar conjunction. ${crew.summary.dose.limit_crossed ? `The career limit is crossed on ${crew.summary.dose.limit_crossed_on}.` : ""}`;
 }
 
