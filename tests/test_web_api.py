@@ -77,7 +77,8 @@ def test_page_and_its_scripts_come_from_this_server(client):
     js = client.get("/vendor/plotly.min.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert b"plotly.js" in js.content[:200]
-    for name in ("main.js", "api.js", "ui.js", "porkchop.js", "windows.js", "planner.js", "editor.js", "risk.js"):
+    for name in ("main.js", "api.js", "ui.js", "porkchop.js", "windows.js", "planner.js", "editor.js", "risk.js",
+                 "lowthrust.js", "marstime.js"):
         body = client.get(f"/static/js/{name}")
         assert body.status_code == 200, name
         assert "https://" not in body.text and "http://" not in body.text, name
@@ -92,7 +93,8 @@ def test_docs_work_offline(client):
     assert "validatorUrl: null" in client.get("/static/docs.js").text  # no call to swagger.io's validator
     spec = client.get("/openapi.json").json()
     assert {"/api/health", "/api/porkchop", "/api/porkchop/grid", "/api/plan", "/api/windows",
-            "/api/transfer", "/api/race", "/api/aborts", "/api/diff"} <= set(spec["paths"])
+            "/api/transfer", "/api/race", "/api/aborts", "/api/diff", "/api/lowthrust", "/api/marstime",
+            "/api/sites"} <= set(spec["paths"])
 
 
 @pytest.mark.parametrize("path", ["/static/../app.py", "/static/%2e%2e/app.py", "/static/.hidden",
@@ -672,3 +674,44 @@ def test_a_lowthrust_search_reports_progress_and_can_be_cancelled(client):
     while client.get("/api/health").json()["active"] and time.time() < end:
         time.sleep(0.2)
     assert client.get("/api/health").json()["active"] == 0
+
+
+# --------------------------------------------------------------------------- the newer plans: flybys, electric legs
+
+VENUS = (EXAMPLES / "opposition-venus.toml").read_text(encoding="utf-8").replace(
+    'launch = "2033-01-01:2033-12-31"\nstep_days = 2.0', 'launch = "2033-03-25:2033-05-05"\nstep_days = 1.0')
+NEP = (EXAMPLES / "us-nep.toml").read_text(encoding="utf-8").replace(
+    'launch = "2033-04-25:2034-01-30"', 'launch = "2033-06-01:2033-06-15"')
+
+
+def test_flight_meets_venus_at_the_flyby(client):
+    assert 'launch = "2033-03-25:2033-05-05"' in VENUS
+    p = client.post("/api/plan", content=VENUS, headers=TOML)
+    assert p.status_code == 200
+    plan = _strict(p.text)
+    f = _strict(client.post("/api/plan/flight", content=VENUS, headers=TOML).text)
+    assert [b["body"] for b in f["flybys"]] == ["venus"] and set(f["flyby_bodies"]) == {"venus"}
+    flyby = f["flybys"][0]
+    assert flyby["date"] == plan["flybys"][0]["date"][:16] and flyby["leg"] == "return"
+    k = f["dates"].index(flyby["date"])
+    assert np.allclose(f["craft"][k], f["flyby_bodies"]["venus"][k], atol=2e-6)  # patched conics: at Venus' centre
+    assert np.allclose(f["craft"][k], flyby["position"], atol=2e-6)
+    assert f["thrust_arcs"] == [] and not any(f["thrusting"])
+    names = [e["name"] for e in plan["events"]]
+    assert any(n.startswith("Venus flyby (") for n in names)
+    assert all("received" in e for e in plan["events"])
+
+
+def test_flight_of_an_electric_plan_marks_its_thrust_arcs(client):
+    assert 'launch = "2033-06-01:2033-06-15"' in NEP
+    plan = _strict(client.post("/api/plan", content=NEP, headers=TOML).text)
+    f = _strict(client.post("/api/plan/flight", content=NEP, headers=TOML).text)
+    on = [e["date"] for e in plan["events"] if e["name"].startswith("Electric thrust on")]
+    off = [e["date"] for e in plan["events"] if e["name"].startswith("Electric thrust off")]
+    assert [a["start"] for a in f["thrust_arcs"]] == on and [a["end"] for a in f["thrust_arcs"]] == off
+    assert {a["leg"] for a in f["thrust_arcs"]} == {"outbound", "return"}
+    day = np.array(f["days"])
+    firing = np.array(f["thrusting"])
+    assert firing.any() and not firing.all()
+    assert not firing[np.array(f["phase"]) == "stay"].any()  # no thrust at Mars
+    assert f["flybys"] == [] and day[-1] == pytest.approx(plan["total_days"], abs=1e-3)
