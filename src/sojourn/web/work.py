@@ -153,7 +153,7 @@ def flight(plan, *, n: int = 361, progress=None) -> dict:
                         for a, b in (() if leg.lowthrust is None else leg.lowthrust.thrust_arcs)],
         "flyby_bodies": {b: _ecliptic_au(eph.state(b, t)[0]) for b in bodies},
         "flybys": [{"body": f.body, "leg": name, "date": _utc(f.t_tdb)[0],
-                    "altitude_km": round(float(f.altitude_km), 1),
+                    "altitude_km": float(f.altitude_km),
                     "position": _ecliptic_au(eph.state(f.body, f.t_tdb)[0])}
                    for name, leg in zip(("outbound", "return"), plan.legs) for f in leg.flybys],
         "frame": "ecliptic of J2000, heliocentric, AU",

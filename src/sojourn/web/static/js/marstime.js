@@ -127,14 +127,15 @@ function render() {
     yaxis2: { title: { text: "LTST (Mars hours)" }, overlaying: "y", side: "right", range: [0, 24], dtick: 6, showgrid: false },
     shapes: rows.some((r) => r.dust_storm_season) ? dustBands(rows) : [],
   }), PLOT_CONFIG);
+  $("mt-note").textContent = `${rows.length} instants. ${rows.some((r) => r.dust_storm_season) ? "Shaded: the dust-storm season (Ls 180–360°, Zurek & Martin 1993). " : ""}Dots: the local true solar time at each instant.`;
   $("mt-table").replaceChildren(table([
     { key: "utc", label: "UTC", fmt: (v) => v.replace("T", " ").slice(0, 19) },
     { key: "msd", label: "MSD", kind: "num", digits: 4 }, { key: "mtc", label: "MTC" },
     { key: "lmst", label: "LMST" }, { key: "ltst", label: "LTST" },
     { key: "ls_deg", label: "Ls", unit: "°", kind: "num", digits: 2 },
     { key: "mars_year", label: "MY", kind: "num", digits: 0 },
-    { key: "ls_deg", label: "season (north)", fmt: (v) => season(v) },
-    { key: "dust_storm_season", label: "dust season", fmt: (v) => (v ? "yes" : "") },
+    { key: "ls_deg", label: "N season", fmt: (v) => season(v) },
+    { key: "dust_storm_season", label: "dust", fmt: (v) => (v ? "yes" : "") },
   ], rows));
 }
 

@@ -224,7 +224,7 @@ function timeline(p, flight = null) {
 
 // What the newer plans have: the launch geometry, flybys, electric legs, and time at the landing site.
 function details(p, flight) {
-  const panels = [];
+  const panels = [], wide = [];
   const g = p.launch_geometry;
   if (g) {
     panels.push(panel("Launch geometry", kv([
@@ -235,7 +235,7 @@ function details(p, flight) {
     ])));
   }
   if (p.flybys.length) {
-    panels.push(panel("Flybys", wrap(table([
+    wide.push(panel("Flybys", wrap(table([
       { key: "body", label: "flyby", fmt: (v) => `${title(v)} flyby` }, { key: "leg", label: "leg" },
       { key: "date", label: "periapsis", unit: "UTC", fmt: minute },
       { key: "altitude_km", label: "altitude", unit: "km", kind: "num", digits: 0 },
@@ -249,7 +249,7 @@ function details(p, flight) {
   const legs = p.legs.map((l, k) => ({ leg: ["outbound", "return"][k], ...l.lowthrust })).filter((l) => l.propulsion);
   if (legs.length) {
     const arcs = flight ? flight.thrust_arcs : [];
-    panels.push(panel("Electric legs (optimised, verified by integration)", wrap(table([
+    wide.push(panel("Electric legs (optimised, verified by integration)", wrap(table([
       { key: "leg", label: "leg" }, { key: "initial_mass_kg", label: "start", unit: "kg", kind: "num", digits: 0 },
       { key: "final_mass_kg", label: "end", unit: "kg", kind: "num", digits: 0 },
       { key: "propellant_kg", label: "propellant", unit: "kg", kind: "num", digits: 0 },
@@ -260,7 +260,7 @@ function details(p, flight) {
     ], legs)), el("p", { class: "muted small", text: `${legs[0].propulsion.thrust_n} N, Isp ${legs[0].propulsion.isp_s} s, ${legs[0].propulsion.power_law === "constant" ? "constant thrust (nuclear-electric)" : "thrust falling as 1/r² (solar-electric)"}; orange on the timeline and the flight: the thrust arcs.` })));
   }
   if (p.surface) panels.push(mars(p));
-  $("plan-details").replaceChildren(...(panels.length ? [el("div", { class: "grid-2 even" }, panels)] : []));
+  $("plan-details").replaceChildren(...wide, ...(panels.length ? [el("div", { class: "grid-2 even" }, panels)] : []));
 }
 
 const wrap = (t) => el("div", { class: "table-wrap" }, t);
