@@ -253,13 +253,18 @@ def test_a_cancelled_job_stops_and_frees_its_worker(client):
     assert r.status_code == 202
     job = r.json()
     time.sleep(0.5)
-    c = client.delete(f"/api/jobs/{job['id']}")
+    _cancel_and_drain(client, job["id"])
+    assert client.get(f"/api/jobs/{job['id']}").json()["state"] == "cancelled"
+
+
+def _cancel_and_drain(client, job_id) -> None:
+    """Cancel a job, then wait for its worker to stop: no job is left active."""
+    c = client.delete(f"/api/jobs/{job_id}")
     assert c.status_code == 200 and c.json()["state"] == "cancelled"
     end = time.time() + 120
     while client.get("/api/health").json()["active"] and time.time() < end:
         time.sleep(0.2)
     assert client.get("/api/health").json()["active"] == 0
-    assert client.get(f"/api/jobs/{job['id']}").json()["state"] == "cancelled"
 
 
 def test_unknown_job_is_404(client):
@@ -668,12 +673,7 @@ def test_a_lowthrust_search_reports_progress_and_can_be_cancelled(client):
         time.sleep(0.1)
     status = client.get(f"/api/jobs/{job['id']}").json()
     assert status["label"] == "low-thrust search" and status["total"] == 6  # the estimate, then five starts
-    c = client.delete(f"/api/jobs/{job['id']}")
-    assert c.status_code == 200 and c.json()["state"] == "cancelled"
-    end = time.time() + 120
-    while client.get("/api/health").json()["active"] and time.time() < end:
-        time.sleep(0.2)
-    assert client.get("/api/health").json()["active"] == 0
+    _cancel_and_drain(client, job["id"])
 
 
 # --------------------------------------------------------------------------- the newer plans: flybys, electric legs
