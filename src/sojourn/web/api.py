@@ -80,7 +80,8 @@ async def _run(request: Request, kind: str, key: tuple, fn: Callable, *args,
     if job.state == "failed":
         return from_job_error(job.error, fields)
     value = await run_in_threadpool(present, job.result)
-    return value if isinstance(value, Response) else StrictJSONResponse(value)
+    # written off the event loop too: a large document (a plan, a Mars-time range) takes a while to encode
+    return value if isinstance(value, Response) else await run_in_threadpool(StrictJSONResponse, value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,9 +346,17 @@ async def marstime(request: Request,
                                                                                 "(see /api/sites)."),
                    step: Optional[float] = Query(None, description="Step of a range, days (default 1).")):
     """Mars Sol Date, MTC, local mean and true solar time, the equation of time, Ls, the Mars year and
-    whether it is the dust-storm season (Mars24, Allison & McEwen 2000); daylight at a site's latitude."""
+    whether it is the dust-storm season (Mars24, Allison & McEwen 2000); daylight at a site's latitude.
+
+    One instant is answered in a thread at once (the page's clock asks every second); a range is a
+    job of the pool (its records are made one by one, which would hold up the event loop)."""
+    from sojourn.time import is_window
+
     caps.marstime_rows(when, step, _limits(request))
-    return StrictJSONResponse(await run_in_threadpool(work.marstime, when, lon, site, step))
+    if not is_window(when):
+        return StrictJSONResponse(await run_in_threadpool(work.marstime, when, lon, site, step))
+    return await _run(request, "marstime", (when.strip(), lon, site, step), work.marstime, when, lon, site, step,
+                      present=lambda d: d)
 
 
 @router.get("/sites", response_model=list[models.Site], summary="The landing sites sojourn knows, with their sources")

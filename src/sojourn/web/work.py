@@ -365,9 +365,10 @@ def _estimate(ds) -> dict:
 # Mars time
 
 
-def marstime(when, east_longitude_deg, site, step_days) -> list[dict]:
+def marstime(when, east_longitude_deg, site, step_days, *, progress=None) -> list[dict]:
     """Mars time of an instant or of every step of a range (:func:`sojourn.mars_time`): the records of
-    ``sojourn marstime --json``. Cheap: the server calls it in a thread, not in the pool."""
+    ``sojourn marstime --json``. One instant is cheap (the server calls it in a thread); a range runs
+    in the pool."""
     import sojourn as sj
     from sojourn.marstime import records
 
