@@ -45,9 +45,16 @@ ENGINE = dict(thrust_n=0.6, isp_s=3000.0)
 needs_pykep = pytest.mark.skipif(importlib.util.find_spec("pykep") is None, reason="pykep not installed")
 
 
+# pykep 3.0.1's wheel lacks the JSON files its TOPS benchmark problems read at import
+# (pykep/trajopt/gym/tops/_tops_*.json), so `import pykep` fails; those problems are not used
+# here, and an empty pykep.trajopt.gym registered first lets pykep import untouched.
+PYKEP_GYM_STUB = ("import sys, types; _gym = types.ModuleType('pykep.trajopt.gym'); _gym.__path__ = []; "
+                  "sys.modules['pykep.trajopt.gym'] = _gym\n")
+
+
 def run_pykep(code: str):
     """Run ``code`` (which prints one JSON document) with pykep in a fresh interpreter."""
-    prog = "import json, os, pykep as pk, numpy as np\n" + code + "\nimport sys; sys.stdout.flush(); os._exit(0)\n"
+    prog = PYKEP_GYM_STUB + "import json, os, pykep as pk, numpy as np\n" + code + "\nimport sys; sys.stdout.flush(); os._exit(0)\n"
     out = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
