@@ -19,6 +19,7 @@ References and independent checks:
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 import math
@@ -386,3 +387,21 @@ def test_window_search_takes_text_ranges():
     ds = sj.lowthrust_porkchop("earth", "mars", "2020-05-01:2020-06-01", "200:300", mass_kg=1500.0, step_days=10.0,
                                **ENGINE)
     assert ds.tof_days.values.tolist() == [200.0, 210.0, 220.0, 230.0, 240.0, 250.0, 260.0, 270.0, 280.0, 290.0, 300.0]
+
+
+def test_one_launch_date_with_a_range_of_flight_times():
+    """`--launch DATE --tof LO:HI`: the launch stays on that date, the flight time is searched in its range.
+
+    pykep's tutorial leg launches 2020-05-26; from that day the best flight time within 200-350 days is the
+    longest one allowed, where its optimum lies (350 days), and the leg is verified.
+    """
+    res = sj.best_lowthrust_leg("earth", "mars", "2020-05-26", "200:350", mass_kg=1500.0, segments=20,
+                                step_days=10.0, candidates=1, **ENGINE)
+    best = res.best
+    assert best.converged
+    assert best.launch == dt.datetime(2020, 5, 26, tzinfo=dt.timezone.utc)
+    assert 340.0 <= best.tof_days <= 350.0 + 1e-6
+    assert res.estimate.sizes["launch"] == 1
+    with pytest.raises(InputError) as err:
+        sj.best_lowthrust_leg("earth", "mars", ("2020-06-26", "2020-05-26"), "200:350", mass_kg=1500.0, **ENGINE)
+    assert err.value.where == "launch"

@@ -826,20 +826,18 @@ def edelbaum_dv(v0_kms, v1_kms, inclination_change_deg=0.0):
 
 
 def _window(value, name: str) -> tuple[float, float]:
-    """A launch window as (start, end) TDB s; one date alone is a window of that date only."""
-    if isinstance(value, (tuple, list)):
+    """A launch window as (start, end) TDB s; one date alone (or a pair of one date) is that date only."""
+    try:
         return checks.window(value, name)
-    if isinstance(value, str):
+    except InputError as exc:
+        pair = value if isinstance(value, (tuple, list)) and len(value) == 2 else (value,)
         try:
-            return checks.window(value, name)
-        except InputError as exc:
-            try:
-                t = checks.epoch(value, name)
-            except InputError:
-                raise exc from None
-            return t, t
-    t = checks.epoch(value, name)
-    return t, t
+            ts = [checks.epoch(v, name) for v in pair]
+        except InputError:
+            raise exc from None
+        if ts[0] != ts[-1]:
+            raise
+        return ts[0], ts[0]
 
 
 def _tof_range(value) -> tuple[float, float]:
