@@ -87,6 +87,7 @@ async function plan() {
   try {
     const p = await job.run(`/api/plan${stepQuery()}`, { method: "POST", body: text, headers: { "Content-Type": "application/toml" } });
     current = { text, plan: p, flight: null, crew: null };
+    $("plan-download-state").textContent = "";  // a file saved for the plan before is not this plan's
     editor.mark(null);
     $("plan-results").hidden = false;
     render(p);
