@@ -1,0 +1,84 @@
+"""Chebyshev series of a JPL SPK segment (types 2 and 3), summed by one compiled loop over many epochs.
+
+:class:`sojourn.ephemeris.Ephemeris` hands over a segment's records straight
+from jplephem's memory map of the file; this module holds the loop apart so
+that ``import sojourn.ephemeris`` does not import numba.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from sojourn.time import DAY, J2000_JD
+
+
+@njit(cache=True, error_model="numpy")
+def chebyshev_add(records, init, intlen, components, whole, frac, sign, r, v):
+    """Add ``sign`` times one segment's position (km) and velocity (km/day) at every epoch.
+
+    jplephem's ``Segment.generate`` step for step (the same record, offset,
+    Clenshaw sums and rounding), one epoch at a time.
+
+    Parameters
+    ----------
+    records : ndarray, shape (n, rsize)
+        The segment's records: mid-point, radius, then each component's
+        coefficients by degree.
+    init, intlen : float
+        First epoch and length of a record, TDB s past J2000 and s.
+    components : int
+        3 (type 2: positions, velocity their derivative) or 6 (type 3: positions
+        then velocities in km/s).
+    whole, frac : ndarray, shape (m,)
+        Epochs as two-part TDB Julian dates (:func:`sojourn.time.tdb_to_jd_parts`).
+    sign : float
+        +1 or -1.
+    r, v : ndarray, shape (m, 3)
+        Accumulated in place.
+
+    Returns
+    -------
+    bool
+        True if an epoch lies outside the records (a damaged file); the sums
+        are then incomplete.
+    """
+    n = records.shape[0]
+    ncoef = (records.shape[1] - 2) // components
+    for i in range(whole.size):
+        index1, offset1 = divmod((whole[i] - J2000_JD) * DAY - init, intlen)
+        index2, offset2 = divmod(frac[i] * DAY, intlen)
+        index3, offset = divmod(offset1 + offset2, intlen)
+        index = int(index1 + index2 + index3)
+        if index < 0 or index > n:
+            return True
+        if index == n:
+            index -= 1
+            offset += intlen
+        s = 2.0 * offset / intlen - 1.0
+        s2 = 2.0 * s
+        for c in range(3):
+            base = 2 + c * ncoef
+            w0 = 0.0
+            w1 = 0.0
+            dw0 = 0.0
+            dw1 = 0.0
+            for k in range(ncoef - 1, 0, -1):  # degrees down to 1, with the derivative's sums alongside
+                w2 = w1
+                w1 = w0
+                w0 = records[index, base + k] + (s2 * w1 - w2)
+                dw2 = dw1
+                dw1 = dw0
+                dw0 = 2.0 * w1 + dw1 * s2 - dw2
+            r[i, c] += sign * (records[index, base] + (s * w0 - w1))
+            if components == 3:
+                v[i, c] += sign * ((w0 + s * dw0 - dw1) / intlen * 2.0 * DAY)
+            else:
+                vbase = 2 + (c + 3) * ncoef
+                u0 = 0.0
+                u1 = 0.0
+                for k in range(ncoef - 1, 0, -1):
+                    u2 = u1
+                    u1 = u0
+                    u0 = records[index, vbase + k] + (s2 * u1 - u2)
+                v[i, c] += sign * ((records[index, vbase] + (s * u0 - u1)) * DAY)
+    return False
