@@ -16,8 +16,6 @@ all its formulas.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 
@@ -43,8 +41,9 @@ def apply(loop, which: int, *args, boolean: bool = False):
         else an array of the broadcast shape; float64 or bool.
     """
     arrays = [np.asarray(a, dtype=np.float64) for a in args]
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    columns = np.empty((len(arrays), math.prod(shape)))
+    both = np.broadcast(*arrays)
+    shape = both.shape
+    columns = np.empty((len(arrays), both.size))
     for row, a in zip(columns, arrays):
         row.reshape(shape)[...] = a
     out = loop(which, columns).reshape(shape)
