@@ -2,18 +2,20 @@
 
 :class:`sojourn.ephemeris.Ephemeris` hands over a segment's records straight
 from jplephem's memory map of the file; this module holds the loop apart so
-that ``import sojourn.ephemeris`` does not import numba.
+that ``import sojourn.ephemeris`` does not import numba. Each epoch is
+independent: many epochs are summed on every numba thread, a few on the
+calling one (:mod:`sojourn.core.threads`).
 """
 
 from __future__ import annotations
 
-from numba import njit
+from numba import njit, prange
 
+from sojourn.core.threads import SERIAL_BELOW, serial_and_parallel
 from sojourn.time import DAY, J2000_JD
 
 
-@njit(cache=True, error_model="numpy")
-def chebyshev_add(records, init, intlen, components, whole, frac, sign, r, v):
+def chebyshev_add(records, init, intlen, components, whole, frac, sign, r, v) -> bool:
     """Add ``sign`` times one segment's position (km) and velocity (km/day) at every epoch.
 
     jplephem's ``Segment.generate`` step for step (the same record, offset,
@@ -39,46 +41,63 @@ def chebyshev_add(records, init, intlen, components, whole, frac, sign, r, v):
     Returns
     -------
     bool
-        True if an epoch lies outside the records (a damaged file); the sums
-        are then incomplete.
+        True if an epoch lies outside the records (a damaged file); its state
+        is then left out of the sums.
     """
+    loop = _loop_serial if whole.size < SERIAL_BELOW else _loop_parallel
+    return loop(records, init, intlen, components, whole, frac, sign, r, v) > 0
+
+
+def _loop(records, init, intlen, components, whole, frac, sign, r, v):
+    """Every epoch of :func:`chebyshev_add` (``prange``); the number outside the records."""
+    outside = 0
+    for i in prange(whole.size):
+        outside += _epoch(records, init, intlen, components, whole[i], frac[i], sign, r, v, i)
+    return outside
+
+
+_loop_serial, _loop_parallel = serial_and_parallel(_loop)
+
+
+@njit(cache=True, error_model="numpy")
+def _epoch(records, init, intlen, components, whole, frac, sign, r, v, i):
+    """Add one epoch's state to row ``i`` of ``r`` and ``v``; 1 if it lies outside the records, else 0."""
     n = records.shape[0]
     ncoef = (records.shape[1] - 2) // components
-    for i in range(whole.size):
-        index1, offset1 = divmod((whole[i] - J2000_JD) * DAY - init, intlen)
-        index2, offset2 = divmod(frac[i] * DAY, intlen)
-        index3, offset = divmod(offset1 + offset2, intlen)
-        index = int(index1 + index2 + index3)
-        if index < 0 or index > n:
-            return True
-        if index == n:
-            index -= 1
-            offset += intlen
-        s = 2.0 * offset / intlen - 1.0
-        s2 = 2.0 * s
-        for c in range(3):
-            base = 2 + c * ncoef
-            w0 = 0.0
-            w1 = 0.0
-            dw0 = 0.0
-            dw1 = 0.0
-            for k in range(ncoef - 1, 0, -1):  # degrees down to 1, with the derivative's sums alongside
-                w2 = w1
-                w1 = w0
-                w0 = records[index, base + k] + (s2 * w1 - w2)
-                dw2 = dw1
-                dw1 = dw0
-                dw0 = 2.0 * w1 + dw1 * s2 - dw2
-            r[i, c] += sign * (records[index, base] + (s * w0 - w1))
-            if components == 3:
-                v[i, c] += sign * ((w0 + s * dw0 - dw1) / intlen * 2.0 * DAY)
-            else:
-                vbase = 2 + (c + 3) * ncoef
-                u0 = 0.0
-                u1 = 0.0
-                for k in range(ncoef - 1, 0, -1):
-                    u2 = u1
-                    u1 = u0
-                    u0 = records[index, vbase + k] + (s2 * u1 - u2)
-                v[i, c] += sign * ((records[index, vbase] + (s * u0 - u1)) * DAY)
-    return False
+    index1, offset1 = divmod((whole - J2000_JD) * DAY - init, intlen)
+    index2, offset2 = divmod(frac * DAY, intlen)
+    index3, offset = divmod(offset1 + offset2, intlen)
+    index = int(index1 + index2 + index3)
+    if index < 0 or index > n:
+        return 1
+    if index == n:
+        index -= 1
+        offset += intlen
+    s = 2.0 * offset / intlen - 1.0
+    s2 = 2.0 * s
+    for c in range(3):
+        base = 2 + c * ncoef
+        w0 = 0.0
+        w1 = 0.0
+        dw0 = 0.0
+        dw1 = 0.0
+        for k in range(ncoef - 1, 0, -1):  # degrees down to 1, with the derivative's sums alongside
+            w2 = w1
+            w1 = w0
+            w0 = records[index, base + k] + (s2 * w1 - w2)
+            dw2 = dw1
+            dw1 = dw0
+            dw0 = 2.0 * w1 + dw1 * s2 - dw2
+        r[i, c] += sign * (records[index, base] + (s * w0 - w1))
+        if components == 3:
+            v[i, c] += sign * ((w0 + s * dw0 - dw1) / intlen * 2.0 * DAY)
+        else:
+            vbase = 2 + (c + 3) * ncoef
+            u0 = 0.0
+            u1 = 0.0
+            for k in range(ncoef - 1, 0, -1):
+                u2 = u1
+                u1 = u0
+                u0 = records[index, vbase + k] + (s2 * u1 - u2)
+            v[i, c] += sign * ((records[index, vbase] + (s * u0 - u1)) * DAY)
+    return 0
