@@ -75,9 +75,10 @@ def transfer_angle_deg(r1, v1, r2) -> np.ndarray:
     same order, as ``numpy.cross`` and ``numpy.linalg.norm`` and no temporary
     of shape (..., 3)).
     """
-    x1, y1, z1 = np.moveaxis(np.asarray(r1, dtype=np.float64), -1, 0)
-    vx, vy, vz = np.moveaxis(np.asarray(v1, dtype=np.float64), -1, 0)
-    x2, y2, z2 = np.moveaxis(np.asarray(r2, dtype=np.float64), -1, 0)
+    r1, v1, r2 = (np.asarray(a, dtype=np.float64) for a in (r1, v1, r2))
+    x1, y1, z1 = r1[..., 0], r1[..., 1], r1[..., 2]
+    vx, vy, vz = v1[..., 0], v1[..., 1], v1[..., 2]
+    x2, y2, z2 = r2[..., 0], r2[..., 1], r2[..., 2]
     hx, hy, hz = y1 * vz - z1 * vy, z1 * vx - x1 * vz, x1 * vy - y1 * vx
     cx, cy, cz = y1 * z2 - z1 * y2, z1 * x2 - x1 * z2, x1 * y2 - y1 * x2
     sin = np.sqrt(cx * cx + cy * cy + cz * cz) * np.sign(cx * hx + cy * hy + cz * hz)

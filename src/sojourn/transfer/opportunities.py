@@ -426,11 +426,15 @@ def _refine(eph, dep, arr, t_launch, tof, field, is_ii, c3_max, launch_span):
 
     from sojourn.transfer.ballistic import transfers
 
+    (dep0, dep1), (arr0, arr1) = eph.coverage(dep), eph.coverage(arr)
+
     def cost(p):
         t1 = t_launch + p[0] * DAY
         t2 = t1 + tof + p[1] * DAY
         if not (launch_span[0] - DAY <= t1 <= launch_span[1] + DAY) or t2 <= t1:
             return _PENALTY
+        if not (dep0 <= t1 <= dep1 and arr0 <= t2 <= arr1):  # outside the ephemeris: not a candidate, and
+            return _PENALTY  # cheaper to see here than through the error's message
         try:
             res = transfers(dep, arr, t1, t2, ephemeris=eph)
         except EphemerisRangeError:  # outside the ephemeris: not a candidate
