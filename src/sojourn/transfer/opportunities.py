@@ -386,7 +386,11 @@ def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
             t1 = np.repeat(launches[sl], k)
             t2 = (launches[sl, None] + tofs[None, :]).ravel()
             inside = t2 <= arr_end  # arrivals after the ephemeris ends are not candidates
-            r2, v2 = eph.state(arr, np.minimum(t2, arr_end))
+            # launch + time of flight repeats along each anti-diagonal of the grid: the states of the few
+            # distinct arrival epochs, spread over the cells (the same numbers, a fraction of the work)
+            epochs, cell = np.unique(np.minimum(t2, arr_end), return_inverse=True)
+            r2, v2 = eph.state(arr, epochs)
+            r2, v2 = r2[cell], v2[cell]
             c3, _, va, _, _, t_ii, status = transfer_pairs(
                 GM_SUN, np.repeat(r1[sl], k, axis=0), np.repeat(v1[sl], k, axis=0), t1, r2, v2, t2,
                 asymptote=False)
