@@ -1,9 +1,16 @@
 """Heliocentric states of the planets from a JPL SPK ephemeris (DE421 by default).
 
-The default kernel is ``de421.bsp`` from the ``skyfield-data`` package, read
+The default kernel is ``de421.bsp`` from the ``skyfield-data`` package, opened
 with jplephem; any SPK of Chebyshev segments (types 2 and 3) in the ICRF
 (J2000) frame will do, such as DE440 or DE441. Nothing is ever downloaded,
 and epochs outside the kernel are refused, never extrapolated.
+
+The Chebyshev series are summed by one compiled loop over all the epochs of a
+call (:func:`sojourn.core.chebyshev.chebyshev_add`, jplephem's arithmetic step for step, so the
+states are the same to the last bit), straight from jplephem's memory map of
+the file: a single epoch costs microseconds, as optimisers that ask for one
+state at a time need, and a grid of epochs no temporaries the size of the grid
+times the series' length.
 
 States are heliocentric ICRF: the body relative to the Sun's centre, in km
 and km/s, at epochs in TDB seconds past J2000 (see :mod:`sojourn.time`).
@@ -81,6 +88,8 @@ class Ephemeris:
         # (center, target) -> segments, in file order (a later segment wins where they overlap).
         self._pairs: dict[tuple[int, int], list] = {}
         self._parent: dict[int, int] = {}
+        self._series: dict[int, tuple] = {}  # id(segment) -> its coefficients, read on first use
+        self._plans: dict[Body, tuple] = {}  # body -> (signed pairs, coverage), built on first use
         for seg in self._spk.segments:
             if seg.data_type not in _CHEBYSHEV or seg.frame != _ICRF:
                 continue
@@ -135,6 +144,7 @@ class Ephemeris:
     def close(self) -> None:
         """Release the file."""
         if getattr(self, "_spk", None) is not None:
+            self._series = {}
             self._spk.close()
             self._spk = None
 
@@ -192,6 +202,16 @@ class Ephemeris:
             end = max(end, s1)
         return float(start), float(end)
 
+    def _plan(self, body: str | Body) -> tuple[dict[tuple[int, int], int], tuple[float, float]]:
+        """The signed pairs of :meth:`_terms` and the :meth:`coverage` of a body, worked out once."""
+        b = get_body(body)
+        plan = self._plans.get(b)
+        if plan is None:
+            terms, pairs = self._terms(b)
+            spans = [self._pair_span(p) for p in pairs]
+            plan = self._plans[b] = (terms, (max(s for s, _ in spans), min(e for _, e in spans)))
+        return plan
+
     def coverage(self, body: str | Body) -> tuple[float, float]:
         """Span of epochs at which the ephemeris gives ``body``'s heliocentric state.
 
@@ -205,8 +225,7 @@ class Ephemeris:
             ``(t_start, t_end)``, TDB seconds past J2000 (s), both included:
             the intersection of the spans of every segment needed.
         """
-        spans = [self._pair_span(p) for p in self._terms(body)[1]]
-        return max(s for s, _ in spans), min(e for _, e in spans)
+        return self._plan(body)[1]
 
     def check_range(self, body: str | Body, t_start: float, t_end: float, where: str | None = None) -> None:
         """Raise unless ``[t_start, t_end]`` (TDB s past J2000) lies inside :meth:`coverage`.
@@ -257,7 +276,7 @@ class Ephemeris:
         EphemerisRangeError
             An epoch outside :meth:`coverage`.
         """
-        terms, _ = self._terms(body)
+        terms, _ = self._plan(body)
         t = np.asarray(t, dtype=np.float64)
         flat = t.ravel()
         r = np.zeros((flat.size, 3))
@@ -308,20 +327,42 @@ class Ephemeris:
         """Add ``sign`` times the state of one (center, target) pair, km and km/day."""
         segments = self._pairs[pair]
         if len(segments) == 1:
-            picks = [(segments[0], slice(None))]
+            picks = [(segments[0], None)]
         else:  # several spans: each epoch from the last segment that covers it
             which = np.full(t.shape, -1)
             for i, seg in enumerate(segments):
                 which[(t >= seg.start_second) & (t <= seg.end_second)] = i
-            picks = [(seg, which == i) for i, seg in enumerate(segments) if (which == i).any()]
-        for seg, sel in picks:
+            picks = [(seg, np.flatnonzero(which == i)) for i, seg in enumerate(segments) if (which == i).any()]
+        from sojourn.core.chebyshev import chebyshev_add
+
+        for seg, rows in picks:
+            records, init, intlen, components = self._coefficients(seg)
+            if rows is None:
+                bad = chebyshev_add(records, init, intlen, components, whole, frac, float(sign), r, v)
+            else:
+                rs, vs = np.zeros((rows.size, 3)), np.zeros((rows.size, 3))
+                bad = chebyshev_add(records, init, intlen, components, whole[rows], frac[rows], float(sign),
+                                     rs, vs)
+                r[rows] += rs
+                v[rows] += vs
+            if bad:  # the record directory does not cover an epoch the segment claims
+                raise EphemerisError("cannot read SPK ephemeris: the file is damaged (an epoch outside "
+                                     f"segment {seg.center} -> {seg.target}'s records)", str(self.path))
+
+    def _coefficients(self, seg) -> tuple[np.ndarray, float, float, int]:
+        """A segment's Chebyshev records ``(n, rsize)`` (memory-mapped), first epoch, interval (s), components."""
+        series = self._series.get(id(seg))
+        if series is None:
             try:
-                p, dp = seg.compute_and_differentiate(whole[sel], frac[sel])
+                init, intlen, rsize, n = (float(x) for x in seg.daf.read_array(seg.end_i - 3, seg.end_i))
+                records = seg.daf.map_array(seg.start_i, seg.end_i - 4).reshape((int(n), int(rsize)))
+                if not records.dtype.isnative:  # a kernel written on a machine of the other byte order
+                    records = records.astype(np.float64)
             except (ValueError, TypeError, OSError) as exc:  # a file damaged past what __init__ checks
                 raise EphemerisError(f"cannot read SPK ephemeris: the file is damaged ({exc})",
                                      str(self.path)) from None
-            r[sel] += sign * p.T
-            v[sel] += sign * dp.T
+            series = self._series[id(seg)] = (records, init, intlen, 3 if seg.data_type == 2 else 6)
+        return series
 
 
 def _when(t: float, tolerance_s: float) -> str:

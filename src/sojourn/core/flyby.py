@@ -58,10 +58,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange, vectorize
+from numba import njit, prange
 
 from sojourn.core.bplane import ECLIPTIC_POLE, bplane_axes_one, impact_parameter
-from sojourn.core.patched_conics import _quiet
+from sojourn.core.elementwise import apply
 from sojourn.core.status import NO_SOLUTION, OK, TURN_BEYOND_REACH
 from sojourn.core.threads import SERIAL_BELOW, serial_and_parallel
 
@@ -77,18 +77,17 @@ __all__ = [
     "powered_flyby",
 ]
 
-_F3 = ["float64(float64, float64, float64)"]
 _NAN = math.nan
 _INF = math.inf
 _PI = math.pi
 
 
 # --------------------------------------------------------------------------
-# one hyperbola: turn angle and its inverse (ufuncs)
+# one hyperbola: turn angle and its inverse (scalar formulas, one loop for arrays)
 # --------------------------------------------------------------------------
 
 
-@vectorize(_F3, cache=True)
+@njit(cache=True, error_model="numpy")
 def _flyby_turn_angle(mu, vinf, rp):
     if not (mu > 0.0 and rp > 0.0 and vinf >= 0.0):
         return _NAN
@@ -97,13 +96,29 @@ def _flyby_turn_angle(mu, vinf, rp):
     return 2.0 * math.atan2(1.0, math.sqrt(k * (2.0 + k)))
 
 
-@vectorize(_F3, cache=True)
+@njit(cache=True, error_model="numpy")
 def _flyby_periapsis_for_turn(mu, vinf, delta):
     if not (mu > 0.0 and vinf > 0.0 and 0.0 < delta < _PI):
         return _NAN
     # rp = mu/vinf² (e - 1), e = 1/sin(delta/2); 1 - sin(delta/2) = 2 sin²((pi - delta)/4)
     s = math.sin(0.25 * (_PI - delta))
     return mu / (vinf * vinf) * 2.0 * s * s / math.sin(0.5 * delta)
+
+
+_TURN, _PERIAPSIS = 0, 1  # the formulas' numbers in _loop
+
+
+@njit(cache=True)
+def _loop(which, x):
+    """Formula ``which`` at every column of ``x`` (one argument a row), the module's one compiled loop."""
+    n = x.shape[1]
+    out = np.empty(n)
+    for i in range(n):
+        if which == _TURN:
+            out[i] = _flyby_turn_angle(x[0, i], x[1, i], x[2, i])
+        else:
+            out[i] = _flyby_periapsis_for_turn(x[0, i], x[1, i], x[2, i])
+    return out
 
 
 def flyby_turn_angle(mu, vinf, rp):
@@ -132,7 +147,7 @@ def flyby_turn_angle(mu, vinf, rp):
     Computed as 2 atan2(1, sqrt(e² - 1)), equal to 2 asin(1/e) but accurate
     when e is close to 1.
     """
-    return _quiet(_flyby_turn_angle, mu, vinf, rp)
+    return apply(_loop, _TURN, mu, vinf, rp)
 
 
 def flyby_periapsis_for_turn(mu, vinf, delta):
@@ -157,7 +172,7 @@ def flyby_periapsis_for_turn(mu, vinf, delta):
         Periapsis radius, km; NaN where mu <= 0, vinf <= 0 or delta is
         outside (0, π).
     """
-    return _quiet(_flyby_periapsis_for_turn, mu, vinf, delta)
+    return apply(_loop, _PERIAPSIS, mu, vinf, delta)
 
 
 # --------------------------------------------------------------------------

@@ -10,13 +10,14 @@ impulsive burns at periapsis or apoapsis, coplanar and tangential. Swing-bys
 
 Units are km, s, km/s and radians (degrees only where a name says so). Every
 public function takes scalars or array_like and broadcasts like a numpy ufunc;
-underneath each is a numba-compiled ufunc (``cache=True``). No element raises:
+underneath, one compiled loop (:mod:`sojourn.core.elementwise`, cached, loaded on
+first use) applies a scalar ``njit`` formula to each element. No element raises:
 an input outside a function's domain (a radius <= 0, v∞ < 0, an apoapsis
 below the periapsis, mu <= 0 ...) gives NaN in that element (``False`` for the
 boolean test), and NaN inputs give NaN. Differences of nearly equal speeds are
 computed as (a² - b²)/(a + b) so that small burns keep their digits.
 
-The compiled ufuncs (private names ``_departure_dv`` etc.) can be called from
+The scalar formulas (private names ``_departure_dv`` etc.) can be called from
 other numba kernels.
 
 Notes
@@ -34,7 +35,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import vectorize
+from numba import njit
 
 __all__ = [
     "aerocapture_dv",
@@ -53,43 +54,40 @@ __all__ = [
 ]
 
 from sojourn.constants import MARS_SOL_S  # noqa: E402  (for the examples below)
+from sojourn.core.elementwise import apply  # noqa: E402
 
-_F2 = ["float64(float64, float64)"]
-_F3 = ["float64(float64, float64, float64)"]
-_F4 = ["float64(float64, float64, float64, float64)"]
-_F5 = ["float64(float64, float64, float64, float64, float64)"]
 _NAN = math.nan
 _PI = math.pi
 
 
 # --------------------------------------------------------------------------
-# compiled ufuncs (one element each; the domain checks are written so that a
-# NaN input fails them)
+# scalar formulas (one element each; the domain checks are written so that a
+# NaN input fails them) and the loop that applies them to arrays
 # --------------------------------------------------------------------------
 
 
-@vectorize(_F2, cache=True)
+@njit(cache=True, error_model="numpy")
 def _circular_speed(mu, r):
     if not (mu > 0.0 and r > 0.0):
         return _NAN
     return math.sqrt(mu / r)
 
 
-@vectorize(_F2, cache=True)
+@njit(cache=True, error_model="numpy")
 def _escape_speed(mu, r):
     if not (mu > 0.0 and r > 0.0):
         return _NAN
     return math.sqrt(2.0 * mu / r)
 
 
-@vectorize(_F3, cache=True)
+@njit(cache=True, error_model="numpy")
 def _hyperbola_speed(mu, vinf, r):
     if not (mu > 0.0 and r > 0.0 and vinf >= 0.0):
         return _NAN
     return math.sqrt(vinf * vinf + 2.0 * mu / r)
 
 
-@vectorize(_F3, cache=True)
+@njit(cache=True, error_model="numpy")
 def _departure_dv(mu, r, vinf):
     if not (mu > 0.0 and r > 0.0 and vinf >= 0.0):
         return _NAN
@@ -98,7 +96,7 @@ def _departure_dv(mu, r, vinf):
     return (vinf * vinf + vc2) / (math.sqrt(vinf * vinf + 2.0 * vc2) + math.sqrt(vc2))
 
 
-@vectorize(_F4, cache=True)
+@njit(cache=True, error_model="numpy")
 def _ellipse_hyperbola_dv(mu, vinf, rp, ra):
     if not (mu > 0.0 and rp > 0.0 and ra >= rp and vinf >= 0.0):
         return _NAN
@@ -109,7 +107,7 @@ def _ellipse_hyperbola_dv(mu, vinf, rp, ra):
     return (vinf * vinf + 2.0 * mu / (rp + ra)) / (math.sqrt(v_hyp2) + math.sqrt(v_ell2))
 
 
-@vectorize(_F3, cache=True)
+@njit(cache=True, error_model="numpy")
 def _apoapsis_from_period(mu, rp, period):
     if not (mu > 0.0 and rp > 0.0 and period > 0.0 and math.isfinite(period)):
         return _NAN
@@ -121,7 +119,7 @@ def _apoapsis_from_period(mu, rp, period):
     return max(ra, rp)
 
 
-@vectorize(_F4, cache=True)
+@njit(cache=True, error_model="numpy")
 def _aerocapture_dv(mu, rp_target, ra_target, r_atm):
     if not (mu > 0.0 and r_atm > 0.0 and rp_target >= r_atm and ra_target >= rp_target
             and math.isfinite(ra_target)):
@@ -134,7 +132,7 @@ def _aerocapture_dv(mu, rp_target, ra_target, r_atm):
     return math.sqrt(2.0 * mu / ra) * x_minus_y / (math.sqrt(x) + math.sqrt(y))
 
 
-@vectorize(_F5, cache=True)
+@njit(cache=True, error_model="numpy")
 def _plane_change_departure_dv(mu, vinf, rp, ra, di):
     if not (mu > 0.0 and rp > 0.0 and ra >= rp and vinf >= 0.0 and 0.0 <= di <= _PI):
         return _NAN
@@ -147,29 +145,52 @@ def _plane_change_departure_dv(mu, vinf, rp, ra, di):
     return math.sqrt(tangential * tangential + 4.0 * vh * ve * s * s)
 
 
-@vectorize(_F2, cache=True)
+@njit(cache=True, error_model="numpy")
 def _plane_change_deg(dla_deg, inclination_deg):
     if not (0.0 <= inclination_deg <= 180.0) or not math.isfinite(dla_deg):
         return _NAN
     return max(0.0, abs(dla_deg) - min(inclination_deg, 180.0 - inclination_deg))
 
 
-@vectorize(["boolean(float64, float64)"], cache=True)
+@njit(cache=True, error_model="numpy")
 def _declination_reachable(dla_deg, inclination_deg):
     if not (0.0 <= inclination_deg <= 180.0):
         return False
     return abs(dla_deg) <= min(inclination_deg, 180.0 - inclination_deg)
 
 
-def _quiet(ufunc, *args):
-    """Call a compiled ufunc without numpy's floating-point warnings.
+# the formulas' numbers in _loop
+(_CIRCULAR, _ESCAPE, _HYPERBOLA, _DEPARTURE, _ELLIPSE_HYPERBOLA, _APOAPSIS, _AEROCAPTURE,
+ _PLANE_CHANGE_DEPARTURE, _PLANE_CHANGE, _REACHABLE) = range(10)
 
-    The compiled code may evaluate a formula on out-of-domain inputs before
-    it selects NaN for them, raising the invalid/divide flags that numpy would
-    report as RuntimeWarnings; the NaN result is the documented answer.
-    """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return ufunc(*args)
+
+@njit(cache=True)
+def _loop(which, x):
+    """Formula ``which`` at every column of ``x`` (one argument a row), the module's one compiled loop."""
+    n = x.shape[1]
+    out = np.empty(n)
+    for i in range(n):
+        if which == _CIRCULAR:
+            out[i] = _circular_speed(x[0, i], x[1, i])
+        elif which == _ESCAPE:
+            out[i] = _escape_speed(x[0, i], x[1, i])
+        elif which == _HYPERBOLA:
+            out[i] = _hyperbola_speed(x[0, i], x[1, i], x[2, i])
+        elif which == _DEPARTURE:
+            out[i] = _departure_dv(x[0, i], x[1, i], x[2, i])
+        elif which == _ELLIPSE_HYPERBOLA:
+            out[i] = _ellipse_hyperbola_dv(x[0, i], x[1, i], x[2, i], x[3, i])
+        elif which == _APOAPSIS:
+            out[i] = _apoapsis_from_period(x[0, i], x[1, i], x[2, i])
+        elif which == _AEROCAPTURE:
+            out[i] = _aerocapture_dv(x[0, i], x[1, i], x[2, i], x[3, i])
+        elif which == _PLANE_CHANGE_DEPARTURE:
+            out[i] = _plane_change_departure_dv(x[0, i], x[1, i], x[2, i], x[3, i], x[4, i])
+        elif which == _PLANE_CHANGE:
+            out[i] = _plane_change_deg(x[0, i], x[1, i])
+        else:
+            out[i] = 1.0 if _declination_reachable(x[0, i], x[1, i]) else 0.0
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -192,7 +213,7 @@ def circular_speed(mu, r):
     float or ndarray
         Circular speed, km/s; NaN where mu <= 0 or r <= 0.
     """
-    return _quiet(_circular_speed, mu, r)
+    return apply(_loop, _CIRCULAR, mu, r)
 
 
 def escape_speed(mu, r):
@@ -210,7 +231,7 @@ def escape_speed(mu, r):
     float or ndarray
         Escape speed, km/s; NaN where mu <= 0 or r <= 0.
     """
-    return _quiet(_escape_speed, mu, r)
+    return apply(_loop, _ESCAPE, mu, r)
 
 
 def hyperbola_periapsis_speed(mu, vinf, rp):
@@ -230,7 +251,7 @@ def hyperbola_periapsis_speed(mu, vinf, rp):
     float or ndarray
         Periapsis speed, km/s; NaN where mu <= 0, rp <= 0 or vinf < 0.
     """
-    return _quiet(_hyperbola_speed, mu, vinf, rp)
+    return apply(_loop, _HYPERBOLA, mu, vinf, rp)
 
 
 def entry_speed(mu, vinf, r_interface):
@@ -256,7 +277,7 @@ def entry_speed(mu, vinf, r_interface):
     float or ndarray
         Entry speed, km/s; NaN where mu <= 0, r_interface <= 0 or vinf < 0.
     """
-    return _quiet(_hyperbola_speed, mu, vinf, r_interface)
+    return apply(_loop, _HYPERBOLA, mu, vinf, r_interface)
 
 
 def departure_dv(mu, r_park, vinf):
@@ -294,7 +315,7 @@ def departure_dv(mu, r_park, vinf):
     >>> round(float(departure_dv(398600.435507, 6378.1366 + 400.0, 3.0)), 6)
     3.583711
     """
-    return _quiet(_departure_dv, mu, r_park, vinf)
+    return apply(_loop, _DEPARTURE, mu, r_park, vinf)
 
 
 def declination_reachable(dla_deg, inclination_deg):
@@ -321,7 +342,7 @@ def declination_reachable(dla_deg, inclination_deg):
         True where reachable. ``False`` (not NaN: the result is boolean)
         where an input is NaN or the inclination lies outside [0, 180].
     """
-    return _quiet(_declination_reachable, dla_deg, inclination_deg)
+    return apply(_loop, _REACHABLE, dla_deg, inclination_deg, boolean=True)
 
 
 def plane_change_deg(dla_deg, inclination_deg):
@@ -350,7 +371,7 @@ def plane_change_deg(dla_deg, inclination_deg):
     >>> round(float(plane_change_deg(-54.8, 28.5)), 1)
     26.3
     """
-    return _quiet(_plane_change_deg, dla_deg, inclination_deg)
+    return apply(_loop, _PLANE_CHANGE, dla_deg, inclination_deg)
 
 
 def plane_change_departure_dv(mu, vinf, rp, ra, plane_change_rad):
@@ -395,7 +416,7 @@ def plane_change_departure_dv(mu, vinf, rp, ra, plane_change_rad):
     >>> round(float(plane_change_departure_dv(398600.435507, 3.0, r, r, np.radians(10.0))), 3)
     3.933
     """
-    return _quiet(_plane_change_departure_dv, mu, vinf, rp, ra, plane_change_rad)
+    return apply(_loop, _PLANE_CHANGE_DEPARTURE, mu, vinf, rp, ra, plane_change_rad)
 
 
 def ellipse_hyperbola_dv(mu, vinf, rp, ra):
@@ -431,7 +452,7 @@ def ellipse_hyperbola_dv(mu, vinf, rp, ra):
     without cancellation. For an orbit given by its period instead of its
     apoapsis use :func:`apoapsis_from_period`.
     """
-    return _quiet(_ellipse_hyperbola_dv, mu, vinf, rp, ra)
+    return apply(_loop, _ELLIPSE_HYPERBOLA, mu, vinf, rp, ra)
 
 
 def capture_dv(mu, vinf, rp, ra):
@@ -467,7 +488,7 @@ def capture_dv(mu, vinf, rp, ra):
     >>> round(float(capture_dv(mu, 2.65, rp, ra)), 6)
     0.898247
     """
-    return _quiet(_ellipse_hyperbola_dv, mu, vinf, rp, ra)
+    return apply(_loop, _ELLIPSE_HYPERBOLA, mu, vinf, rp, ra)
 
 
 def mars_orbit_departure_dv(mu, vinf, rp, ra):
@@ -500,7 +521,7 @@ def mars_orbit_departure_dv(mu, vinf, rp, ra):
     asymptote (periapsis where the hyperbola needs it); a misaligned orbit
     needs more.
     """
-    return _quiet(_ellipse_hyperbola_dv, mu, vinf, rp, ra)
+    return apply(_loop, _ELLIPSE_HYPERBOLA, mu, vinf, rp, ra)
 
 
 def apoapsis_from_period(mu, rp, period_s):
@@ -527,7 +548,7 @@ def apoapsis_from_period(mu, rp, period_s):
         orbit's at rp (then no ellipse has that periapsis). A period equal to
         the circular one, to 1e-12 relative in ra, returns ``rp``.
     """
-    return _quiet(_apoapsis_from_period, mu, rp, period_s)
+    return apply(_loop, _APOAPSIS, mu, rp, period_s)
 
 
 def aerocapture_dv(mu, rp_target, ra_target, r_atm):
@@ -565,4 +586,4 @@ def aerocapture_dv(mu, rp_target, ra_target, r_atm):
     Computed as sqrt(2mu/ra) (x - y)/(sqrt x + sqrt y), x = rp/(rp + ra),
     y = r_atm/(r_atm + ra), with x - y formed exactly in closed form.
     """
-    return _quiet(_aerocapture_dv, mu, rp_target, ra_target, r_atm)
+    return apply(_loop, _AEROCAPTURE, mu, rp_target, ra_target, r_atm)

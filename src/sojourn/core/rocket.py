@@ -5,7 +5,8 @@ ve = Isp g0. Masses are in kg (any one mass unit works: only ratios enter),
 Δv in km/s and specific impulse in s; so ve = Isp · G0 / 1000 km/s.
 
 Every public function takes scalars or array_like and broadcasts like a numpy
-ufunc; underneath each is a numba-compiled ufunc (``cache=True``). No element
+ufunc; underneath, one compiled loop (:mod:`sojourn.core.elementwise`, cached,
+loaded on first use) applies a scalar ``njit`` formula to each element. No element
 raises: an input outside a function's domain (a negative mass or Δv, Isp <= 0,
 a final mass above the initial one ...) gives NaN in that element, and NaN
 inputs give NaN. Forms with ``expm1`` and ``log1p`` keep small burns exact to
@@ -23,7 +24,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import vectorize
+from numba import njit
 
 __all__ = [
     "dv_from_masses",
@@ -34,22 +35,20 @@ __all__ = [
 ]
 
 from sojourn.constants import G0_MS2
+from sojourn.core.elementwise import apply
 
 _KM_G0 = G0_MS2 / 1000.0  # km/s²: Isp (s) * _KM_G0 = exhaust speed (km/s)
 _NAN = math.nan
-_F1 = ["float64(float64)"]
-_F3 = ["float64(float64, float64, float64)"]
-_F4 = ["float64(float64, float64, float64, float64)"]
 
 
-@vectorize(_F1, cache=True)
+@njit(cache=True, error_model="numpy")
 def _exhaust_speed(isp):
     if not (isp > 0.0 and math.isfinite(isp)):
         return _NAN
     return isp * _KM_G0
 
 
-@vectorize(_F3, cache=True)
+@njit(cache=True, error_model="numpy")
 def _propellant_for_dv(m0, dv, isp):
     if not (m0 >= 0.0 and math.isfinite(m0) and dv >= 0.0 and isp > 0.0 and math.isfinite(isp)):
         return _NAN
@@ -57,14 +56,14 @@ def _propellant_for_dv(m0, dv, isp):
     return -m0 * math.expm1(-dv / (isp * _KM_G0))
 
 
-@vectorize(_F3, cache=True)
+@njit(cache=True, error_model="numpy")
 def _final_mass(m0, dv, isp):
     if not (m0 >= 0.0 and math.isfinite(m0) and dv >= 0.0 and isp > 0.0 and math.isfinite(isp)):
         return _NAN
     return m0 * math.exp(-dv / (isp * _KM_G0))
 
 
-@vectorize(_F3, cache=True)
+@njit(cache=True, error_model="numpy")
 def _dv_from_masses(m0, mf, isp):
     if not (mf > 0.0 and m0 >= mf and math.isfinite(m0) and isp > 0.0 and math.isfinite(isp)):
         return _NAN
@@ -72,7 +71,7 @@ def _dv_from_masses(m0, mf, isp):
     return isp * _KM_G0 * math.log1p((m0 - mf) / mf)
 
 
-@vectorize(_F4, cache=True)
+@njit(cache=True, error_model="numpy")
 def _stage_dv_capacity(payload, dry, propellant, isp):
     if not (payload >= 0.0 and dry >= 0.0 and propellant >= 0.0 and payload + dry > 0.0
             and math.isfinite(payload + dry + propellant) and isp > 0.0 and math.isfinite(isp)):
@@ -80,15 +79,27 @@ def _stage_dv_capacity(payload, dry, propellant, isp):
     return isp * _KM_G0 * math.log1p(propellant / (payload + dry))
 
 
-def _quiet(ufunc, *args):
-    """Call a compiled ufunc without numpy's floating-point warnings.
+# the formulas' numbers in _loop
+_EXHAUST, _PROPELLANT, _FINAL, _DV, _CAPACITY = range(5)
 
-    The compiled code may evaluate a formula on out-of-domain inputs before
-    it selects NaN for them, raising the invalid/divide flags that numpy would
-    report as RuntimeWarnings; the NaN result is the documented answer.
-    """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return ufunc(*args)
+
+@njit(cache=True)
+def _loop(which, x):
+    """Formula ``which`` at every column of ``x`` (one argument a row), the module's one compiled loop."""
+    n = x.shape[1]
+    out = np.empty(n)
+    for i in range(n):
+        if which == _EXHAUST:
+            out[i] = _exhaust_speed(x[0, i])
+        elif which == _PROPELLANT:
+            out[i] = _propellant_for_dv(x[0, i], x[1, i], x[2, i])
+        elif which == _FINAL:
+            out[i] = _final_mass(x[0, i], x[1, i], x[2, i])
+        elif which == _DV:
+            out[i] = _dv_from_masses(x[0, i], x[1, i], x[2, i])
+        else:
+            out[i] = _stage_dv_capacity(x[0, i], x[1, i], x[2, i], x[3, i])
+    return out
 
 
 def exhaust_speed(isp):
@@ -109,7 +120,7 @@ def exhaust_speed(isp):
     >>> float(exhaust_speed(450.0))  # 450 * 9.80665 / 1000
     4.4129925
     """
-    return _quiet(_exhaust_speed, isp)
+    return apply(_loop, _EXHAUST, isp)
 
 
 def propellant_for_dv(m0, dv, isp):
@@ -132,7 +143,7 @@ def propellant_for_dv(m0, dv, isp):
         Propellant mass, kg; NaN where m0 < 0, dv < 0, isp <= 0 or m0 or isp
         is not finite.
     """
-    return _quiet(_propellant_for_dv, m0, dv, isp)
+    return apply(_loop, _PROPELLANT, m0, dv, isp)
 
 
 def final_mass(m0, dv, isp):
@@ -153,7 +164,7 @@ def final_mass(m0, dv, isp):
         Final mass, kg; NaN where m0 < 0, dv < 0, isp <= 0 or m0 or isp is
         not finite.
     """
-    return _quiet(_final_mass, m0, dv, isp)
+    return apply(_loop, _FINAL, m0, dv, isp)
 
 
 def dv_from_masses(m0, mf, isp):
@@ -180,7 +191,7 @@ def dv_from_masses(m0, mf, isp):
     propellant_for_dv(m0, dv, isp)`` it returns ``dv`` to a relative error of
     a few ulp divided by dv / ve (the digits lost in forming mf itself).
     """
-    return _quiet(_dv_from_masses, m0, mf, isp)
+    return apply(_loop, _DV, m0, mf, isp)
 
 
 def stage_dv_capacity(payload, dry, propellant, isp):
@@ -205,4 +216,4 @@ def stage_dv_capacity(payload, dry, propellant, isp):
         Δv, km/s; NaN where a mass is negative or not finite,
         payload + dry = 0, or isp is not positive and finite.
     """
-    return _quiet(_stage_dv_capacity, payload, dry, propellant, isp)
+    return apply(_loop, _CAPACITY, payload, dry, propellant, isp)

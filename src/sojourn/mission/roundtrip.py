@@ -28,7 +28,9 @@ takes seconds.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -458,10 +460,10 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
     flat = np.argsort(score, axis=None)[: 4000]
     flat = flat[np.isfinite(score.ravel()[flat])]
     j, k = np.unravel_index(flat, score.shape)
-    cands = [_joined(ob, rb, a, b, total_dv[a, b]) for a, b in zip(j, k)]
+    cands = _Ranked(ob, rb, j, k, total_dv)
     model = ch.RoundTripChain(scenario, eph, (t_first, t_last))
     if objective == "min_propellant" and scenario.vessel is not None and scenario.vessel.stages:
-        cands = sorted(cands[:300], key=lambda cd: evaluate(scenario, cd, eph, burns).budget.total_propellant_kg)
+        cands = sorted(islice(cands, 300), key=lambda cd: evaluate(scenario, cd, eph, burns).budget.total_propellant_kg)
 
     advance(1)
     # Electric legs are optimised whole once the plan is chosen (sojourn.mission.electric): the ballistic
@@ -470,7 +472,7 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
     best = keep_out_of_season(scenario, best, cands[0])
     advance(1)
     alternatives = []
-    for cd in cands[1:]:
+    for cd in islice(cands, 1, None):
         if all(abs(cd.t_launch - o.t_launch) >= 7 * DAY for o in [best, *alternatives]):
             alternatives.append(cd)
         if len(alternatives) >= n_alternatives:
@@ -483,7 +485,7 @@ def _search(scenario, t_first, t_last, eph, step, n_alternatives, advance):
 MAX_UNPOWERED_TRIES = 6
 
 
-def _refined(model, cands: list, scenario) -> Candidate:
+def _refined(model, cands: Sequence, scenario) -> Candidate:
     """The best grid round trip refined; with unpowered flybys (which only the refinement makes ballistic) the
     next ones in turn, launches a week apart, until one is."""
     from sojourn.mission import chain as ch
@@ -492,7 +494,7 @@ def _refined(model, cands: list, scenario) -> Candidate:
     if scenario.flyby_options.powered or not scenario.has_flybys:
         return best
     tried = [best]
-    for cd in cands[1:]:
+    for cd in islice(cands, 1, None):
         if model.feasible(model.at(*ch.candidate_epochs(tried[-1]))):
             return tried[-1]
         if len(tried) >= MAX_UNPOWERED_TRIES:
@@ -503,6 +505,32 @@ def _refined(model, cands: list, scenario) -> Candidate:
         return tried[-1]
     raise NoSolutionError(f"no ballistic flyby (|v∞ in| = |v∞ out|) near the {len(tried)} best grid round trips: "
                           "allow powered flybys or widen the window", f"{scenario.source}: flyby.powered")
+
+
+class _Ranked(Sequence):
+    """The grid round trips in order of score, each made the first time it is asked for.
+
+    A search ranks thousands of (arrival, departure) pairs and looks at a
+    handful: the best, the alternatives a week apart, a few more with
+    unpowered flybys. Iterate it with :func:`itertools.islice`, which makes
+    only what the loop reaches.
+    """
+
+    def __init__(self, ob: _Best, rb: _Best, j: np.ndarray, k: np.ndarray, total_dv: np.ndarray):
+        self._args = (ob, rb, j, k, total_dv)
+        self._made: dict[int, Candidate] = {}
+
+    def __len__(self) -> int:
+        return len(self._args[2])
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[n] for n in range(*i.indices(len(self)))]
+        ob, rb, j, k, total_dv = self._args
+        i = range(len(self))[i]  # IndexError past the end, as a list
+        if i not in self._made:
+            self._made[i] = _joined(ob, rb, j[i], k[i], total_dv[j[i], k[i]])
+        return self._made[i]
 
 
 def _joined(ob: _Best, rb: _Best, a: int, b: int, total_dv: float) -> Candidate:

@@ -65,10 +65,22 @@ def transfer_angle_deg(r1, v1, r2) -> np.ndarray:
     r1, v1 : array_like, shape (..., 3)
         Departure body's position (km) and velocity (km/s).
     r2 : array_like, shape (..., 3)
-        Arrival position, km.
+        Arrival position, km; the three broadcast together, so a departure of
+        shape (n, 1, 3) against arrivals (n, k, 3) needs no repeated copies.
+
+    Notes
+    -----
+    The angle's sine is |r1 x r2| signed by (r1 x r2) . (r1 x v1), its cosine
+    r1 . r2, written out component by component (the same operations, in the
+    same order, as ``numpy.cross`` and ``numpy.linalg.norm`` and no temporary
+    of shape (..., 3)).
     """
-    h = np.cross(r1, v1)
-    c = np.cross(r1, r2)
-    sin = np.linalg.norm(c, axis=-1) * np.sign(np.sum(c * h, axis=-1))
-    cos = np.sum(np.asarray(r1) * np.asarray(r2), axis=-1)
+    r1, v1, r2 = (np.asarray(a, dtype=np.float64) for a in (r1, v1, r2))
+    x1, y1, z1 = r1[..., 0], r1[..., 1], r1[..., 2]
+    vx, vy, vz = v1[..., 0], v1[..., 1], v1[..., 2]
+    x2, y2, z2 = r2[..., 0], r2[..., 1], r2[..., 2]
+    hx, hy, hz = y1 * vz - z1 * vy, z1 * vx - x1 * vz, x1 * vy - y1 * vx
+    cx, cy, cz = y1 * z2 - z1 * y2, z1 * x2 - x1 * z2, x1 * y2 - y1 * x2
+    sin = np.sqrt(cx * cx + cy * cy + cz * cz) * np.sign(cx * hx + cy * hy + cz * hz)
+    cos = x1 * x2 + y1 * y2 + z1 * z2
     return np.degrees(np.arctan2(sin, cos)) % 360.0

@@ -256,8 +256,6 @@ class _Search:
 
 def _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress) -> _Search:
     """The (launch, time of flight) grid over a span and the opportunities in it."""
-    from scipy.signal import find_peaks
-
     a1, p1 = _mean_orbit(eph, dep, t_start)
     a2, p2 = _mean_orbit(eph, arr, t_start)
     synodic = 1.0 / abs(1.0 / p1 - 1.0 / p2)
@@ -283,8 +281,7 @@ def _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress) -> _Sear
         return _Search(launches, tofs, grid, [])
     filled = np.where(finite, min_c3, min_c3[finite].max())
     spread = np.percentile(filled, 90) - filled.min()
-    centres, _ = find_peaks(-filled, distance=max(1, int(0.6 * synodic / (step * DAY))),
-                            prominence=0.2 * spread)
+    centres = _find_peaks(-filled, max(1, int(0.6 * synodic / (step * DAY))), 0.2 * spread)
     half = int(0.5 * synodic / (step * DAY))
     slots = []
     for c in centres:
@@ -294,6 +291,50 @@ def _search_grid(eph, dep, arr, t_start, t_end, step, c3_max, progress) -> _Sear
             slots.append(Slot(float(launches[c]), float(launches[rows][0]), float(launches[rows][-1]), rows,
                               float(launches[opens])))
     return _Search(launches, tofs, grid, slots)
+
+
+def _find_peaks(x: np.ndarray, distance: int, prominence: float) -> np.ndarray:
+    """Peaks of a series, as ``scipy.signal.find_peaks(x, distance=distance, prominence=prominence)[0]``.
+
+    The same three steps as scipy's, without importing ``scipy.signal`` (most
+    of a second): local maxima (the middle of a flat top, rounded down, and
+    never at either end), then from the highest down each peak drops its lower
+    neighbours closer than ``distance`` samples, then the peaks that stand less
+    than ``prominence`` above the higher of their two bases go.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        The series, without NaN.
+    distance : int
+        Least spacing of two peaks, samples (>= 1).
+    prominence : float
+        Least prominence of a peak, in the unit of ``x``.
+
+    Returns
+    -------
+    ndarray of int
+        Indices of the peaks, increasing.
+    """
+    steps = np.flatnonzero(np.diff(x))  # x[i + 1] != x[i] exactly at these i
+    rising = np.diff(x)[steps] > 0.0
+    top = np.flatnonzero(rising[:-1] & ~rising[1:])  # a rise, flat or not, then a fall
+    peaks = (steps[top] + 1 + steps[top + 1]) // 2
+    keep = np.ones(peaks.size, dtype=bool)
+    for j in np.argsort(x[peaks])[::-1]:  # the highest first
+        if keep[j]:
+            near = np.abs(peaks - peaks[j]) < distance
+            keep[near] = False
+            keep[j] = True
+    peaks = peaks[keep]
+    proms = np.empty(peaks.size)
+    for n, p in enumerate(peaks):  # down each side to the first sample above the peak
+        above = np.flatnonzero(x[:p] > x[p])
+        left = x[(above[-1] + 1 if above.size else 0):p + 1].min()
+        above = np.flatnonzero(x[p + 1:] > x[p])
+        right = x[p:(p + 1 + above[0] if above.size else x.size)].min()
+        proms[n] = x[p] - max(left, right)
+    return peaks[proms >= prominence]
 
 
 def _opening(min_c3: np.ndarray, centre: int, first: int) -> int:
@@ -345,13 +386,17 @@ def _scan(eph, dep, arr, launches, tofs, c3_max, progress) -> dict:
             t1 = np.repeat(launches[sl], k)
             t2 = (launches[sl, None] + tofs[None, :]).ravel()
             inside = t2 <= arr_end  # arrivals after the ephemeris ends are not candidates
-            r2, v2 = eph.state(arr, np.minimum(t2, arr_end))
+            # launch + time of flight repeats along each anti-diagonal of the grid: the states of the few
+            # distinct arrival epochs, spread over the cells (the same numbers, a fraction of the work)
+            epochs, cell = np.unique(np.minimum(t2, arr_end), return_inverse=True)
+            r2, v2 = eph.state(arr, epochs)
+            r2, v2 = r2[cell], v2[cell]
             c3, _, va, _, _, t_ii, status = transfer_pairs(
                 GM_SUN, np.repeat(r1[sl], k, axis=0), np.repeat(v1[sl], k, axis=0), t1, r2, v2, t2,
                 asymptote=False)
             shape = (sl.stop - sl.start, k)
-            ok = inside & (status == 0) & (np.abs(transfer_angle_deg(np.repeat(r1[sl], k, axis=0),
-                                                             np.repeat(v1[sl], k, axis=0), r2) - 180.0) > RIDGE_DEG)
+            angle = transfer_angle_deg(r1[sl, None, :], v1[sl, None, :], r2.reshape(shape + (3,))).ravel()
+            ok = inside & (status == 0) & (np.abs(angle - 180.0) > RIDGE_DEG)
             if c3_max is not None:
                 ok &= c3 <= c3_max
             out["c3"][sl] = c3.reshape(shape)
@@ -385,11 +430,15 @@ def _refine(eph, dep, arr, t_launch, tof, field, is_ii, c3_max, launch_span):
 
     from sojourn.transfer.ballistic import transfers
 
+    (dep0, dep1), (arr0, arr1) = eph.coverage(dep), eph.coverage(arr)
+
     def cost(p):
         t1 = t_launch + p[0] * DAY
         t2 = t1 + tof + p[1] * DAY
         if not (launch_span[0] - DAY <= t1 <= launch_span[1] + DAY) or t2 <= t1:
             return _PENALTY
+        if not (dep0 <= t1 <= dep1 and arr0 <= t2 <= arr1):  # outside the ephemeris: not a candidate, and
+            return _PENALTY  # cheaper to see here than through the error's message
         try:
             res = transfers(dep, arr, t1, t2, ephemeris=eph)
         except EphemerisRangeError:  # outside the ephemeris: not a candidate

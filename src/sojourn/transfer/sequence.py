@@ -1163,6 +1163,9 @@ class _Evaluator:
             nf = p.n_legs - 1
             fb = flyby_batch(np.tile(self.mu, m), va[:, :-1].reshape(-1, 3), vd[:, 1:].reshape(-1, 3),
                              np.tile(self.rp_min, m))
+        # the end burns of every row in one call each (elementwise: the numbers row by row would give)
+        vinf_arr = np.array([np.linalg.norm(a) for a in va[:, -1]])
+        ends = (vinf_arr, *p.arrival_cost(vinf_arr), p.departure_dv(vd[:, 0]), p.plane_change_deg(vd[:, 0]))
         out = []
         for i in range(m):
             if alone[i] and m > 1:
@@ -1171,18 +1174,19 @@ class _Evaluator:
                 out.append(None)
             else:
                 row = None if fb is None else {key: val[i * nf:(i + 1) * nf] for key, val in fb.items()}
-                out.append(self._assemble(T[i], r[i], v[i], normals[i], vd[i], va[i], row))
+                out.append(self._assemble(T[i], r[i], v[i], normals[i], vd[i], va[i], row,
+                                          [float(a[i]) for a in ends]))
         return out
 
-    def _assemble(self, t, r, v, normals, vd, va, fb) -> dict | None:
-        """The evaluation dict of one set of epochs from its arcs' v∞ and its flybys."""
+    def _assemble(self, t, r, v, normals, vd, va, fb, ends) -> dict | None:
+        """The evaluation dict of one set of epochs from its arcs' v∞, its flybys and its end burns.
+
+        ``ends`` is (arrival v∞, arrival Δv, entry speed, departure Δv, plane change in degrees).
+        """
         p = self.p
         if fb is not None and not np.all(np.isfinite(fb["dv"])):
             return None
-        vinf_arr = float(np.linalg.norm(va[-1]))
-        dv_arr, entry = (float(a) for a in p.arrival_cost(vinf_arr))
-        dep = float(p.departure_dv(vd[0]))
-        plane_change = float(p.plane_change_deg(vd[0]))
+        vinf_arr, dv_arr, entry, dep, plane_change = ends
         signed = np.zeros(0) if fb is None else np.sign(fb["vinf_out"] - fb["vinf_in"]) * fb["dv"]
         turn_dv = 0.0 if fb is None else float(np.sum(fb["turn_dv"]))
         ineq = [] if fb is None else list(fb["max_turn"] - fb["turn"] - _TURN_MARGIN_RAD)
