@@ -161,7 +161,7 @@ def test_sigterm_becomes_terminated_and_handlers_come_back():
     before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(Terminated):
         with handling_signals():
-            os.kill(os.getpid(), signal.SIGTERM)
+            signal.raise_signal(signal.SIGTERM)
             time.sleep(5)  # the handler raises at the next bytecode: never reached
     assert signal.getsignal(signal.SIGTERM) == before
 
@@ -171,7 +171,7 @@ def test_deferred_holds_the_signal_to_the_end_of_the_block():
     with pytest.raises(KeyboardInterrupt):
         with handling_signals():
             with deferred():
-                os.kill(os.getpid(), signal.SIGINT)
+                signal.raise_signal(signal.SIGINT)  # to this (the main) thread: no other thread may take it late
                 time.sleep(0.05)
                 done.append("whole")  # the critical section runs to its end
             done.append("after")  # not reached: raised as the block ends
@@ -182,10 +182,10 @@ def test_a_second_signal_does_not_cut_the_clean_up():
     cleaned = []
     with handling_signals():
         try:
-            os.kill(os.getpid(), signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)
             time.sleep(5)
         except KeyboardInterrupt:
-            os.kill(os.getpid(), signal.SIGINT)  # pressed again while cleaning up
+            signal.raise_signal(signal.SIGINT)  # pressed again while cleaning up
             time.sleep(0.05)
             cleaned.append(True)
     assert cleaned == [True]
@@ -196,7 +196,7 @@ def test_an_interrupt_swallowed_by_a_c_callback_is_raised_again():
     import ctypes
 
     def inside_c():
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
         for _ in range(1000):  # the handler runs here and raises; Python swallows it at the C boundary
             pass
 
