@@ -23,7 +23,7 @@ from numba import njit, prange
 from typing import NamedTuple
 
 from sojourn.constants import DAY
-from sojourn.core.lambert import lambert_norms
+from sojourn.core.lambert import lambert_core
 from sojourn.core.status import NO_SOLUTION, OK
 from sojourn.core.threads import SERIAL_BELOW, serial_and_parallel
 
@@ -36,21 +36,22 @@ least launch C3 and least arrival v-infinity among type I, then type II transfer
 
 
 @njit(cache=True, inline="always")
-def _cell(mu, x1, y1, z1, n1, u1, v1, w1, hx, hy, hz, t1, x2, y2, z2, n2, u2, v2, w2, t2, x_start, asymptote):
+def _cell(mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, hx, hy, hz, t1, x2, y2, z2, n2, i2, q2, u2, v2, w2, t2,
+          x_start, asymptote):
     """One ballistic transfer: (c3, vinf_dep, vinf_arr, dla, rla, type_ii, status, x).
 
-    ``n1``, ``n2`` are the norms of the positions; (hx, hy, hz) is the departure
-    body's orbit normal r1 x v1, which defines "prograde" (and so type I/II).
-    ``x_start`` seeds the Lambert iteration (NaN: Izzo's guess); ``x`` is the
-    solution's Izzo variable, to seed the next cell. DLA and RLA are NaN unless
-    ``asymptote``.
+    ``n``, ``i``, ``q`` are the norm of each position, its reciprocal and its
+    square root; (hx, hy, hz) is the departure body's orbit normal r1 x v1,
+    which defines "prograde" (and so type I/II). ``x_start`` seeds the Lambert
+    iteration (NaN: Izzo's guess); ``x`` is the solution's Izzo variable, to
+    seed the next cell. DLA and RLA are NaN unless ``asymptote``.
     """
     nan = math.nan
     tof = t2 - t1
     if not tof > 0.0:
         return nan, nan, nan, nan, nan, False, NO_SOLUTION, nan
-    a, b, c, d, e, f, st, x = lambert_norms(mu, x1, y1, z1, n1, x2, y2, z2, n2, tof, 0, True, True,
-                                            hx, hy, hz, x_start)
+    a, b, c, d, e, f, st, x, type_ii = lambert_core(mu, x1, y1, z1, n1, i1, q1, x2, y2, z2, n2, i2, q2, tof, 0,
+                                                    True, True, hx, hy, hz, x_start)
     if st != OK:
         return nan, nan, nan, nan, nan, False, st, nan
     ex, ey, ez = a - u1, b - v1, c - w1
@@ -65,26 +66,34 @@ def _cell(mu, x1, y1, z1, n1, u1, v1, w1, hx, hy, hz, t1, x2, y2, z2, n2, u2, v2
             rla += 2.0 * math.pi
     gx, gy, gz = d - u2, e - v2, f - w2
     vinf_arr = math.sqrt(gx * gx + gy * gy + gz * gz)
-    # transfer angle above 180 degrees: r1 x r2 points against the orbit normal
-    cx = y1 * z2 - z1 * y2
-    cy = z1 * x2 - x1 * z2
-    cz = x1 * y2 - y1 * x2
-    type_ii = cx * hx + cy * hy + cz * hz < 0.0
+    # type II: the transfer angle is above 180 degrees, the long way round the orbit normal
     return e2, en, vinf_arr, dla, rla, type_ii, OK, x
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _grid_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote, angle_scale, cos_ridge, c3_cap,
                  tof_days, c3, vinf_dep, vinf_arr, dla, rla, kind, status, ridge, best):
-    """Every cell of the grid in one pass: see :func:`fill_grid`."""
+    """Every cell of the grid in one pass: see :func:`fill_grid`.
+
+    numpy's error model: a division by zero gives inf or NaN (which the Lambert
+    iteration's bracket and its final check catch) rather than a Python
+    exception, and so no test of the divisor before each of the cell's divisions.
+    """
     m = r_arr.shape[0]
     n_arr = np.empty(m)
-    for j in range(m):
+    i_arr = np.empty(m)
+    q_arr = np.empty(m)
+    for j in range(m):  # each arrival's norm, its reciprocal and square root, once per column
         n_arr[j] = math.sqrt(r_arr[j, 0] ** 2 + r_arr[j, 1] ** 2 + r_arr[j, 2] ** 2)
+        i_arr[j] = 1.0 / n_arr[j]
+        q_arr[j] = math.sqrt(n_arr[j])
     for i in prange(r_dep.shape[0]):
         x1, y1, z1 = r_dep[i, 0], r_dep[i, 1], r_dep[i, 2]
         u1, v1, w1 = v_dep[i, 0], v_dep[i, 1], v_dep[i, 2]
         n1 = math.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
+        i1 = 1.0 / n1
+        q1 = math.sqrt(n1)
+        ridge_dot = -cos_ridge * n1
         hx, hy, hz = y1 * w1 - z1 * v1, z1 * u1 - x1 * w1, x1 * v1 - y1 * u1
         for k in range(4):
             best[i, k] = -1
@@ -99,8 +108,9 @@ def _grid_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote, angle_
             x2, y2, z2 = r_arr[j, 0], r_arr[j, 1], r_arr[j, 2]
             start = x_1 if math.isnan(x_2) else 2.0 * x_1 - x_2
             e2, en, va, dl, rl, type_ii, st, x = _cell(
-                mu, x1, y1, z1, n1, u1, v1, w1, hx, hy, hz, t_dep[i],
-                x2, y2, z2, n_arr[j], v_arr[j, 0], v_arr[j, 1], v_arr[j, 2], t_arr[j], start, asymptote)
+                mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, hx, hy, hz, t_dep[i],
+                x2, y2, z2, n_arr[j], i_arr[j], q_arr[j], v_arr[j, 0], v_arr[j, 1], v_arr[j, 2], t_arr[j],
+                start, asymptote)
             c3[i, j] = e2
             vinf_dep[i, j] = en
             vinf_arr[i, j] = va
@@ -110,7 +120,7 @@ def _grid_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote, angle_
             ok = st == OK
             tof_days[i, j] = (t_arr[j] - t_dep[i]) / DAY if ok else math.nan
             # within the ridge band: cos(transfer angle) below -cos(band)
-            on = ok and x1 * x2 + y1 * y2 + z1 * z2 < -cos_ridge * n1 * n_arr[j]
+            on = ok and x1 * x2 + y1 * y2 + z1 * z2 < ridge_dot * n_arr[j]
             ridge[i, j] = on
             kind[i, j, 0] = _CODE_I if ok else 0
             kind[i, j, 1] = _CODE_I if ok and type_ii else 0
@@ -133,10 +143,12 @@ def _pairs_loop(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote,
         x1, y1, z1 = r_dep[i, 0], r_dep[i, 1], r_dep[i, 2]
         u1, v1, w1 = v_dep[i, 0], v_dep[i, 1], v_dep[i, 2]
         x2, y2, z2 = r_arr[i, 0], r_arr[i, 1], r_arr[i, 2]
+        n1 = math.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
+        n2 = math.sqrt(x2 * x2 + y2 * y2 + z2 * z2)
         (c3[i], vinf_dep[i], vinf_arr[i], dla[i], rla[i], type_ii[i], status[i], _) = _cell(
-            mu, x1, y1, z1, math.sqrt(x1 * x1 + y1 * y1 + z1 * z1), u1, v1, w1,
+            mu, x1, y1, z1, n1, 1.0 / n1, math.sqrt(n1), u1, v1, w1,
             y1 * w1 - z1 * v1, z1 * u1 - x1 * w1, x1 * v1 - y1 * u1, t_dep[i],
-            x2, y2, z2, math.sqrt(x2 * x2 + y2 * y2 + z2 * z2), v_arr[i, 0], v_arr[i, 1], v_arr[i, 2],
+            x2, y2, z2, n2, 1.0 / n2, math.sqrt(n2), v_arr[i, 0], v_arr[i, 1], v_arr[i, 2],
             t_arr[i], math.nan, asymptote)
 
 
