@@ -72,28 +72,50 @@ def _tof_y(x, y, lam, m):
 def _tof_inv(x, y, lam, m):
     """(T(x), 1 / (1 - x^2)) given y(x): the reciprocal is shared with the derivatives
     (:func:`_dtof_inv`), so an iteration divides by 1 - x^2 once."""
+    nan = math.nan
+    t, inv, _, _, _ = _tof_psi(x, y, lam, m, nan, nan, nan)
+    return t, inv
+
+
+@njit(cache=True, inline="always")
+def _tof_psi(x, y, lam, m, psi0, c0, s0):
+    """:func:`_tof_inv`, and the elliptic angle psi with its cosine and sine (NaN off the
+    elliptic branch), given those of a previous x of the iteration (NaN: none).
+
+    Where psi moved by less than a milliradian from the previous psi0 it is psi0
+    plus asin(sin(psi - psi0)), the sine from the two angles' cosines and sines
+    and asin by its series (the first omitted term is below 1e-22): no acos in
+    the last, checking evaluation of an iteration that has converged.
+    """
     omx2 = 1.0 - x * x
     inv = 1.0 / omx2
+    nan = math.nan
     if m == 0 and 0.7745966692414834 < x < 1.1832159566199232:  # sqrt(0.6) < x < sqrt(1.4)
         # near-parabolic: Battin's hypergeometric series, no cancellation at x = 1
         eta = y - lam * x
         s1 = 0.5 * (1.0 - lam - x * eta)
         q = 4.0 / 3.0 * _hyp2f1b(s1)
-        return 0.5 * (eta * eta * eta * q + 4.0 * lam * eta), inv
+        return 0.5 * (eta * eta * eta * q + 4.0 * lam * eta), inv, nan, nan, nan
     if x < 1.0:
         # elliptic: psi in [0, pi] (its sine (y - x lam) sqrt(1 - x^2) is never negative).
         # acos is twice as fast as atan2 and as accurate while |cos psi| <= 0.9 (its
         # error grows as 1/sin psi); atan2 keeps the digits near 0 and pi.
         cos_psi = x * y + lam * omx2
         sq = math.sqrt(omx2)
-        if -0.9 <= cos_psi <= 0.9:
+        sin_psi = (y - x * lam) * sq
+        u = sin_psi * c0 - cos_psi * s0  # sin(psi - psi0)
+        if abs(u) < 1e-3 and cos_psi * c0 + sin_psi * s0 > 0.0:
+            u2 = u * u
+            psi = psi0 + u * (1.0 + u2 * (1.0 / 6.0 + u2 * (3.0 / 40.0)))
+        elif -0.9 <= cos_psi <= 0.9:
             psi = math.acos(cos_psi)
         else:
-            psi = math.atan2((y - x * lam) * sq, cos_psi)
-        return ((psi + m * _PI) * sq * inv - x + lam * y) * inv, inv  # psi / sq = psi sq / (1 - x^2)
+            psi = math.atan2(sin_psi, cos_psi)
+        t = ((psi + m * _PI) * sq * inv - x + lam * y) * inv  # psi / sq = psi sq / (1 - x^2)
+        return t, inv, psi, cos_psi, sin_psi
     sq = math.sqrt(-omx2)
     psi = math.asinh((y - x * lam) * sq)
-    return (-psi * sq * inv - x + lam * y) * inv, inv
+    return (-psi * sq * inv - x + lam * y) * inv, inv, nan, nan, nan
 
 
 @njit(cache=True, inline="always")
@@ -185,9 +207,10 @@ def _solve_x(t_target, lam, m, low_path, x_start):
             lo, hi, x, increasing = -1.0, x_min, x_left, False
         if not (lo < x < hi):
             x = 0.5 * (lo + hi)
+    psi = c_psi = s_psi = math.nan
     for _ in range(_MAX_ITER):
         y = _y_of(x, lam)
-        t, inv = _tof_inv(x, y, lam, m)
+        t, inv, psi, c_psi, s_psi = _tof_psi(x, y, lam, m, psi, c_psi, s_psi)
         f = t - t_target
         if not math.isfinite(f):
             return math.nan, math.nan, NOT_CONVERGED
