@@ -70,8 +70,9 @@ def test_porkchop_json(capsys, tmp_path, monkeypatch):
     assert summary["from"] == "earth" and summary["to"] == "mars"
     assert summary["ephemeris"] == "de421.bsp"
     assert "centre" in summary["departure_point"]
-    assert summary["launch_window"][0] == "2026-09-01"
-    assert summary["arrival_window"][0] == "2027-05-01"
+    assert summary["launch_window"][0] == "2026-09-01T00:00:00"
+    assert summary["arrival_window"][0] == "2027-05-01T00:00:00"
+    assert summary["ridge_deg"] == 1.0 and summary["ridge_cells"] >= 0
     assert summary["cells"] == 25 * 50
     assert 0 < summary["solved"] <= summary["cells"]
     best = summary["best"]
@@ -80,6 +81,7 @@ def test_porkchop_json(capsys, tmp_path, monkeypatch):
     for b in best:
         assert BEST_FIELDS <= set(b)
         assert np.datetime64(b["launch"]) < np.datetime64(b["arrival"])
+        assert b["launch_utc"].startswith(b["launch"]) and len(b["launch_utc"]) == 19
         assert 5.0 < b["c3"] < 30.0  # the 2026 opportunity is a cheap one
     assert summary["outputs"] == []
     assert list(tmp_path.iterdir()) == []  # nothing written without --out/--data

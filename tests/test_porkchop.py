@@ -27,7 +27,8 @@ from sojourn.core.lambert import solve_lambert
 from sojourn.ephemeris import load_ephemeris
 from sojourn.time import DAY, parse_utc
 from sojourn.transfer.ballistic import transfers
-from sojourn.transfer.porkchop import best_transfers, cell_record, porkchop
+from sojourn.transfer.opportunities import RIDGE_DEG
+from sojourn.transfer.porkchop import best_transfers, cell_record, porkchop, summary
 
 # One grid over the whole 2026 opportunity (both lobes, the 180 degree ridge
 # between them) whose arrival window starts before the launch window ends, so
@@ -322,8 +323,23 @@ def test_geocentre_and_barycentre_grids(grid, grid_emb):
 # --- best transfers ---------------------------------------------------------------------------
 
 
+def angle_between_deg(eph, frm, to, t_launch, t_arrival):
+    """The angle between the two heliocentric positions, deg in [0, 180]: the ridge rule's
+    distance from 180 degrees is 180 minus this, whatever the planes of the two orbits."""
+    r1, _ = eph.state(frm, t_launch)
+    r2, _ = eph.state(to, t_arrival)
+    return np.degrees(np.arctan2(np.linalg.norm(np.cross(r1, r2), axis=-1), np.sum(r1 * r2, axis=-1)))
+
+
+def _grid_angles(ds, eph):
+    """Every cell's angle between positions (deg), from the ephemeris, independently of the kernel."""
+    t1, t2 = np.meshgrid(ds.launch_tdb.values, ds.arrival_tdb.values, indexing="ij")
+    return angle_between_deg(eph, ds.attrs["from_body"], "mars", t1.ravel(), t2.ravel()).reshape(t1.shape)
+
+
 def _expected_best(ds, ttype, field, c3_max=None):
-    mask = ds.transfer_type.values == ttype
+    eph = load_ephemeris()
+    mask = (ds.transfer_type.values == ttype) & (180.0 - _grid_angles(ds, eph) > RIDGE_DEG)
     if c3_max is not None:
         mask &= ds.c3_launch.values <= c3_max
     values = np.where(mask, ds[field].values, np.inf)
@@ -342,13 +358,15 @@ def test_best_transfers_one_record_per_type_and_criterion(grid):
         assert r["tof_days"] == pytest.approx(grid.tof_days.values[i, j])
         assert r["launch"] == str(grid.launch.values[i])[:10]
         assert r["arrival"] == str(grid.arrival.values[j])[:10]
+        assert r["launch_utc"] == str(grid.launch.values[i])[:19] and r["arrival_utc"].endswith("T00:00:00")
         for name in ("vinf_departure", "dla_deg", "rla_deg"):
             assert r[name] == pytest.approx(float(grid[name].values[i, j]))
         assert set(r) >= {"transfer_type", "criterion", "launch", "arrival", "tof_days", "c3",
                           "vinf_departure", "vinf_arrival", "dla_deg", "rla_deg"}
-    # no record is beaten by any cell of its own type
+    # no record is beaten by any cell of its own type off the ridge
+    off_ridge = ~grid.ridge.values
     for r in best:
-        mask = grid.transfer_type.values == r["transfer_type"]
+        mask = (grid.transfer_type.values == r["transfer_type"]) & off_ridge
         assert r["c3"] >= 0
         if r["criterion"] == "min_c3":
             assert (grid.c3_launch.values[mask] >= r["c3"]).all()
@@ -423,3 +441,54 @@ def test_grid_dates_fall_on_0h_utc(launch, step):
     assert not off, f"launch coordinates not at 00:00 UTC: {off[:3]}"
     dates = [cell_record(ds, i, 0)["launch"] for i in range(ds.sizes["launch"])]
     assert dates == [str(e) for e in expected]
+
+
+# --- the 180 degree ridge, the kernel's own reductions and arrays -----------------------------
+
+
+def test_ridge_cells_are_those_within_ridge_deg_of_180_degrees(grid, eph):
+    angle = _grid_angles(grid, eph)
+    ok = grid.status.values == 0
+    near = 180.0 - angle
+    clear = np.abs(near - RIDGE_DEG) > 1e-6  # cells on the band's edge may go either way in round-off
+    assert grid.ridge.values.any()
+    np.testing.assert_array_equal(grid.ridge.values[clear], (ok & (near <= RIDGE_DEG))[clear])
+    s = summary(grid)
+    assert s["ridge_deg"] == RIDGE_DEG and s["ridge_cells"] == int(grid.ridge.values.sum())
+    assert all(180.0 - a > RIDGE_DEG for a in (
+        angle_between_deg(eph, "earth", "mars", parse_utc(r["launch_utc"]), parse_utc(r["arrival_utc"]))
+        for r in s["best"]))
+
+
+@pytest.mark.parametrize("c3_max", [None, 11.0, 9.5])
+def test_kernel_row_reductions_give_what_a_pass_over_the_grid_gives(c3_max):
+    ds = porkchop("earth", "mars", LAUNCH, ARRIVE, STEP, c3_max=c3_max)
+    fast = best_transfers(ds, c3_max=c3_max)
+    # the same grid cut along its arrival axis by nothing, but marked as cut: searched cell by cell
+    slow = best_transfers(ds.assign_attrs(row_best_arrivals=[0, 0.0, 0.0]), c3_max=c3_max)
+    assert fast == slow and fast
+    # and a grid built without the cap, asked with it, searches cell by cell too
+    assert best_transfers(porkchop("earth", "mars", LAUNCH, ARRIVE, STEP), c3_max=c3_max) == fast
+    # a grid cut along its arrival axis is not answered from stale row reductions
+    cut = ds.isel(arrival=slice(0, 40))
+    expected = best_transfers(cut.drop_vars([v for v in cut.data_vars if v.startswith("row_best_")]), c3_max=c3_max)
+    assert best_transfers(cut, c3_max=c3_max) == expected
+
+
+def test_dataset_holds_the_kernels_own_arrays(monkeypatch):
+    from sojourn.core import transfer_grid
+
+    made = []
+    empty = transfer_grid.Grid.empty
+
+    def spy(n, m):
+        made.append(empty(n, m))
+        return made[-1]
+
+    monkeypatch.setattr(transfer_grid.Grid, "empty", staticmethod(spy))
+    ds = porkchop("earth", "mars", "2026-10-01:2026-12-01", "2027-07-01:2027-10-01", 4.0)
+    (g,) = made
+    for name, array in (("c3_launch", g.c3), ("tof_days", g.tof_days), ("dla_deg", g.dla), ("rla_deg", g.rla),
+                        ("transfer_type", g.transfer_type), ("status", g.status), ("ridge", g.ridge),
+                        ("row_best_II_min_vinf", g.best)):
+        assert np.shares_memory(ds[name].values, array), name

@@ -34,7 +34,8 @@ def porkchop(
     checks.output_file(data, (".nc",), "data")
     checks.distinct_outputs({"out": out, "data": data}, {"ephemeris": ephemeris})
     checks.c3_cap(c3_max)
-    ds = sj.porkchop(origin, destination, launch, arrive, step_days, ephemeris=ephemeris, progress=progress_bar())
+    ds = sj.porkchop(origin, destination, launch, arrive, step_days, ephemeris=ephemeris, progress=progress_bar(),
+                     c3_max=c3_max)
     summary = sj.porkchop_summary(ds, c3_max=c3_max)
     outputs = {}
     if out is not None:
@@ -48,12 +49,20 @@ def porkchop(
 def _render(console, s: dict) -> None:
     t = table(f"{s['from']} → {s['to']} ({s['departure_point']}, {s['ephemeris']}): "
               f"{s['solved']:,} of {s['cells']:,} cells solved",
-              ["type", "best by", ("launch", "date"), ("arrival", "date"), ("TOF d", "num"), ("C3 km²/s²", "num"),
+              ["type", "best by", ("launch UTC", "date"), ("arrival UTC", "date"), ("TOF d", "num"), ("C3 km²/s²", "num"),
                ("v∞ arr km/s", "num"), ("DLA °", "num"), ("RLA °", "num")])
     for r in s["best"]:
         t.add_row(r["transfer_type"], "least C3" if r["criterion"] == "min_c3" else "least v∞ arr",
-                  r["launch"], r["arrival"], f"{r['tof_days']:.0f}", fmt(r["c3"]), fmt(r["vinf_arrival"]),
+                  _minute(r["launch_utc"]), _minute(r["arrival_utc"]), f"{r['tof_days']:.1f}", fmt(r["c3"]), fmt(r["vinf_arrival"]),
                   fmt(r["dla_deg"], 1), fmt(r["rla_deg"], 1))
     console.print(t)
     if not s["best"]:
         console.print("no ballistic transfer in these windows")
+    if s["ridge_cells"]:
+        console.print(f"best transfers leave out the {s['ridge_cells']:,} cells within {s['ridge_deg']:g}° "
+                      "of a 180° transfer angle, as windows does")
+
+
+def _minute(utc: str) -> str:
+    """``2026-11-13T06:00:00`` as ``2026-11-13 06:00``: a table's date and time."""
+    return utc[:16].replace("T", " ")

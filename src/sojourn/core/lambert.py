@@ -59,43 +59,82 @@ def _y_of(x, lam):
 @njit(cache=True)
 def _tof(x, lam, m):
     """Non-dimensional time of flight T(x) for ``m`` full revolutions (Izzo eq. 18-20)."""
-    return _tof_y(x, _y_of(x, lam), lam, m)
+    return _tof_inv(x, _y_of(x, lam), lam, m)[0]
 
 
 @njit(cache=True, inline="always")
 def _tof_y(x, y, lam, m):
-    """:func:`_tof` given y(x) (Izzo eq. 16), which the derivatives share."""
+    """:func:`_tof` given y(x) (Izzo eq. 16)."""
+    return _tof_inv(x, y, lam, m)[0]
+
+
+@njit(cache=True, inline="always")
+def _tof_inv(x, y, lam, m):
+    """(T(x), 1 / (1 - x^2)) given y(x): the reciprocal is shared with the derivatives
+    (:func:`_dtof_inv`), so an iteration divides by 1 - x^2 once."""
+    nan = math.nan
+    t, inv, _, _, _ = _tof_psi(x, y, lam, m, nan, nan, nan)
+    return t, inv
+
+
+@njit(cache=True, inline="always")
+def _tof_psi(x, y, lam, m, psi0, c0, s0):
+    """:func:`_tof_inv`, and the elliptic angle psi with its cosine and sine (NaN off the
+    elliptic branch), given those of a previous x of the iteration (NaN: none).
+
+    Where psi moved by less than a milliradian from the previous psi0 it is psi0
+    plus asin(sin(psi - psi0)), the sine from the two angles' cosines and sines
+    and asin by its series (the first omitted term is below 1e-22): no acos in
+    the last, checking evaluation of an iteration that has converged.
+    """
+    omx2 = 1.0 - x * x
+    inv = 1.0 / omx2
+    nan = math.nan
     if m == 0 and 0.7745966692414834 < x < 1.1832159566199232:  # sqrt(0.6) < x < sqrt(1.4)
         # near-parabolic: Battin's hypergeometric series, no cancellation at x = 1
         eta = y - lam * x
         s1 = 0.5 * (1.0 - lam - x * eta)
         q = 4.0 / 3.0 * _hyp2f1b(s1)
-        return 0.5 * (eta * eta * eta * q + 4.0 * lam * eta)
-    omx2 = 1.0 - x * x
+        return 0.5 * (eta * eta * eta * q + 4.0 * lam * eta), inv, nan, nan, nan
     if x < 1.0:
         # elliptic: psi in [0, pi] (its sine (y - x lam) sqrt(1 - x^2) is never negative).
         # acos is twice as fast as atan2 and as accurate while |cos psi| <= 0.9 (its
         # error grows as 1/sin psi); atan2 keeps the digits near 0 and pi.
         cos_psi = x * y + lam * omx2
         sq = math.sqrt(omx2)
-        if -0.9 <= cos_psi <= 0.9:
+        sin_psi = (y - x * lam) * sq
+        u = sin_psi * c0 - cos_psi * s0  # sin(psi - psi0)
+        if abs(u) < 1e-3 and cos_psi * c0 + sin_psi * s0 > 0.0:
+            u2 = u * u
+            psi = psi0 + u * (1.0 + u2 * (1.0 / 6.0 + u2 * (3.0 / 40.0)))
+        elif -0.9 <= cos_psi <= 0.9:
             psi = math.acos(cos_psi)
         else:
-            psi = math.atan2((y - x * lam) * sq, cos_psi)
-        return ((psi + m * _PI) / sq - x + lam * y) / omx2
-    psi = math.asinh((y - x * lam) * math.sqrt(-omx2))
-    return (psi / math.sqrt(-omx2) - x + lam * y) / omx2
+            psi = math.atan2(sin_psi, cos_psi)
+        t = ((psi + m * _PI) * sq * inv - x + lam * y) * inv  # psi / sq = psi sq / (1 - x^2)
+        return t, inv, psi, cos_psi, sin_psi
+    sq = math.sqrt(-omx2)
+    psi = math.asinh((y - x * lam) * sq)
+    return (-psi * sq * inv - x + lam * y) * inv, inv, nan, nan, nan
 
 
 @njit(cache=True, inline="always")
 def _dtof(x, y, t, lam):
     """First three derivatives of T(x) (Izzo eq. 22), given y(x) and T(x)."""
-    omx2 = 1.0 - x * x
+    return _dtof_inv(x, y, t, lam, 1.0 / (1.0 - x * x))
+
+
+@njit(cache=True, inline="always")
+def _dtof_inv(x, y, t, lam, inv):
+    """:func:`_dtof` given ``inv`` = 1 / (1 - x^2): two divisions instead of six."""
     l2 = lam * lam
     l3 = l2 * lam
-    d1 = (3.0 * t * x - 2.0 + 2.0 * l3 * x / y) / omx2
-    d2 = (3.0 * t + 5.0 * x * d1 + 2.0 * (1.0 - l2) * l3 / (y * y * y)) / omx2
-    d3 = (7.0 * x * d2 + 8.0 * d1 - 6.0 * (1.0 - l2) * l2 * l3 * x / (y * y * y * y * y)) / omx2
+    iy = 1.0 / y
+    iy2 = iy * iy
+    k = 2.0 * (1.0 - l2) * l3 * iy * iy2  # 2 (1 - lam^2) lam^3 / y^3
+    d1 = (3.0 * t * x - 2.0 + 2.0 * l3 * x * iy) * inv
+    d2 = (3.0 * t + 5.0 * x * d1 + k) * inv
+    d3 = (7.0 * x * d2 + 8.0 * d1 - 3.0 * l2 * x * k * iy2) * inv  # 6 (1 - lam^2) lam^5 x / y^5
     return d1, d2, d3
 
 
@@ -140,9 +179,9 @@ def _x_guess_zero_rev(t_target, lam):
     return (t00 / t_target) ** (math.log(t1 / t00) / math.log(2.0)) - 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _solve_x(t_target, lam, m, low_path, x_start):
-    """Solve T(x) = t_target; returns (x, status).
+    """Solve T(x) = t_target; returns (x, y(x), status).
 
     ``x_start`` replaces Izzo's initial guess for zero revolutions (NaN: use
     it), e.g. the solution of the neighbouring porkchop cell. The iteration is
@@ -157,7 +196,7 @@ def _solve_x(t_target, lam, m, low_path, x_start):
     else:
         x_min, t_min = _x_of_tmin(lam, m)
         if t_target < t_min * (1.0 - 1e-14):
-            return math.nan, NO_SOLUTION
+            return math.nan, math.nan, NO_SOLUTION
         a = ((m * _PI + _PI) / (8.0 * t_target)) ** (2.0 / 3.0)
         b = ((8.0 * t_target) / (m * _PI)) ** (2.0 / 3.0)
         x_left = (a - 1.0) / (a + 1.0)
@@ -168,20 +207,21 @@ def _solve_x(t_target, lam, m, low_path, x_start):
             lo, hi, x, increasing = -1.0, x_min, x_left, False
         if not (lo < x < hi):
             x = 0.5 * (lo + hi)
+    psi = c_psi = s_psi = math.nan
     for _ in range(_MAX_ITER):
         y = _y_of(x, lam)
-        t = _tof_y(x, y, lam, m)
+        t, inv, psi, c_psi, s_psi = _tof_psi(x, y, lam, m, psi, c_psi, s_psi)
         f = t - t_target
         if not math.isfinite(f):
-            return math.nan, NOT_CONVERGED
+            return math.nan, math.nan, NOT_CONVERGED
         if abs(f) <= _T_TOL_FAST * t_target:
-            return x, OK
+            return x, y, OK
         # keep the bracket: T decreases in x on the M = 0 curve and the left branch
         if (f > 0.0) != increasing:
             lo = x
         else:
             hi = x
-        d1, d2, d3 = _dtof(x, y, t, lam)
+        d1, d2, d3 = _dtof_inv(x, y, t, lam, inv)
         denom = d1 * (d1 * d1 - f * d2) + d3 * f * f / 6.0
         xn = x - f * (d1 * d1 - f * d2 / 2.0) / denom if denom != 0.0 else math.nan
         if abs(xn - x) <= _X_TOL * max(1.0, abs(x)):
@@ -193,10 +233,11 @@ def _solve_x(t_target, lam, m, low_path, x_start):
             else:
                 xn = 2.0 * x + 1.0 if x > 0.0 else 1.0 + 1e-3
         x = xn
-    t = _tof(x, lam, m)
+    y = _y_of(x, lam)
+    t = _tof_y(x, y, lam, m)
     if abs(t - t_target) <= _T_TOL * t_target:
-        return x, OK
-    return x, NOT_CONVERGED
+        return x, y, OK
+    return x, y, NOT_CONVERGED
 
 
 @njit(cache=True)
@@ -217,20 +258,34 @@ def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, m, prograde, low_path, nx
 
 @njit(cache=True, inline="always")
 def lambert_norms(mu, r1x, r1y, r1z, r1, r2x, r2y, r2z, r2, tof, m, prograde, low_path, nx, ny, nz, x_start):
-    """:func:`lambert_one` given the norms ``r1``, ``r2`` of the positions (a grid computes
-    them once per row and column), started from Izzo's variable ``x_start`` (NaN: Izzo's guess).
+    """:func:`lambert_one` given the norms ``r1``, ``r2`` of the positions, started from
+    Izzo's variable ``x_start`` (NaN: Izzo's guess).
 
     Returns (v1x, v1y, v1z, v2x, v2y, v2z, status, x); ``x`` (NaN unless OK)
     seeds the next, neighbouring problem, as a porkchop row solved in order.
     """
+    a, b, c, d, e, f, st, x, _ = lambert_core(mu, r1x, r1y, r1z, r1, 1.0 / r1, math.sqrt(r1), r2x, r2y, r2z, r2,
+                                              1.0 / r2, math.sqrt(r2), tof, m, prograde, low_path, nx, ny, nz,
+                                              x_start)
+    return a, b, c, d, e, f, st, x
+
+
+@njit(cache=True, inline="always")
+def lambert_core(mu, r1x, r1y, r1z, r1, i1, q1, r2x, r2y, r2z, r2, i2, q2, tof, m, prograde, low_path,
+                 nx, ny, nz, x_start):
+    """:func:`lambert_norms` given each position's norm ``r``, its reciprocal ``i`` and its
+    square root ``q`` (a grid computes them once per row and column, not once per cell).
+
+    Returns (v1x, v1y, v1z, v2x, v2y, v2z, status, x, long_way): ``long_way``
+    is True when the short way round goes against the reference direction (a
+    type II transfer, for a prograde one).
+    """
     nan = math.nan
     bad = (nan, nan, nan, nan, nan, nan)
     if not (mu > 0.0 and tof > 0.0 and r1 > 0.0 and r2 > 0.0 and m >= 0):
-        return bad + (NO_SOLUTION, nan)
+        return bad + (NO_SOLUTION, nan, False)
     if not (math.isfinite(r1) and math.isfinite(r2) and math.isfinite(tof)):
-        return bad + (NO_SOLUTION, nan)
-    i1 = 1.0 / r1
-    i2 = 1.0 / r2
+        return bad + (NO_SOLUTION, nan, False)
     a1x, a1y, a1z = r1x * i1, r1y * i1, r1z * i1
     a2x, a2y, a2z = r2x * i2, r2y * i2, r2z * i2
     cx, cy, cz = r2x - r1x, r2y - r1y, r2z - r1z
@@ -251,32 +306,33 @@ def lambert_norms(mu, r1x, r1y, r1z, r1, r2x, r2y, r2z, r2, tof, m, prograde, lo
     hx = a1y * dz - a1z * dy
     hy = a1z * dx - a1x * dz
     hz = a1x * dy - a1y * dx
-    hn = math.sqrt(hx * hx + hy * hy + hz * hz)
+    # sin(theta/2) and cos(theta/2) from chords of unit vectors (accurate everywhere),
+    # and |ir1 x ir2| = sin(theta) from them
     half_chord = math.sqrt(dx * dx + dy * dy + dz * dz)  # |ir2 -/+ ir1|
-    if hn < 1e-13:
-        # r1 and r2 on one line: any plane through r1 holds r2. Collinear and
-        # pointing the same way is the rectilinear degenerate case: refused.
-        if cos_dot > 0.0:
-            return bad + (NO_SOLUTION, nan)
-        hx = nx - (nx * a1x + ny * a1y + nz * a1z) * a1x
-        hy = ny - (nx * a1x + ny * a1y + nz * a1z) * a1y
-        hz = nz - (nx * a1x + ny * a1y + nz * a1z) * a1z
-        hn = math.sqrt(hx * hx + hy * hy + hz * hz)
-        if hn < 1e-13:
-            return bad + (NO_SOLUTION, nan)
-    ihn = 1.0 / hn
-    hx, hy, hz = hx * ihn, hy * ihn, hz * ihn
-    # sin(theta/2) and cos(theta/2) from chords of unit vectors (accurate everywhere)
     if cos_dot >= 0.0:
         sin_half = 0.5 * half_chord
         cos_half = math.sqrt(max(0.0, 1.0 - sin_half * sin_half))
     else:
         cos_half = 0.5 * half_chord
         sin_half = math.sqrt(max(0.0, 1.0 - cos_half * cos_half))
-    sqrt_r1r2 = math.sqrt(r1 * r2)
-    lam = sqrt_r1r2 * cos_half / s
-    lam = min(lam, 1.0)
-    if hx * nx + hy * ny + hz * nz < 0.0:
+    hn = 2.0 * sin_half * cos_half
+    if hn < 1e-13:
+        # r1 and r2 on one line: any plane through r1 holds r2. Collinear and
+        # pointing the same way is the rectilinear degenerate case: refused.
+        if cos_dot > 0.0:
+            return bad + (NO_SOLUTION, nan, False)
+        hx = nx - (nx * a1x + ny * a1y + nz * a1z) * a1x
+        hy = ny - (nx * a1x + ny * a1y + nz * a1z) * a1y
+        hz = nz - (nx * a1x + ny * a1y + nz * a1z) * a1z
+        hn = math.sqrt(hx * hx + hy * hy + hz * hz)
+        if hn < 1e-13:
+            return bad + (NO_SOLUTION, nan, False)
+    ihn = 1.0 / hn
+    hx, hy, hz = hx * ihn, hy * ihn, hz * ihn
+    i_s = 1.0 / s
+    lam = min(q1 * q2 * cos_half * i_s, 1.0)
+    long_way = hx * nx + hy * ny + hz * nz < 0.0
+    if long_way:
         # the short way round goes against the reference: prograde is the long way
         lam = -lam
         t1x, t1y, t1z = a1y * hz - a1z * hy, a1z * hx - a1x * hz, a1x * hy - a1y * hx
@@ -288,18 +344,19 @@ def lambert_norms(mu, r1x, r1y, r1z, r1, r2x, r2y, r2z, r2, tof, m, prograde, lo
         lam = -lam
         t1x, t1y, t1z = -t1x, -t1y, -t1z
         t2x, t2y, t2z = -t2x, -t2y, -t2z
-    gamma = math.sqrt(mu * s / 2.0)
-    t_star = 2.0 * gamma / (s * s) * tof  # sqrt(2 mu / s^3) tof
-    x, status = _solve_x(t_star, lam, m, low_path, x_start)
+    gamma = math.sqrt(mu * s * 0.5)
+    t_star = 2.0 * gamma * i_s * i_s * tof  # sqrt(2 mu / s^3) tof
+    x, y, status = _solve_x(t_star, lam, m, low_path, x_start)
     if status != OK:
-        return bad + (status, nan)
-    y = _y_of(x, lam)
-    rho = dr / c
-    sigma = 2.0 * sqrt_r1r2 * sin_half / c  # = sqrt(1 - rho^2), without cancellation
+        return bad + (status, nan, long_way)
+    ic = 1.0 / c
+    rho = dr * ic
+    sigma = 2.0 * q1 * q2 * sin_half * ic  # = sqrt(1 - rho^2), without cancellation
     vr1 = gamma * ((lam * y - x) - rho * (lam * y + x)) * i1
     vr2 = -gamma * ((lam * y - x) + rho * (lam * y + x)) * i2
-    vt1 = gamma * sigma * (y + lam * x) * i1
-    vt2 = gamma * sigma * (y + lam * x) * i2
+    vt = gamma * sigma * (y + lam * x)
+    vt1 = vt * i1
+    vt2 = vt * i2
     return (
         vr1 * a1x + vt1 * t1x,
         vr1 * a1y + vt1 * t1y,
@@ -309,6 +366,7 @@ def lambert_norms(mu, r1x, r1y, r1z, r1, r2x, r2y, r2z, r2, tof, m, prograde, lo
         vr2 * a2z + vt2 * t2z,
         OK,
         x,
+        long_way,
     )
 
 

@@ -6,6 +6,11 @@ pass so that no (N, M, 3) velocity arrays are ever stored. Each row is solved in
 order of arrival date, every cell's iteration starting from its neighbours'
 solution: one step then reaches round-off, about half the work of starting from
 Izzo's guess (every answer is still checked against the time-of-flight equation).
+
+:func:`fill_grid` writes a porkchop's every field into arrays the caller made
+(rows at a time, so a Dataset is built on them without copies) and reduces
+each launch row to its best cells as it goes: the best transfers of the grid
+are then found among one cell per row, never by another pass over the grid.
 """
 
 from __future__ import annotations
@@ -15,27 +20,38 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from sojourn.core.lambert import lambert_norms
+from typing import NamedTuple
+
+from sojourn.constants import DAY
+from sojourn.core.lambert import lambert_core
 from sojourn.core.status import NO_SOLUTION, OK
 from sojourn.core.threads import SERIAL_BELOW, serial_and_parallel
 
+_CODE_I = 73
+"""``ord("I")``: the kernel writes ``transfer_type`` as UCS4 text, "I", "II" or ""."""
+
+BEST = ("I min_c3", "I min_vinf", "II min_c3", "II min_vinf")
+"""The per-row reductions of :func:`fill_grid`, in the order of ``Grid.best``'s columns:
+least launch C3 and least arrival v-infinity among type I, then type II transfers."""
+
 
 @njit(cache=True, inline="always")
-def _cell(mu, x1, y1, z1, n1, u1, v1, w1, hx, hy, hz, t1, x2, y2, z2, n2, u2, v2, w2, t2, x_start, asymptote):
+def _cell(mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, hx, hy, hz, t1, x2, y2, z2, n2, i2, q2, u2, v2, w2, t2,
+          x_start, asymptote):
     """One ballistic transfer: (c3, vinf_dep, vinf_arr, dla, rla, type_ii, status, x).
 
-    ``n1``, ``n2`` are the norms of the positions; (hx, hy, hz) is the departure
-    body's orbit normal r1 x v1, which defines "prograde" (and so type I/II).
-    ``x_start`` seeds the Lambert iteration (NaN: Izzo's guess); ``x`` is the
-    solution's Izzo variable, to seed the next cell. DLA and RLA are NaN unless
-    ``asymptote``.
+    ``n``, ``i``, ``q`` are the norm of each position, its reciprocal and its
+    square root; (hx, hy, hz) is the departure body's orbit normal r1 x v1,
+    which defines "prograde" (and so type I/II). ``x_start`` seeds the Lambert
+    iteration (NaN: Izzo's guess); ``x`` is the solution's Izzo variable, to
+    seed the next cell. DLA and RLA are NaN unless ``asymptote``.
     """
     nan = math.nan
     tof = t2 - t1
     if not tof > 0.0:
         return nan, nan, nan, nan, nan, False, NO_SOLUTION, nan
-    a, b, c, d, e, f, st, x = lambert_norms(mu, x1, y1, z1, n1, x2, y2, z2, n2, tof, 0, True, True,
-                                            hx, hy, hz, x_start)
+    a, b, c, d, e, f, st, x, type_ii = lambert_core(mu, x1, y1, z1, n1, i1, q1, x2, y2, z2, n2, i2, q2, tof, 0,
+                                                    True, True, hx, hy, hz, x_start)
     if st != OK:
         return nan, nan, nan, nan, nan, False, st, nan
     ex, ey, ez = a - u1, b - v1, c - w1
@@ -50,40 +66,75 @@ def _cell(mu, x1, y1, z1, n1, u1, v1, w1, hx, hy, hz, t1, x2, y2, z2, n2, u2, v2
             rla += 2.0 * math.pi
     gx, gy, gz = d - u2, e - v2, f - w2
     vinf_arr = math.sqrt(gx * gx + gy * gy + gz * gz)
-    # transfer angle above 180 degrees: r1 x r2 points against the orbit normal
-    cx = y1 * z2 - z1 * y2
-    cy = z1 * x2 - x1 * z2
-    cz = x1 * y2 - y1 * x2
-    type_ii = cx * hx + cy * hy + cz * hz < 0.0
+    # type II: the transfer angle is above 180 degrees, the long way round the orbit normal
     return e2, en, vinf_arr, dla, rla, type_ii, OK, x
 
 
-@njit(cache=True, parallel=True)
-def _grid_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote,
-                 c3, vinf_dep, vinf_arr, dla, rla, type_ii, status):
-    n_arr = np.empty(r_arr.shape[0])
-    for j in range(r_arr.shape[0]):
+@njit(cache=True, parallel=True, error_model="numpy")
+def _grid_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote, angle_scale, cos_ridge, c3_cap,
+                 tof_days, c3, vinf_dep, vinf_arr, dla, rla, kind, status, ridge, best):
+    """Every cell of the grid in one pass: see :func:`fill_grid`.
+
+    numpy's error model: a division by zero gives inf or NaN (which the Lambert
+    iteration's bracket and its final check catch) rather than a Python
+    exception, and so no test of the divisor before each of the cell's divisions.
+    """
+    m = r_arr.shape[0]
+    n_arr = np.empty(m)
+    i_arr = np.empty(m)
+    q_arr = np.empty(m)
+    for j in range(m):  # each arrival's norm, its reciprocal and square root, once per column
         n_arr[j] = math.sqrt(r_arr[j, 0] ** 2 + r_arr[j, 1] ** 2 + r_arr[j, 2] ** 2)
+        i_arr[j] = 1.0 / n_arr[j]
+        q_arr[j] = math.sqrt(n_arr[j])
     for i in prange(r_dep.shape[0]):
         x1, y1, z1 = r_dep[i, 0], r_dep[i, 1], r_dep[i, 2]
         u1, v1, w1 = v_dep[i, 0], v_dep[i, 1], v_dep[i, 2]
         n1 = math.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
+        i1 = 1.0 / n1
+        q1 = math.sqrt(n1)
+        ridge_dot = -cos_ridge * n1
         hx, hy, hz = y1 * w1 - z1 * v1, z1 * u1 - x1 * w1, x1 * v1 - y1 * u1
+        for k in range(4):
+            best[i, k] = -1
         # Along a row the solution varies smoothly with the arrival date: each cell
         # starts from the line through its two predecessors' x, or from the one
         # predecessor of the same transfer type (x jumps where the type changes),
         # or from Izzo's guess after a cell without a solution.
         x_1 = math.nan
         x_2 = math.nan
-        for j in range(r_arr.shape[0]):
+        prev_ii = False
+        for j in range(m):
+            x2, y2, z2 = r_arr[j, 0], r_arr[j, 1], r_arr[j, 2]
             start = x_1 if math.isnan(x_2) else 2.0 * x_1 - x_2
-            (c3[i, j], vinf_dep[i, j], vinf_arr[i, j], dla[i, j], rla[i, j],
-             type_ii[i, j], status[i, j], x) = _cell(
-                mu, x1, y1, z1, n1, u1, v1, w1, hx, hy, hz, t_dep[i],
-                r_arr[j, 0], r_arr[j, 1], r_arr[j, 2], n_arr[j], v_arr[j, 0], v_arr[j, 1], v_arr[j, 2],
-                t_arr[j], start, asymptote)
-            x_2 = x_1 if j > 0 and type_ii[i, j] == type_ii[i, j - 1] else math.nan
+            e2, en, va, dl, rl, type_ii, st, x = _cell(
+                mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, hx, hy, hz, t_dep[i],
+                x2, y2, z2, n_arr[j], i_arr[j], q_arr[j], v_arr[j, 0], v_arr[j, 1], v_arr[j, 2], t_arr[j],
+                start, asymptote)
+            c3[i, j] = e2
+            vinf_dep[i, j] = en
+            vinf_arr[i, j] = va
+            dla[i, j] = dl * angle_scale
+            rla[i, j] = rl * angle_scale
+            status[i, j] = st
+            ok = st == OK
+            tof_days[i, j] = (t_arr[j] - t_dep[i]) / DAY if ok else math.nan
+            # within the ridge band: cos(transfer angle) below -cos(band)
+            on = ok and x1 * x2 + y1 * y2 + z1 * z2 < ridge_dot * n_arr[j]
+            ridge[i, j] = on
+            kind[i, j, 0] = _CODE_I if ok else 0
+            kind[i, j, 1] = _CODE_I if ok and type_ii else 0
+            if ok and not on and e2 <= c3_cap:
+                k = 2 if type_ii else 0
+                b = best[i, k]
+                if b < 0 or e2 < c3[i, b]:
+                    best[i, k] = j
+                b = best[i, k + 1]
+                if b < 0 or va < vinf_arr[i, b]:
+                    best[i, k + 1] = j
+            x_2 = x_1 if j > 0 and type_ii == prev_ii else math.nan
             x_1 = x
+            prev_ii = type_ii
 
 
 def _pairs_loop(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote,
@@ -92,10 +143,12 @@ def _pairs_loop(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote,
         x1, y1, z1 = r_dep[i, 0], r_dep[i, 1], r_dep[i, 2]
         u1, v1, w1 = v_dep[i, 0], v_dep[i, 1], v_dep[i, 2]
         x2, y2, z2 = r_arr[i, 0], r_arr[i, 1], r_arr[i, 2]
+        n1 = math.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
+        n2 = math.sqrt(x2 * x2 + y2 * y2 + z2 * z2)
         (c3[i], vinf_dep[i], vinf_arr[i], dla[i], rla[i], type_ii[i], status[i], _) = _cell(
-            mu, x1, y1, z1, math.sqrt(x1 * x1 + y1 * y1 + z1 * z1), u1, v1, w1,
+            mu, x1, y1, z1, n1, 1.0 / n1, math.sqrt(n1), u1, v1, w1,
             y1 * w1 - z1 * v1, z1 * u1 - x1 * w1, x1 * v1 - y1 * u1, t_dep[i],
-            x2, y2, z2, math.sqrt(x2 * x2 + y2 * y2 + z2 * z2), v_arr[i, 0], v_arr[i, 1], v_arr[i, 2],
+            x2, y2, z2, n2, 1.0 / n2, math.sqrt(n2), v_arr[i, 0], v_arr[i, 1], v_arr[i, 2],
             t_arr[i], math.nan, asymptote)
 
 
@@ -120,6 +173,69 @@ def transfer_pairs(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote=True)
     n = np.shape(t_dep)[0]
     kernel = _pairs_serial if n < SERIAL_BELOW else _pairs_parallel
     return _run(kernel, (n,), mu, (r_dep, v_dep, t_dep, r_arr, v_arr, t_arr), asymptote)
+
+
+class Grid(NamedTuple):
+    """A porkchop's fields, shape (N launches, M arrivals) unless said: what :func:`fill_grid` writes.
+
+    ``tof_days`` (day), ``c3`` (km^2/s^2), ``vinf_dep`` and ``vinf_arr`` (km/s),
+    ``dla`` and ``rla`` (the departure asymptote, rad or degrees), ``transfer_type``
+    (text: "I", "II" or "" without a solution), ``status`` (int8,
+    :mod:`sojourn.core.status`), ``ridge`` (bool: solved within the ridge band of a
+    180-degree transfer angle) and ``best`` (int64, shape (N, 4): per launch row the
+    arrival index of each reduction in :data:`BEST`, -1 for none). Every float is
+    NaN where ``status`` is not OK. Indexing with a slice of rows gives views.
+    """
+
+    tof_days: np.ndarray
+    c3: np.ndarray
+    vinf_dep: np.ndarray
+    vinf_arr: np.ndarray
+    dla: np.ndarray
+    rla: np.ndarray
+    transfer_type: np.ndarray
+    status: np.ndarray
+    ridge: np.ndarray
+    best: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int, m: int) -> "Grid":
+        """Uninitialised arrays for an N x M grid (58 bytes a cell)."""
+        floats = [np.empty((n, m)) for _ in range(6)]
+        return cls(*floats, np.empty((n, m), dtype="<U2"), np.empty((n, m), dtype=np.int8),
+                   np.empty((n, m), dtype=np.bool_), np.empty((n, len(BEST)), dtype=np.int64))
+
+    def rows(self, sl: slice) -> "Grid":
+        """The rows ``sl`` of every array (views)."""
+        return Grid(*(a[sl] for a in self))
+
+
+def fill_grid(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, out: Grid, *, asymptote=True, degrees=False,
+              ridge_deg=None, c3_cap=None) -> None:
+    """Solve every (launch, arrival) cell into ``out``, reducing each row to its best cells.
+
+    Parameters
+    ----------
+    mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote
+        As for :func:`transfer_grid`.
+    out : Grid
+        Arrays of shape (N, M) (``best`` (N, 4)), C-contiguous, e.g. :meth:`Grid.empty`
+        or its :meth:`Grid.rows`; every element is written.
+    degrees : bool
+        DLA and RLA in degrees (else radians).
+    ridge_deg : float, optional
+        Cells solved within this many degrees of a 180-degree transfer angle are
+        flagged in ``out.ridge`` and left out of ``out.best``; None flags none.
+    c3_cap : float, optional
+        ``out.best`` only among cells with launch C3 at most this, km^2/s^2.
+    """
+    arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in (r_dep, v_dep, t_dep, r_arr, v_arr, t_arr)]
+    n, m = out.c3.shape
+    kind = out.transfer_type.view(np.uint32).reshape(n, m, 2)  # two UCS4 characters a cell
+    cos_ridge = 2.0 if ridge_deg is None else math.cos(math.radians(ridge_deg))  # 2: no cell is that far round
+    _grid_kernel(float(mu), *arrays, bool(asymptote), 180.0 / math.pi if degrees else 1.0, cos_ridge,
+                 math.inf if c3_cap is None else float(c3_cap), out.tof_days, out.c3, out.vinf_dep, out.vinf_arr,
+                 out.dla, out.rla, kind, out.status, out.ridge, out.best)
 
 
 def transfer_grid(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote=True):
@@ -160,7 +276,10 @@ def transfer_grid(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote=True):
     Notes
     -----
     Zero-revolution transfers, prograde with respect to the departure body's
-    orbit normal. Parallel over launch rows.
+    orbit normal. Parallel over launch rows. :func:`fill_grid` gives every field
+    a porkchop holds, into arrays of the caller's.
     """
-    shape = (np.shape(t_dep)[0], np.shape(t_arr)[0])
-    return _run(_grid_kernel, shape, mu, (r_dep, v_dep, t_dep, r_arr, v_arr, t_arr), asymptote)
+    g = Grid.empty(np.shape(t_dep)[0], np.shape(t_arr)[0])
+    fill_grid(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, g, asymptote=asymptote)
+    type_ii = g.transfer_type.view(np.uint32)[:, 1::2] != 0
+    return g.c3, g.vinf_dep, g.vinf_arr, g.dla, g.rla, type_ii, g.status

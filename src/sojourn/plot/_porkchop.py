@@ -87,7 +87,8 @@ def porkchop(
     best : list of dict, optional
         Points to mark (default: none; :func:`sojourn.best_transfers` gives the
         best of each type), each with keys ``launch`` and ``arrival`` (numpy
-        datetime64, :class:`datetime.datetime` or ISO 8601 UTC string), ``c3``
+        datetime64, :class:`datetime.datetime` or ISO 8601 UTC string; the
+        record's ``launch_utc`` and ``arrival_utc`` instead when it has them), ``c3``
         (km²/s²), ``vinf_arrival`` (km/s), ``transfer_type`` (``"I"`` or
         ``"II"``) and ``criterion`` (``"min_c3"`` or ``"min_vinf"``).
     c3_max : float, optional
@@ -234,9 +235,11 @@ class _BestPoint:
         for key in ("launch", "arrival"):
             if key not in b:
                 raise InputError(f"best point lacks '{key}'", f"best[{i}]")
+        # the date-time where a record has one (a porkchop's ``launch_utc``), else the date
+        launch, arrival = b.get("launch_utc") or b["launch"], b.get("arrival_utc") or b["arrival"]
         return cls(
-            launch=_as_datetime64(b["launch"], f"best[{i}].launch"),
-            arrival=_as_datetime64(b["arrival"], f"best[{i}].arrival"),
+            launch=_as_datetime64(launch, f"best[{i}].launch"),
+            arrival=_as_datetime64(arrival, f"best[{i}].arrival"),
             c3=_float_or_none(b.get("c3")),
             vinf=_float_or_none(b.get("vinf_arrival")),
             transfer_type=str(b.get("transfer_type") or "").strip(),

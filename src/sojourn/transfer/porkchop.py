@@ -17,6 +17,7 @@ from sojourn import checks
 from sojourn.bodies import GM_SUN
 from sojourn.errors import InputError
 from sojourn.time import DAY, tdb_to_datetime64, tdb_to_utc_iso, utc_steps
+from sojourn.transfer.opportunities import RIDGE_DEG
 
 _CELLS_PER_CHUNK = 250_000
 """Cells solved per kernel call: bounds scratch memory and paces the progress bar."""
@@ -43,7 +44,7 @@ class Window:
         return utc_steps(self.start, step_days, n)
 
 
-def porkchop(origin, destination, launch, arrive, step_days=1.0, *, ephemeris=None, progress=None):
+def porkchop(origin, destination, launch, arrive, step_days=1.0, *, ephemeris=None, progress=None, c3_max=None):
     """Ballistic transfers for every launch and arrival date on a grid.
 
     Parameters
@@ -63,6 +64,10 @@ def porkchop(origin, destination, launch, arrive, step_days=1.0, *, ephemeris=No
         default DE421.
     progress : callable, optional
         ``progress(done, total, label)`` as work proceeds (:mod:`sojourn.progress`).
+    c3_max : float, optional
+        The best cells of each launch date (``row_best_*``) only among launch C3 at
+        most this, km^2/s^2: :func:`best_transfers` with the same cap reads them;
+        another cap costs it a pass over the grid.
 
     Returns
     -------
@@ -71,8 +76,13 @@ def porkchop(origin, destination, launch, arrive, step_days=1.0, *, ephemeris=No
         coordinates, with TDB seconds in ``launch_tdb`` and ``arrival_tdb``).
         Variables ``tof_days``, ``c3_launch`` (km^2/s^2), ``vinf_departure`` and
         ``vinf_arrival`` (km/s), ``dla_deg`` and ``rla_deg`` (ICRF, degrees),
-        ``transfer_type`` ("I", "II", or "" without a solution) and ``status``
-        (:mod:`sojourn.core.status`); NaN where there is no solution.
+        ``transfer_type`` ("I", "II", or "" without a solution), ``status``
+        (:mod:`sojourn.core.status`), NaN where there is no solution; ``ridge``
+        (True where a transfer is solved within :data:`RIDGE_DEG` of a
+        180-degree transfer angle: never a best transfer) and, over ``launch``,
+        ``row_best_I_min_c3``, ``row_best_I_min_vinf``, ``row_best_II_min_c3`` and
+        ``row_best_II_min_vinf``: each launch date's best arrival index (-1: none).
+        Every variable is (a view of) the compiled kernel's own array.
 
     Raises
     ------
@@ -83,14 +93,11 @@ def porkchop(origin, destination, launch, arrive, step_days=1.0, *, ephemeris=No
     EphemerisRangeError
         A window outside the ephemeris.
     """
-    import xarray as xr
-
-    from sojourn.core.transfer_grid import transfer_grid
     from sojourn.ephemeris import resolve_ephemeris
-    from sojourn.progress import reporting
 
     dep, arr = checks.transfer_bodies(origin, destination)
     step = checks.step_days(step_days)
+    cap = checks.c3_cap(c3_max)
     w_launch = Window.parse(launch, "launch")
     w_arrival = Window.parse(arrive, "arrive")
     if w_arrival.end <= w_launch.start:
@@ -100,63 +107,73 @@ def porkchop(origin, destination, launch, arrive, step_days=1.0, *, ephemeris=No
     eph.check_range(arr, w_arrival.start, w_arrival.end, "arrive")
     checks.grid_cells(((w_launch.end - w_launch.start) / (step * DAY) + 1)
                       * ((w_arrival.end - w_arrival.start) / (step * DAY) + 1))
-
     t_dep = w_launch.epochs(step)
     t_arr = w_arrival.epochs(step)
+    g = _solve(eph, dep, arr, t_dep, t_arr, cap, progress)
+    return _dataset(g, t_dep, t_arr, cap, {
+        "from_body": dep.name,
+        "to_body": arr.name,
+        "center": "sun",
+        "frame": "ICRF",
+        "departure_point": "Earth-Moon barycentre" if dep.name == "earth-moon-barycenter" else f"{dep.name} centre",
+        "ephemeris": eph.name,
+        "mu_sun_km3s2": GM_SUN,
+        "step_days": step,
+        "model": "ballistic zero-revolution Lambert transfers (Izzo 2015), patched conics",
+    })
+
+
+def _solve(eph, dep, arr, t_dep, t_arr, c3_max, progress):
+    """The kernel over the grid, rows at a time into one :class:`~sojourn.core.transfer_grid.Grid`."""
+    from sojourn.core.transfer_grid import Grid, fill_grid
+    from sojourn.progress import reporting
+
     r_dep, v_dep = eph.state(dep, t_dep)
     r_arr, v_arr = eph.state(arr, t_arr)
-
     n, m = t_dep.size, t_arr.size
-    shape = (n, m)
-    c3 = np.empty(shape)
-    vinf_dep = np.empty(shape)
-    vinf_arr = np.empty(shape)
-    dla = np.empty(shape)
-    rla = np.empty(shape)
-    type_ii = np.empty(shape, dtype=bool)
-    status = np.empty(shape, dtype=np.int8)
+    g = Grid.empty(n, m)
     rows = max(1, _CELLS_PER_CHUNK // max(m, 1))
     with reporting(progress, n * m, "porkchop cells") as advance:
         for i in range(0, n, rows):
             sl = slice(i, min(i + rows, n))
-            out = transfer_grid(GM_SUN, r_dep[sl], v_dep[sl], t_dep[sl], r_arr, v_arr, t_arr)
-            for dest, part in zip((c3, vinf_dep, vinf_arr, dla, rla, type_ii, status), out):
-                dest[sl] = part
+            fill_grid(GM_SUN, r_dep[sl], v_dep[sl], t_dep[sl], r_arr, v_arr, t_arr, g.rows(sl),
+                      degrees=True, ridge_deg=RIDGE_DEG, c3_cap=c3_max)
             advance((sl.stop - sl.start) * m)
+    return g
 
-    ok = status == 0
-    tof_days = np.where(ok, (t_arr[None, :] - t_dep[:, None]) / DAY, np.nan)
-    kind = np.where(ok, np.where(type_ii, "II", "I"), "")
+
+def _dataset(g, t_dep, t_arr, c3_max, attrs):
+    """The Dataset on the kernel's arrays (no copies)."""
+    import xarray as xr
+
+    from sojourn.core.transfer_grid import BEST
+
     dims = ("launch", "arrival")
-    return xr.Dataset(
-        {
-            "tof_days": (dims, tof_days, {"units": "day", "long_name": "time of flight"}),
-            "c3_launch": (dims, c3, {"units": "km2 s-2", "long_name": "launch C3"}),
-            "vinf_departure": (dims, vinf_dep, {"units": "km s-1", "long_name": "departure v-infinity"}),
-            "vinf_arrival": (dims, vinf_arr, {"units": "km s-1", "long_name": "arrival v-infinity"}),
-            "dla_deg": (dims, np.degrees(dla), {"units": "degree", "long_name": "declination of the launch asymptote (ICRF)"}),
-            "rla_deg": (dims, np.degrees(rla), {"units": "degree", "long_name": "right ascension of the launch asymptote (ICRF)"}),
-            "transfer_type": (dims, kind, {"long_name": "I below 180 deg of transfer angle, II above"}),
-            "status": (dims, status, {"long_name": "0 ok, 1 no solution, 2 not converged"}),
-        },
-        coords={
-            "launch": ("launch", tdb_to_datetime64(t_dep), {"long_name": "launch date (UTC)"}),
-            "arrival": ("arrival", tdb_to_datetime64(t_arr), {"long_name": "arrival date (UTC)"}),
-            "launch_tdb": ("launch", t_dep, {"units": "s", "long_name": "launch, TDB seconds past J2000"}),
-            "arrival_tdb": ("arrival", t_arr, {"units": "s", "long_name": "arrival, TDB seconds past J2000"}),
-        },
-        attrs={
-            "from_body": dep.name,
-            "to_body": arr.name,
-            "center": "sun",
-            "frame": "ICRF",
-            "departure_point": "Earth-Moon barycentre" if dep.name == "earth-moon-barycenter" else f"{dep.name} centre",
-            "ephemeris": eph.name,
-            "mu_sun_km3s2": GM_SUN,
-            "step_days": step,
-            "model": "ballistic zero-revolution Lambert transfers (Izzo 2015), patched conics",
-        },
-    )
+    variables = {
+        "tof_days": (dims, g.tof_days, {"units": "day", "long_name": "time of flight"}),
+        "c3_launch": (dims, g.c3, {"units": "km2 s-2", "long_name": "launch C3"}),
+        "vinf_departure": (dims, g.vinf_dep, {"units": "km s-1", "long_name": "departure v-infinity"}),
+        "vinf_arrival": (dims, g.vinf_arr, {"units": "km s-1", "long_name": "arrival v-infinity"}),
+        "dla_deg": (dims, g.dla, {"units": "degree", "long_name": "declination of the launch asymptote (ICRF)"}),
+        "rla_deg": (dims, g.rla, {"units": "degree", "long_name": "right ascension of the launch asymptote (ICRF)"}),
+        "transfer_type": (dims, g.transfer_type, {"long_name": "I below 180 deg of transfer angle, II above"}),
+        "status": (dims, g.status, {"long_name": "0 ok, 1 no solution, 2 not converged"}),
+        "ridge": (dims, g.ridge, {"long_name": f"solved within {RIDGE_DEG:g} deg of a 180 deg transfer angle: "
+                                               "never a best transfer"}),
+    }
+    for k, label in enumerate(BEST):  # views of the kernel's (launch, 4) array
+        variables[_row_best_name(label)] = ("launch", g.best[:, k], {
+            "long_name": f"arrival index of the launch date's best type {label} transfer (-1: none), "
+                         "off the ridge and within row_best_c3_max"})
+    coords = {
+        "launch": ("launch", tdb_to_datetime64(t_dep), {"long_name": "launch date (UTC)"}),
+        "arrival": ("arrival", tdb_to_datetime64(t_arr), {"long_name": "arrival date (UTC)"}),
+        "launch_tdb": ("launch", t_dep, {"units": "s", "long_name": "launch, TDB seconds past J2000"}),
+        "arrival_tdb": ("arrival", t_arr, {"units": "s", "long_name": "arrival, TDB seconds past J2000"}),
+    }
+    attrs = {**attrs, "ridge_deg": RIDGE_DEG, "row_best_c3_max": math.inf if c3_max is None else c3_max,
+             "row_best_arrivals": [int(t_arr.size), float(t_arr[0]), float(t_arr[-1])]}
+    return xr.Dataset(variables, coords=coords, attrs=attrs)
 
 
 def summary(ds, c3_max: float | None = None) -> dict:
@@ -173,26 +190,35 @@ def summary(ds, c3_max: float | None = None) -> dict:
     -------
     dict
         ``from``, ``to``, ``departure_point``, ``ephemeris``, ``launch_window``
-        and ``arrival_window`` (first and last UTC dates), ``step_days``,
-        ``cells``, ``solved`` and ``best`` (:func:`best_transfers`).
+        and ``arrival_window`` (first and last UTC epochs, ``YYYY-MM-DDTHH:MM:SS``),
+        ``step_days``, ``cells``, ``solved``, ``ridge_deg`` and ``ridge_cells``
+        (solved cells within that many degrees of a 180-degree transfer angle,
+        left out of the best transfers) and ``best`` (:func:`best_transfers`).
     """
     c3_max = checks.c3_cap(c3_max)
+    t_dep, t_arr = ds["launch_tdb"].values, ds["arrival_tdb"].values
     return {
         "from": ds.attrs["from_body"],
         "to": ds.attrs["to_body"],
         "departure_point": ds.attrs["departure_point"],
         "ephemeris": ds.attrs["ephemeris"],
-        "launch_window": [str(ds.launch.values[0])[:10], str(ds.launch.values[-1])[:10]],
-        "arrival_window": [str(ds.arrival.values[0])[:10], str(ds.arrival.values[-1])[:10]],
+        "launch_window": tdb_to_utc_iso(t_dep[[0, -1]], "second"),
+        "arrival_window": tdb_to_utc_iso(t_arr[[0, -1]], "second"),
         "step_days": ds.attrs["step_days"],
         "cells": int(ds.status.size),
-        "solved": int((ds.status.values == 0).sum()),
+        "solved": int(np.count_nonzero(ds.status.values == 0)),
+        "ridge_deg": RIDGE_DEG,
+        "ridge_cells": int(np.count_nonzero(ds["ridge"].values)) if "ridge" in ds else 0,
         "best": best_transfers(ds, c3_max=c3_max),
     }
 
 
 def best_transfers(ds, c3_max: float | None = None) -> list[dict]:
     """The best transfer of each type by each criterion, from a porkchop grid.
+
+    Transfers within :data:`RIDGE_DEG` of a 180-degree transfer angle are left
+    out (the ``ridge`` cells), as :func:`sojourn.windows` leaves them out: there
+    the transfer plane is ill-defined and C3 jumps with the grid step.
 
     Parameters
     ----------
@@ -205,32 +231,83 @@ def best_transfers(ds, c3_max: float | None = None) -> list[dict]:
     -------
     list of dict
         One record per (transfer type, criterion) that has any solution, with
-        ``transfer_type``, ``criterion``, ``launch`` and ``arrival`` (UTC ISO
-        dates), ``tof_days``, ``c3``, ``vinf_departure``, ``vinf_arrival``,
-        ``dla_deg``, ``rla_deg``.
+        ``criterion``, ``transfer_type``, ``launch`` and ``arrival`` (UTC dates),
+        ``launch_utc`` and ``arrival_utc`` (UTC date-times, ``YYYY-MM-DDTHH:MM:SS``),
+        ``tof_days``, ``c3``, ``vinf_departure``, ``vinf_arrival``, ``dla_deg``,
+        ``rla_deg``.
+
+    Notes
+    -----
+    A grid straight from :func:`porkchop` (with the same ``c3_max``) holds each
+    launch date's best cells from the kernel's pass (``row_best_*``), and the
+    best of the grid is found among those; a grid cut along its arrival axis,
+    or another cap, is searched cell by cell (the same answer).
     """
+    from sojourn.core.transfer_grid import BEST
+
+    c3_max = checks.c3_cap(c3_max)
+    rows = _row_best(ds, c3_max)
+    fields = {"min_c3": ds["c3_launch"].values, "min_vinf": ds["vinf_arrival"].values}
     records = []
-    c3 = ds["c3_launch"].values
-    kind = ds["transfer_type"].values
-    for ttype in ("I", "II"):
-        mask = kind == ttype
-        if c3_max is not None:
-            mask &= c3 <= c3_max
-        if not mask.any():
-            continue
-        for criterion, field in (("min_c3", "c3_launch"), ("min_vinf", "vinf_arrival")):
-            values = np.where(mask, ds[field].values, np.inf)
-            i, j = np.unravel_index(np.argmin(values), values.shape)
-            records.append(cell_record(ds, i, j, criterion))
+    for k, label in enumerate(BEST):
+        _, criterion = label.split()
+        values = fields[criterion]
+        if rows is not None:
+            cols = rows[:, k]
+            has = cols >= 0
+            if not has.any():
+                continue
+            i = int(np.argmin(np.where(has, values[np.arange(cols.size), cols], np.inf)))
+            j = int(cols[i])
+        else:
+            mask = _candidates(ds, label.split()[0], c3_max)
+            if not mask.any():
+                continue
+            i, j = np.unravel_index(np.argmin(np.where(mask, values, np.inf)), values.shape)
+        records.append(cell_record(ds, i, j, criterion))
     return records
 
 
+def _row_best_name(label: str) -> str:
+    """``"I min_c3"`` -> ``"row_best_I_min_c3"``."""
+    return "row_best_" + label.replace(" ", "_")
+
+
+def _row_best(ds, c3_max):
+    """The kernel's per-launch best cells, (launch, 4), when they hold for this Dataset and cap (else None)."""
+    from sojourn.core.transfer_grid import BEST
+
+    names = [_row_best_name(label) for label in BEST]
+    if any(name not in ds for name in names):
+        return None
+    if ds.attrs.get("row_best_c3_max") != (math.inf if c3_max is None else c3_max):
+        return None
+    n, first, last = ds.attrs["row_best_arrivals"]
+    t = ds["arrival_tdb"].values
+    if t.size != n or t[0] != first or t[-1] != last:  # the arrival axis was cut or reordered
+        return None
+    return np.stack([ds[name].values for name in names], axis=1)
+
+
+def _candidates(ds, ttype, c3_max):
+    """Cells of one transfer type that may be best: off the ridge, within the cap (a pass over the grid)."""
+    mask = ds["transfer_type"].values == ttype
+    if "ridge" in ds:
+        mask &= ~ds["ridge"].values
+    if c3_max is not None:
+        mask &= ds["c3_launch"].values <= c3_max
+    return mask
+
+
 def cell_record(ds, i: int, j: int, criterion: str | None = None) -> dict:
-    """One grid cell as a plain record (UTC ISO dates, floats)."""
+    """One grid cell as a plain record (UTC dates and date-times, floats)."""
+    t_launch, t_arrival = float(ds["launch_tdb"].values[i]), float(ds["arrival_tdb"].values[j])
     record = {
         "transfer_type": str(ds["transfer_type"].values[i, j]),
-        "launch": tdb_to_utc_iso(float(ds["launch_tdb"].values[i])),
-        "arrival": tdb_to_utc_iso(float(ds["arrival_tdb"].values[j])),
+        "launch": tdb_to_utc_iso(t_launch),
+        "arrival": tdb_to_utc_iso(t_arrival),
+        "launch_utc": tdb_to_utc_iso(t_launch, "second"),
+        "arrival_utc": tdb_to_utc_iso(t_arrival, "second"),
         "tof_days": float(ds["tof_days"].values[i, j]),
         "c3": float(ds["c3_launch"].values[i, j]),
         "vinf_departure": float(ds["vinf_departure"].values[i, j]),
