@@ -150,6 +150,19 @@ matplotlib.figure.Figure.savefig = _slow
 # --------------------------------------------------------------------------- class 2: interrupts, the mechanism
 
 
+@pytest.fixture
+def ctrl_c():
+    """SIGINT as a terminal delivers it, even when the test run itself was started with SIGINT ignored.
+
+    A shell starts a background job (``make test &``) with SIGINT ignored, and
+    :func:`handling_signals` rightly leaves an ignored SIGINT ignored; the tests
+    of what Ctrl-C does need it caught.
+    """
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 def test_exit_status_and_words():
     assert exit_status(KeyboardInterrupt()) == 130 and describe(KeyboardInterrupt()) == "interrupted"
     assert exit_status(Terminated()) == 143 and describe(Terminated()) == "terminated"
@@ -166,7 +179,7 @@ def test_sigterm_becomes_terminated_and_handlers_come_back():
     assert signal.getsignal(signal.SIGTERM) == before
 
 
-def test_deferred_holds_the_signal_to_the_end_of_the_block():
+def test_deferred_holds_the_signal_to_the_end_of_the_block(ctrl_c):
     done = []
     with pytest.raises(KeyboardInterrupt):
         with handling_signals():
@@ -178,7 +191,7 @@ def test_deferred_holds_the_signal_to_the_end_of_the_block():
     assert done == ["whole"]
 
 
-def test_a_second_signal_does_not_cut_the_clean_up():
+def test_a_second_signal_does_not_cut_the_clean_up(ctrl_c):
     cleaned = []
     with handling_signals():
         try:
@@ -191,7 +204,7 @@ def test_a_second_signal_does_not_cut_the_clean_up():
     assert cleaned == [True]
 
 
-def test_an_interrupt_swallowed_by_a_c_callback_is_raised_again():
+def test_an_interrupt_swallowed_by_a_c_callback_is_raised_again(ctrl_c):
     """numba's compiler calls back into Python from C: an interrupt raised there is 'ignored' by Python."""
     import ctypes
 
