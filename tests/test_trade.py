@@ -575,3 +575,30 @@ def test_interrupted_cli_trade_is_one_line_and_resumes(reference, client, tmp_pa
     report = run_study(reference["study"], store, client=client)  # started again: the rest, and the same numbers
     assert report.resumed == len(finished) and report.computed == report.tiles - len(finished)
     _assert_same(_table(report.trade_store, reference["tiles"]), reference["local"])
+
+
+def test_a_porkchop_tile_takes_its_best_off_the_180_degree_ridge_as_porkchop_does():
+    """One ridge rule everywhere: a trade's porkchop block picks the same least-C3 cells as sj.porkchop.
+
+    In the 2026 opportunity at a half-day step the least type I C3 of the whole grid (10.52) lies on the
+    180° ridge, where C3 jumps with the step; off it the least is 10.70, so a block that ignored the rule
+    would pick another cell.
+    """
+    import sojourn as sj
+    from sojourn.checks import epoch
+    from sojourn.trades.tiles import porkchop_block
+
+    launch, arrive = ("2026-09-01", "2027-01-15"), ("2027-06-01", "2028-02-01")
+    ds = sj.porkchop("earth", "mars", launch, arrive, step_days=0.5)
+    n, m = ds.sizes["launch"], ds.sizes["arrival"]
+    tile = PorkchopTile("whole", "earth", "mars", tuple(epoch(d, "launch") for d in launch),
+                        tuple(epoch(d, "arrive") for d in arrive), 0.5, (0, n), (0, m))
+    block = porkchop_block(tile)
+    on_ridge = np.where(ds["transfer_type"].values == "I", ds["c3_launch"].values, np.inf)
+    assert ds["ridge"].values.flat[np.argmin(on_ridge)]  # the case the rule is for
+    times = {str(t): i for i, t in enumerate(ds.launch.values.astype("datetime64[s]"))}
+    for record in (r for r in sj.best_transfers(ds) if r["criterion"] == "min_c3"):
+        ours = next(b for b in block["best"] if b["type"] == record["transfer_type"])
+        assert ours["row"] == times[record["launch_utc"]]
+        assert ours["c3"] == pytest.approx(record["c3"], rel=1e-12)
+        assert not ds["ridge"].values[ours["row"], ours["col"]]

@@ -70,6 +70,8 @@ def _render(out, result, study, summary: bool) -> None:
                 f"({p['shape'][0]:,} × {p['shape'][1]:,}, step {p['step_days']:g} d), {p['solved']:,} solved")
         for b in p["least_c3"]:
             line += f"; type {b['transfer_type']} least C3 {b['c3']:.2f} km²/s² ({b['launch'][:10]} → {b['arrival'][:10]})"
+        if p["least_c3"]:
+            line += f" (off the {p['ridge_deg']:g}° band round a 180° transfer angle, as porkchop and windows)"
         out.print(line)
 
 

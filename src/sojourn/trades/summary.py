@@ -133,6 +133,8 @@ def summarize(study, store, tiles) -> TradeSummary:
 
 
 def _porkchop_summary(store, markers: list[dict], n_tiles: int) -> dict:
+    from sojourn.transfer.opportunities import RIDGE_DEG
+
     grid = store.manifest["porkchop"]
     cells = int(grid["shape"][0]) * int(grid["shape"][1])
     best = {}
@@ -153,4 +155,4 @@ def _porkchop_summary(store, markers: list[dict], n_tiles: int) -> dict:
     return {"from": grid["from"], "to": grid["to"], "shape": grid["shape"], "cells": cells,
             "step_days": grid["step_days"], "tiles": n_tiles, "finished_tiles": len(markers),
             "cells_done": sum(m["cells"] for m in markers), "solved": sum(m["solved"] for m in markers),
-            "least_c3": out_best}
+            "ridge_deg": RIDGE_DEG, "least_c3": out_best}

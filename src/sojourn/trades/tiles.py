@@ -341,7 +341,7 @@ def round_trip_row(tile: RoundTripTile, ephemeris: Optional[str] = None) -> dict
 
 
 def porkchop_block(tile: PorkchopTile, ephemeris: Optional[str] = None) -> dict:
-    """One block of a porkchop grid, in one call of the compiled kernel.
+    """One block of a porkchop grid, in one pass of the compiled kernel.
 
     Returns
     -------
@@ -350,11 +350,14 @@ def porkchop_block(tile: PorkchopTile, ephemeris: Optional[str] = None) -> dict:
         the block's shape, NaN without a solution; ``transfer_type``: int8
         (:data:`TYPE_CODES`); ``solved``: cells with a solution; ``best``: for
         each transfer type, the block's least-C3 cell as ``{type, row, col,
-        c3, vinf_arrival}`` (whole-grid indices, float64 values).
+        c3, vinf_arrival}`` (whole-grid indices, float64 values), off the 180°
+        ridge (:data:`~sojourn.transfer.opportunities.RIDGE_DEG`) as ``porkchop``
+        and ``windows`` take it.
     """
     from sojourn.bodies import GM_SUN
-    from sojourn.core.transfer_grid import transfer_grid
+    from sojourn.core.transfer_grid import BEST, Grid, fill_grid
     from sojourn.ephemeris import resolve_ephemeris
+    from sojourn.transfer.opportunities import RIDGE_DEG
 
     eph = resolve_ephemeris(ephemeris)
     t_dep, t_arr = porkchop_axes(tile)
@@ -362,17 +365,19 @@ def porkchop_block(tile: PorkchopTile, ephemeris: Optional[str] = None) -> dict:
     t_arr = t_arr[tile.cols[0]:tile.cols[1]]
     r_dep, v_dep = eph.state(tile.frm, t_dep)
     r_arr, v_arr = eph.state(tile.to, t_arr)
-    c3, _, vinf_arr, _, _, type_ii, status = transfer_grid(GM_SUN, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr,
-                                                           asymptote=False)
-    ok = status == 0
-    kind = np.where(ok, np.where(type_ii, 2, 1), 0).astype(np.int8)
+    g = Grid.empty(t_dep.size, t_arr.size)
+    fill_grid(GM_SUN, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, g, asymptote=False, ridge_deg=RIDGE_DEG)
+    ok = g.status == 0
+    kind = np.where(ok, np.where(g.transfer_type == "II", 2, 1), 0).astype(np.int8)
     best = []
     for code in (1, 2):
-        values = np.where(kind == code, c3, np.inf)
-        flat = int(np.argmin(values))
-        i, j = divmod(flat, values.shape[1])
-        if np.isfinite(values[i, j]):
-            best.append({"type": TYPE_CODES[code], "row": tile.rows[0] + i, "col": tile.cols[0] + j,
-                         "c3": float(c3[i, j]), "vinf_arrival": float(vinf_arr[i, j])})
-    return {"c3_launch": c3.astype(np.float32), "vinf_arrival": vinf_arr.astype(np.float32),
+        cols = g.best[:, BEST.index(f"{TYPE_CODES[code]} min_c3")]  # each launch row's least C3 off the ridge
+        rows = np.flatnonzero(cols >= 0)
+        if rows.size == 0:
+            continue
+        i = int(rows[np.argmin(g.c3[rows, cols[rows]])])
+        j = int(cols[i])
+        best.append({"type": TYPE_CODES[code], "row": tile.rows[0] + i, "col": tile.cols[0] + j,
+                     "c3": float(g.c3[i, j]), "vinf_arrival": float(g.vinf_arr[i, j])})
+    return {"c3_launch": g.c3.astype(np.float32), "vinf_arrival": g.vinf_arr.astype(np.float32),
             "transfer_type": kind, "solved": int(ok.sum()), "best": best}
