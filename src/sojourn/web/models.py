@@ -62,6 +62,8 @@ class BestTransfer(_Open):
     transfer_type: str
     launch: str
     arrival: str
+    launch_utc: str = Field(description="UTC date-time, YYYY-MM-DDTHH:MM:SS")
+    arrival_utc: str = Field(description="UTC date-time, YYYY-MM-DDTHH:MM:SS")
     tof_days: float
     c3: float = Field(description="km²/s²")
     vinf_departure: float = Field(description="km/s")
@@ -82,6 +84,8 @@ class PorkchopSummary(_Open):
     step_days: float
     cells: int
     solved: int
+    ridge_deg: float = Field(description="Best transfers leave out cells within this many degrees of a 180° transfer angle")
+    ridge_cells: int
     best: list[BestTransfer]
 
 

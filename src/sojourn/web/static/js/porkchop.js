@@ -176,7 +176,7 @@ function draw() {
 function bestTrace() {
   const b = grid.summary.best;
   return {
-    type: "scatter", mode: "markers+text", x: b.map((r) => r.launch), y: b.map((r) => r.arrival), hoverinfo: "skip",
+    type: "scatter", mode: "markers+text", x: b.map((r) => r.launch_utc), y: b.map((r) => r.arrival_utc), hoverinfo: "skip",
     text: b.map((r) => `${r.transfer_type}: ${r.criterion === "min_c3" ? `C3 ${num(r.c3, 1)}` : `v∞ ${num(r.vinf_arrival, 2)}`}`),
     textposition: b.map((r) => (r.transfer_type === "I" ? "bottom right" : "top left")), textfont: { size: 11, color: "#101827" },
     marker: { size: 11, symbol: b.map((r) => (r.criterion === "min_c3" ? "star" : "diamond")), color: "#fff",
@@ -265,12 +265,13 @@ function best() {
   const rows = s.best.map((r) => ({ ...r, by: r.criterion === "min_c3" ? "least C3" : "least v∞ arr" }));
   $("pc-best").replaceChildren(table([
     { key: "transfer_type", label: "type" }, { key: "by", label: "best by" },
-    { key: "launch", label: "launch", fmt: date }, { key: "arrival", label: "arrival", fmt: date },
+    { key: "launch_utc", label: "launch (UTC)", fmt: minute }, { key: "arrival_utc", label: "arrival (UTC)", fmt: minute },
     { key: "tof_days", label: "TOF", unit: "d", kind: "num", digits: 0 },
     { key: "c3", label: "C3", unit: "km²/s²", kind: "num" },
     { key: "vinf_arrival", label: "v∞ arr", unit: "km/s", kind: "num" },
     { key: "dla_deg", label: "DLA", unit: "°", kind: "num", digits: 1 },
   ], rows));
+  const ridge = s.ridge_cells ? ` Best transfers leave out the ${s.ridge_cells.toLocaleString("en-GB")} cells within ${s.ridge_deg}° of a 180° transfer angle, as the opportunities table does.` : "";
   const stride = grid.stride[0] > 1 ? ` The chart shows every ${grid.stride[0]}th date.` : "";
-  $("pc-meta").textContent = `${s.from} → ${s.to} (${s.departure_point}, ${s.ephemeris}): ${s.solved.toLocaleString("en-GB")} of ${s.cells.toLocaleString("en-GB")} cells solved, step ${s.step_days} d.${stride}`;
+  $("pc-meta").textContent = `${s.from} → ${s.to} (${s.departure_point}, ${s.ephemeris}): ${s.solved.toLocaleString("en-GB")} of ${s.cells.toLocaleString("en-GB")} cells solved, step ${s.step_days} d.${ridge}${stride}`;
 }
