@@ -263,6 +263,7 @@ def test_ctrl_c_is_one_line_and_status_130(monkeypatch, capsys):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(sojourn, "porkchop", interrupted)
+    monkeypatch.setattr(sojourn, "porkchop_summary", interrupted)  # what a --json-only porkchop calls
     assert main(["porkchop", "--from", "earth", "--to", "mars", "--launch", "2026-09-01:2026-09-02",
                  "--arrive", "2027-06-01:2027-06-02"]) == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == "error: interrupted"

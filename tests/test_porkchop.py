@@ -492,3 +492,23 @@ def test_dataset_holds_the_kernels_own_arrays(monkeypatch):
                         ("transfer_type", g.transfer_type), ("status", g.status), ("ridge", g.ridge),
                         ("row_best_II_min_vinf", g.best)):
         assert np.shares_memory(ds[name].values, array), name
+
+
+@pytest.mark.parametrize("c3_max", [None, 11.0])
+def test_a_summary_without_the_grid_is_the_grids_summary(monkeypatch, c3_max):
+    """porkchop_summary from porkchop's arguments solves blocks of rows into one scratch block, keeps
+    only each row's best cells, and says what a brute-force search of the whole grid says."""
+    import json
+
+    from sojourn.core import transfer_grid
+    from sojourn.transfer import porkchop as module
+
+    ds = porkchop("earth", "mars", LAUNCH, ARRIVE, STEP)
+    brute = summary(ds.assign_attrs(row_best_arrivals=[0, 0.0, 0.0]), c3_max=c3_max)  # searched cell by cell
+    monkeypatch.setattr(module, "_CELLS_PER_CHUNK", 7 * ds.sizes["arrival"] + 3)  # many blocks, a short last one
+    made = []
+    empty = transfer_grid.Grid.empty
+    monkeypatch.setattr(transfer_grid.Grid, "empty", staticmethod(lambda n, m: made.append((n, m)) or empty(n, m)))
+    streamed = summary("earth", "mars", LAUNCH, ARRIVE, STEP, c3_max=c3_max)
+    assert json.dumps(streamed) == json.dumps(brute) and streamed["best"]
+    assert made == [(7, ds.sizes["arrival"])]  # one block of scratch, never the grid

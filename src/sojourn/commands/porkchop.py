@@ -34,15 +34,19 @@ def porkchop(
     checks.output_file(data, (".nc",), "data")
     checks.distinct_outputs({"out": out, "data": data}, {"ephemeris": ephemeris})
     checks.c3_cap(c3_max)
-    ds = sj.porkchop(origin, destination, launch, arrive, step_days, ephemeris=ephemeris, progress=progress_bar(),
-                     c3_max=c3_max)
-    summary = sj.porkchop_summary(ds, c3_max=c3_max)
-    outputs = {}
-    if out is not None:
-        outputs[out] = sj.plot.porkchop(ds, best=summary["best"], c3_max=c3_max)
-    if data is not None:
-        outputs[data] = ("netcdf", ds)
-    written = write_outputs(outputs)  # both or neither
+    grid = (origin, destination, launch, arrive, step_days)
+    if out is None and data is None:  # only the summary: the grid is solved in blocks and not kept
+        summary = sj.porkchop_summary(*grid, ephemeris=ephemeris, progress=progress_bar(), c3_max=c3_max)
+        written = []
+    else:
+        ds = sj.porkchop(*grid, ephemeris=ephemeris, progress=progress_bar(), c3_max=c3_max)
+        summary = sj.porkchop_summary(ds, c3_max=c3_max)
+        outputs = {}
+        if out is not None:
+            outputs[out] = sj.plot.porkchop(ds, best=summary["best"], c3_max=c3_max)
+        if data is not None:
+            outputs[data] = ("netcdf", ds)
+        written = write_outputs(outputs)  # both or neither
     show(None, data=summary, as_json=as_json, outputs=written, render=lambda c: _render(c, summary))
 
 

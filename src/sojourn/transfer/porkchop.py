@@ -93,6 +93,13 @@ def porkchop(origin, destination, launch, arrive, step_days=1.0, *, ephemeris=No
     EphemerisRangeError
         A window outside the ephemeris.
     """
+    eph, dep, arr, t_dep, t_arr, cap, attrs = _setup(origin, destination, launch, arrive, step_days, ephemeris, c3_max)
+    g = _solve(eph, dep, arr, t_dep, t_arr, cap, progress)
+    return _dataset(g, t_dep, t_arr, cap, attrs)
+
+
+def _setup(origin, destination, launch, arrive, step_days, ephemeris, c3_max):
+    """Check a porkchop's arguments; its ephemeris, bodies, epochs (TDB s), C3 cap and attributes."""
     from sojourn.ephemeris import resolve_ephemeris
 
     dep, arr = checks.transfer_bodies(origin, destination)
@@ -107,10 +114,7 @@ def porkchop(origin, destination, launch, arrive, step_days=1.0, *, ephemeris=No
     eph.check_range(arr, w_arrival.start, w_arrival.end, "arrive")
     checks.grid_cells(((w_launch.end - w_launch.start) / (step * DAY) + 1)
                       * ((w_arrival.end - w_arrival.start) / (step * DAY) + 1))
-    t_dep = w_launch.epochs(step)
-    t_arr = w_arrival.epochs(step)
-    g = _solve(eph, dep, arr, t_dep, t_arr, cap, progress)
-    return _dataset(g, t_dep, t_arr, cap, {
+    attrs = {
         "from_body": dep.name,
         "to_body": arr.name,
         "center": "sun",
@@ -120,26 +124,60 @@ def porkchop(origin, destination, launch, arrive, step_days=1.0, *, ephemeris=No
         "mu_sun_km3s2": GM_SUN,
         "step_days": step,
         "model": "ballistic zero-revolution Lambert transfers (Izzo 2015), patched conics",
-    })
+    }
+    return eph, dep, arr, w_launch.epochs(step), w_arrival.epochs(step), cap, attrs
 
 
-def _solve(eph, dep, arr, t_dep, t_arr, c3_max, progress):
-    """The kernel over the grid, rows at a time into one :class:`~sojourn.core.transfer_grid.Grid`."""
+def _solve(eph, dep, arr, t_dep, t_arr, c3_max, progress, keep=True):
+    """The kernel over the grid, rows at a time.
+
+    Returns the whole :class:`~sojourn.core.transfer_grid.Grid`, or with
+    ``keep=False`` only each launch row's best cells (:class:`_RowBests`), the
+    rows solved into one reused block of scratch memory.
+    """
     from sojourn.core.transfer_grid import Grid, fill_grid
     from sojourn.progress import reporting
 
     r_dep, v_dep = eph.state(dep, t_dep)
     r_arr, v_arr = eph.state(arr, t_arr)
     n, m = t_dep.size, t_arr.size
-    g = Grid.empty(n, m)
     rows = max(1, _CELLS_PER_CHUNK // max(m, 1))
+    g = Grid.empty(n, m) if keep else Grid.empty(min(rows, n), m)
+    tally = None if keep else _RowBests(n)
     with reporting(progress, n * m, "porkchop cells") as advance:
         for i in range(0, n, rows):
             sl = slice(i, min(i + rows, n))
-            fill_grid(GM_SUN, r_dep[sl], v_dep[sl], t_dep[sl], r_arr, v_arr, t_arr, g.rows(sl),
+            out = g.rows(sl) if keep else g.rows(slice(0, sl.stop - sl.start))
+            fill_grid(GM_SUN, r_dep[sl], v_dep[sl], t_dep[sl], r_arr, v_arr, t_arr, out,
                       degrees=True, ridge_deg=RIDGE_DEG, c3_cap=c3_max)
+            if tally is not None:
+                tally.add(sl, out)
             advance((sl.stop - sl.start) * m)
-    return g
+    return g if keep else tally
+
+
+class _RowBests:
+    """Each launch row's best cells (of :data:`~sojourn.core.transfer_grid.BEST`) with their values, and counts."""
+
+    FIELDS = ("tof_days", "c3", "vinf_dep", "vinf_arr", "dla", "rla", "transfer_type")
+
+    def __init__(self, n: int):
+        from sojourn.core.transfer_grid import BEST
+
+        self.cols = np.full((n, len(BEST)), -1, dtype=np.int64)
+        self.values = {f: np.full((n, len(BEST)), np.nan) for f in self.FIELDS[:-1]}
+        self.values["transfer_type"] = np.full((n, len(BEST)), "", dtype="<U2")
+        self.solved = self.ridge = 0
+
+    def add(self, sl: slice, out) -> None:
+        """Take the rows ``sl`` of the grid from ``out``, the kernel's block for them."""
+        self.solved += int(np.count_nonzero(out.status == 0))
+        self.ridge += int(np.count_nonzero(out.ridge))
+        self.cols[sl] = out.best
+        r, k = np.nonzero(out.best >= 0)
+        c = out.best[r, k]
+        for f in self.FIELDS:
+            self.values[f][sl][r, k] = getattr(out, f)[r, c]
 
 
 def _dataset(g, t_dep, t_arr, c3_max, attrs):
@@ -176,13 +214,21 @@ def _dataset(g, t_dep, t_arr, c3_max, attrs):
     return xr.Dataset(variables, coords=coords, attrs=attrs)
 
 
-def summary(ds, c3_max: float | None = None) -> dict:
+def summary(ds, *args, c3_max: float | None = None, **kwargs) -> dict:
     """What a porkchop holds, as the command line's ``--json`` and the web app give it.
+
+    Either a grid from :func:`porkchop`, or :func:`porkchop`'s own arguments:
+    then the grid is solved a block of launch rows at a time into the same
+    scratch memory and never kept, and only each row's best cells are (the
+    same dict, in the memory of a few rows, without the time of writing a
+    whole grid to fresh memory).
 
     Parameters
     ----------
-    ds : xarray.Dataset
-        A grid from :func:`porkchop`.
+    ds : xarray.Dataset or str
+        A grid from :func:`porkchop`; or the departure body, followed by the
+        other arguments of :func:`porkchop` (``destination, launch, arrive,
+        step_days=1.0, ephemeris=None, progress=None``).
     c3_max : float, optional
         Best transfers only among cells with launch C3 at most this, km^2/s^2.
 
@@ -194,22 +240,60 @@ def summary(ds, c3_max: float | None = None) -> dict:
         ``step_days``, ``cells``, ``solved``, ``ridge_deg`` and ``ridge_cells``
         (solved cells within that many degrees of a 180-degree transfer angle,
         left out of the best transfers) and ``best`` (:func:`best_transfers`).
+
+    Examples
+    --------
+    >>> import sojourn as sj
+    >>> s = sj.porkchop_summary("earth", "mars", "2026-10-01:2026-12-01", "2027-07-01:2027-10-01",
+    ...                         step_days=5)
+    >>> s["cells"], [r["transfer_type"] for r in s["best"] if r["criterion"] == "min_c3"]
+    (247, ['I', 'II'])
     """
+    if isinstance(ds, str):  # porkchop's arguments
+        return _streamed_summary(ds, *args, c3_max=c3_max, **kwargs)
+    if args or kwargs:
+        raise TypeError("summary(ds, c3_max=None): a grid takes only its C3 cap")
     c3_max = checks.c3_cap(c3_max)
     t_dep, t_arr = ds["launch_tdb"].values, ds["arrival_tdb"].values
+    ridge = int(np.count_nonzero(ds["ridge"].values)) if "ridge" in ds else 0
+    return _summary(ds.attrs, t_dep, t_arr, int(ds.status.size), int(np.count_nonzero(ds.status.values == 0)), ridge,
+                    best_transfers(ds, c3_max=c3_max))
+
+
+def _streamed_summary(origin, destination, launch, arrive, step_days=1.0, *, ephemeris=None, progress=None,
+                      c3_max=None) -> dict:
+    """:func:`summary` of the grid :func:`porkchop` would give, from each launch row's best cells only."""
+    from sojourn.core.transfer_grid import BEST
+
+    eph, dep, arr, t_dep, t_arr, cap, attrs = _setup(origin, destination, launch, arrive, step_days, ephemeris, c3_max)
+    rows = _solve(eph, dep, arr, t_dep, t_arr, cap, progress, keep=False)
+    by = {"min_c3": "c3", "min_vinf": "vinf_arr"}
+    records = []
+    for k, label in enumerate(BEST):
+        criterion = label.split()[1]
+        has = rows.cols[:, k] >= 0
+        if not has.any():
+            continue
+        i = int(np.argmin(np.where(has, rows.values[by[criterion]][:, k], np.inf)))
+        cell = {f: rows.values[f][i, k] for f in _RowBests.FIELDS}
+        records.append(_record(float(t_dep[i]), float(t_arr[rows.cols[i, k]]), cell, criterion))
+    return _summary(attrs, t_dep, t_arr, t_dep.size * t_arr.size, rows.solved, rows.ridge, records)
+
+
+def _summary(attrs: dict, t_dep, t_arr, cells: int, solved: int, ridge_cells: int, best: list) -> dict:
     return {
-        "from": ds.attrs["from_body"],
-        "to": ds.attrs["to_body"],
-        "departure_point": ds.attrs["departure_point"],
-        "ephemeris": ds.attrs["ephemeris"],
+        "from": attrs["from_body"],
+        "to": attrs["to_body"],
+        "departure_point": attrs["departure_point"],
+        "ephemeris": attrs["ephemeris"],
         "launch_window": tdb_to_utc_iso(t_dep[[0, -1]], "second"),
         "arrival_window": tdb_to_utc_iso(t_arr[[0, -1]], "second"),
-        "step_days": ds.attrs["step_days"],
-        "cells": int(ds.status.size),
-        "solved": int(np.count_nonzero(ds.status.values == 0)),
+        "step_days": attrs["step_days"],
+        "cells": cells,
+        "solved": solved,
         "ridge_deg": RIDGE_DEG,
-        "ridge_cells": int(np.count_nonzero(ds["ridge"].values)) if "ridge" in ds else 0,
-        "best": best_transfers(ds, c3_max=c3_max),
+        "ridge_cells": ridge_cells,
+        "best": best,
     }
 
 
@@ -301,19 +385,26 @@ def _candidates(ds, ttype, c3_max):
 
 def cell_record(ds, i: int, j: int, criterion: str | None = None) -> dict:
     """One grid cell as a plain record (UTC dates and date-times, floats)."""
-    t_launch, t_arrival = float(ds["launch_tdb"].values[i]), float(ds["arrival_tdb"].values[j])
+    names = dict(zip(_RowBests.FIELDS, ("tof_days", "c3_launch", "vinf_departure", "vinf_arrival", "dla_deg",
+                                         "rla_deg", "transfer_type")))
+    cell = {f: ds[name].values[i, j] for f, name in names.items()}
+    return _record(float(ds["launch_tdb"].values[i]), float(ds["arrival_tdb"].values[j]), cell, criterion)
+
+
+def _record(t_launch: float, t_arrival: float, cell: dict, criterion: str | None) -> dict:
+    """A transfer's record from its epochs (TDB s) and the kernel's fields (:attr:`_RowBests.FIELDS`)."""
     record = {
-        "transfer_type": str(ds["transfer_type"].values[i, j]),
+        "transfer_type": str(cell["transfer_type"]),
         "launch": tdb_to_utc_iso(t_launch),
         "arrival": tdb_to_utc_iso(t_arrival),
         "launch_utc": tdb_to_utc_iso(t_launch, "second"),
         "arrival_utc": tdb_to_utc_iso(t_arrival, "second"),
-        "tof_days": float(ds["tof_days"].values[i, j]),
-        "c3": float(ds["c3_launch"].values[i, j]),
-        "vinf_departure": float(ds["vinf_departure"].values[i, j]),
-        "vinf_arrival": float(ds["vinf_arrival"].values[i, j]),
-        "dla_deg": float(ds["dla_deg"].values[i, j]),
-        "rla_deg": float(ds["rla_deg"].values[i, j]),
+        "tof_days": float(cell["tof_days"]),
+        "c3": float(cell["c3"]),
+        "vinf_departure": float(cell["vinf_dep"]),
+        "vinf_arrival": float(cell["vinf_arr"]),
+        "dla_deg": float(cell["dla"]),
+        "rla_deg": float(cell["rla"]),
     }
     if criterion is not None:
         record = {"criterion": criterion, **record}
