@@ -247,3 +247,20 @@ def test_short_tdb_minus_tt_series_is_within_10_microseconds_of_the_full_one():
     full = erfa.dtdb(whole, (t - np.floor(t / DAY) * DAY) / DAY, 0.0, 0.0, 0.0, 0.0)
     assert np.abs(full).max() > 1.6e-3  # the series being approximated is not zero
     assert np.max(np.abs(tdb_minus_tt_s(t) - full)) < 10e-6
+
+
+def test_a_day_ending_in_a_fractional_step_of_utc_is_written_as_it_reads_back():
+    # USNO's tai-utc.dat: TAI - UTC = 4.3131700 s + (MJD - 39126) x 0.002592 s until 1968-02-01, then
+    # 4.2131700 s + the same drift: UTC stepped 0.1 s forward, so 1968-01-31 ran 86 399.9 UTC seconds.
+    from sojourn.export.oem import format_epochs
+
+    end = utc_to_tdb(1968, 2, 1)
+    # (in TDB seconds: TDB - TT changes by up to 30 us a day)
+    assert end - utc_to_tdb(1968, 1, 31) == pytest.approx(86_400 - 0.1 + 0.002592, abs=3e-5)
+    # 0.05 s before the day's end is 0.05 s before its last label, 23:59:59.9
+    assert format_epochs([end - 0.05]) == ["1968-01-31T23:59:59.850000"]
+    assert format_epochs([end]) == ["1968-02-01T00:00:00.000000"]
+    assert tdb_to_utc_iso(end - 0.05, "second") == "1968-01-31T23:59:59"
+    t = np.linspace(end - 3_600.0, end + 1.0, 4_001)  # the last hour, the step and a second beyond
+    back = np.array([parse_utc(text) for text in tdb_to_utc_iso(t, "second")])
+    assert np.all((t - back >= -1e-3) & (t - back < 1.0 + 1e-3))

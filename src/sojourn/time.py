@@ -247,6 +247,10 @@ def tdb_to_jd(t):
     return J2000_JD + np.asarray(t, dtype=np.float64) / DAY
 
 
+#: 1972-01-01 0h UTC (JD): from then on UTC steps against TAI by whole leap seconds only
+_UTC_WHOLE_STEPS_JD = 2441317.5
+
+
 def _tdb_to_utc_fields(t):
     """UTC calendar fields of TDB seconds past J2000, rounded to the millisecond.
 
@@ -263,10 +267,59 @@ def _tdb_to_utc_fields(t):
         tai1, tai2 = erfa.tttai(tt1, tt2)
         u1, u2 = erfa.taiutc(tai1, tai2)
         try:
-            iy, im, iday, hmsf = erfa.d2dtf("UTC", 3, u1, u2)
+            return utc_calendar(u1, u2, 3)
         except erfa.ErfaError as exc:
             raise InputError(f"epoch cannot be written as a UTC date: {exc}") from None
-    return iy, im, iday, hmsf["h"], hmsf["m"], hmsf["s"], hmsf["f"]
+
+
+def utc_calendar(u1, u2, ndp: int):
+    """UTC calendar fields of a two-part UTC quasi Julian date, as ``erfa.dtf2d`` reads them back.
+
+    ``erfa.d2dtf`` stretches a day only for a whole leap second. Before 1972
+    UTC also stepped by fractions of a second (0.05 s to 0.2 s), and
+    ``erfa.dtf2d`` and ``erfa.utctai`` count such a day as 86 400 s plus its
+    step, so ``d2dtf`` alone wrote the end of those days up to 0.1 s off what
+    reads back. They are written here the way ``dtf2d`` reads them. Call it
+    inside :func:`_quiet`.
+
+    Parameters
+    ----------
+    u1, u2 : numpy.ndarray
+        UTC quasi Julian date in two parts (d), 1-D.
+    ndp : int
+        Decimal places of the second: 3 for milliseconds, 6 for microseconds.
+
+    Returns
+    -------
+    year, month, day, hour, minute, second, fraction : numpy.ndarray of int
+        ``second`` is 60 inside a leap second; ``fraction`` counts 10**-ndp s.
+
+    Raises
+    ------
+    erfa.ErfaError
+        A date erfa cannot write.
+    """
+    iy, im, iday, hmsf = erfa.d2dtf("UTC", ndp, u1, u2)
+    fields = [iy.astype(np.int64), im.astype(np.int64), iday.astype(np.int64),
+              *(hmsf[k].astype(np.int64) for k in "hmsf")]
+    early = np.flatnonzero(np.asarray(u1) + np.asarray(u2) < _UTC_WHOLE_STEPS_JD)
+    if early.size == 0:
+        return tuple(fields)
+    y, mo, d, fd = erfa.jd2cal(u1[early], u2[early])
+    y2, mo2, d2, _ = erfa.jd2cal(sum(erfa.cal2jd(y, mo, d)), 1.5)
+    step = erfa.dat(y2, mo2, d2, 0.0) - (2.0 * erfa.dat(y, mo, d, 0.5) - erfa.dat(y, mo, d, 0.0))
+    unit = 10 ** ndp
+    ticks = np.round(fd * (DAY + step) * unit).astype(np.int64)  # of the day as dtf2d counts it
+    stepped = (np.abs(step) > 1e-6) & (np.abs(step) <= 0.5)
+    over = ticks >= np.round((DAY + step) * unit).astype(np.int64)  # rounds into the next day
+    hour = np.minimum(ticks // (3600 * unit), 23)
+    minute = np.minimum((ticks - hour * 3600 * unit) // (60 * unit), 59)
+    rest = ticks - (hour * 60 + minute) * 60 * unit
+    zero = np.zeros_like(ticks)
+    for field, same_day, next_day in zip(fields, (y, mo, d, hour, minute, rest // unit, rest % unit),
+                                         (y2, mo2, d2, zero, zero, zero, zero)):
+        field[early[stepped]] = np.where(over, next_day, same_day)[stepped]
+    return tuple(fields)
 
 
 def tdb_to_utc_iso(t, precision: str = "date"):

@@ -463,7 +463,7 @@ def format_epochs(t, time_system: str = "UTC") -> list[str]:
     """
     import erfa
 
-    from sojourn.time import _quiet
+    from sojourn.time import _quiet, utc_calendar
 
     ts = checks.choice(time_system, TIME_SYSTEMS, "time_system", "time system")
     t = np.atleast_1d(np.asarray(t, dtype=np.float64))
@@ -477,11 +477,13 @@ def format_epochs(t, time_system: str = "UTC") -> list[str]:
             tai1, tai2 = erfa.tttai(tt1, tt2)
             d1, d2 = erfa.taiutc(tai1, tai2)
         try:
-            iy, im, iday, hmsf = erfa.d2dtf(ts, 6, d1, d2)
+            if ts == "UTC":
+                fields = [f.tolist() for f in utc_calendar(d1, d2, 6)]
+            else:
+                iy, im, iday, hmsf = erfa.d2dtf(ts, 6, d1, d2)
+                fields = [iy.tolist(), im.tolist(), iday.tolist(), *(hmsf[k].tolist() for k in "hmsf")]
         except erfa.ErfaError as exc:
             raise InputError(f"epoch cannot be written as a {ts} date: {exc}", "t") from None
-    fields = (iy.tolist(), im.tolist(), iday.tolist(), hmsf["h"].tolist(), hmsf["m"].tolist(),
-              hmsf["s"].tolist(), hmsf["f"].tolist())
     return [f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}.{f:06d}" for y, mo, d, h, mi, s, f in zip(*fields)]
 
 
