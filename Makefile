@@ -49,8 +49,10 @@ demo: $(STAMP)
 		--launch 2026-09-01:2027-01-15 --arrive 2027-06-01:2028-02-01 \
 		--out porkchop-2026.png
 
+# One pytest worker per core, a test file to a worker: on a fresh clone most of the suite's time
+# is numba compiling kernels into its on-disk cache, and two workers compile two at a time.
 test: $(TSTAMP) browser
-	SOJOURN_SKIP_BROWSER="$$(cat $(NOBROWSER) 2>/dev/null)" $(BIN)/python -m pytest -q
+	SOJOURN_SKIP_BROWSER="$$(cat $(NOBROWSER) 2>/dev/null)" $(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # The documentation site, built offline into site/ (its code blocks run in `make test`).
 docs: $(TSTAMP)
