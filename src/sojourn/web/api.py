@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional
 
 import numpy as np
 from fastapi import APIRouter, Body, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
 import sojourn
@@ -37,6 +37,15 @@ TOML_BODY = {"requestBody": {"required": True, "content": {
 
 # ---------------------------------------------------------------------------------------------
 # running a job for a request
+
+_ANSWERING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sojourn-answer")
+"""Threads for the event loop's small blocking steps (parsing a scenario, writing a document): two,
+not starlette's forty, since every thread that holds the interpreter makes the loop wait its turn."""
+
+
+async def off_loop(fn: Callable, *args) -> Any:
+    """``fn(*args)`` on one of :data:`_ANSWERING`'s threads, awaited."""
+    return await asyncio.get_running_loop().run_in_executor(_ANSWERING, fn, *args)
 
 
 def _jobs(request: Request):
@@ -79,9 +88,9 @@ async def _run(request: Request, kind: str, key: tuple, fn: Callable, *args,
         return job
     if job.state == "failed":
         return from_job_error(job.error, fields)
-    value = await run_in_threadpool(present, job.result)
+    value = await off_loop(present, job.result)
     # written off the event loop too: a large document (a plan, a Mars-time range) takes a while to encode
-    return value if isinstance(value, Response) else await run_in_threadpool(StrictJSONResponse, value)
+    return value if isinstance(value, Response) else await off_loop(StrictJSONResponse, value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,7 +363,7 @@ async def marstime(request: Request,
 
     caps.marstime_rows(when, step, _limits(request))
     if not is_window(when):
-        return StrictJSONResponse(await run_in_threadpool(work.marstime, when, lon, site, step))
+        return StrictJSONResponse(await off_loop(work.marstime, when, lon, site, step))
     return await _run(request, "marstime", (when.strip(), lon, site, step), work.marstime, when, lon, site, step,
                       present=lambda d: d)
 
@@ -385,7 +394,7 @@ async def _scenario(text: str, where: str, request: Request):
     import sojourn as sj
 
     caps.scenario_text(text, where, _limits(request))
-    return await run_in_threadpool(sj.Scenario.from_toml, text, where)
+    return await off_loop(sj.Scenario.from_toml, text, where)
 
 
 def _plan_step(request: Request, scenario, step) -> Optional[float]:
