@@ -162,11 +162,15 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--plan-share", type=float, default=0.3, help="share of requests that are plans")
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=None, help="worker processes (default: the server's own)")
     ap.add_argument("--queue", type=int, default=16)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    if args.workers is None:
+        from sojourn.web.jobs import default_workers
+
+        args.workers = default_workers()
     log(f"starting sojourn serve ({args.workers} workers, queue {args.queue}) …")
     proc, base = start_server(args.workers, args.queue)
     try:

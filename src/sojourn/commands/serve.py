@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
+from typing import Optional
+
 import typer
 
 from sojourn.cli import command, console
@@ -13,7 +16,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS",
                              help="Address to listen on; the default answers this machine only."),
     port: int = typer.Option(8000, "--port", metavar="PORT", help="TCP port (0: any free port)."),
-    workers: int = typer.Option(2, "--workers", metavar="N", help="Worker processes for computations."),
+    workers: Optional[int] = typer.Option(None, "--workers", metavar="N", show_default=False,
+                                          help="Worker processes for computations [default: one fewer than "
+                                               "the cores, at least 1]."),
     queue: int = typer.Option(16, "--queue", metavar="N",
                               help="Computations that may wait for a worker; beyond, requests get 503."),
     cache_mb: int = typer.Option(512, "--cache-mb", metavar="MB", help="Memory for cached results."),
@@ -23,7 +28,8 @@ def serve(
     from sojourn import checks
 
     checks.in_range(checks.integer(port, "port", "port"), 0, 65535, "port", "port")
-    checks.integer(workers, "workers", "workers", least=1)
+    if workers is not None:
+        checks.integer(workers, "workers", "workers", least=1)
     checks.integer(queue, "queue", "queue", least=0)
     checks.integer(cache_mb, "cache_mb", "cache", least=0)
     try:
@@ -38,7 +44,8 @@ def serve(
                          "pip install 'sojourn[web]'", "serve") from None
     exposed = host not in LOCAL_HOSTS
     hosts = ("*",) if exposed else LOCAL_HOSTS
-    app = create_app(Capacity(workers=workers, queue=queue, cache_mb=cache_mb), hosts=hosts)
+    capacity = Capacity(queue=queue, cache_mb=cache_mb)
+    app = create_app(capacity if workers is None else replace(capacity, workers=workers), hosts=hosts)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=3)
     server = _Server(config, exposed=exposed, open_browser=open_browser)

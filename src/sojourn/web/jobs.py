@@ -231,6 +231,15 @@ class Cache:
 # the server side
 
 
+def default_workers() -> int:
+    """Worker processes by default: one fewer than the cores this process may use, at least one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 2
+    return max(1, cores - 1)
+
+
 @dataclass(frozen=True)
 class Capacity:
     """How much work the server takes on.
@@ -238,7 +247,9 @@ class Capacity:
     Attributes
     ----------
     workers : int
-        Worker processes (each computes one job at a time).
+        Worker processes (each computes one job at a time). Default: one
+        fewer than the machine's cores, at least one, so that the event loop
+        (which answers every request, ``/api/health`` among them) keeps a core.
     queue : int
         Jobs that may wait for a worker beyond those running.
     cache_entries, cache_mb : int
@@ -247,7 +258,7 @@ class Capacity:
         How long a finished job stays reachable by its id, s.
     """
 
-    workers: int = 2
+    workers: int = field(default_factory=default_workers)
     queue: int = 16
     cache_entries: int = 128
     cache_mb: int = 512
