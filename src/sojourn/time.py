@@ -302,7 +302,7 @@ def utc_calendar(u1, u2, ndp: int):
     iy, im, iday, hmsf = erfa.d2dtf("UTC", ndp, u1, u2)
     fields = [iy.astype(np.int64), im.astype(np.int64), iday.astype(np.int64),
               *(hmsf[k].astype(np.int64) for k in "hmsf")]
-    early = np.flatnonzero(np.asarray(u1) + np.asarray(u2) < _UTC_WHOLE_STEPS_JD)
+    early = np.flatnonzero(u1 + u2 < _UTC_WHOLE_STEPS_JD)
     if early.size == 0:
         return tuple(fields)
     y, mo, d, fd = erfa.jd2cal(u1[early], u2[early])

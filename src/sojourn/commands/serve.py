@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from typing import Optional
 
 import typer
@@ -36,7 +35,7 @@ def serve(
         import uvicorn
 
         from sojourn.web.app import LOCAL_HOSTS, create_app
-        from sojourn.web.jobs import Capacity
+        from sojourn.web.jobs import Capacity, default_workers
     except ImportError as exc:
         from sojourn.errors import InputError
 
@@ -44,8 +43,8 @@ def serve(
                          "pip install 'sojourn[web]'", "serve") from None
     exposed = host not in LOCAL_HOSTS
     hosts = ("*",) if exposed else LOCAL_HOSTS
-    capacity = Capacity(queue=queue, cache_mb=cache_mb)
-    app = create_app(capacity if workers is None else replace(capacity, workers=workers), hosts=hosts)
+    workers = default_workers() if workers is None else workers
+    app = create_app(Capacity(workers=workers, queue=queue, cache_mb=cache_mb), hosts=hosts)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=3)
     server = _Server(config, exposed=exposed, open_browser=open_browser)
