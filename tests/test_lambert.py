@@ -671,3 +671,109 @@ def test_nearly_coincident_positions_multi_rev_lands(exact_propagate):
         v1, v2, status = lambert_batch(1.0, r1, r2, tof, revs=1, prograde=False, low_path=low_path)
         assert status[0] == 0
         assert_lands(exact_propagate, 1.0, r1, r2, tof, v1, v2, what=f"low_path={low_path}", pos_rtol=1e-11)
+
+
+# ---------------------------------------------------------------------------
+# the iteration's short-step check (Izzo's T(x), its derivatives, the bound)
+# ---------------------------------------------------------------------------
+
+
+def _tof_longdouble(x, lam):
+    """Izzo's T(x) for zero revolutions (his eq. 18), written afresh in numpy's long
+    double: an independent, more precise evaluation than the solver's own."""
+    x = np.asarray(x, dtype=np.longdouble)
+    lam = np.asarray(lam, dtype=np.longdouble)
+    one = np.longdouble(1)
+    y = np.sqrt(one - lam * lam * (one - x * x))
+    q = one - x * x
+    with np.errstate(invalid="ignore"):
+        psi = np.where(x < one, np.arccos(np.clip(x * y + lam * q, -one, one)),
+                       np.arccosh(np.maximum(x * y - lam * (x * x - one), one)))
+    return (psi / np.sqrt(np.abs(q)) - x + lam * y) / q
+
+
+def _random_points(rng, n):
+    """Values of lam across (-1, 1), crowding towards +/-1, and x on both branches
+    away from the parabola (where eq. 18 itself cancels)."""
+    lam = np.tanh(rng.uniform(-6.0, 6.0, n))
+    x = np.where(rng.random(n) < 0.7, rng.uniform(-0.95, 0.9, n), rng.uniform(1.1, 4.0, n))
+    return lam, x
+
+
+def test_fourth_derivative_of_the_time_of_flight_is_the_slope_of_the_third():
+    """d4 (derived here from Izzo's eq. 22) against a central difference of his d3."""
+    from sojourn.core.lambert import _dtof_inv
+
+    rng = np.random.default_rng(22)
+    lam, x = _random_points(rng, 400)
+    lam = np.clip(lam, -0.99, 0.99)  # the difference itself loses digits where d3 is steep
+    for la, xx in zip(lam, x):
+        def d(k, at):
+            t = float(_tof_longdouble(at, la))
+            y = math.sqrt(1.0 - la * la * (1.0 - at * at))
+            return _dtof_inv(at, y, t, la, 1.0 / (1.0 - at * at))[k]
+
+        def central(h):
+            return (d(2, xx + h) - d(2, xx - h)) / (2.0 * h)
+
+        slope = (4.0 * central(5e-5) - central(1e-4)) / 3.0  # Richardson: error of order h^4
+        assert d(3, xx) == pytest.approx(slope, rel=1e-7, abs=1e-9 * abs(d(2, xx))), (la, xx)
+
+
+def test_the_short_step_bound_bounds_what_the_taylor_polynomial_leaves_out():
+    """|T(x + dx) - T(x) - (Taylor polynomial of degree 4)| <= the bound's rest, for
+    steps up to the largest accepted (1 % of the way to T's nearest singularity),
+    with T evaluated independently in long double."""
+    from sojourn.core.lambert import _SHORT_STEP, _dtof_inv, _step_residual
+
+    rng = np.random.default_rng(2015)
+    lam, x = _random_points(rng, 4000)
+    inv = 1.0 / (1.0 - x * x)
+    y = np.sqrt(1.0 - lam * lam * (1.0 - x * x))
+    rho = 1.0 / np.maximum.reduce([np.abs(lam) / y, np.abs((1.0 + x) * inv), np.abs((1.0 - x) * inv)])
+    dx = rho * _SHORT_STEP * 10.0 ** rng.uniform(-6.0, 0.0, x.size) * rng.choice([-1.0, 1.0], x.size)
+    t0 = _tof_longdouble(x, lam)
+    left_out = np.abs(_tof_longdouble(x + dx, lam) - t0 - _taylor_increment(x, y, t0, lam, inv, dx, _dtof_inv))
+    rest = np.array([_step_residual(0.0, d, *_dtof_inv(xx, yy, float(tt), la, ii)[:4], abs(d) / r)
+                     for d, xx, yy, tt, la, ii, r in zip(dx, x, y, t0, lam, inv, rho)])
+    slack = 1e-17 * np.abs(t0.astype(float))  # long double's own round-off, and the increment's
+    assert np.all(left_out <= rest + slack), float(np.max(left_out / (rest + slack)))
+
+
+def _taylor_increment(x, y, t, lam, inv, dx, dtof):
+    out = np.empty(x.size, dtype=np.longdouble)
+    for i in range(x.size):
+        d1, d2, d3, d4, _ = dtof(x[i], y[i], float(t[i]), lam[i], inv[i])
+        h = np.longdouble(dx[i])
+        out[i] = h * (d1 + h * (d2 / 2 + h * (d3 / 6 + h * d4 / 24)))
+    return out
+
+
+def test_warm_started_solutions_meet_the_tolerance_however_they_were_checked():
+    """Solves started near their root end in one step accepted on the bound, or in more
+    steps checked by evaluating T: either way the residual, evaluated in long double,
+    is within the iteration's tolerance (|lam| < 0.999: nearer 1 the solver's own
+    evaluation of T loses digits, as any evaluation in double does)."""
+    from numba import njit
+
+    from sojourn.core.lambert import _T_TOL_FAST, _solve_x
+
+    @njit
+    def solve(t, lam, starts):
+        nan = math.nan
+        out = np.empty((t.size, 2))
+        for i in range(t.size):
+            x0, _, _, _ = _solve_x(t[i], lam[i], 0, True, nan, (nan, nan, nan))
+            x, _, st, _ = _solve_x(t[i], lam[i], 0, True, x0 + starts[i], (nan, nan, nan))
+            out[i, 0], out[i, 1] = x, st
+        return out
+
+    rng = np.random.default_rng(7)
+    n = 20000
+    lam = rng.uniform(-0.999, 0.999, n)
+    t = 10.0 ** rng.uniform(-1.0, 2.5, n)
+    starts = 10.0 ** rng.uniform(-9.0, -1.5, n) * rng.choice([-1.0, 1.0], n)
+    out = solve(t, lam, starts)
+    assert np.all(out[:, 1] == OK)
+    residual = np.abs(_tof_longdouble(out[:, 0], lam) / t - 1.0).astype(float)
+    assert residual.max() <= _T_TOL_FAST * 1.05, residual.max()

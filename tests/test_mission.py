@@ -264,8 +264,10 @@ def test_plan_and_survey_agree_on_one_opportunity(ulysses_plan):
     assert other.total_dv_kms == pytest.approx(ulysses_plan.total_dv_kms, abs=1e-7)
     assert other.total_days == pytest.approx(ulysses_plan.total_days, abs=1e-3)
     assert abs((other.launch - ulysses_plan.launch).total_seconds()) < 120
-    # both transits on their lower limit, and the launch off the midnight grid
-    assert [leg.tof_days for leg in ulysses_plan.legs] == pytest.approx([280.0, 280.0], abs=1e-6)
+    # both transits on their lower limit, and the launch off the midnight grid; the optimiser stops
+    # within a fraction of a second of the optimum and each epoch is then set on its nearest whole
+    # UTC second, so a binding limit holds to a second
+    assert [leg.tof_days for leg in ulysses_plan.legs] == pytest.approx([280.0, 280.0], abs=1.01 / 86400.0)
     assert ulysses_plan.launch.strftime("%H:%M") != "00:00"
 
 

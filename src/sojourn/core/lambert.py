@@ -6,7 +6,11 @@ every conic (x < 1 elliptic, x = 1 parabolic, x > 1 hyperbolic) and solves
 T(x) = T* with Householder's fourth-order iteration. Here that iteration is kept
 inside a bracket of the root, falling back to bisection when a step would leave
 it, and every answer is checked against the time-of-flight equation before it
-is reported ``OK``; so a wrong answer is never passed on as a right one.
+is reported ``OK``; so a wrong answer is never passed on as a right one. The
+check is either T evaluated at the answer or, where the last step was short
+against the distance to T's nearest singularity, a bound on the step's residual
+from T's Taylor series at the previous x: its first four derivatives are at hand
+there, and Cauchy's estimate bounds the rest (:func:`_step_residual`).
 
 Geometry is computed in forms that keep their digits near 0 and 180 degrees of
 transfer angle (half-angle chords instead of ``sqrt(1 - rho**2)``, atan2 instead
@@ -33,6 +37,7 @@ _MAX_ITER = 120
 _X_TOL = 1e-15
 _T_TOL_FAST = 1e-13  # relative residual of T(x) = T* that ends the iteration
 _T_TOL = 1e-11  # the loosest residual accepted as OK when round-off stalls the iteration
+_SHORT_STEP = 1e-2  # a step at most this fraction of the way to T's nearest singularity may be bounded
 
 
 @njit(cache=True, inline="always")
@@ -79,13 +84,17 @@ def _tof_inv(x, y, lam, m):
 
 @njit(cache=True, inline="always")
 def _tof_psi(x, y, lam, m, psi0, c0, s0):
-    """:func:`_tof_inv`, and the elliptic angle psi with its cosine and sine (NaN off the
-    elliptic branch), given those of a previous x of the iteration (NaN: none).
+    """:func:`_tof_inv`, and an anchor angle for the next evaluation: (T, 1 / (1 - x^2),
+    psi, cos psi, sin psi).
 
-    Where psi moved by less than a milliradian from the previous psi0 it is psi0
-    plus asin(sin(psi - psi0)), the sine from the two angles' cosines and sines
-    and asin by its series (the first omitted term is below 1e-22): no acos in
-    the last, checking evaluation of an iteration that has converged.
+    ``psi0``, ``c0``, ``s0`` are an anchor: an elliptic angle computed by acos or
+    atan2 with its cosine and sine (NaN: none), e.g. from the previous cell of a
+    porkchop row. Where this x's angle psi lies within 0.03 rad of it, psi is
+    psi0 plus asin(sin(psi - psi0)), the sine from the two angles' cosines and
+    sines and asin by its series to the ninth power (the first omitted term is
+    below 1e-18 rad), and the anchor is passed on unchanged, so that round-off
+    does not accumulate from one anchor to the next; otherwise psi is computed
+    afresh and becomes the anchor. Off the elliptic branch the anchor is NaN.
     """
     omx2 = 1.0 - x * x
     inv = 1.0 / omx2
@@ -104,10 +113,11 @@ def _tof_psi(x, y, lam, m, psi0, c0, s0):
         sq = math.sqrt(omx2)
         sin_psi = (y - x * lam) * sq
         u = sin_psi * c0 - cos_psi * s0  # sin(psi - psi0)
-        if abs(u) < 1e-3 and cos_psi * c0 + sin_psi * s0 > 0.0:
+        if abs(u) < 0.03 and cos_psi * c0 + sin_psi * s0 > 0.0:
             u2 = u * u
-            psi = psi0 + u * (1.0 + u2 * (1.0 / 6.0 + u2 * (3.0 / 40.0)))
-        elif -0.9 <= cos_psi <= 0.9:
+            psi = psi0 + u * (1.0 + u2 * (1.0 / 6.0 + u2 * (3.0 / 40.0 + u2 * (5.0 / 112.0 + u2 * (35.0 / 1152.0)))))
+            return ((psi + m * _PI) * sq * inv - x + lam * y) * inv, inv, psi0, c0, s0
+        if -0.9 <= cos_psi <= 0.9:
             psi = math.acos(cos_psi)
         else:
             psi = math.atan2(sin_psi, cos_psi)
@@ -121,21 +131,64 @@ def _tof_psi(x, y, lam, m, psi0, c0, s0):
 @njit(cache=True, inline="always")
 def _dtof(x, y, t, lam):
     """First three derivatives of T(x) (Izzo eq. 22), given y(x) and T(x)."""
-    return _dtof_inv(x, y, t, lam, 1.0 / (1.0 - x * x))
+    d1, d2, d3, _, _ = _dtof_inv(x, y, t, lam, 1.0 / (1.0 - x * x))
+    return d1, d2, d3
 
 
 @njit(cache=True, inline="always")
 def _dtof_inv(x, y, t, lam, inv):
-    """:func:`_dtof` given ``inv`` = 1 / (1 - x^2): two divisions instead of six."""
+    """The first four derivatives of T(x) given ``inv`` = 1 / (1 - x^2), and 1 / y.
+
+    Izzo's eq. 22 gives the first three; differentiating the third,
+    (1 - x^2) T^(4) = 9 x T^(3) + 15 T^(2) - 6 (1 - lam^2) lam^5 (1 / y^5 - 5 lam^2 x^2 / y^7).
+    Two divisions, by 1 - x^2 and by y, shared by all four.
+    """
     l2 = lam * lam
     l3 = l2 * lam
     iy = 1.0 / y
     iy2 = iy * iy
     k = 2.0 * (1.0 - l2) * l3 * iy * iy2  # 2 (1 - lam^2) lam^3 / y^3
+    k5 = 3.0 * l2 * k * iy2  # 6 (1 - lam^2) lam^5 / y^5
     d1 = (3.0 * t * x - 2.0 + 2.0 * l3 * x * iy) * inv
     d2 = (3.0 * t + 5.0 * x * d1 + k) * inv
-    d3 = (7.0 * x * d2 + 8.0 * d1 - 3.0 * l2 * x * k * iy2) * inv  # 6 (1 - lam^2) lam^5 x / y^5
-    return d1, d2, d3
+    d3 = (7.0 * x * d2 + 8.0 * d1 - k5 * x) * inv
+    d4 = (9.0 * x * d3 + 15.0 * d2 - k5 * (1.0 - 5.0 * l2 * x * x * iy2)) * inv
+    return d1, d2, d3, d4, iy
+
+
+@njit(cache=True, inline="always")
+def _step_residual(f, dx, d1, d2, d3, d4, sr):
+    """A bound on |T(x + dx) - T*| from T's Taylor series at x, for a short step.
+
+    Parameters
+    ----------
+    f : float
+        T(x) - T*.
+    dx : float
+        The step.
+    d1, d2, d3, d4 : float
+        The first four derivatives of T at x.
+    sr : float
+        |dx| over the distance from x to T's nearest singularity in the complex
+        plane, rho (at most :data:`_SHORT_STEP`).
+
+    Returns
+    -------
+    float
+        |Taylor polynomial of degree 4 at dx| plus a bound on the terms left out.
+        Cauchy's estimate, |a_n| <= M / rho^n, relates the coefficients of a
+        function analytic within rho: the fifth is estimated from each of the
+        first four as |a_k| / rho^(5 - k), the four estimates summed, and the
+        tail times 5 (for 1 / (1 - sr) and for coefficients that grow as a power
+        of n as well, as those of (1 + x)^(-3/2) do).
+    """
+    a2 = 0.5 * d2
+    a3 = d3 * (1.0 / 6.0)
+    a4 = d4 * (1.0 / 24.0)
+    ad = abs(dx)
+    p = f + dx * (d1 + dx * (a2 + dx * (a3 + dx * a4)))
+    rest = sr * ad * (abs(a4) * ad * ad * ad + sr * (abs(a3) * ad * ad + sr * (abs(a2) * ad + sr * abs(d1))))
+    return abs(p) + 5.0 * rest
 
 
 @njit(cache=True)
@@ -180,14 +233,16 @@ def _x_guess_zero_rev(t_target, lam):
 
 
 @njit(cache=True, inline="always")
-def _solve_x(t_target, lam, m, low_path, x_start):
-    """Solve T(x) = t_target; returns (x, y(x), status).
+def _solve_x(t_target, lam, m, low_path, x_start, anchor):
+    """Solve T(x) = t_target; returns (x, y(x), status, anchor).
 
     ``x_start`` replaces Izzo's initial guess for zero revolutions (NaN: use
     it), e.g. the solution of the neighbouring porkchop cell. The iteration is
     bracketed and its answer checked either way, so a poor start costs only
-    iterations.
+    iterations. ``anchor`` (psi, cos psi, sin psi; NaN: none) is passed to
+    :func:`_tof_psi` and the last one returned, to seed the next problem.
     """
+    psi, c_psi, s_psi = anchor
     if m == 0:
         lo = -1.0
         hi = math.inf
@@ -196,7 +251,7 @@ def _solve_x(t_target, lam, m, low_path, x_start):
     else:
         x_min, t_min = _x_of_tmin(lam, m)
         if t_target < t_min * (1.0 - 1e-14):
-            return math.nan, math.nan, NO_SOLUTION
+            return math.nan, math.nan, NO_SOLUTION, (psi, c_psi, s_psi)
         a = ((m * _PI + _PI) / (8.0 * t_target)) ** (2.0 / 3.0)
         b = ((8.0 * t_target) / (m * _PI)) ** (2.0 / 3.0)
         x_left = (a - 1.0) / (a + 1.0)
@@ -207,26 +262,33 @@ def _solve_x(t_target, lam, m, low_path, x_start):
             lo, hi, x, increasing = -1.0, x_min, x_left, False
         if not (lo < x < hi):
             x = 0.5 * (lo + hi)
-    psi = c_psi = s_psi = math.nan
     for _ in range(_MAX_ITER):
         y = _y_of(x, lam)
         t, inv, psi, c_psi, s_psi = _tof_psi(x, y, lam, m, psi, c_psi, s_psi)
         f = t - t_target
         if not math.isfinite(f):
-            return math.nan, math.nan, NOT_CONVERGED
+            return math.nan, math.nan, NOT_CONVERGED, (psi, c_psi, s_psi)
         if abs(f) <= _T_TOL_FAST * t_target:
-            return x, y, OK
+            return x, y, OK, (psi, c_psi, s_psi)
         # keep the bracket: T decreases in x on the M = 0 curve and the left branch
         if (f > 0.0) != increasing:
             lo = x
         else:
             hi = x
-        d1, d2, d3 = _dtof_inv(x, y, t, lam, inv)
+        d1, d2, d3, d4, iy = _dtof_inv(x, y, t, lam, inv)
         denom = d1 * (d1 * d1 - f * d2) + d3 * f * f / 6.0
         xn = x - f * (d1 * d1 - f * d2 / 2.0) / denom if denom != 0.0 else math.nan
-        if abs(xn - x) <= _X_TOL * max(1.0, abs(x)):
+        dx = xn - x
+        if abs(dx) <= _X_TOL * max(1.0, abs(x)):
             x = xn
             break  # stalled at round-off: judged below
+        if lo < xn < hi:
+            # the step over the distance to T's nearest singularity: x = -1, x = +1 (one for
+            # m >= 1; kept for m = 0, where the derivatives lose digits near it) and y(x) = 0,
+            # at x = +/- i sqrt(1 - lam^2) / |lam|, whose distance from x is y / |lam|
+            sr = abs(dx) * max(abs(lam) * iy, abs((1.0 + x) * inv), abs((1.0 - x) * inv))
+            if sr <= _SHORT_STEP and _step_residual(f, dx, d1, d2, d3, d4, sr) <= _T_TOL_FAST * t_target:
+                return xn, _y_of(xn, lam), OK, (psi, c_psi, s_psi)
         if not (lo < xn < hi) or not math.isfinite(xn):
             if math.isfinite(hi):
                 xn = 0.5 * (lo + hi)
@@ -235,9 +297,8 @@ def _solve_x(t_target, lam, m, low_path, x_start):
         x = xn
     y = _y_of(x, lam)
     t = _tof_y(x, y, lam, m)
-    if abs(t - t_target) <= _T_TOL * t_target:
-        return x, y, OK
-    return x, y, NOT_CONVERGED
+    status = OK if abs(t - t_target) <= _T_TOL * t_target else NOT_CONVERGED
+    return x, y, status, (psi, c_psi, s_psi)
 
 
 @njit(cache=True)
@@ -264,28 +325,30 @@ def lambert_norms(mu, r1x, r1y, r1z, r1, r2x, r2y, r2z, r2, tof, m, prograde, lo
     Returns (v1x, v1y, v1z, v2x, v2y, v2z, status, x); ``x`` (NaN unless OK)
     seeds the next, neighbouring problem, as a porkchop row solved in order.
     """
-    a, b, c, d, e, f, st, x, _ = lambert_core(mu, r1x, r1y, r1z, r1, 1.0 / r1, math.sqrt(r1), r2x, r2y, r2z, r2,
-                                              1.0 / r2, math.sqrt(r2), tof, m, prograde, low_path, nx, ny, nz,
-                                              x_start)
+    nan = math.nan
+    a, b, c, d, e, f, st, x, _, _ = lambert_core(mu, r1x, r1y, r1z, r1, 1.0 / r1, math.sqrt(r1), r2x, r2y, r2z, r2,
+                                                 1.0 / r2, math.sqrt(r2), tof, m, prograde, low_path, nx, ny, nz,
+                                                 x_start, (nan, nan, nan))
     return a, b, c, d, e, f, st, x
 
 
 @njit(cache=True, inline="always")
 def lambert_core(mu, r1x, r1y, r1z, r1, i1, q1, r2x, r2y, r2z, r2, i2, q2, tof, m, prograde, low_path,
-                 nx, ny, nz, x_start):
+                 nx, ny, nz, x_start, anchor):
     """:func:`lambert_norms` given each position's norm ``r``, its reciprocal ``i`` and its
-    square root ``q`` (a grid computes them once per row and column, not once per cell).
+    square root ``q`` (a grid computes them once per row and column, not once per cell),
+    and an ``anchor`` angle for the iteration (see :func:`_solve_x`; NaNs: none).
 
-    Returns (v1x, v1y, v1z, v2x, v2y, v2z, status, x, long_way): ``long_way``
+    Returns (v1x, v1y, v1z, v2x, v2y, v2z, status, x, long_way, anchor): ``long_way``
     is True when the short way round goes against the reference direction (a
-    type II transfer, for a prograde one).
+    type II transfer, for a prograde one); ``anchor`` seeds the next, neighbouring problem.
     """
     nan = math.nan
     bad = (nan, nan, nan, nan, nan, nan)
     if not (mu > 0.0 and tof > 0.0 and r1 > 0.0 and r2 > 0.0 and m >= 0):
-        return bad + (NO_SOLUTION, nan, False)
+        return bad + (NO_SOLUTION, nan, False, anchor)
     if not (math.isfinite(r1) and math.isfinite(r2) and math.isfinite(tof)):
-        return bad + (NO_SOLUTION, nan, False)
+        return bad + (NO_SOLUTION, nan, False, anchor)
     a1x, a1y, a1z = r1x * i1, r1y * i1, r1z * i1
     a2x, a2y, a2z = r2x * i2, r2y * i2, r2z * i2
     cx, cy, cz = r2x - r1x, r2y - r1y, r2z - r1z
@@ -320,13 +383,13 @@ def lambert_core(mu, r1x, r1y, r1z, r1, i1, q1, r2x, r2y, r2z, r2, i2, q2, tof, 
         # r1 and r2 on one line: any plane through r1 holds r2. Collinear and
         # pointing the same way is the rectilinear degenerate case: refused.
         if cos_dot > 0.0:
-            return bad + (NO_SOLUTION, nan, False)
+            return bad + (NO_SOLUTION, nan, False, anchor)
         hx = nx - (nx * a1x + ny * a1y + nz * a1z) * a1x
         hy = ny - (nx * a1x + ny * a1y + nz * a1z) * a1y
         hz = nz - (nx * a1x + ny * a1y + nz * a1z) * a1z
         hn = math.sqrt(hx * hx + hy * hy + hz * hz)
         if hn < 1e-13:
-            return bad + (NO_SOLUTION, nan, False)
+            return bad + (NO_SOLUTION, nan, False, anchor)
     ihn = 1.0 / hn
     hx, hy, hz = hx * ihn, hy * ihn, hz * ihn
     i_s = 1.0 / s
@@ -346,9 +409,9 @@ def lambert_core(mu, r1x, r1y, r1z, r1, i1, q1, r2x, r2y, r2z, r2, i2, q2, tof, 
         t2x, t2y, t2z = -t2x, -t2y, -t2z
     gamma = math.sqrt(mu * s * 0.5)
     t_star = 2.0 * gamma * i_s * i_s * tof  # sqrt(2 mu / s^3) tof
-    x, y, status = _solve_x(t_star, lam, m, low_path, x_start)
+    x, y, status, anchor = _solve_x(t_star, lam, m, low_path, x_start, anchor)
     if status != OK:
-        return bad + (status, nan, long_way)
+        return bad + (status, nan, long_way, anchor)
     ic = 1.0 / c
     rho = dr * ic
     sigma = 2.0 * q1 * q2 * sin_half * ic  # = sqrt(1 - rho^2), without cancellation
@@ -367,6 +430,7 @@ def lambert_core(mu, r1x, r1y, r1z, r1, i1, q1, r2x, r2y, r2z, r2, i2, q2, tof, 
         OK,
         x,
         long_way,
+        anchor,
     )
 
 

@@ -37,23 +37,24 @@ least launch C3 and least arrival v-infinity among type I, then type II transfer
 
 @njit(cache=True, inline="always")
 def _cell(mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, hx, hy, hz, t1, x2, y2, z2, n2, i2, q2, u2, v2, w2, t2,
-          x_start, asymptote):
-    """One ballistic transfer: (c3, vinf_dep, vinf_arr, dla, rla, type_ii, status, x).
+          x_start, anchor, asymptote):
+    """One ballistic transfer: (c3, vinf_dep, vinf_arr, dla, rla, type_ii, status, x, anchor).
 
     ``n``, ``i``, ``q`` are the norm of each position, its reciprocal and its
     square root; (hx, hy, hz) is the departure body's orbit normal r1 x v1,
     which defines "prograde" (and so type I/II). ``x_start`` seeds the Lambert
-    iteration (NaN: Izzo's guess); ``x`` is the solution's Izzo variable, to
+    iteration (NaN: Izzo's guess) and ``anchor`` its elliptic angle (see
+    :func:`sojourn.core.lambert.lambert_core`); the ``x`` and ``anchor`` returned
     seed the next cell. DLA and RLA are NaN unless ``asymptote``.
     """
     nan = math.nan
     tof = t2 - t1
     if not tof > 0.0:
-        return nan, nan, nan, nan, nan, False, NO_SOLUTION, nan
-    a, b, c, d, e, f, st, x, type_ii = lambert_core(mu, x1, y1, z1, n1, i1, q1, x2, y2, z2, n2, i2, q2, tof, 0,
-                                                    True, True, hx, hy, hz, x_start)
+        return nan, nan, nan, nan, nan, False, NO_SOLUTION, nan, anchor
+    a, b, c, d, e, f, st, x, type_ii, anchor = lambert_core(mu, x1, y1, z1, n1, i1, q1, x2, y2, z2, n2, i2, q2,
+                                                            tof, 0, True, True, hx, hy, hz, x_start, anchor)
     if st != OK:
-        return nan, nan, nan, nan, nan, False, st, nan
+        return nan, nan, nan, nan, nan, False, st, nan, anchor
     ex, ey, ez = a - u1, b - v1, c - w1
     e2 = ex * ex + ey * ey + ez * ez
     en = math.sqrt(e2)
@@ -67,7 +68,7 @@ def _cell(mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, hx, hy, hz, t1, x2, y2, z2, n2
     gx, gy, gz = d - u2, e - v2, f - w2
     vinf_arr = math.sqrt(gx * gx + gy * gy + gz * gz)
     # type II: the transfer angle is above 180 degrees, the long way round the orbit normal
-    return e2, en, vinf_arr, dla, rla, type_ii, OK, x
+    return e2, en, vinf_arr, dla, rla, type_ii, OK, x, anchor
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -100,17 +101,19 @@ def _grid_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote, angle_
         # Along a row the solution varies smoothly with the arrival date: each cell
         # starts from the line through its two predecessors' x, or from the one
         # predecessor of the same transfer type (x jumps where the type changes),
-        # or from Izzo's guess after a cell without a solution.
+        # or from Izzo's guess after a cell without a solution; and its elliptic angle
+        # is measured from the last one computed afresh along the row.
         x_1 = math.nan
         x_2 = math.nan
         prev_ii = False
+        anchor = (math.nan, math.nan, math.nan)
         for j in range(m):
             x2, y2, z2 = r_arr[j, 0], r_arr[j, 1], r_arr[j, 2]
             start = x_1 if math.isnan(x_2) else 2.0 * x_1 - x_2
-            e2, en, va, dl, rl, type_ii, st, x = _cell(
+            e2, en, va, dl, rl, type_ii, st, x, anchor = _cell(
                 mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, hx, hy, hz, t_dep[i],
                 x2, y2, z2, n_arr[j], i_arr[j], q_arr[j], v_arr[j, 0], v_arr[j, 1], v_arr[j, 2], t_arr[j],
-                start, asymptote)
+                start, anchor, asymptote)
             c3[i, j] = e2
             vinf_dep[i, j] = en
             vinf_arr[i, j] = va
@@ -145,11 +148,11 @@ def _pairs_loop(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote,
         x2, y2, z2 = r_arr[i, 0], r_arr[i, 1], r_arr[i, 2]
         n1 = math.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
         n2 = math.sqrt(x2 * x2 + y2 * y2 + z2 * z2)
-        (c3[i], vinf_dep[i], vinf_arr[i], dla[i], rla[i], type_ii[i], status[i], _) = _cell(
+        (c3[i], vinf_dep[i], vinf_arr[i], dla[i], rla[i], type_ii[i], status[i], _, _) = _cell(
             mu, x1, y1, z1, n1, 1.0 / n1, math.sqrt(n1), u1, v1, w1,
             y1 * w1 - z1 * v1, z1 * u1 - x1 * w1, x1 * v1 - y1 * u1, t_dep[i],
             x2, y2, z2, n2, 1.0 / n2, math.sqrt(n2), v_arr[i, 0], v_arr[i, 1], v_arr[i, 2],
-            t_arr[i], math.nan, asymptote)
+            t_arr[i], math.nan, (math.nan, math.nan, math.nan), asymptote)
 
 
 _pairs_serial, _pairs_parallel = serial_and_parallel(_pairs_loop)  # serial: small batches, no thread start-up
