@@ -326,25 +326,35 @@ def lambert_norms(mu, r1x, r1y, r1z, r1, r2x, r2y, r2z, r2, tof, m, prograde, lo
     seeds the next, neighbouring problem, as a porkchop row solved in order.
     """
     nan = math.nan
-    a, b, c, d, e, f, st, x, _, _ = lambert_core(mu, r1x, r1y, r1z, r1, 1.0 / r1, math.sqrt(r1), r2x, r2y, r2z, r2,
-                                                 1.0 / r2, math.sqrt(r2), tof, m, prograde, low_path, nx, ny, nz,
-                                                 x_start, (nan, nan, nan))
-    return a, b, c, d, e, f, st, x
+    i1, i2 = 1.0 / r1, 1.0 / r2
+    vr1, vt1, vr2, vt2, hx, hy, hz, st, x, _, _ = lambert_frame(
+        mu, r1x, r1y, r1z, r1, i1, math.sqrt(r1), r2x, r2y, r2z, r2, i2, math.sqrt(r2), tof, m, prograde, low_path,
+        nx, ny, nz, x_start, (nan, nan, nan))
+    a1x, a1y, a1z = r1x * i1, r1y * i1, r1z * i1
+    a2x, a2y, a2z = r2x * i2, r2y * i2, r2z * i2
+    t1x, t1y, t1z = hy * a1z - hz * a1y, hz * a1x - hx * a1z, hx * a1y - hy * a1x
+    t2x, t2y, t2z = hy * a2z - hz * a2y, hz * a2x - hx * a2z, hx * a2y - hy * a2x
+    return (vr1 * a1x + vt1 * t1x, vr1 * a1y + vt1 * t1y, vr1 * a1z + vt1 * t1z,
+            vr2 * a2x + vt2 * t2x, vr2 * a2y + vt2 * t2y, vr2 * a2z + vt2 * t2z, st, x)
 
 
 @njit(cache=True, inline="always")
-def lambert_core(mu, r1x, r1y, r1z, r1, i1, q1, r2x, r2y, r2z, r2, i2, q2, tof, m, prograde, low_path,
-                 nx, ny, nz, x_start, anchor):
-    """:func:`lambert_norms` given each position's norm ``r``, its reciprocal ``i`` and its
-    square root ``q`` (a grid computes them once per row and column, not once per cell),
-    and an ``anchor`` angle for the iteration (see :func:`_solve_x`; NaNs: none).
+def lambert_frame(mu, r1x, r1y, r1z, r1, i1, q1, r2x, r2y, r2z, r2, i2, q2, tof, m, prograde, low_path,
+                  nx, ny, nz, x_start, anchor):
+    """:func:`lambert_norms` in the transfer's own frame, given each position's norm ``r``,
+    its reciprocal ``i`` and its square root ``q`` (a grid computes them once per row and
+    column, not once per cell), and an ``anchor`` angle for the iteration (see
+    :func:`_solve_x`; NaNs: none).
 
-    Returns (v1x, v1y, v1z, v2x, v2y, v2z, status, x, long_way, anchor): ``long_way``
-    is True when the short way round goes against the reference direction (a
-    type II transfer, for a prograde one); ``anchor`` seeds the next, neighbouring problem.
+    Returns (vr1, vt1, vr2, vt2, hx, hy, hz, status, x, long_way, anchor): the
+    radial and transverse speeds at each end, km/s, and the unit normal h of
+    the transfer's plane along its angular momentum, so that each end's
+    velocity is vr r/|r| + vt h x r/|r|; ``long_way`` is True when the short way
+    round goes against the reference direction (a type II transfer, for a
+    prograde one); ``anchor`` seeds the next, neighbouring problem.
     """
     nan = math.nan
-    bad = (nan, nan, nan, nan, nan, nan)
+    bad = (nan, nan, nan, nan, nan, nan, nan)
     if not (mu > 0.0 and tof > 0.0 and r1 > 0.0 and r2 > 0.0 and m >= 0):
         return bad + (NO_SOLUTION, nan, False, anchor)
     if not (math.isfinite(r1) and math.isfinite(r2) and math.isfinite(tof)):
@@ -395,18 +405,11 @@ def lambert_core(mu, r1x, r1y, r1z, r1, i1, q1, r2x, r2y, r2z, r2, i2, q2, tof, 
     i_s = 1.0 / s
     lam = min(q1 * q2 * cos_half * i_s, 1.0)
     long_way = hx * nx + hy * ny + hz * nz < 0.0
-    if long_way:
-        # the short way round goes against the reference: prograde is the long way
+    if long_way == prograde:
+        # the transfer turns the other way round h: the long way prograde (the short way
+        # goes against the reference), or the short way retrograde
         lam = -lam
-        t1x, t1y, t1z = a1y * hz - a1z * hy, a1z * hx - a1x * hz, a1x * hy - a1y * hx
-        t2x, t2y, t2z = a2y * hz - a2z * hy, a2z * hx - a2x * hz, a2x * hy - a2y * hx
-    else:
-        t1x, t1y, t1z = hy * a1z - hz * a1y, hz * a1x - hx * a1z, hx * a1y - hy * a1x
-        t2x, t2y, t2z = hy * a2z - hz * a2y, hz * a2x - hx * a2z, hx * a2y - hy * a2x
-    if not prograde:
-        lam = -lam
-        t1x, t1y, t1z = -t1x, -t1y, -t1z
-        t2x, t2y, t2z = -t2x, -t2y, -t2z
+        hx, hy, hz = -hx, -hy, -hz
     gamma = math.sqrt(mu * s * 0.5)
     t_star = 2.0 * gamma * i_s * i_s * tof  # sqrt(2 mu / s^3) tof
     x, y, status, anchor = _solve_x(t_star, lam, m, low_path, x_start, anchor)
@@ -418,20 +421,7 @@ def lambert_core(mu, r1x, r1y, r1z, r1, i1, q1, r2x, r2y, r2z, r2, i2, q2, tof, 
     vr1 = gamma * ((lam * y - x) - rho * (lam * y + x)) * i1
     vr2 = -gamma * ((lam * y - x) + rho * (lam * y + x)) * i2
     vt = gamma * sigma * (y + lam * x)
-    vt1 = vt * i1
-    vt2 = vt * i2
-    return (
-        vr1 * a1x + vt1 * t1x,
-        vr1 * a1y + vt1 * t1y,
-        vr1 * a1z + vt1 * t1z,
-        vr2 * a2x + vt2 * t2x,
-        vr2 * a2y + vt2 * t2y,
-        vr2 * a2z + vt2 * t2z,
-        OK,
-        x,
-        long_way,
-        anchor,
-    )
+    return vr1, vt * i1, vr2, vt * i2, hx, hy, hz, OK, x, long_way, anchor
 
 
 def _lambert_loop(mu, r1, r2, tof, revs, prograde, low_path, ref, v1, v2, status):

@@ -23,7 +23,7 @@ from numba import njit, prange
 from typing import NamedTuple
 
 from sojourn.constants import DAY
-from sojourn.core.lambert import lambert_core
+from sojourn.core.lambert import lambert_frame
 from sojourn.core.status import NO_SOLUTION, OK
 from sojourn.core.threads import SERIAL_BELOW, serial_and_parallel
 
@@ -36,13 +36,14 @@ least launch C3 and least arrival v-infinity among type I, then type II transfer
 
 
 @njit(cache=True, inline="always")
-def _cell(mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, hx, hy, hz, t1, x2, y2, z2, n2, i2, q2, u2, v2, w2, t2,
-          x_start, anchor, asymptote):
+def _cell(mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, p1, hx, hy, hz, t1,
+          x2, y2, z2, n2, i2, q2, u2, v2, w2, p2, k, t2, x_start, anchor, asymptote):
     """One ballistic transfer: (c3, vinf_dep, vinf_arr, dla, rla, type_ii, status, x, anchor).
 
     ``n``, ``i``, ``q`` are the norm of each position, its reciprocal and its
-    square root; (hx, hy, hz) is the departure body's orbit normal r1 x v1,
-    which defines "prograde" (and so type I/II). ``x_start`` seeds the Lambert
+    square root, ``p`` each body's radial speed r . v / |r|; (hx, hy, hz) is the
+    departure body's orbit normal r1 x v1, which defines "prograde" (and so
+    type I/II), and ``k`` the arrival body's r2 x v2. ``x_start`` seeds the Lambert
     iteration (NaN: Izzo's guess) and ``anchor`` its elliptic angle (see
     :func:`sojourn.core.lambert.lambert_core`); the ``x`` and ``anchor`` returned
     seed the next cell. DLA and RLA are NaN unless ``asymptote``.
@@ -51,22 +52,32 @@ def _cell(mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, hx, hy, hz, t1, x2, y2, z2, n2
     tof = t2 - t1
     if not tof > 0.0:
         return nan, nan, nan, nan, nan, False, NO_SOLUTION, nan, anchor
-    a, b, c, d, e, f, st, x, type_ii, anchor = lambert_core(mu, x1, y1, z1, n1, i1, q1, x2, y2, z2, n2, i2, q2,
-                                                            tof, 0, True, True, hx, hy, hz, x_start, anchor)
+    vr1, vt1, vr2, vt2, sx, sy, sz, st, x, type_ii, anchor = lambert_frame(
+        mu, x1, y1, z1, n1, i1, q1, x2, y2, z2, n2, i2, q2, tof, 0, True, True, hx, hy, hz, x_start, anchor)
     if st != OK:
         return nan, nan, nan, nan, nan, False, st, nan, anchor
-    ex, ey, ez = a - u1, b - v1, c - w1
-    e2 = ex * ex + ey * ey + ez * ez
+    # v-infinity at each end in the transfer's frame there: radial, transverse (s x r / |r|) and
+    # normal (s); the planet's transverse speed is s . (r x v) / |r|
+    dr1 = vr1 - p1
+    dt1 = vt1 - (sx * hx + sy * hy + sz * hz) * i1
+    dn1 = u1 * sx + v1 * sy + w1 * sz
+    e2 = dr1 * dr1 + dt1 * dt1 + dn1 * dn1
     en = math.sqrt(e2)
     dla = nan
     rla = nan
     if asymptote:
+        a1x, a1y, a1z = x1 * i1, y1 * i1, z1 * i1
+        ex = dr1 * a1x + dt1 * (sy * a1z - sz * a1y) - dn1 * sx
+        ey = dr1 * a1y + dt1 * (sz * a1x - sx * a1z) - dn1 * sy
+        ez = dr1 * a1z + dt1 * (sx * a1y - sy * a1x) - dn1 * sz
         dla = math.asin(ez / en) if en > 0.0 else 0.0
         rla = math.atan2(ey, ex)
         if rla < 0.0:
             rla += 2.0 * math.pi
-    gx, gy, gz = d - u2, e - v2, f - w2
-    vinf_arr = math.sqrt(gx * gx + gy * gy + gz * gz)
+    dr2 = vr2 - p2
+    dt2 = vt2 - (sx * k[0] + sy * k[1] + sz * k[2]) * i2
+    dn2 = u2 * sx + v2 * sy + w2 * sz
+    vinf_arr = math.sqrt(dr2 * dr2 + dt2 * dt2 + dn2 * dn2)
     # type II: the transfer angle is above 180 degrees, the long way round the orbit normal
     return e2, en, vinf_arr, dla, rla, type_ii, OK, x, anchor
 
@@ -84,16 +95,23 @@ def _grid_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote, angle_
     n_arr = np.empty(m)
     i_arr = np.empty(m)
     q_arr = np.empty(m)
-    for j in range(m):  # each arrival's norm, its reciprocal and square root, once per column
-        n_arr[j] = math.sqrt(r_arr[j, 0] ** 2 + r_arr[j, 1] ** 2 + r_arr[j, 2] ** 2)
+    p_arr = np.empty(m)
+    k_arr = np.empty((m, 3))
+    for j in range(m):  # each arrival's norm, reciprocal, square root, radial speed and r x v, once per column
+        x2, y2, z2 = r_arr[j, 0], r_arr[j, 1], r_arr[j, 2]
+        u2, v2, w2 = v_arr[j, 0], v_arr[j, 1], v_arr[j, 2]
+        n_arr[j] = math.sqrt(x2 * x2 + y2 * y2 + z2 * z2)
         i_arr[j] = 1.0 / n_arr[j]
         q_arr[j] = math.sqrt(n_arr[j])
+        p_arr[j] = (x2 * u2 + y2 * v2 + z2 * w2) * i_arr[j]
+        k_arr[j, 0], k_arr[j, 1], k_arr[j, 2] = y2 * w2 - z2 * v2, z2 * u2 - x2 * w2, x2 * v2 - y2 * u2
     for i in prange(r_dep.shape[0]):
         x1, y1, z1 = r_dep[i, 0], r_dep[i, 1], r_dep[i, 2]
         u1, v1, w1 = v_dep[i, 0], v_dep[i, 1], v_dep[i, 2]
         n1 = math.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
         i1 = 1.0 / n1
         q1 = math.sqrt(n1)
+        p1 = (x1 * u1 + y1 * v1 + z1 * w1) * i1
         ridge_dot = -cos_ridge * n1
         hx, hy, hz = y1 * w1 - z1 * v1, z1 * u1 - x1 * w1, x1 * v1 - y1 * u1
         for k in range(4):
@@ -111,9 +129,9 @@ def _grid_kernel(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote, angle_
             x2, y2, z2 = r_arr[j, 0], r_arr[j, 1], r_arr[j, 2]
             start = x_1 if math.isnan(x_2) else 2.0 * x_1 - x_2
             e2, en, va, dl, rl, type_ii, st, x, anchor = _cell(
-                mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, hx, hy, hz, t_dep[i],
-                x2, y2, z2, n_arr[j], i_arr[j], q_arr[j], v_arr[j, 0], v_arr[j, 1], v_arr[j, 2], t_arr[j],
-                start, anchor, asymptote)
+                mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, p1, hx, hy, hz, t_dep[i],
+                x2, y2, z2, n_arr[j], i_arr[j], q_arr[j], v_arr[j, 0], v_arr[j, 1], v_arr[j, 2], p_arr[j],
+                (k_arr[j, 0], k_arr[j, 1], k_arr[j, 2]), t_arr[j], start, anchor, asymptote)
             c3[i, j] = e2
             vinf_dep[i, j] = en
             vinf_arr[i, j] = va
@@ -146,13 +164,15 @@ def _pairs_loop(mu, r_dep, v_dep, t_dep, r_arr, v_arr, t_arr, asymptote,
         x1, y1, z1 = r_dep[i, 0], r_dep[i, 1], r_dep[i, 2]
         u1, v1, w1 = v_dep[i, 0], v_dep[i, 1], v_dep[i, 2]
         x2, y2, z2 = r_arr[i, 0], r_arr[i, 1], r_arr[i, 2]
+        u2, v2, w2 = v_arr[i, 0], v_arr[i, 1], v_arr[i, 2]
         n1 = math.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
         n2 = math.sqrt(x2 * x2 + y2 * y2 + z2 * z2)
         (c3[i], vinf_dep[i], vinf_arr[i], dla[i], rla[i], type_ii[i], status[i], _, _) = _cell(
-            mu, x1, y1, z1, n1, 1.0 / n1, math.sqrt(n1), u1, v1, w1,
+            mu, x1, y1, z1, n1, 1.0 / n1, math.sqrt(n1), u1, v1, w1, (x1 * u1 + y1 * v1 + z1 * w1) / n1,
             y1 * w1 - z1 * v1, z1 * u1 - x1 * w1, x1 * v1 - y1 * u1, t_dep[i],
-            x2, y2, z2, n2, 1.0 / n2, math.sqrt(n2), v_arr[i, 0], v_arr[i, 1], v_arr[i, 2],
-            t_arr[i], math.nan, (math.nan, math.nan, math.nan), asymptote)
+            x2, y2, z2, n2, 1.0 / n2, math.sqrt(n2), u2, v2, w2, (x2 * u2 + y2 * v2 + z2 * w2) / n2,
+            (y2 * w2 - z2 * v2, z2 * u2 - x2 * w2, x2 * v2 - y2 * u2), t_arr[i], math.nan,
+            (math.nan, math.nan, math.nan), asymptote)
 
 
 _pairs_serial, _pairs_parallel = serial_and_parallel(_pairs_loop)  # serial: small batches, no thread start-up
