@@ -283,9 +283,9 @@ def _solve_x(t_target, lam, m, low_path, x_start, anchor):
             x = xn
             break  # stalled at round-off: judged below
         if lo < xn < hi:
-            # the step over the distance to T's nearest singularity: x = -1, x = +1 (one for
-            # m >= 1; kept for m = 0, where the derivatives lose digits near it) and y(x) = 0,
-            # at x = +/- i sqrt(1 - lam^2) / |lam|, whose distance from x is y / |lam|
+            # the step over the distance to T's nearest singularity: x = -1; x = +1 (a singularity
+            # for m >= 1, and taken as one for m = 0, where the derivatives lose digits near it);
+            # and y(x) = 0, at x = +/- i sqrt(1 - lam^2) / |lam|, whose distance from x is y / |lam|
             sr = abs(dx) * max(abs(lam) * iy, abs((1.0 + x) * inv), abs((1.0 - x) * inv))
             if sr <= _SHORT_STEP and _step_residual(f, dx, d1, d2, d3, d4, sr) <= _T_TOL_FAST * t_target:
                 return xn, _y_of(xn, lam), OK, (psi, c_psi, s_psi)

@@ -45,7 +45,7 @@ def _cell(mu, x1, y1, z1, n1, i1, q1, u1, v1, w1, p1, hx, hy, hz, t1,
     departure body's orbit normal r1 x v1, which defines "prograde" (and so
     type I/II), and ``k`` the arrival body's r2 x v2. ``x_start`` seeds the Lambert
     iteration (NaN: Izzo's guess) and ``anchor`` its elliptic angle (see
-    :func:`sojourn.core.lambert.lambert_core`); the ``x`` and ``anchor`` returned
+    :func:`sojourn.core.lambert.lambert_frame`); the ``x`` and ``anchor`` returned
     seed the next cell. DLA and RLA are NaN unless ``asymptote``.
     """
     nan = math.nan
