@@ -332,6 +332,80 @@ def test_sigterm_while_plan_draws_its_second_figure(tmp_path):
     assert _snapshot(tmp_path) == before  # both earlier figures unchanged
 
 
+def _interrupted_after(monkeypatch, owner, name: str, sig: int) -> list:
+    """Patch ``owner.name`` to do its work and then receive ``sig``: a signal that arrives inside one
+    of the critical sections :func:`deferred` holds back, to be raised as it ends. Returns the list
+    of what the patched function returned."""
+    original = getattr(owner, name)
+    returned = []
+
+    def interrupted(*args, **kwargs):
+        done = original(*args, **kwargs)
+        if done != 0:  # os.fork: the parent only (the child runs the writer and never returns)
+            returned.append(done)
+            signal.raise_signal(sig)  # to this (the main) thread
+        return done
+
+    monkeypatch.setattr(owner, name, interrupted)
+    return returned
+
+
+SIGNALS = [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, Terminated)]
+
+
+@pytest.mark.parametrize("sig, raised", SIGNALS)
+def test_an_interrupt_while_the_temporary_is_created_leaves_none(tmp_path, monkeypatch, ctrl_c, sig, raised):
+    """The signal arrives while the temporary file is being created: removed all the same, no output."""
+    import tempfile
+
+    _interrupted_after(monkeypatch, tempfile, "mkstemp", sig)
+    out = tmp_path / "tile.parquet"
+    written = []
+    with pytest.raises(raised):
+        with handling_signals():
+            with atomic_path(out) as tmp:
+                written.append(tmp)
+    assert written == [] and not out.exists() and _temporaries(tmp_path) == []
+
+
+@pytest.mark.parametrize("sig, raised", SIGNALS)
+def test_an_interrupt_while_the_output_directory_is_made_removes_it(tmp_path, monkeypatch, ctrl_c, sig, raised):
+    _interrupted_after(monkeypatch, Path, "mkdir", sig)
+    with pytest.raises(raised):
+        with handling_signals():
+            with output_dir(tmp_path / "new"):
+                pass
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig, raised", SIGNALS)
+def test_an_interrupt_while_a_trade_store_is_made_leaves_nothing(tmp_path, monkeypatch, ctrl_c, sig, raised):
+    import tempfile
+
+    from sojourn.trades.store import TradeStore
+
+    _interrupted_after(monkeypatch, tempfile, "mkdtemp", sig)
+    with pytest.raises(raised):
+        with handling_signals():
+            TradeStore.create(tmp_path / "study.trade", "fingerprint", "a study", [])
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig, raised", SIGNALS)
+def test_an_interrupt_as_the_killable_writer_starts_kills_it(tmp_path, monkeypatch, ctrl_c, sig, raised):
+    """The signal arrives between the fork and the parent's knowing the child: the child is killed
+    and reaped all the same (not left writing, nor a zombie)."""
+    forked = _interrupted_after(monkeypatch, os, "fork", sig)
+    t0 = time.monotonic()
+    with pytest.raises(raised):
+        with handling_signals():
+            run_killable(_block, str(tmp_path / "blocked"))
+    assert time.monotonic() - t0 < 60  # the child blocks for HANG_S: it was killed, not waited for
+    assert len(forked) == 1
+    with pytest.raises(ChildProcessError):  # and reaped
+        os.waitpid(forked[0], os.WNOHANG)
+
+
 # --------------------------------------------------------------------------- class 3: the file system says no
 
 

@@ -228,20 +228,28 @@ def run_killable(fn: Callable[..., T], *args, **kwargs) -> T:
     if not (hasattr(os, "fork") and _in_main_thread()):
         return fn(*args, **kwargs)
     read_fd, write_fd = os.pipe()
-    with deferred():  # no interrupt between the fork and knowing the child's pid
-        with warnings.catch_warnings():  # Python >= 3.12 warns about fork() in a threaded process
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
-            _child(read_fd, write_fd, fn, args, kwargs)
-        os.close(write_fd)
+    pid = pipe = None
     try:
-        with os.fdopen(read_fd, "rb") as pipe:
+        # no interrupt between the fork and knowing the child's pid; one held back is raised within this try
+        with deferred():
+            with warnings.catch_warnings():  # Python >= 3.12 warns about fork() in a threaded process
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
+                _child(read_fd, write_fd, fn, args, kwargs)
+            os.close(write_fd)
+        pipe = os.fdopen(read_fd, "rb")  # closes read_fd from here on
+        with pipe:
             data = pipe.read()
         _, status = os.waitpid(pid, 0)
     except BaseException:
         with deferred():
-            _kill(pid)
+            if pid is None:  # the fork failed
+                os.close(write_fd)
+            else:
+                _kill(pid)
+            if pipe is None:
+                os.close(read_fd)
         raise
     if not data:
         how = (f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)

@@ -118,22 +118,20 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     directory = _directory(final)
     if not directory.is_dir():
         raise InputError(f"output directory does not exist: '{directory}'", str(final))
-    with deferred():
-        try:
-            # a short fixed prefix: the temporary name is no longer than the final one needs
-            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=final.suffix, dir=directory)
-        except OSError as exc:
-            raise (_refusal(exc, "here", final)
-                   or InputError(f"cannot write here: {exc.strerror or exc}", str(final))) from None
-        tmp_path = Path(tmp)
-        try:
+    tmp_path = None
+    try:
+        # an interrupt held back here is raised as the block ends: within the try that removes the file
+        with deferred():
+            try:
+                # a short fixed prefix: the temporary name is no longer than the final one needs
+                fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=final.suffix, dir=directory)
+            except OSError as exc:
+                raise (_refusal(exc, "here", final)
+                       or InputError(f"cannot write here: {exc.strerror or exc}", str(final))) from None
+            tmp_path = Path(tmp)
+            _OPEN.add(tmp)
             os.close(fd)
             os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; outputs get the usual mode
-        except BaseException:
-            tmp_path.unlink(missing_ok=True)
-            raise
-    _OPEN.add(str(tmp_path))
-    try:
         try:
             yield tmp_path
         except OSError as exc:
@@ -157,11 +155,13 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
                 raise (_refusal(exc, "the output file", final)
                        or InputError(f"cannot write the output file: {exc.strerror or exc}", str(final))) from None
     except BaseException:
-        with deferred():
-            tmp_path.unlink(missing_ok=True)
+        if tmp_path is not None:
+            with deferred():
+                tmp_path.unlink(missing_ok=True)
         raise
     finally:
-        _OPEN.discard(str(tmp_path))
+        if tmp_path is not None:
+            _OPEN.discard(str(tmp_path))
 
 
 @contextlib.contextmanager
@@ -239,19 +239,19 @@ def output_dir(path: str | os.PathLike, where: str | None = None) -> Iterator[Pa
     d = Path(path)
     where = where or str(d)
     made = False
-    with deferred():
-        try:
-            d.mkdir()
-            made = True
-        except FileExistsError:
-            if not d.is_dir():
-                raise InputError(f"not a directory: '{d}'", where) from None
-        except FileNotFoundError:
-            raise InputError(f"output directory's parent does not exist: '{_directory(d)}'", where) from None
-        except OSError as exc:
-            raise (_refusal(exc, "the directory", d)
-                   or InputError(f"cannot make the directory: {exc.strerror or exc}", where)) from None
     try:
+        with deferred():  # an interrupt held back here is raised as the block ends, within this try
+            try:
+                d.mkdir()
+                made = True
+            except FileExistsError:
+                if not d.is_dir():
+                    raise InputError(f"not a directory: '{d}'", where) from None
+            except FileNotFoundError:
+                raise InputError(f"output directory's parent does not exist: '{_directory(d)}'", where) from None
+            except OSError as exc:
+                raise (_refusal(exc, "the directory", d)
+                       or InputError(f"cannot make the directory: {exc.strerror or exc}", where)) from None
         yield d
     except BaseException:
         if made:

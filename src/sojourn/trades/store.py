@@ -151,10 +151,11 @@ class TradeStore:
         parent = path.parent if str(path.parent) else Path(".")
         if not parent.is_dir():
             raise InputError(f"output directory does not exist: '{parent}'", str(path))
-        with deferred(), refusals_named(path, "the trade store"):  # no interrupt before its name is known
-            tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
-        store = None
+        tmp = store = None
         try:
+            # no interrupt before its name is known; one held back here is raised within this try
+            with deferred(), refusals_named(path, "the trade store"):
+                tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
             store = cls(path, {})
             store._lock_fd = _lock(tmp / LOCK, str(path))  # held from before the store is visible
             (tmp / _TABLES).mkdir()
@@ -171,8 +172,10 @@ class TradeStore:
                     path.rmdir()  # empty (checked by open): rename needs the name free
                 os.rename(tmp, path)
         except OSError as exc:
-            store.release()
-            shutil.rmtree(tmp, ignore_errors=True)
+            if store is not None:
+                store.release()
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
             if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) and path.is_dir():
                 # another run made the store first: use it (its lock says whether it is still writing)
                 other = cls.open(path, fingerprint)
@@ -183,7 +186,8 @@ class TradeStore:
         except BaseException:
             if store is not None:
                 store.release()
-            shutil.rmtree(tmp, ignore_errors=True)
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
             raise
         store.manifest = manifest
         return store
