@@ -492,10 +492,9 @@ def machine_info() -> dict:
         except metadata.PackageNotFoundError:
             return None
 
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
+    from sojourn.core.threads import usable_cores
+
+    usable = usable_cores()
     try:
         load = [round(x, 2) for x in os.getloadavg()]
     except OSError:

@@ -1,4 +1,4 @@
-"""When the batched kernels go parallel, and their two compiled forms.
+"""When the batched kernels go parallel, their two compiled forms, and the cores there are.
 
 Starting numba's worker threads costs about a millisecond, far more than a
 handful of Lambert solves, so small batches run on the calling thread.
@@ -6,9 +6,8 @@ handful of Lambert solves, so small batches run on the calling thread.
 
 from __future__ import annotations
 
+import os
 import types
-
-from numba import njit
 
 SERIAL_BELOW = 256
 """Batches with fewer elements than this run on one thread."""
@@ -43,4 +42,14 @@ def serial_and_parallel(loop):
         f.__doc__ = loop.__doc__
         return f
 
+    from numba import njit
+
     return njit(cache=True)(renamed("_serial")), njit(cache=True, parallel=True)(renamed("_parallel"))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

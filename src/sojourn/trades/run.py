@@ -121,10 +121,11 @@ def dask_client(scheduler: Optional[str] = None, workers: Optional[int] = None) 
         with client:
             yield client
         return
+    from sojourn.core.threads import usable_cores
     from sojourn.interrupts import INTERRUPTS, deferred
     from sojourn.trades.workers import IgnoreInterrupts
 
-    n = workers or os.cpu_count() or 1
+    n = workers or usable_cores()
     with contextlib.ExitStack() as stack:
         # An interrupt while the cluster starts is raised once it is up (a second or two), so that
         # it is closed whole; its first workers write to /dev/null, not the user's terminal.

@@ -233,11 +233,9 @@ class Cache:
 
 def default_workers() -> int:
     """Worker processes by default: one fewer than the cores this process may use, at least one."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 2
-    return max(1, cores - 1)
+    from sojourn.core.threads import usable_cores
+
+    return max(1, usable_cores() - 1)
 
 
 @dataclass(frozen=True)
