@@ -339,6 +339,33 @@ def lambert_norms(mu, r1x, r1y, r1z, r1, r2x, r2y, r2z, r2, tof, m, prograde, lo
 
 
 @njit(cache=True, inline="always")
+def _plane_and_half_angle(r1x, r1y, r1z, a1x, a1y, a1z, a2x, a2y, a2z, cx, cy, cz, i1, i2, dr, cos_dot):
+    """The transfer plane's normal (not unit: its norm is sin theta) and sin, cos of theta / 2.
+
+    ``a1``, ``a2`` are the unit positions, ``c`` the chord r2 - r1, ``i`` the
+    reciprocal norms, ``dr`` = |r1| - |r2| and ``cos_dot`` = cos theta. The normal
+    ir1 x (ir2 -/+ ir1) equals ir1 x ir2 but keeps its relative accuracy when the
+    transfer angle is near 0 or 180 degrees; near 0 the unit chord
+    ir2 - ir1 = (r2 - r1)/r2 + r1 (r1 - r2)/(r1 r2) is formed without
+    cancellation. The half angle's sine and cosine come from the chords of unit
+    vectors, accurate everywhere.
+    """
+    if cos_dot >= 0.0:
+        k = dr * i1 * i2
+        dx, dy, dz = cx * i2 + r1x * k, cy * i2 + r1y * k, cz * i2 + r1z * k
+    else:
+        dx, dy, dz = a2x + a1x, a2y + a1y, a2z + a1z
+    half_chord = math.sqrt(dx * dx + dy * dy + dz * dz)  # |ir2 -/+ ir1|
+    if cos_dot >= 0.0:
+        sin_half = 0.5 * half_chord
+        cos_half = math.sqrt(max(0.0, 1.0 - sin_half * sin_half))
+    else:
+        cos_half = 0.5 * half_chord
+        sin_half = math.sqrt(max(0.0, 1.0 - cos_half * cos_half))
+    return a1y * dz - a1z * dy, a1z * dx - a1x * dz, a1x * dy - a1y * dx, sin_half, cos_half
+
+
+@njit(cache=True, inline="always")
 def lambert_frame(mu, r1x, r1y, r1z, r1, i1, q1, r2x, r2y, r2z, r2, i2, q2, tof, m, prograde, low_path,
                   nx, ny, nz, x_start, anchor):
     """:func:`lambert_norms` in the transfer's own frame, given each position's norm ``r``,
@@ -368,26 +395,8 @@ def lambert_frame(mu, r1x, r1y, r1z, r1, i1, q1, r2x, r2y, r2z, r2, i2, q2, tof,
     # r1 - r2 from the chord vector, not from two nearly equal norms: it keeps its
     # relative accuracy when the positions nearly coincide (near 0 degrees).
     dr = -((r1x + r2x) * cx + (r1y + r2y) * cy + (r1z + r2z) * cz) / (r1 + r2)
-    # Plane normal: ir1 x (ir2 -/+ ir1) equals ir1 x ir2 but keeps its relative
-    # accuracy when the transfer angle is near 0 or 180 degrees; near 0 the unit
-    # chord ir2 - ir1 = (r2 - r1)/r2 + r1 (r1 - r2)/(r1 r2) is formed without cancellation.
-    if cos_dot >= 0.0:
-        k = dr * i1 * i2
-        dx, dy, dz = cx * i2 + r1x * k, cy * i2 + r1y * k, cz * i2 + r1z * k
-    else:
-        dx, dy, dz = a2x + a1x, a2y + a1y, a2z + a1z
-    hx = a1y * dz - a1z * dy
-    hy = a1z * dx - a1x * dz
-    hz = a1x * dy - a1y * dx
-    # sin(theta/2) and cos(theta/2) from chords of unit vectors (accurate everywhere),
-    # and |ir1 x ir2| = sin(theta) from them
-    half_chord = math.sqrt(dx * dx + dy * dy + dz * dz)  # |ir2 -/+ ir1|
-    if cos_dot >= 0.0:
-        sin_half = 0.5 * half_chord
-        cos_half = math.sqrt(max(0.0, 1.0 - sin_half * sin_half))
-    else:
-        cos_half = 0.5 * half_chord
-        sin_half = math.sqrt(max(0.0, 1.0 - cos_half * cos_half))
+    hx, hy, hz, sin_half, cos_half = _plane_and_half_angle(r1x, r1y, r1z, a1x, a1y, a1z, a2x, a2y, a2z,
+                                                           cx, cy, cz, i1, i2, dr, cos_dot)
     hn = 2.0 * sin_half * cos_half
     if hn < 1e-13:
         # r1 and r2 on one line: any plane through r1 holds r2. Collinear and
